@@ -1,0 +1,23 @@
+//! The one error type of the engine.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot create the folder {path} for the database: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("the database {path} could not be migrated: {source}")]
+    Migrate { path: PathBuf, source: rusqlite_migration::Error },
+    #[error("the database {path} was written by a newer ccmeter (schema {found}, this version knows {known}); upgrade ccmeter")]
+    TooNew { path: PathBuf, found: usize, known: usize },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the database writer has stopped")]
+    WriterGone,
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,574 @@
+//! Writing decoded batches: raw records, metric increments and the usage rollup, in one transaction.
+//!
+//! Idempotence (an exporter retries what it did not see acknowledged): every row has a dedup key and is
+//! inserted with `INSERT OR IGNORE`; the rollup is only touched for rows that were really inserted.
+//! - api_request events: `request_id`; other events: session + `event.sequence` (+ prompt.id and name,
+//!   so a resumed session that restarts its sequence is not mistaken for a retry); anything else: a
+//!   hash of the whole record.
+//! - DELTA points: series + start + end time. CUMULATIVE points: series (with its start time) + time;
+//!   a point no newer than the last one seen for its series changes nothing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ccmeter_proto::{
+    Batch, Event, EventDetail, EventName, MetricName, MetricPoint, PointKind, Resource, Span, Temporality,
+    normalize_model,
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+
+/// Length of a rollup bucket. Every zone offset in use is a multiple of 15 minutes.
+pub const BUCKET_NS: i64 = 15 * 60 * 1_000_000_000;
+
+pub fn bucket_of(time_ns: i64) -> i64 {
+    time_ns.div_euclid(BUCKET_NS)
+}
+
+/// What one batch changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    pub events: u64,
+    pub points: u64,
+    pub spans: u64,
+    /// Records already stored (a retried batch).
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Sessions touched, for listeners that care about one session.
+    pub sessions: Vec<String>,
+    /// The latest event time written (UTC ns), if any.
+    pub latest_ns: Option<i64>,
+}
+
+impl WriteSummary {
+    pub fn stored(&self) -> u64 {
+        self.events + self.points + self.spans
+    }
+
+    pub fn add(&mut self, other: &WriteSummary) {
+        self.events += other.events;
+        self.points += other.points;
+        self.spans += other.spans;
+        self.duplicates += other.duplicates;
+        self.rejected += other.rejected;
+        for session in &other.sessions {
+            if !self.sessions.contains(session) {
+                self.sessions.push(session.clone());
+            }
+        }
+        self.latest_ns = self.latest_ns.max(other.latest_ns);
+    }
+
+    fn touch(&mut self, session: &str, time_ns: i64) {
+        if !self.sessions.iter().any(|s| s == session) {
+            self.sessions.push(session.to_owned());
+        }
+        self.latest_ns = Some(self.latest_ns.map_or(time_ns, |t| t.max(time_ns)));
+    }
+}
+
+/// What content is kept. Prompt text, responses, tool input and parameters and error text are private;
+/// by default only their lengths are stored.
+#[derive(Debug, Clone, Default)]
+pub struct Privacy {
+    pub store_content: bool,
+}
+
+/// Attributes that carry what the user wrote or what their tools saw.
+const CONTENT_KEYS: &[&str] =
+    &["prompt", "response", "tool_input", "tool_parameters", "error", "user_prompt", "full_command", "file_path", "body"];
+
+impl Privacy {
+    fn redact(&self, attributes: &mut serde_json::Map<String, Value>) {
+        if self.store_content {
+            return;
+        }
+        for key in CONTENT_KEYS {
+            if let Some(Value::String(text)) = attributes.get(*key) {
+                let length = text.chars().count();
+                attributes.insert((*key).to_owned(), Value::String(format!("[not stored: {length} characters]")));
+            }
+        }
+    }
+}
+
+pub fn load_privacy(conn: &Connection) -> Result<Privacy> {
+    let json: Option<String> = conn.query_row("SELECT json FROM settings WHERE id = 1", [], |row| row.get(0)).optional()?;
+    let store_content = json
+        .and_then(|j| serde_json::from_str::<Value>(&j).ok())
+        .and_then(|v| v.get("store_prompt_text").and_then(Value::as_bool))
+        .unwrap_or(false);
+    Ok(Privacy { store_content })
+}
+
+/// Writes the batches in one transaction and returns what each changed.
+pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privacy) -> Result<Vec<WriteSummary>> {
+    let tx = conn.transaction()?;
+    let mut writer = Writer { tx: &tx, resources: HashMap::new(), privacy };
+    let mut summaries = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let mut summary = WriteSummary::default();
+        for event in &batch.events {
+            writer.event(event, &mut summary)?;
+        }
+        for point in &batch.points {
+            writer.point(point, &mut summary)?;
+        }
+        for span in &batch.spans {
+            writer.span(span, &mut summary)?;
+        }
+        summaries.push(summary);
+    }
+    drop(writer);
+    tx.commit()?;
+    Ok(summaries)
+}
+
+fn hash_hex(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hex::encode(&hasher.finalize()[..16])
+}
+
+/// The rollup columns one record adds to.
+#[derive(Default)]
+struct Increment {
+    ev_cost_nanos: i64,
+    ev_input: i64,
+    ev_output: i64,
+    ev_cache_read: i64,
+    ev_cache_creation: i64,
+    m_cost_nanos: i64,
+    m_input: i64,
+    m_output: i64,
+    m_cache_read: i64,
+    m_cache_creation: i64,
+    api_requests: i64,
+    api_duration_ms: i64,
+    api_errors: i64,
+    user_prompts: i64,
+    tool_results: i64,
+    lines_added: i64,
+    lines_removed: i64,
+    commits: i64,
+    pull_requests: i64,
+    sessions_started: i64,
+    active_user_us: i64,
+    active_cli_us: i64,
+    edits_accepted: i64,
+    edits_rejected: i64,
+}
+
+struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    /// Resource ids by the resource's address: a batch shares one `Arc<Resource>` per resource block.
+    resources: HashMap<*const Resource, i64>,
+    privacy: &'a Privacy,
+}
+
+impl Writer<'_> {
+    fn resource_id(&mut self, resource: &Arc<Resource>) -> Result<i64> {
+        if let Some(id) = self.resources.get(&Arc::as_ptr(resource)) {
+            return Ok(*id);
+        }
+        let json = serde_json::to_string(&resource.attributes).unwrap_or_else(|_| "{}".into());
+        let hash = hash_hex(&[json.as_bytes()]);
+        let mut insert = self.tx.prepare_cached("INSERT OR IGNORE INTO resources (hash, attributes) VALUES (?1, ?2)")?;
+        insert.execute(params![hash, json])?;
+        let id: i64 = self.tx.prepare_cached("SELECT id FROM resources WHERE hash = ?1")?.query_row([&hash], |r| r.get(0))?;
+        self.resources.insert(Arc::as_ptr(resource), id);
+        Ok(id)
+    }
+
+    fn session(&mut self, id: &str, time_ns: i64, attributes: &serde_json::Map<String, Value>, resource_id: i64, api_event: bool) -> Result<()> {
+        let text = |key: &str| attributes.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+        let mut upsert = self.tx.prepare_cached(
+            "INSERT INTO sessions (id, first_ns, last_ns, resource_id, app_version, user_id, user_email, organization_id,
+                                   account_uuid, terminal_type, has_api_events)
+             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT(id) DO UPDATE SET
+                first_ns = min(first_ns, excluded.first_ns),
+                last_ns = max(last_ns, excluded.last_ns),
+                resource_id = coalesce(resource_id, excluded.resource_id),
+                app_version = coalesce(excluded.app_version, app_version),
+                user_id = coalesce(excluded.user_id, user_id),
+                user_email = coalesce(excluded.user_email, user_email),
+                organization_id = coalesce(excluded.organization_id, organization_id),
+                account_uuid = coalesce(excluded.account_uuid, account_uuid),
+                terminal_type = coalesce(excluded.terminal_type, terminal_type),
+                has_api_events = max(has_api_events, excluded.has_api_events)",
+        )?;
+        upsert.execute(params![
+            id,
+            time_ns,
+            resource_id,
+            text("app.version"),
+            text("user.id"),
+            text("user.email"),
+            text("organization.id"),
+            text("user.account_uuid"),
+            text("terminal.type"),
+            api_event as i64
+        ])?;
+        Ok(())
+    }
+
+    fn rollup(&mut self, time_ns: i64, session: &str, model: &str, inc: &Increment) -> Result<()> {
+        let mut upsert = self.tx.prepare_cached(
+            "INSERT INTO usage_rollup (bucket, session_id, model, ev_cost_nanos, ev_input, ev_output, ev_cache_read,
+                ev_cache_creation, m_cost_nanos, m_input, m_output, m_cache_read, m_cache_creation, api_requests,
+                api_duration_ms, api_errors, user_prompts, tool_results, lines_added, lines_removed, commits,
+                pull_requests, sessions_started, active_user_us, active_cli_us, edits_accepted, edits_rejected)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                ?22, ?23, ?24, ?25, ?26, ?27)
+             ON CONFLICT(bucket, session_id, model) DO UPDATE SET
+                ev_cost_nanos = ev_cost_nanos + excluded.ev_cost_nanos,
+                ev_input = ev_input + excluded.ev_input,
+                ev_output = ev_output + excluded.ev_output,
+                ev_cache_read = ev_cache_read + excluded.ev_cache_read,
+                ev_cache_creation = ev_cache_creation + excluded.ev_cache_creation,
+                m_cost_nanos = m_cost_nanos + excluded.m_cost_nanos,
+                m_input = m_input + excluded.m_input,
+                m_output = m_output + excluded.m_output,
+                m_cache_read = m_cache_read + excluded.m_cache_read,
+                m_cache_creation = m_cache_creation + excluded.m_cache_creation,
+                api_requests = api_requests + excluded.api_requests,
+                api_duration_ms = api_duration_ms + excluded.api_duration_ms,
+                api_errors = api_errors + excluded.api_errors,
+                user_prompts = user_prompts + excluded.user_prompts,
+                tool_results = tool_results + excluded.tool_results,
+                lines_added = lines_added + excluded.lines_added,
+                lines_removed = lines_removed + excluded.lines_removed,
+                commits = commits + excluded.commits,
+                pull_requests = pull_requests + excluded.pull_requests,
+                sessions_started = sessions_started + excluded.sessions_started,
+                active_user_us = active_user_us + excluded.active_user_us,
+                active_cli_us = active_cli_us + excluded.active_cli_us,
+                edits_accepted = edits_accepted + excluded.edits_accepted,
+                edits_rejected = edits_rejected + excluded.edits_rejected",
+        )?;
+        upsert.execute(params![
+            bucket_of(time_ns),
+            session,
+            model,
+            inc.ev_cost_nanos,
+            inc.ev_input,
+            inc.ev_output,
+            inc.ev_cache_read,
+            inc.ev_cache_creation,
+            inc.m_cost_nanos,
+            inc.m_input,
+            inc.m_output,
+            inc.m_cache_read,
+            inc.m_cache_creation,
+            inc.api_requests,
+            inc.api_duration_ms,
+            inc.api_errors,
+            inc.user_prompts,
+            inc.tool_results,
+            inc.lines_added,
+            inc.lines_removed,
+            inc.commits,
+            inc.pull_requests,
+            inc.sessions_started,
+            inc.active_user_us,
+            inc.active_cli_us,
+            inc.edits_accepted,
+            inc.edits_rejected
+        ])?;
+        Ok(())
+    }
+
+    fn event(&mut self, event: &Event, summary: &mut WriteSummary) -> Result<()> {
+        let resource_id = self.resource_id(&event.resource)?;
+        let session = event.session_id.as_deref().unwrap_or("");
+        let raw_attributes_json = serde_json::to_string(&event.attributes).unwrap_or_default();
+        let mut attributes = event.attributes.clone();
+        self.privacy.redact(&mut attributes);
+        let attributes_json = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
+        let name = event.name.as_str();
+        let dedup_key = match (&event.detail, &event.sequence) {
+            (EventDetail::ApiRequest(request), _) if request.request_id.is_some() => {
+                format!("req:{}", request.request_id.as_deref().unwrap_or_default())
+            }
+            (_, Some(sequence)) if event.session_id.is_some() && event.name.is_claude_code() => {
+                format!("seq:{session}:{sequence}:{name}:{}", event.prompt_id.as_deref().unwrap_or(""))
+            }
+            _ => {
+                let body = event.body.as_ref().map(|b| b.to_string()).unwrap_or_default();
+                let resource = serde_json::to_string(&event.resource.attributes).unwrap_or_default();
+                format!(
+                    "h:{}",
+                    hash_hex(&[&event.time_ns.to_le_bytes(), name.as_bytes(), body.as_bytes(), raw_attributes_json.as_bytes(), resource.as_bytes()])
+                )
+            }
+        };
+
+        let mut model = None;
+        let mut cost = None;
+        let mut from_micros = None;
+        let mut tokens = None;
+        let mut duration = None;
+        let mut success = None;
+        let mut tool_name = None;
+        let mut decision = None;
+        let mut status_code = None;
+        let mut query_source = None;
+        let mut request_id = None;
+        let mut inc = Increment::default();
+        match &event.detail {
+            EventDetail::ApiRequest(r) => {
+                model = r.model.clone();
+                cost = Some(r.cost.0);
+                from_micros = Some(r.cost_from_micros as i64);
+                tokens = Some(r.tokens);
+                duration = r.duration_ms;
+                query_source = r.query_source.clone();
+                request_id = r.request_id.clone();
+                inc.ev_cost_nanos = r.cost.0;
+                inc.ev_input = r.tokens.input;
+                inc.ev_output = r.tokens.output;
+                inc.ev_cache_read = r.tokens.cache_read;
+                inc.ev_cache_creation = r.tokens.cache_creation;
+                inc.api_requests = 1;
+                inc.api_duration_ms = r.duration_ms.unwrap_or(0).max(0);
+            }
+            EventDetail::ApiError(e) => {
+                model = e.model.clone();
+                duration = e.duration_ms;
+                status_code = e.status_code;
+                query_source = e.query_source.clone();
+                inc.api_errors = 1;
+            }
+            EventDetail::ToolResult(t) => {
+                tool_name = t.tool_name.clone();
+                success = t.success;
+                duration = t.duration_ms;
+                decision = t.decision.clone();
+                inc.tool_results = 1;
+            }
+            EventDetail::ToolDecision(d) => {
+                tool_name = d.tool_name.clone();
+                decision = d.decision.clone();
+            }
+            EventDetail::UserPrompt(_) => inc.user_prompts = 1,
+            EventDetail::None => {}
+        }
+        let model_norm = model.as_deref().map(normalize_model).map(str::to_owned);
+
+        let mut insert = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO events (dedup_key, session_id, time_ns, name, is_claude_code, sequence, prompt_id,
+                request_id, model, model_norm, cost_nanos, cost_from_micros, input_tokens, output_tokens,
+                cache_read_tokens, cache_creation_tokens, duration_ms, success, tool_name, decision, status_code,
+                query_source, resource_id, attributes, body, severity, trace_id, span_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+        )?;
+        let body = event.body.as_ref().map(|body| {
+            if self.privacy.store_content || event.name.is_claude_code() {
+                body.to_string()
+            } else {
+                format!("[not stored: {} characters]", body.to_string().chars().count())
+            }
+        });
+        let inserted = insert.execute(params![
+            dedup_key,
+            session,
+            event.time_ns,
+            name,
+            event.name.is_claude_code() as i64,
+            event.sequence,
+            event.prompt_id,
+            request_id,
+            model,
+            model_norm,
+            cost,
+            from_micros,
+            tokens.map(|t| t.input),
+            tokens.map(|t| t.output),
+            tokens.map(|t| t.cache_read),
+            tokens.map(|t| t.cache_creation),
+            duration,
+            success,
+            tool_name,
+            decision,
+            status_code,
+            query_source,
+            resource_id,
+            attributes_json,
+            body,
+            event.severity,
+            event.trace_id,
+            event.span_id
+        ])?;
+        if inserted == 0 {
+            summary.duplicates += 1;
+            return Ok(());
+        }
+        summary.events += 1;
+        if event.name.is_claude_code() {
+            self.session(session, event.time_ns, &event.attributes, resource_id, event.name == EventName::ApiRequest)?;
+            self.rollup(event.time_ns, session, model_norm.as_deref().unwrap_or(""), &inc)?;
+            summary.touch(session, event.time_ns);
+        }
+        Ok(())
+    }
+
+    fn series(&mut self, point: &MetricPoint, resource_id: i64) -> Result<(i64, String, Option<(i64, i64)>)> {
+        let attributes = serde_json::to_string(&point.attributes).unwrap_or_else(|_| "{}".into());
+        let start = match point.temporality {
+            Temporality::Cumulative => point.start_ns.to_le_bytes(),
+            _ => [0; 8],
+        };
+        let key = hash_hex(&[
+            point.metric.as_str().as_bytes(),
+            point.kind.as_str().as_bytes(),
+            attributes.as_bytes(),
+            &resource_id.to_le_bytes(),
+            &start,
+        ]);
+        let existing = self
+            .tx
+            .prepare_cached("SELECT id, last_time_ns, last_scaled FROM metric_series WHERE key = ?1")?
+            .query_row([&key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?)))
+            .optional()?;
+        if let Some((id, last_time, last_scaled)) = existing {
+            return Ok((id, key, last_time.zip(last_scaled)));
+        }
+        self.tx
+            .prepare_cached("INSERT INTO metric_series (key, metric, attributes, resource_id) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![key, point.metric.as_str(), attributes, resource_id])?;
+        Ok((self.tx.last_insert_rowid(), key, None))
+    }
+
+    fn point(&mut self, point: &MetricPoint, summary: &mut WriteSummary) -> Result<()> {
+        let resource_id = self.resource_id(&point.resource)?;
+        let (series_id, series_key, last) = self.series(point, resource_id)?;
+        let session = point.session_id.as_deref().unwrap_or("");
+        let scaled = (point.value * point.metric.scale()).round() as i64;
+        let summable = matches!(point.kind, PointKind::Sum { .. });
+        let (dedup_key, delta) = match (summable, point.temporality) {
+            (true, Temporality::Delta) => (format!("d:{series_key}:{}:{}", point.start_ns, point.time_ns), Some(scaled)),
+            (true, Temporality::Cumulative) => {
+                let delta = match last {
+                    // Not newer than what we have: a replay (or a straggler); it adds nothing.
+                    Some((last_time, _)) if point.time_ns <= last_time => {
+                        summary.duplicates += 1;
+                        return Ok(());
+                    }
+                    // A drop means the counter restarted under the same start time: count from zero.
+                    Some((_, last_scaled)) if scaled < last_scaled => scaled,
+                    Some((_, last_scaled)) => scaled - last_scaled,
+                    None => scaled,
+                };
+                self.tx
+                    .prepare_cached("UPDATE metric_series SET last_time_ns = ?2, last_scaled = ?3 WHERE id = ?1")?
+                    .execute(params![series_id, point.time_ns, scaled])?;
+                (format!("c:{series_key}:{}", point.time_ns), Some(delta))
+            }
+            _ => (format!("g:{series_key}:{}:{}", point.start_ns, point.time_ns), None),
+        };
+        let model = point.attr_str("model");
+        let model_norm = model.map(normalize_model);
+        let kind_type = point.attr_str("type");
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO metric_points (dedup_key, series_id, session_id, metric, kind, temporality, unit,
+                    start_ns, time_ns, value, delta_scaled, model, model_norm, type, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                dedup_key,
+                series_id,
+                session,
+                point.metric.as_str(),
+                point.kind.as_str(),
+                match point.temporality {
+                    Temporality::Delta => "delta",
+                    Temporality::Cumulative => "cumulative",
+                    Temporality::Unspecified => "unspecified",
+                },
+                point.unit,
+                point.start_ns,
+                point.time_ns,
+                point.value,
+                delta,
+                model,
+                model_norm,
+                kind_type,
+                point.detail.as_ref().map(Value::to_string)
+            ])?;
+        if inserted == 0 {
+            summary.duplicates += 1;
+            return Ok(());
+        }
+        summary.points += 1;
+        let (Some(delta), true) = (delta, point.metric.is_claude_code()) else { return Ok(()) };
+        let mut inc = Increment::default();
+        let mut rollup_model = model_norm.unwrap_or("");
+        match (&point.metric, kind_type) {
+            (MetricName::CostUsage, _) => inc.m_cost_nanos = delta,
+            (MetricName::TokenUsage, Some("input")) => inc.m_input = delta,
+            (MetricName::TokenUsage, Some("output")) => inc.m_output = delta,
+            (MetricName::TokenUsage, Some("cacheRead")) => inc.m_cache_read = delta,
+            (MetricName::TokenUsage, Some("cacheCreation")) => inc.m_cache_creation = delta,
+            (MetricName::LinesOfCode, Some("added")) => inc.lines_added = delta,
+            (MetricName::LinesOfCode, Some("removed")) => inc.lines_removed = delta,
+            (MetricName::Commits, _) => inc.commits = delta,
+            (MetricName::PullRequests, _) => inc.pull_requests = delta,
+            (MetricName::SessionCount, _) => inc.sessions_started = delta,
+            (MetricName::ActiveTime, Some("user")) => inc.active_user_us = delta,
+            (MetricName::ActiveTime, Some("cli")) => inc.active_cli_us = delta,
+            (MetricName::CodeEditToolDecision, _) => match point.attr_str("decision") {
+                Some("accept") => inc.edits_accepted = delta,
+                Some("reject") => inc.edits_rejected = delta,
+                _ => {}
+            },
+            _ => rollup_model = "",
+        }
+        self.session(session, point.time_ns, &point.attributes, resource_id, false)?;
+        self.rollup(point.time_ns, session, rollup_model, &inc)?;
+        summary.touch(session, point.time_ns);
+        Ok(())
+    }
+
+    fn span(&mut self, span: &Span, summary: &mut WriteSummary) -> Result<()> {
+        let resource_id = self.resource_id(&span.resource)?;
+        let mut attributes = span.attributes.clone();
+        self.privacy.redact(&mut attributes);
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO spans (dedup_key, trace_id, span_id, parent_span_id, name, session_id, start_ns,
+                    end_ns, status_code, status_message, resource_id, attributes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                format!("s:{}:{}", span.trace_id, span.span_id),
+                span.trace_id,
+                span.span_id,
+                span.parent_span_id,
+                span.name,
+                span.session_id.as_deref().unwrap_or(""),
+                span.start_ns,
+                span.end_ns,
+                span.status_code,
+                if self.privacy.store_content { span.status_message.clone() } else { None },
+                resource_id,
+                serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into())
+            ])?;
+        if inserted == 0 {
+            summary.duplicates += 1;
+        } else {
+            summary.spans += 1;
+        }
+        Ok(())
+    }
+}

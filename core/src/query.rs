@@ -1,0 +1,620 @@
+//! The read side: every figure the tray, the windows and `ccmeter report` show.
+//!
+//! Cost and tokens come from one source per session (DESIGN.md, "Which source, when"): once a session
+//! has an `api_request` event, its events own cost and tokens and its metric figures are set aside;
+//! a session with metrics only is counted from metrics. Data without a session id is "no session":
+//! its metric cost and tokens count only in 15-minute buckets where no api_request event arrived at
+//! all (when both exporters run, the events already carry that cost under their sessions).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, named_params};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Result, StoreError};
+use crate::ingest::{BUCKET_NS, bucket_of};
+use crate::time::{TimeContext, from_ns};
+
+/// A half-open time range `[from, to)`; `None` is unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Range {
+    pub from_ns: Option<i64>,
+    pub to_ns: Option<i64>,
+}
+
+impl Range {
+    pub const ALL: Range = Range { from_ns: None, to_ns: None };
+
+    /// Local days `[since, until)` in the context's zone.
+    pub fn local_days(ctx: &TimeContext, since: Option<NaiveDate>, until: Option<NaiveDate>) -> Range {
+        Range {
+            from_ns: since.map(|d| crate::time::ns(ctx.start_of_day(d))),
+            to_ns: until.map(|d| crate::time::ns(ctx.start_of_day(d))),
+        }
+    }
+
+    fn buckets(&self) -> (i64, i64) {
+        (self.from_ns.map(bucket_of).unwrap_or(i64::MIN), self.to_ns.map(bucket_of).unwrap_or(i64::MAX))
+    }
+
+    fn times(&self) -> (i64, i64) {
+        (self.from_ns.unwrap_or(i64::MIN), self.to_ns.unwrap_or(i64::MAX))
+    }
+}
+
+/// Money as exact nano-dollars inside, USD (a JSON number) outside.
+fn usd(nanos: i64) -> f64 {
+    nanos as f64 / 1e9
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TokenCounts {
+    pub input: i64,
+    pub output: i64,
+    #[serde(rename = "cacheRead")]
+    pub cache_read: i64,
+    #[serde(rename = "cacheCreation")]
+    pub cache_creation: i64,
+}
+
+impl TokenCounts {
+    pub fn total(&self) -> i64 {
+        self.input + self.output + self.cache_read + self.cache_creation
+    }
+
+    /// cacheRead ÷ (input + cacheRead + cacheCreation): the share of prompt tokens served from cache.
+    pub fn cache_hit_rate(&self) -> Option<f64> {
+        let prompt = self.input + self.cache_read + self.cache_creation;
+        (prompt > 0).then(|| self.cache_read as f64 / prompt as f64)
+    }
+}
+
+/// The rollup rows of a range, each marked with whether events own its cost and tokens (`ev`).
+const OWNED_ROWS: &str = "
+WITH r AS (
+    SELECT u.*,
+        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
+             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
+        END AS ev
+    FROM usage_rollup u LEFT JOIN sessions s ON s.id = u.session_id
+    WHERE u.bucket >= :from AND u.bucket < :to AND (:session IS NULL OR u.session_id = :session)
+)";
+
+/// The usage sums every grouping selects, in this order (see [`Usage::from_row`]).
+const USAGE_COLUMNS: &str = "
+    coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0),
+    coalesce(sum(CASE WHEN ev THEN ev_input ELSE m_input END), 0),
+    coalesce(sum(CASE WHEN ev THEN ev_output ELSE m_output END), 0),
+    coalesce(sum(CASE WHEN ev THEN ev_cache_read ELSE m_cache_read END), 0),
+    coalesce(sum(CASE WHEN ev THEN ev_cache_creation ELSE m_cache_creation END), 0),
+    coalesce(sum(api_requests), 0), coalesce(sum(api_errors), 0), coalesce(sum(user_prompts), 0),
+    coalesce(sum(tool_results), 0), coalesce(sum(lines_added), 0), coalesce(sum(lines_removed), 0),
+    coalesce(sum(commits), 0), coalesce(sum(pull_requests), 0), coalesce(sum(active_user_us), 0),
+    coalesce(sum(active_cli_us), 0), coalesce(sum(edits_accepted), 0), coalesce(sum(edits_rejected), 0),
+    coalesce(sum(api_duration_ms), 0)";
+const USAGE_COLUMN_COUNT: usize = 18;
+
+/// Usage figures summed over some rollup rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Usage {
+    #[serde(skip)]
+    pub cost_nanos: i64,
+    pub cost_usd: f64,
+    pub tokens: TokenCounts,
+    pub api_requests: i64,
+    pub api_errors: i64,
+    pub user_prompts: i64,
+    pub tool_results: i64,
+    pub lines_added: i64,
+    pub lines_removed: i64,
+    pub commits: i64,
+    pub pull_requests: i64,
+    pub active_time_user_s: f64,
+    pub active_time_cli_s: f64,
+    pub edits_accepted: i64,
+    pub edits_rejected: i64,
+    /// Mean API request latency, from the api_request events.
+    pub api_mean_latency_ms: Option<f64>,
+}
+
+impl Usage {
+    fn from_row(row: &Row, at: usize) -> rusqlite::Result<Usage> {
+        let g = |i: usize| row.get::<_, i64>(at + i);
+        let cost_nanos = g(0)?;
+        let api_requests = g(5)?;
+        let duration_ms = g(17)?;
+        Ok(Usage {
+            cost_nanos,
+            cost_usd: usd(cost_nanos),
+            tokens: TokenCounts { input: g(1)?, output: g(2)?, cache_read: g(3)?, cache_creation: g(4)? },
+            api_requests,
+            api_errors: g(6)?,
+            user_prompts: g(7)?,
+            tool_results: g(8)?,
+            lines_added: g(9)?,
+            lines_removed: g(10)?,
+            commits: g(11)?,
+            pull_requests: g(12)?,
+            active_time_user_s: g(13)? as f64 / 1e6,
+            active_time_cli_s: g(14)? as f64 / 1e6,
+            edits_accepted: g(15)?,
+            edits_rejected: g(16)?,
+            api_mean_latency_ms: (api_requests > 0).then(|| duration_ms as f64 / api_requests as f64),
+        })
+    }
+}
+
+/// The headline figures of a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    #[serde(flatten)]
+    pub usage: Usage,
+    pub sessions: i64,
+    /// cacheRead ÷ (input + cacheRead + cacheCreation).
+    pub cache_hit_rate: Option<f64>,
+    pub spans: i64,
+}
+
+pub fn summary(conn: &Connection, range: Range) -> Result<Summary> {
+    let (from, to) = range.buckets();
+    let sql = format!("{OWNED_ROWS} SELECT {USAGE_COLUMNS}, count(DISTINCT nullif(session_id, '')) FROM r");
+    let (usage, sessions) = conn.prepare_cached(&sql)?.query_row(
+        named_params! {":from": from, ":to": to, ":session": None::<String>},
+        |row| Ok((Usage::from_row(row, 0)?, row.get::<_, i64>(USAGE_COLUMN_COUNT)?)),
+    )?;
+    let (t_from, t_to) = range.times();
+    let spans: i64 = conn
+        .prepare_cached("SELECT count(*) FROM spans WHERE start_ns >= ?1 AND start_ns < ?2")?
+        .query_row([t_from, t_to], |r| r.get(0))?;
+    Ok(Summary { cache_hit_rate: usage.tokens.cache_hit_rate(), usage, sessions, spans })
+}
+
+/// Cost and tokens per model over a range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelUsage {
+    pub model: String,
+    pub cost_usd: f64,
+    #[serde(skip)]
+    pub cost_nanos: i64,
+    pub tokens: TokenCounts,
+    pub api_requests: i64,
+    pub api_errors: i64,
+}
+
+pub fn by_model(conn: &Connection, range: Range) -> Result<Vec<ModelUsage>> {
+    let (from, to) = range.buckets();
+    let sql = format!("{OWNED_ROWS} SELECT model, {USAGE_COLUMNS} FROM r WHERE model <> '' GROUP BY model");
+    let mut rows: Vec<ModelUsage> = conn
+        .prepare_cached(&sql)?
+        .query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
+            let usage = Usage::from_row(row, 1)?;
+            Ok(ModelUsage {
+                model: row.get(0)?,
+                cost_usd: usage.cost_usd,
+                cost_nanos: usage.cost_nanos,
+                tokens: usage.tokens,
+                api_requests: usage.api_requests,
+                api_errors: usage.api_errors,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.retain(|m| m.cost_nanos > 0 || m.tokens.total() > 0 || m.api_requests > 0 || m.api_errors > 0);
+    rows.sort_by(|a, b| b.cost_nanos.cmp(&a.cost_nanos).then_with(|| a.model.cmp(&b.model)));
+    Ok(rows)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    Hour,
+    Day,
+}
+
+/// One bucket of a time series, for one model (`""`: usage that has no model, such as commits).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesPoint {
+    /// The local hour or day's first instant, in UTC.
+    pub start: DateTime<Utc>,
+    pub model: String,
+    #[serde(flatten)]
+    pub usage: Usage,
+}
+
+/// Cost, tokens and activity over time in local hours or days, split by model.
+pub fn over_time(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<Vec<SeriesPoint>> {
+    let (from, to) = range.buckets();
+    let sql = format!("{OWNED_ROWS} SELECT bucket, model, {USAGE_COLUMNS} FROM r GROUP BY bucket, model ORDER BY bucket");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, Usage::from_row(row, 2)?))
+    })?;
+    let mut merged: BTreeMap<(DateTime<Utc>, String), Usage> = BTreeMap::new();
+    for row in rows {
+        let (bucket, model, usage) = row?;
+        let instant = from_ns(bucket * BUCKET_NS);
+        let start = match granularity {
+            Granularity::Hour => ctx.start_of_hour(instant),
+            Granularity::Day => ctx.start_of_day(ctx.day_of(instant)),
+        };
+        add_usage(merged.entry((start, model)).or_default(), &usage);
+    }
+    Ok(merged.into_iter().map(|((start, model), usage)| SeriesPoint { start, model, usage }).collect())
+}
+
+fn add_usage(into: &mut Usage, more: &Usage) {
+    into.cost_nanos += more.cost_nanos;
+    into.cost_usd = usd(into.cost_nanos);
+    into.tokens.input += more.tokens.input;
+    into.tokens.output += more.tokens.output;
+    into.tokens.cache_read += more.tokens.cache_read;
+    into.tokens.cache_creation += more.tokens.cache_creation;
+    let durations = into.api_mean_latency_ms.unwrap_or(0.0) * into.api_requests as f64
+        + more.api_mean_latency_ms.unwrap_or(0.0) * more.api_requests as f64;
+    into.api_requests += more.api_requests;
+    into.api_mean_latency_ms = (into.api_requests > 0).then(|| durations / into.api_requests as f64);
+    into.api_errors += more.api_errors;
+    into.user_prompts += more.user_prompts;
+    into.tool_results += more.tool_results;
+    into.lines_added += more.lines_added;
+    into.lines_removed += more.lines_removed;
+    into.commits += more.commits;
+    into.pull_requests += more.pull_requests;
+    into.active_time_user_s += more.active_time_user_s;
+    into.active_time_cli_s += more.active_time_cli_s;
+    into.edits_accepted += more.edits_accepted;
+    into.edits_rejected += more.edits_rejected;
+}
+
+/// Usage per local day (all models together).
+pub fn by_day(conn: &Connection, ctx: &TimeContext, range: Range) -> Result<Vec<(NaiveDate, Usage)>> {
+    let mut days: BTreeMap<NaiveDate, Usage> = BTreeMap::new();
+    for point in over_time(conn, ctx, range, Granularity::Day)? {
+        add_usage(days.entry(ctx.day_of(point.start)).or_default(), &point.usage);
+    }
+    Ok(days.into_iter().collect())
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionSort {
+    #[default]
+    Start,
+    End,
+    Cost,
+    Tokens,
+    Duration,
+    Errors,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionFilter {
+    pub range: Range,
+    /// A normalised model name the session used.
+    pub model: Option<String>,
+    /// Matched against the session id, its models, terminal and e-mail.
+    pub text: Option<String>,
+    pub sort: SessionSort,
+    pub descending: bool,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionRow {
+    /// `None` for data that arrived without a session id.
+    pub id: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub duration_s: f64,
+    pub models: Vec<String>,
+    pub app_version: Option<String>,
+    pub terminal_type: Option<String>,
+    pub user_email: Option<String>,
+    pub cost_source: CostSource,
+    #[serde(flatten)]
+    pub usage: Usage,
+}
+
+/// Where a session's cost and tokens were taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostSource {
+    Events,
+    Metrics,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionPage {
+    pub total: i64,
+    pub rows: Vec<SessionRow>,
+}
+
+const SESSION_ROWS: &str = "
+, per AS (
+    SELECT session_id, max(ev) AS ev, group_concat(DISTINCT nullif(model, '')) AS models, {usage}
+    FROM r GROUP BY session_id
+)
+SELECT per.*, s.first_ns, s.last_ns, s.app_version, s.terminal_type, s.user_email, count(*) OVER () AS total
+FROM per JOIN sessions s ON s.id = per.session_id
+WHERE (:model IS NULL OR EXISTS (SELECT 1 FROM usage_rollup m WHERE m.session_id = per.session_id AND m.model = :model))
+  AND (:text IS NULL OR instr(lower(s.id || ' ' || coalesce(per.models, '') || ' ' || coalesce(s.terminal_type, '')
+                                    || ' ' || coalesce(s.user_email, '')), lower(:text)) > 0)";
+
+fn session_row(row: &Row) -> rusqlite::Result<(SessionRow, i64)> {
+    let usage = Usage::from_row(row, 3)?;
+    // session_id, ev, models, the usage sums, the three sort aliases, then the session's own columns.
+    let base = 3 + USAGE_COLUMN_COUNT + 3;
+    let id: String = row.get(0)?;
+    let first_ns: i64 = row.get(base)?;
+    let last_ns: i64 = row.get(base + 1)?;
+    let models: Option<String> = row.get(2)?;
+    let mut models: Vec<String> = models.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default();
+    models.sort();
+    Ok((
+        SessionRow {
+            id: (!id.is_empty()).then_some(id),
+            started_at: from_ns(first_ns),
+            ended_at: from_ns(last_ns),
+            duration_s: (last_ns - first_ns) as f64 / 1e9,
+            models,
+            app_version: row.get(base + 2)?,
+            terminal_type: row.get(base + 3)?,
+            user_email: row.get(base + 4)?,
+            cost_source: if row.get::<_, i64>(1)? != 0 { CostSource::Events } else { CostSource::Metrics },
+            usage,
+        },
+        row.get(base + 5)?,
+    ))
+}
+
+pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage> {
+    let (from, to) = filter.range.buckets();
+    // Fixed column names only: the generated SQL never contains user input.
+    let order = match filter.sort {
+        SessionSort::Start => "s.first_ns",
+        SessionSort::End => "s.last_ns",
+        SessionSort::Cost => "per_cost",
+        SessionSort::Tokens => "per_tokens",
+        SessionSort::Duration => "(s.last_ns - s.first_ns)",
+        SessionSort::Errors => "per_errors",
+    };
+    let direction = if filter.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "{OWNED_ROWS}{rows} ORDER BY {order} {direction}, s.id LIMIT :limit OFFSET :offset",
+        rows = SESSION_ROWS.replace("{usage}", &format!("{USAGE_COLUMNS}{PER_ALIASES}")),
+    );
+    let limit = if filter.limit == 0 { i64::MAX } else { filter.limit as i64 };
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(
+        named_params! {
+            ":from": from, ":to": to, ":session": None::<String>,
+            ":model": filter.model, ":text": filter.text.as_deref().filter(|t| !t.is_empty()),
+            ":limit": limit, ":offset": filter.offset as i64,
+        },
+        session_row,
+    )?;
+    let mut page = SessionPage { total: 0, rows: Vec::new() };
+    for row in rows {
+        let (row, total) = row?;
+        page.total = total;
+        page.rows.push(row);
+    }
+    Ok(page)
+}
+
+/// Named copies of the sums the session list sorts by.
+const PER_ALIASES: &str = ",
+    coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0) AS per_cost,
+    coalesce(sum(CASE WHEN ev THEN ev_input + ev_output + ev_cache_read + ev_cache_creation
+                      ELSE m_input + m_output + m_cache_read + m_cache_creation END), 0) AS per_tokens,
+    coalesce(sum(api_errors), 0) AS per_errors";
+
+/// One event of a session's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEvent {
+    pub time: DateTime<Utc>,
+    pub name: String,
+    pub sequence: Option<i64>,
+    pub prompt_id: Option<String>,
+    pub model: Option<String>,
+    pub cost_usd: Option<f64>,
+    pub tokens: Option<TokenCounts>,
+    pub duration_ms: Option<i64>,
+    pub success: Option<bool>,
+    pub tool_name: Option<String>,
+    pub decision: Option<String>,
+    pub status_code: Option<i64>,
+    pub query_source: Option<String>,
+    pub attributes: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionDetail {
+    #[serde(flatten)]
+    pub session: SessionRow,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+/// One session's totals and its events in order. `id` `""` is the "no session" bucket.
+pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
+    let sql = format!(
+        "{OWNED_ROWS}{rows}",
+        rows = SESSION_ROWS.replace("{usage}", &format!("{USAGE_COLUMNS}{PER_ALIASES}")),
+    );
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row(
+            named_params! {":from": i64::MIN, ":to": i64::MAX, ":session": id, ":model": None::<String>, ":text": None::<String>},
+            session_row,
+        )
+        .optional()?;
+    let Some((session, _)) = row else { return Ok(None) };
+    let mut statement = conn.prepare_cached(
+        "SELECT time_ns, name, sequence, prompt_id, model, cost_nanos, input_tokens, output_tokens, cache_read_tokens,
+                cache_creation_tokens, duration_ms, success, tool_name, decision, status_code, query_source, attributes
+         FROM events WHERE session_id = ?1 ORDER BY time_ns, sequence, id",
+    )?;
+    let timeline = statement
+        .query_map([id], |row| {
+            let input: Option<i64> = row.get(6)?;
+            let attributes: String = row.get(16)?;
+            Ok(TimelineEvent {
+                time: from_ns(row.get(0)?),
+                name: row.get(1)?,
+                sequence: row.get(2)?,
+                prompt_id: row.get(3)?,
+                model: row.get(4)?,
+                cost_usd: row.get::<_, Option<i64>>(5)?.map(usd),
+                tokens: match input {
+                    Some(input) => Some(TokenCounts {
+                        input,
+                        output: row.get::<_, Option<i64>>(7)?.unwrap_or(0),
+                        cache_read: row.get::<_, Option<i64>>(8)?.unwrap_or(0),
+                        cache_creation: row.get::<_, Option<i64>>(9)?.unwrap_or(0),
+                    }),
+                    None => None,
+                },
+                duration_ms: row.get(10)?,
+                success: row.get(11)?,
+                tool_name: row.get(12)?,
+                decision: row.get(13)?,
+                status_code: row.get(14)?,
+                query_source: row.get(15)?,
+                attributes: serde_json::from_str(&attributes).unwrap_or(Value::Null),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(SessionDetail { session, timeline }))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolStat {
+    pub tool: String,
+    pub calls: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub success_rate: Option<f64>,
+    pub p50_ms: Option<i64>,
+    pub p95_ms: Option<i64>,
+    pub accepted: i64,
+    pub rejected: i64,
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+/// Tool calls, success rate, p50/p95 duration (tool_result events) and accept/reject (tool_decision).
+pub fn tool_stats(conn: &Connection, range: Range) -> Result<Vec<ToolStat>> {
+    let (from, to) = range.times();
+    let mut tools: BTreeMap<String, (i64, i64, i64, Vec<i64>, i64, i64)> = BTreeMap::new();
+    let mut results = conn.prepare_cached(
+        "SELECT coalesce(tool_name, '?'), success, duration_ms FROM events
+         WHERE name = 'tool_result' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2",
+    )?;
+    let rows = results.query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<bool>>(1)?, r.get::<_, Option<i64>>(2)?)))?;
+    for row in rows {
+        let (tool, success, duration) = row?;
+        let entry = tools.entry(tool).or_default();
+        entry.0 += 1;
+        match success {
+            Some(true) => entry.1 += 1,
+            Some(false) => entry.2 += 1,
+            None => {}
+        }
+        entry.3.extend(duration);
+    }
+    let mut decisions = conn.prepare_cached(
+        "SELECT coalesce(tool_name, '?'), decision, count(*) FROM events
+         WHERE name = 'tool_decision' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2 GROUP BY 1, 2",
+    )?;
+    let rows = decisions.query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?;
+    for row in rows {
+        let (tool, decision, count) = row?;
+        let entry = tools.entry(tool).or_default();
+        match decision.as_deref() {
+            Some("accept") => entry.4 += count,
+            Some("reject") => entry.5 += count,
+            _ => {}
+        }
+    }
+    let mut stats: Vec<ToolStat> = tools
+        .into_iter()
+        .map(|(tool, (calls, succeeded, failed, mut durations, accepted, rejected))| {
+            durations.sort_unstable();
+            let judged = succeeded + failed;
+            ToolStat {
+                tool,
+                calls,
+                succeeded,
+                failed,
+                success_rate: (judged > 0).then(|| succeeded as f64 / judged as f64),
+                p50_ms: percentile(&durations, 50.0),
+                p95_ms: percentile(&durations, 95.0),
+                accepted,
+                rejected,
+            }
+        })
+        .collect();
+    stats.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.tool.cmp(&b.tool)));
+    Ok(stats)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorCount {
+    /// `None` when the request failed without an HTTP status (a connection error).
+    pub status_code: Option<i64>,
+    pub count: i64,
+}
+
+/// API errors (the final failure of a request, as Claude Code reports it) by HTTP status.
+pub fn errors_by_status(conn: &Connection, range: Range) -> Result<Vec<ErrorCount>> {
+    let (from, to) = range.times();
+    let mut statement = conn.prepare_cached(
+        "SELECT status_code, count(*) FROM events
+         WHERE name = 'api_error' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2
+         GROUP BY status_code ORDER BY 2 DESC, 1",
+    )?;
+    let rows = statement.query_map([from, to], |r| Ok(ErrorCount { status_code: r.get(0)?, count: r.get(1)? }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records of each kind, including what is not Claude Code's (stored, never shown as its usage).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RecordCounts {
+    pub events: i64,
+    pub claude_code_events: i64,
+    pub metric_points: i64,
+    pub spans: i64,
+}
+
+pub fn record_counts(conn: &Connection) -> Result<RecordCounts> {
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM events WHERE is_claude_code = 1),
+                (SELECT count(*) FROM metric_points), (SELECT count(*) FROM spans)",
+        [],
+        |r| Ok(RecordCounts { events: r.get(0)?, claude_code_events: r.get(1)?, metric_points: r.get(2)?, spans: r.get(3)? }),
+    )?)
+}
+
+/// Event counts by name within a range.
+pub fn event_counts(conn: &Connection, range: Range) -> Result<BTreeMap<String, i64>> {
+    let (from, to) = range.times();
+    let mut statement = conn.prepare_cached(
+        "SELECT name, count(*) FROM events WHERE is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2 GROUP BY name",
+    )?;
+    let rows = statement.query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn parse_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::InvalidQuery(format!("{text:?} is not a date: use YYYY-MM-DD, e.g. 2026-11-24")))
+}

@@ -1,0 +1,129 @@
+//! `ccmeter report`: a period's totals, its sessions and models, optionally grouped rows.
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::query::{self, ModelUsage, Range, SessionFilter, SessionRow, SessionSort, Summary, TokenCounts};
+use crate::time::TimeContext;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupBy {
+    Day,
+    Model,
+    Session,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// One row of `--by`: a day (`YYYY-MM-DD`), a model or a session id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    pub key: String,
+    pub cost_usd: f64,
+    pub tokens: TokenCounts,
+    pub api_requests: i64,
+    pub api_errors: i64,
+    pub lines_added: i64,
+    pub lines_removed: i64,
+    pub sessions: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub generated_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub total: Totals,
+    pub sessions: Vec<SessionRow>,
+    pub models: Vec<ModelUsage>,
+    pub event_counts: std::collections::BTreeMap<String, i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<GroupBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<GroupRow>>,
+}
+
+pub struct ReportRequest {
+    pub since: Option<chrono::NaiveDate>,
+    pub until: Option<chrono::NaiveDate>,
+    pub by: Option<GroupBy>,
+}
+
+pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> Result<Report> {
+    let range = Range::local_days(ctx, request.since, request.until);
+    let summary = query::summary(conn, range)?;
+    let sessions = query::sessions(
+        conn,
+        &SessionFilter { range, sort: SessionSort::Start, descending: false, ..Default::default() },
+    )?
+    .rows;
+    let models = query::by_model(conn, range)?;
+    let rows = match request.by {
+        None => None,
+        Some(GroupBy::Model) => Some(
+            models
+                .iter()
+                .map(|m| GroupRow {
+                    key: m.model.clone(),
+                    cost_usd: m.cost_usd,
+                    tokens: m.tokens,
+                    api_requests: m.api_requests,
+                    api_errors: m.api_errors,
+                    lines_added: 0,
+                    lines_removed: 0,
+                    sessions: None,
+                })
+                .collect(),
+        ),
+        Some(GroupBy::Session) => Some(
+            sessions
+                .iter()
+                .map(|s| GroupRow {
+                    key: s.id.clone().unwrap_or_else(|| "(no session)".into()),
+                    cost_usd: s.usage.cost_usd,
+                    tokens: s.usage.tokens,
+                    api_requests: s.usage.api_requests,
+                    api_errors: s.usage.api_errors,
+                    lines_added: s.usage.lines_added,
+                    lines_removed: s.usage.lines_removed,
+                    sessions: None,
+                })
+                .collect(),
+        ),
+        Some(GroupBy::Day) => Some(
+            query::by_day(conn, ctx, range)?
+                .into_iter()
+                .map(|(day, usage)| GroupRow {
+                    key: day.format("%Y-%m-%d").to_string(),
+                    cost_usd: usage.cost_usd,
+                    tokens: usage.tokens,
+                    api_requests: usage.api_requests,
+                    api_errors: usage.api_errors,
+                    lines_added: usage.lines_added,
+                    lines_removed: usage.lines_removed,
+                    sessions: None,
+                })
+                .collect(),
+        ),
+    };
+    Ok(Report {
+        generated_at: ctx.now(),
+        time_zone: ctx.zone.name().to_owned(),
+        since: request.since.map(|d| d.to_string()),
+        until: request.until.map(|d| d.to_string()),
+        total: Totals { summary },
+        sessions,
+        models,
+        event_counts: query::event_counts(conn, range)?,
+        by: request.by,
+        rows,
+    })
+}

@@ -1,0 +1,206 @@
+//! The SQLite store: opening and migrating the file, the single writer thread, and the sink the OTLP
+//! receiver hands batches to.
+//!
+//! One thread owns the write connection. Batches queue on a bounded channel; the writer takes every
+//! batch waiting (group commit), writes them in one transaction, commits, and only then answers each
+//! sender — so an export is acknowledged only once its rows are durable. A full queue answers "busy"
+//! at once, which the receiver turns into OTLP "unavailable" so the exporter retries.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ccmeter_proto::{Batch, Sink, SinkError, SinkFuture, Stored};
+use rusqlite::{Connection, OpenFlags};
+use rusqlite_migration::{M, Migrations};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::error::{Result, StoreError};
+use crate::ingest::{self, Privacy, WriteSummary};
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+/// Batches waiting for the writer before new ones are answered "busy".
+const QUEUE_DEPTH: usize = 256;
+/// Most batches written in one transaction.
+const GROUP_COMMIT: usize = 128;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// Applies the connection settings every ccmeter connection uses.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // WAL + NORMAL: a commit survives a process crash (kill -9); only a power cut may lose the last ones.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+pub fn open_connection(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
+    }
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    restrict_permissions(path);
+    configure(&conn).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let found = usize::try_from(found).unwrap_or(0);
+    if found > MIGRATIONS.len() {
+        return Err(StoreError::TooNew { path: path.to_owned(), found, known: MIGRATIONS.len() });
+    }
+    migrations().to_latest(&mut conn).map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
+    Ok(conn)
+}
+
+/// The database holds what the user did with Claude Code: readable by its owner only.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(error) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            tracing::warn!(path = %path.display(), %error, "cannot make the database private");
+        }
+    }
+}
+
+/// Sent to listeners after every commit that stored something (the tray, budgets, open windows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub summary: WriteSummary,
+}
+
+type Reply = oneshot::Sender<std::result::Result<WriteSummary, String>>;
+
+struct Job {
+    batch: Batch,
+    reply: Reply,
+}
+
+/// A handle to the store: cloneable, cheap, usable from any thread.
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    jobs: mpsc::Sender<Job>,
+    committed: broadcast::Sender<Committed>,
+}
+
+impl Store {
+    /// Opens the database and starts its writer thread.
+    pub fn open(path: impl Into<PathBuf>) -> Result<Store> {
+        let path = path.into();
+        let conn = open_connection(&path)?;
+        let privacy = ingest::load_privacy(&conn)?;
+        let (jobs, receiver) = mpsc::channel(QUEUE_DEPTH);
+        let (committed, _) = broadcast::channel(64);
+        let notify = committed.clone();
+        std::thread::Builder::new()
+            .name("ccmeter-writer".into())
+            .spawn(move || writer_loop(conn, receiver, notify, privacy))
+            .map_err(|_| StoreError::WriterGone)?;
+        Ok(Store { path, jobs, committed })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A new read connection (WAL lets readers run beside the writer).
+    pub fn reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open { path: self.path.clone(), source })?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(conn)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
+        self.committed.subscribe()
+    }
+
+    /// Writes one batch and waits for its commit.
+    pub async fn write(&self, batch: Batch) -> std::result::Result<WriteSummary, SinkError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.try_send(Job { batch, reply }).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(_) => SinkError::Busy,
+            mpsc::error::TrySendError::Closed(_) => SinkError::Unavailable { reason: "the database writer has stopped".into() },
+        })?;
+        match answer.await {
+            Ok(Ok(summary)) => Ok(summary),
+            Ok(Err(reason)) => Err(SinkError::Unavailable { reason }),
+            Err(_) => Err(SinkError::Unavailable { reason: "the database writer has stopped".into() }),
+        }
+    }
+}
+
+impl Sink for Store {
+    fn ingest(&self, batch: Batch) -> SinkFuture {
+        let store = self.clone();
+        Box::pin(async move { store.write(batch).await.map(|summary| Stored { rejected: summary.rejected, message: None }) })
+    }
+}
+
+fn writer_loop(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, notify: broadcast::Sender<Committed>, privacy: Privacy) {
+    while let Some(first) = jobs.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_COMMIT {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let batches: Vec<&Batch> = group.iter().map(|job| &job.batch).collect();
+        match ingest::write_batches(&mut conn, &batches, &privacy) {
+            Ok(summaries) => {
+                let mut total = WriteSummary::default();
+                for (job, summary) in group.into_iter().zip(summaries) {
+                    total.add(&summary);
+                    let _ = job.reply.send(Ok(summary));
+                }
+                if total.stored() > 0 {
+                    let _ = notify.send(Committed { summary: total });
+                }
+            }
+            Err(error) if group.len() > 1 => {
+                // One batch must not sink the others: write each on its own to find the one at fault.
+                tracing::warn!(%error, batches = group.len(), "group commit failed; retrying batches one by one");
+                for job in group {
+                    let result = ingest::write_batches(&mut conn, &[&job.batch], &privacy);
+                    match result {
+                        Ok(mut summaries) => {
+                            let summary = summaries.pop().unwrap_or_default();
+                            if summary.stored() > 0 {
+                                let _ = notify.send(Committed { summary: summary.clone() });
+                            }
+                            let _ = job.reply.send(Ok(summary));
+                        }
+                        Err(error) => {
+                            tracing::error!(%error, "batch could not be stored");
+                            let _ = job.reply.send(Err(error.to_string()));
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "batch could not be stored");
+                for job in group {
+                    let _ = job.reply.send(Err(error.to_string()));
+                }
+            }
+        }
+    }
+    tracing::debug!("database writer stopped");
+}
+
+/// The store as the receiver sees it.
+pub fn sink(store: &Store) -> Arc<dyn Sink> {
+    Arc::new(store.clone())
+}

@@ -1,0 +1,213 @@
+//! The store against real Claude Code telemetry: every fixture must add up to Claude Code's own totals,
+//! whatever the protocol, temporality, order or number of retries.
+
+use ccmeter_core::query::{self, Range, SessionFilter, SessionSort};
+use ccmeter_core::{Store, TimeContext};
+use ccmeter_proto::{Batch, Signal};
+use ccmeter_tests::{ExpectedTotals, expected_totals, requests, scenarios};
+use rusqlite::Connection;
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path().join("ccmeter.db")).expect("store opens");
+    (dir, store)
+}
+
+async fn write_all(store: &Store, batches: Vec<Batch>) {
+    for batch in batches {
+        assert!(batch.rejected.is_empty(), "fixture records rejected: {:?}", batch.rejected);
+        store.write(batch).await.expect("batch stored");
+    }
+}
+
+fn batches(scenario: &str, keep: impl Fn(Signal) -> bool) -> Vec<Batch> {
+    requests(scenario).iter().map(|r| r.decode()).filter(|b| keep(b.signal)).collect()
+}
+
+fn totals(conn: &Connection) -> ExpectedTotals {
+    let s = query::summary(conn, Range::ALL).expect("summary");
+    ExpectedTotals {
+        cost_nanos: s.usage.cost_nanos,
+        input: s.usage.tokens.input,
+        output: s.usage.tokens.output,
+        cache_read: s.usage.tokens.cache_read,
+        cache_creation: s.usage.tokens.cache_creation,
+        lines_added: s.usage.lines_added,
+        lines_removed: s.usage.lines_removed,
+        sessions: s.sessions,
+        commits: s.usage.commits,
+        pull_requests: s.usage.pull_requests,
+        active_cli_us: (s.usage.active_time_cli_s * 1e6).round() as i64,
+        active_user_us: (s.usage.active_time_user_s * 1e6).round() as i64,
+        event_counts: query::event_counts(conn, Range::ALL).expect("event counts"),
+    }
+}
+
+#[tokio::test]
+async fn every_fixture_adds_up_to_claude_codes_own_totals() {
+    for scenario in scenarios() {
+        let (_dir, store) = temp_store();
+        write_all(&store, batches(&scenario, |_| true)).await;
+        let conn = store.reader().expect("reader");
+        assert_eq!(totals(&conn), expected_totals(&scenario), "{scenario}");
+    }
+}
+
+#[tokio::test]
+async fn replaying_every_request_again_changes_no_total() {
+    for scenario in scenarios() {
+        let (_dir, store) = temp_store();
+        write_all(&store, batches(&scenario, |_| true)).await;
+        let conn = store.reader().expect("reader");
+        let once = totals(&conn);
+        let counts_once = query::record_counts(&conn).expect("counts");
+        write_all(&store, batches(&scenario, |_| true)).await;
+        assert_eq!(totals(&conn), once, "{scenario}: a retried export changed a total");
+        assert_eq!(query::record_counts(&conn).expect("counts"), counts_once, "{scenario}: rows duplicated");
+    }
+}
+
+#[tokio::test]
+async fn a_session_with_metrics_only_is_counted_from_its_metrics() {
+    for scenario in scenarios() {
+        let (_dir, store) = temp_store();
+        write_all(&store, batches(&scenario, |s| s == Signal::Metrics)).await;
+        let conn = store.reader().expect("reader");
+        let got = totals(&conn);
+        let want = expected_totals(&scenario);
+        assert_eq!(got.cost_nanos, want.cost_nanos, "{scenario}: metric cost");
+        assert_eq!((got.input, got.output, got.cache_read, got.cache_creation), (want.input, want.output, want.cache_read, want.cache_creation), "{scenario}: metric tokens");
+        let sessions = query::sessions(&conn, &SessionFilter::default()).expect("sessions");
+        assert!(sessions.rows.iter().all(|s| s.cost_source == query::CostSource::Metrics));
+    }
+}
+
+#[tokio::test]
+async fn metrics_arriving_before_or_after_events_count_once() {
+    for scenario in scenarios() {
+        let (_dir, store) = temp_store();
+        // All metrics first, then all logs: the opposite of the usual order.
+        write_all(&store, batches(&scenario, |s| s == Signal::Metrics)).await;
+        write_all(&store, batches(&scenario, |s| s != Signal::Metrics)).await;
+        let conn = store.reader().expect("reader");
+        assert_eq!(totals(&conn), expected_totals(&scenario), "{scenario}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_without_a_session_id_are_kept_under_no_session_and_not_double_counted() {
+    let scenario = "grpc/success";
+    let strip = |mut batch: Batch| {
+        for point in &mut batch.points {
+            point.attributes.remove("session.id");
+            point.session_id = None;
+        }
+        batch
+    };
+    // Metrics only: the cost is there, under "no session".
+    let (_dir, store) = temp_store();
+    write_all(&store, batches(scenario, |s| s == Signal::Metrics).into_iter().map(strip).collect()).await;
+    let conn = store.reader().expect("reader");
+    let want = expected_totals(scenario);
+    assert_eq!(totals(&conn).cost_nanos, want.cost_nanos);
+    let page = query::sessions(&conn, &SessionFilter::default()).expect("sessions");
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.rows[0].id, None);
+    // With the events too (they carry session.id), the cost is counted once.
+    write_all(&store, batches(scenario, |s| s != Signal::Metrics)).await;
+    assert_eq!(totals(&conn).cost_nanos, want.cost_nanos);
+}
+
+#[tokio::test]
+async fn sessions_timeline_tools_and_errors_read_back() {
+    let (_dir, store) = temp_store();
+    write_all(&store, batches("grpc/success", |_| true)).await;
+    write_all(&store, batches("grpc/api-errors", |_| true)).await;
+    let conn = store.reader().expect("reader");
+
+    let page = query::sessions(
+        &conn,
+        &SessionFilter { sort: SessionSort::Cost, descending: true, limit: 3, ..Default::default() },
+    )
+    .expect("sessions");
+    assert_eq!(page.total, 7);
+    assert_eq!(page.rows.len(), 3);
+    assert_eq!(page.rows[0].id.as_deref(), Some("5b901130-a759-486a-a3cd-102d9d462d0f"));
+    assert_eq!(page.rows[0].usage.cost_nanos, 210_920_000);
+    assert_eq!(page.rows[0].models, vec!["claude-haiku-4-5-20251001", "claude-opus-4-8"]);
+    assert!(page.rows[0].usage.cost_nanos >= page.rows[1].usage.cost_nanos);
+
+    let haiku = query::sessions(&conn, &SessionFilter { model: Some("claude-haiku-4-5-20251001".into()), ..Default::default() })
+        .expect("filtered");
+    assert_eq!(haiku.total, 1);
+    let by_text = query::sessions(&conn, &SessionFilter { text: Some("92267FE2".into()), ..Default::default() }).expect("search");
+    assert_eq!(by_text.total, 1);
+
+    let detail = query::session(&conn, "5b901130-a759-486a-a3cd-102d9d462d0f").expect("query").expect("session exists");
+    assert_eq!(detail.timeline.len(), 37);
+    let sequences: Vec<i64> = detail.timeline.iter().filter_map(|e| e.sequence).collect();
+    let mut sorted = sequences.clone();
+    sorted.sort();
+    assert_eq!(sequences, sorted, "timeline is in event order");
+    assert_eq!(detail.timeline.iter().filter(|e| e.name == "api_request").count(), 10);
+    assert!(query::session(&conn, "no-such-session").expect("query").is_none());
+
+    let tools = query::tool_stats(&conn, Range::ALL).expect("tools");
+    let total_calls: i64 = tools.iter().map(|t| t.calls).sum();
+    assert_eq!(total_calls, 7);
+    let webfetch = tools.iter().find(|t| t.tool == "WebFetch").expect("WebFetch stats");
+    assert_eq!(webfetch.failed, 1);
+    assert!(tools.iter().all(|t| t.p50_ms <= t.p95_ms));
+
+    let errors = query::errors_by_status(&conn, Range::ALL).expect("errors");
+    assert_eq!(errors.iter().map(|e| e.count).sum::<i64>(), 4);
+}
+
+#[tokio::test]
+async fn days_and_hours_are_local_and_never_depend_on_todays_date() {
+    let (_dir, store) = temp_store();
+    write_all(&store, batches("grpc/success", |_| true)).await;
+    let conn = store.reader().expect("reader");
+    // The capture was made on 2026-11-24 around 11:28 UTC: 12:28 in Berlin, 00:28 next day in Auckland.
+    let at = |zone: &str| TimeContext::fixed(chrono::Utc::now(), zone.parse().expect("zone"));
+    let days = query::by_day(&conn, &at("Europe/Berlin"), Range::ALL).expect("by day");
+    assert_eq!(days.len(), 1);
+    assert_eq!(days[0].0.to_string(), "2026-11-24");
+    assert_eq!(days[0].1.cost_nanos, 210_920_000);
+    let days = query::by_day(&conn, &at("Pacific/Auckland"), Range::ALL).expect("by day");
+    assert_eq!(days[0].0.to_string(), "2026-11-25");
+    let berlin = at("Europe/Berlin");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+    let next = day.succ_opt().expect("next day");
+    let range = Range::local_days(&berlin, Some(day), Some(next));
+    assert_eq!(query::summary(&conn, range).expect("summary").usage.cost_nanos, 210_920_000);
+    let range = Range::local_days(&berlin, Some(next), None);
+    assert_eq!(query::summary(&conn, range).expect("summary").usage.cost_nanos, 0);
+    let hours = query::over_time(&conn, &berlin, Range::ALL, query::Granularity::Hour).expect("hours");
+    let cost: i64 = hours.iter().map(|h| h.usage.cost_nanos).sum();
+    assert_eq!(cost, 210_920_000);
+}
+
+#[tokio::test]
+async fn prompt_text_is_not_stored_unless_the_user_asks() {
+    let (_dir, store) = temp_store();
+    write_all(&store, batches("grpc/success", |_| true)).await;
+    let conn = store.reader().expect("reader");
+    let prompt: String = conn
+        .query_row("SELECT attributes FROM events WHERE name = 'user_prompt'", [], |r| r.get(0))
+        .expect("prompt event");
+    assert!(!prompt.contains("create hello.py"), "{prompt}");
+    assert!(prompt.contains("\"prompt_length\""), "{prompt}");
+}
+
+#[test]
+fn a_database_from_a_newer_ccmeter_is_refused_not_corrupted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    {
+        let conn = Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", 99).expect("set version");
+    }
+    let error = Store::open(&path).err().expect("refused");
+    assert!(error.to_string().contains("newer ccmeter"), "{error}");
+}

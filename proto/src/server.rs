@@ -1,0 +1,64 @@
+//! Binding is separate from serving: tests bind port 0 and ask for the address, the app reports a busy
+//! port before anything else starts, and each protocol can fail to bind without taking the other down.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::sink::Sink;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Grpc,
+    Http,
+}
+
+impl Protocol {
+    pub fn label(self) -> &'static str {
+        match self {
+            Protocol::Grpc => "OTLP/gRPC",
+            Protocol::Http => "OTLP/HTTP",
+        }
+    }
+
+    pub fn flag(self) -> &'static str {
+        match self {
+            Protocol::Grpc => "--grpc",
+            Protocol::Http => "--http",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BindError {
+    #[error(
+        "cannot listen for {} on {addr}: the port is already in use. Another collector (an OpenTelemetry Collector, Docker stack or a second ccmeter) is probably running: stop it, or pass {} with another address such as 127.0.0.1:0",
+        protocol.label(), protocol.flag()
+    )]
+    InUse { protocol: Protocol, addr: SocketAddr },
+    #[error("cannot listen for {} on {addr}: {source}", protocol.label())]
+    Io { protocol: Protocol, addr: SocketAddr, source: std::io::Error },
+}
+
+pub async fn bind(protocol: Protocol, addr: SocketAddr) -> Result<TcpListener, BindError> {
+    TcpListener::bind(addr).await.map_err(|source| match source.kind() {
+        std::io::ErrorKind::AddrInUse => BindError::InUse { protocol, addr },
+        _ => BindError::Io { protocol, addr, source },
+    })
+}
+
+/// Serves OTLP/gRPC until `cancel` fires, then finishes the requests in flight.
+pub async fn serve_grpc(listener: TcpListener, sink: Arc<dyn Sink>, cancel: CancellationToken) -> std::io::Result<()> {
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    crate::grpc::router(sink)
+        .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
+        .await
+        .map_err(std::io::Error::other)
+}
+
+/// Serves OTLP/HTTP until `cancel` fires, then finishes the requests in flight.
+pub async fn serve_http(listener: TcpListener, sink: Arc<dyn Sink>, cancel: CancellationToken) -> std::io::Result<()> {
+    axum::serve(listener, crate::http::router(sink)).with_graceful_shutdown(cancel.cancelled_owned()).await
+}
