@@ -10,7 +10,9 @@ pub enum StoreError {
     CreateDir { path: PathBuf, source: std::io::Error },
     #[error("the database {path} could not be migrated: {source}")]
     Migrate { path: PathBuf, source: rusqlite_migration::Error },
-    #[error("the database {path} was written by a newer ccmeter (schema {found}, this version knows {known}); upgrade ccmeter")]
+    #[error(
+        "the database {path} was written by a newer ccmeter (schema {found}, this version knows {known}); upgrade ccmeter"
+    )]
     TooNew { path: PathBuf, found: usize, known: usize },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),

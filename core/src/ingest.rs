@@ -78,8 +78,17 @@ pub struct Privacy {
 }
 
 /// Attributes that carry what the user wrote or what their tools saw.
-const CONTENT_KEYS: &[&str] =
-    &["prompt", "response", "tool_input", "tool_parameters", "error", "user_prompt", "full_command", "file_path", "body"];
+const CONTENT_KEYS: &[&str] = &[
+    "prompt",
+    "response",
+    "tool_input",
+    "tool_parameters",
+    "error",
+    "user_prompt",
+    "full_command",
+    "file_path",
+    "body",
+];
 
 impl Privacy {
     fn redact(&self, attributes: &mut serde_json::Map<String, Value>) {
@@ -96,7 +105,8 @@ impl Privacy {
 }
 
 pub fn load_privacy(conn: &Connection) -> Result<Privacy> {
-    let json: Option<String> = conn.query_row("SELECT json FROM settings WHERE id = 1", [], |row| row.get(0)).optional()?;
+    let json: Option<String> =
+        conn.query_row("SELECT json FROM settings WHERE id = 1", [], |row| row.get(0)).optional()?;
     let store_content = json
         .and_then(|j| serde_json::from_str::<Value>(&j).ok())
         .and_then(|v| v.get("store_prompt_text").and_then(Value::as_bool))
@@ -165,6 +175,13 @@ struct Increment {
     edits_rejected: i64,
 }
 
+/// A metric series and, for a cumulative one, its last point: (time, value in stored units).
+struct Series {
+    id: i64,
+    key: String,
+    last: Option<(i64, i64)>,
+}
+
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
     /// Resource ids by the resource's address: a batch shares one `Arc<Resource>` per resource block.
@@ -179,14 +196,23 @@ impl Writer<'_> {
         }
         let json = serde_json::to_string(&resource.attributes).unwrap_or_else(|_| "{}".into());
         let hash = hash_hex(&[json.as_bytes()]);
-        let mut insert = self.tx.prepare_cached("INSERT OR IGNORE INTO resources (hash, attributes) VALUES (?1, ?2)")?;
+        let mut insert =
+            self.tx.prepare_cached("INSERT OR IGNORE INTO resources (hash, attributes) VALUES (?1, ?2)")?;
         insert.execute(params![hash, json])?;
-        let id: i64 = self.tx.prepare_cached("SELECT id FROM resources WHERE hash = ?1")?.query_row([&hash], |r| r.get(0))?;
+        let id: i64 =
+            self.tx.prepare_cached("SELECT id FROM resources WHERE hash = ?1")?.query_row([&hash], |r| r.get(0))?;
         self.resources.insert(Arc::as_ptr(resource), id);
         Ok(id)
     }
 
-    fn session(&mut self, id: &str, time_ns: i64, attributes: &serde_json::Map<String, Value>, resource_id: i64, api_event: bool) -> Result<()> {
+    fn session(
+        &mut self,
+        id: &str,
+        time_ns: i64,
+        attributes: &serde_json::Map<String, Value>,
+        resource_id: i64,
+        api_event: bool,
+    ) -> Result<()> {
         let text = |key: &str| attributes.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO sessions (id, first_ns, last_ns, resource_id, app_version, user_id, user_email, organization_id,
@@ -305,7 +331,13 @@ impl Writer<'_> {
                 let resource = serde_json::to_string(&event.resource.attributes).unwrap_or_default();
                 format!(
                     "h:{}",
-                    hash_hex(&[&event.time_ns.to_le_bytes(), name.as_bytes(), body.as_bytes(), raw_attributes_json.as_bytes(), resource.as_bytes()])
+                    hash_hex(&[
+                        &event.time_ns.to_le_bytes(),
+                        name.as_bytes(),
+                        body.as_bytes(),
+                        raw_attributes_json.as_bytes(),
+                        resource.as_bytes()
+                    ])
                 )
             }
         };
@@ -420,7 +452,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn series(&mut self, point: &MetricPoint, resource_id: i64) -> Result<(i64, String, Option<(i64, i64)>)> {
+    fn series(&mut self, point: &MetricPoint, resource_id: i64) -> Result<Series> {
         let attributes = serde_json::to_string(&point.attributes).unwrap_or_else(|_| "{}".into());
         let start = match point.temporality {
             Temporality::Cumulative => point.start_ns.to_le_bytes(),
@@ -439,22 +471,24 @@ impl Writer<'_> {
             .query_row([&key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<i64>>(2)?)))
             .optional()?;
         if let Some((id, last_time, last_scaled)) = existing {
-            return Ok((id, key, last_time.zip(last_scaled)));
+            return Ok(Series { id, key, last: last_time.zip(last_scaled) });
         }
         self.tx
             .prepare_cached("INSERT INTO metric_series (key, metric, attributes, resource_id) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![key, point.metric.as_str(), attributes, resource_id])?;
-        Ok((self.tx.last_insert_rowid(), key, None))
+        Ok(Series { id: self.tx.last_insert_rowid(), key, last: None })
     }
 
     fn point(&mut self, point: &MetricPoint, summary: &mut WriteSummary) -> Result<()> {
         let resource_id = self.resource_id(&point.resource)?;
-        let (series_id, series_key, last) = self.series(point, resource_id)?;
+        let Series { id: series_id, key: series_key, last } = self.series(point, resource_id)?;
         let session = point.session_id.as_deref().unwrap_or("");
         let scaled = (point.value * point.metric.scale()).round() as i64;
         let summable = matches!(point.kind, PointKind::Sum { .. });
         let (dedup_key, delta) = match (summable, point.temporality) {
-            (true, Temporality::Delta) => (format!("d:{series_key}:{}:{}", point.start_ns, point.time_ns), Some(scaled)),
+            (true, Temporality::Delta) => {
+                (format!("d:{series_key}:{}:{}", point.start_ns, point.time_ns), Some(scaled))
+            }
             (true, Temporality::Cumulative) => {
                 let delta = match last {
                     // Not newer than what we have: a replay (or a straggler); it adds nothing.

@@ -160,10 +160,11 @@ pub struct Summary {
 pub fn summary(conn: &Connection, range: Range) -> Result<Summary> {
     let (from, to) = range.buckets();
     let sql = format!("{OWNED_ROWS} SELECT {USAGE_COLUMNS}, count(DISTINCT nullif(session_id, '')) FROM r");
-    let (usage, sessions) = conn.prepare_cached(&sql)?.query_row(
-        named_params! {":from": from, ":to": to, ":session": None::<String>},
-        |row| Ok((Usage::from_row(row, 0)?, row.get::<_, i64>(USAGE_COLUMN_COUNT)?)),
-    )?;
+    let (usage, sessions) = conn
+        .prepare_cached(&sql)?
+        .query_row(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
+            Ok((Usage::from_row(row, 0)?, row.get::<_, i64>(USAGE_COLUMN_COUNT)?))
+        })?;
     let (t_from, t_to) = range.times();
     let spans: i64 = conn
         .prepare_cached("SELECT count(*) FROM spans WHERE start_ns >= ?1 AND start_ns < ?2")?
@@ -223,9 +224,15 @@ pub struct SeriesPoint {
 }
 
 /// Cost, tokens and activity over time in local hours or days, split by model.
-pub fn over_time(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<Vec<SeriesPoint>> {
+pub fn over_time(
+    conn: &Connection,
+    ctx: &TimeContext,
+    range: Range,
+    granularity: Granularity,
+) -> Result<Vec<SeriesPoint>> {
     let (from, to) = range.buckets();
-    let sql = format!("{OWNED_ROWS} SELECT bucket, model, {USAGE_COLUMNS} FROM r GROUP BY bucket, model ORDER BY bucket");
+    let sql =
+        format!("{OWNED_ROWS} SELECT bucket, model, {USAGE_COLUMNS} FROM r GROUP BY bucket, model ORDER BY bucket");
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
         Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, Usage::from_row(row, 2)?))
@@ -502,6 +509,16 @@ pub struct ToolStat {
     pub rejected: i64,
 }
 
+#[derive(Default)]
+struct ToolTally {
+    calls: i64,
+    succeeded: i64,
+    failed: i64,
+    durations: Vec<i64>,
+    accepted: i64,
+    rejected: i64,
+}
+
 /// Nearest-rank percentile of sorted values.
 fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
     if sorted.is_empty() {
@@ -514,40 +531,43 @@ fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
 /// Tool calls, success rate, p50/p95 duration (tool_result events) and accept/reject (tool_decision).
 pub fn tool_stats(conn: &Connection, range: Range) -> Result<Vec<ToolStat>> {
     let (from, to) = range.times();
-    let mut tools: BTreeMap<String, (i64, i64, i64, Vec<i64>, i64, i64)> = BTreeMap::new();
+    let mut tools: BTreeMap<String, ToolTally> = BTreeMap::new();
     let mut results = conn.prepare_cached(
         "SELECT coalesce(tool_name, '?'), success, duration_ms FROM events
          WHERE name = 'tool_result' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2",
     )?;
-    let rows = results.query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<bool>>(1)?, r.get::<_, Option<i64>>(2)?)))?;
+    let rows = results.query_map([from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<bool>>(1)?, r.get::<_, Option<i64>>(2)?))
+    })?;
     for row in rows {
         let (tool, success, duration) = row?;
         let entry = tools.entry(tool).or_default();
-        entry.0 += 1;
+        entry.calls += 1;
         match success {
-            Some(true) => entry.1 += 1,
-            Some(false) => entry.2 += 1,
+            Some(true) => entry.succeeded += 1,
+            Some(false) => entry.failed += 1,
             None => {}
         }
-        entry.3.extend(duration);
+        entry.durations.extend(duration);
     }
     let mut decisions = conn.prepare_cached(
         "SELECT coalesce(tool_name, '?'), decision, count(*) FROM events
          WHERE name = 'tool_decision' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2 GROUP BY 1, 2",
     )?;
-    let rows = decisions.query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?;
+    let rows = decisions
+        .query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?;
     for row in rows {
         let (tool, decision, count) = row?;
         let entry = tools.entry(tool).or_default();
         match decision.as_deref() {
-            Some("accept") => entry.4 += count,
-            Some("reject") => entry.5 += count,
+            Some("accept") => entry.accepted += count,
+            Some("reject") => entry.rejected += count,
             _ => {}
         }
     }
     let mut stats: Vec<ToolStat> = tools
         .into_iter()
-        .map(|(tool, (calls, succeeded, failed, mut durations, accepted, rejected))| {
+        .map(|(tool, ToolTally { calls, succeeded, failed, mut durations, accepted, rejected })| {
             durations.sort_unstable();
             let judged = succeeded + failed;
             ToolStat {
@@ -600,7 +620,14 @@ pub fn record_counts(conn: &Connection) -> Result<RecordCounts> {
         "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM events WHERE is_claude_code = 1),
                 (SELECT count(*) FROM metric_points), (SELECT count(*) FROM spans)",
         [],
-        |r| Ok(RecordCounts { events: r.get(0)?, claude_code_events: r.get(1)?, metric_points: r.get(2)?, spans: r.get(3)? }),
+        |r| {
+            Ok(RecordCounts {
+                events: r.get(0)?,
+                claude_code_events: r.get(1)?,
+                metric_points: r.get(2)?,
+                spans: r.get(3)?,
+            })
+        },
     )?)
 }
 

@@ -113,11 +113,9 @@ impl Store {
 
     /// A new read connection (WAL lets readers run beside the writer).
     pub fn reader(&self) -> Result<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| StoreError::Open { path: self.path.clone(), source })?;
+        let conn =
+            Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|source| StoreError::Open { path: self.path.clone(), source })?;
         conn.busy_timeout(Duration::from_secs(5))?;
         Ok(conn)
     }
@@ -131,7 +129,9 @@ impl Store {
         let (reply, answer) = oneshot::channel();
         self.jobs.try_send(Job { batch, reply }).map_err(|error| match error {
             mpsc::error::TrySendError::Full(_) => SinkError::Busy,
-            mpsc::error::TrySendError::Closed(_) => SinkError::Unavailable { reason: "the database writer has stopped".into() },
+            mpsc::error::TrySendError::Closed(_) => {
+                SinkError::Unavailable { reason: "the database writer has stopped".into() }
+            }
         })?;
         match answer.await {
             Ok(Ok(summary)) => Ok(summary),
@@ -144,11 +144,18 @@ impl Store {
 impl Sink for Store {
     fn ingest(&self, batch: Batch) -> SinkFuture {
         let store = self.clone();
-        Box::pin(async move { store.write(batch).await.map(|summary| Stored { rejected: summary.rejected, message: None }) })
+        Box::pin(
+            async move { store.write(batch).await.map(|summary| Stored { rejected: summary.rejected, message: None }) },
+        )
     }
 }
 
-fn writer_loop(mut conn: Connection, mut jobs: mpsc::Receiver<Job>, notify: broadcast::Sender<Committed>, privacy: Privacy) {
+fn writer_loop(
+    mut conn: Connection,
+    mut jobs: mpsc::Receiver<Job>,
+    notify: broadcast::Sender<Committed>,
+    privacy: Privacy,
+) {
     while let Some(first) = jobs.blocking_recv() {
         let mut group = vec![first];
         while group.len() < GROUP_COMMIT {

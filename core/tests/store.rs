@@ -76,7 +76,11 @@ async fn a_session_with_metrics_only_is_counted_from_its_metrics() {
         let got = totals(&conn);
         let want = expected_totals(&scenario);
         assert_eq!(got.cost_nanos, want.cost_nanos, "{scenario}: metric cost");
-        assert_eq!((got.input, got.output, got.cache_read, got.cache_creation), (want.input, want.output, want.cache_read, want.cache_creation), "{scenario}: metric tokens");
+        assert_eq!(
+            (got.input, got.output, got.cache_read, got.cache_creation),
+            (want.input, want.output, want.cache_read, want.cache_creation),
+            "{scenario}: metric tokens"
+        );
         let sessions = query::sessions(&conn, &SessionFilter::default()).expect("sessions");
         assert!(sessions.rows.iter().all(|s| s.cost_source == query::CostSource::Metrics));
     }
@@ -137,10 +141,14 @@ async fn sessions_timeline_tools_and_errors_read_back() {
     assert_eq!(page.rows[0].models, vec!["claude-haiku-4-5-20251001", "claude-opus-4-8"]);
     assert!(page.rows[0].usage.cost_nanos >= page.rows[1].usage.cost_nanos);
 
-    let haiku = query::sessions(&conn, &SessionFilter { model: Some("claude-haiku-4-5-20251001".into()), ..Default::default() })
-        .expect("filtered");
+    let haiku = query::sessions(
+        &conn,
+        &SessionFilter { model: Some("claude-haiku-4-5-20251001".into()), ..Default::default() },
+    )
+    .expect("filtered");
     assert_eq!(haiku.total, 1);
-    let by_text = query::sessions(&conn, &SessionFilter { text: Some("92267FE2".into()), ..Default::default() }).expect("search");
+    let by_text =
+        query::sessions(&conn, &SessionFilter { text: Some("92267FE2".into()), ..Default::default() }).expect("search");
     assert_eq!(by_text.total, 1);
 
     let detail = query::session(&conn, "5b901130-a759-486a-a3cd-102d9d462d0f").expect("query").expect("session exists");

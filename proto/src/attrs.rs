@@ -46,7 +46,9 @@ pub fn any_to_json(value: &AnyValue, depth: usize) -> Result<Value, String> {
         any_value::Value::BoolValue(b) => Value::Bool(*b),
         any_value::Value::IntValue(i) => Value::Number((*i).into()),
         // JSON has no NaN or infinity: keep their spelling so nothing is lost.
-        any_value::Value::DoubleValue(d) => Number::from_f64(*d).map(Value::Number).unwrap_or_else(|| Value::String(d.to_string())),
+        any_value::Value::DoubleValue(d) => {
+            Number::from_f64(*d).map(Value::Number).unwrap_or_else(|| Value::String(d.to_string()))
+        }
         any_value::Value::ArrayValue(array) => {
             Value::Array(array.values.iter().map(|v| any_to_json(v, depth + 1)).collect::<Result<_, _>>()?)
         }
@@ -87,10 +89,14 @@ pub fn get_f64(attrs: &Attributes, key: &str) -> Option<f64> {
 /// An integer whatever it was sent as; a double counts only when it is whole.
 pub fn get_i64(attrs: &Attributes, key: &str) -> Option<i64> {
     match attrs.get(key)? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        }
         Value::String(s) => {
             let s = s.trim();
-            s.parse::<i64>().ok().or_else(|| s.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+            s.parse::<i64>()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
         }
         _ => None,
     }

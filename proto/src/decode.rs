@@ -125,7 +125,8 @@ fn event_detail(name: &EventName, attrs: &Attributes) -> Result<EventDetail, Str
         EventName::ApiRequest => {
             let (cost, cost_from_micros) = match (attrs.contains_key("cost_usd"), count(attrs, "cost_usd_micros")?) {
                 (true, _) => {
-                    let usd = get_f64(attrs, "cost_usd").ok_or_else(|| format!("cost_usd is not a number ({})", attrs["cost_usd"]))?;
+                    let usd = get_f64(attrs, "cost_usd")
+                        .ok_or_else(|| format!("cost_usd is not a number ({})", attrs["cost_usd"]))?;
                     (Nanos::from_usd(usd)?, false)
                 }
                 (false, Some(micros)) => (Nanos::from_usd(micros as f64 / 1e6)?, true),
@@ -174,7 +175,8 @@ pub fn decode_metrics(request: &ExportMetricsServiceRequest) -> Batch {
         let resource = match resource(resource_metrics.resource.as_ref()) {
             Ok(resource) => resource,
             Err(reason) => {
-                let count: usize = resource_metrics.scope_metrics.iter().flat_map(|s| &s.metrics).map(point_count).sum();
+                let count: usize =
+                    resource_metrics.scope_metrics.iter().flat_map(|s| &s.metrics).map(point_count).sum();
                 batch.rejected.extend((0..count).map(|_| Rejection { reason: format!("resource: {reason}") }));
                 continue;
             }
@@ -207,9 +209,19 @@ fn temporality(raw: i32) -> Temporality {
     }
 }
 
-fn decode_metric(metric: &opentelemetry_proto::tonic::metrics::v1::Metric, resource: &Arc<Resource>, batch: &mut Batch) {
+fn decode_metric(
+    metric: &opentelemetry_proto::tonic::metrics::v1::Metric,
+    resource: &Arc<Resource>,
+    batch: &mut Batch,
+) {
     let name = MetricName::parse(&metric.name);
-    let mut push = |start: u64, time: u64, attributes: &[opentelemetry_proto::tonic::common::v1::KeyValue], kind: PointKind, temporality: Temporality, value: Result<f64, String>, detail: Option<Value>| {
+    let mut push = |start: u64,
+                    time: u64,
+                    attributes: &[opentelemetry_proto::tonic::common::v1::KeyValue],
+                    kind: PointKind,
+                    temporality: Temporality,
+                    value: Result<f64, String>,
+                    detail: Option<Value>| {
         let point = (|| {
             let value = value?;
             let attributes = to_attributes(attributes)?;
@@ -241,30 +253,72 @@ fn decode_metric(metric: &opentelemetry_proto::tonic::metrics::v1::Metric, resou
         Some(metric::Data::Sum(sum)) => {
             let kind = PointKind::Sum { monotonic: sum.is_monotonic };
             for p in &sum.data_points {
-                push(p.start_time_unix_nano, p.time_unix_nano, &p.attributes, kind, temporality(sum.aggregation_temporality), number(p), None);
+                push(
+                    p.start_time_unix_nano,
+                    p.time_unix_nano,
+                    &p.attributes,
+                    kind,
+                    temporality(sum.aggregation_temporality),
+                    number(p),
+                    None,
+                );
             }
         }
         Some(metric::Data::Gauge(gauge)) => {
             for p in &gauge.data_points {
-                push(p.start_time_unix_nano, p.time_unix_nano, &p.attributes, PointKind::Gauge, Temporality::Unspecified, number(p), None);
+                push(
+                    p.start_time_unix_nano,
+                    p.time_unix_nano,
+                    &p.attributes,
+                    PointKind::Gauge,
+                    Temporality::Unspecified,
+                    number(p),
+                    None,
+                );
             }
         }
         Some(metric::Data::Histogram(histogram)) => {
             for p in &histogram.data_points {
                 let detail = json!({"count": p.count, "bucket_counts": p.bucket_counts, "explicit_bounds": p.explicit_bounds, "min": p.min, "max": p.max});
-                push(p.start_time_unix_nano, p.time_unix_nano, &p.attributes, PointKind::Histogram, temporality(histogram.aggregation_temporality), Ok(p.sum.unwrap_or(0.0)), Some(detail));
+                push(
+                    p.start_time_unix_nano,
+                    p.time_unix_nano,
+                    &p.attributes,
+                    PointKind::Histogram,
+                    temporality(histogram.aggregation_temporality),
+                    Ok(p.sum.unwrap_or(0.0)),
+                    Some(detail),
+                );
             }
         }
         Some(metric::Data::ExponentialHistogram(histogram)) => {
             for p in &histogram.data_points {
-                let detail = json!({"count": p.count, "scale": p.scale, "zero_count": p.zero_count, "min": p.min, "max": p.max});
-                push(p.start_time_unix_nano, p.time_unix_nano, &p.attributes, PointKind::ExponentialHistogram, temporality(histogram.aggregation_temporality), Ok(p.sum.unwrap_or(0.0)), Some(detail));
+                let detail =
+                    json!({"count": p.count, "scale": p.scale, "zero_count": p.zero_count, "min": p.min, "max": p.max});
+                push(
+                    p.start_time_unix_nano,
+                    p.time_unix_nano,
+                    &p.attributes,
+                    PointKind::ExponentialHistogram,
+                    temporality(histogram.aggregation_temporality),
+                    Ok(p.sum.unwrap_or(0.0)),
+                    Some(detail),
+                );
             }
         }
         Some(metric::Data::Summary(summary)) => {
             for p in &summary.data_points {
-                let quantiles: Vec<Value> = p.quantile_values.iter().map(|q| json!({"quantile": q.quantile, "value": q.value})).collect();
-                push(p.start_time_unix_nano, p.time_unix_nano, &p.attributes, PointKind::Summary, Temporality::Cumulative, Ok(p.sum), Some(json!({"count": p.count, "quantiles": quantiles})));
+                let quantiles: Vec<Value> =
+                    p.quantile_values.iter().map(|q| json!({"quantile": q.quantile, "value": q.value})).collect();
+                push(
+                    p.start_time_unix_nano,
+                    p.time_unix_nano,
+                    &p.attributes,
+                    PointKind::Summary,
+                    Temporality::Cumulative,
+                    Ok(p.sum),
+                    Some(json!({"count": p.count, "quantiles": quantiles})),
+                );
             }
         }
         None => batch.rejected.push(Rejection { reason: format!("{}: metric has no data", metric.name) }),

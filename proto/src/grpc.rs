@@ -3,13 +3,19 @@
 use std::sync::Arc;
 
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{LogsService, LogsServiceServer};
-use opentelemetry_proto::tonic::collector::logs::v1::{ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse};
-use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{MetricsService, MetricsServiceServer};
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{TraceService, TraceServiceServer};
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
 use tonic::codec::CompressionEncoding;
 use tonic::{Request, Response, Status};
 
@@ -36,11 +42,14 @@ fn rejected(outcome: &Outcome) -> bool {
 
 #[tonic::async_trait]
 impl LogsService for Receiver {
-    async fn export(&self, request: Request<ExportLogsServiceRequest>) -> Result<Response<ExportLogsServiceResponse>, Status> {
+    async fn export(
+        &self,
+        request: Request<ExportLogsServiceRequest>,
+    ) -> Result<Response<ExportLogsServiceResponse>, Status> {
         let batch = decode::decode_logs(request.get_ref(), now_ns());
         let outcome = export(self.sink.as_ref(), batch).await.map_err(status)?;
         Ok(Response::new(ExportLogsServiceResponse {
-            partial_success: rejected(&outcome).then(|| ExportLogsPartialSuccess {
+            partial_success: rejected(&outcome).then_some(ExportLogsPartialSuccess {
                 rejected_log_records: outcome.rejected as i64,
                 error_message: outcome.message,
             }),
@@ -50,11 +59,14 @@ impl LogsService for Receiver {
 
 #[tonic::async_trait]
 impl MetricsService for Receiver {
-    async fn export(&self, request: Request<ExportMetricsServiceRequest>) -> Result<Response<ExportMetricsServiceResponse>, Status> {
+    async fn export(
+        &self,
+        request: Request<ExportMetricsServiceRequest>,
+    ) -> Result<Response<ExportMetricsServiceResponse>, Status> {
         let batch = decode::decode_metrics(request.get_ref());
         let outcome = export(self.sink.as_ref(), batch).await.map_err(status)?;
         Ok(Response::new(ExportMetricsServiceResponse {
-            partial_success: rejected(&outcome).then(|| ExportMetricsPartialSuccess {
+            partial_success: rejected(&outcome).then_some(ExportMetricsPartialSuccess {
                 rejected_data_points: outcome.rejected as i64,
                 error_message: outcome.message,
             }),
@@ -64,11 +76,14 @@ impl MetricsService for Receiver {
 
 #[tonic::async_trait]
 impl TraceService for Receiver {
-    async fn export(&self, request: Request<ExportTraceServiceRequest>) -> Result<Response<ExportTraceServiceResponse>, Status> {
+    async fn export(
+        &self,
+        request: Request<ExportTraceServiceRequest>,
+    ) -> Result<Response<ExportTraceServiceResponse>, Status> {
         let batch = decode::decode_traces(request.get_ref());
         let outcome = export(self.sink.as_ref(), batch).await.map_err(status)?;
         Ok(Response::new(ExportTraceServiceResponse {
-            partial_success: rejected(&outcome).then(|| ExportTracePartialSuccess {
+            partial_success: rejected(&outcome).then_some(ExportTracePartialSuccess {
                 rejected_spans: outcome.rejected as i64,
                 error_message: outcome.message,
             }),

@@ -13,11 +13,15 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use opentelemetry_proto::tonic::collector::logs::v1::{ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse};
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
+};
 use opentelemetry_proto::tonic::collector::metrics::v1::{
     ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
 };
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
 use prost::Message;
 use serde_json::json;
 
@@ -56,13 +60,16 @@ impl Failure {
     }
 
     fn into_response(self, encoding: Encoding) -> Response {
-        let code = if self.status == StatusCode::SERVICE_UNAVAILABLE { CODE_UNAVAILABLE } else { CODE_INVALID_ARGUMENT };
+        let code =
+            if self.status == StatusCode::SERVICE_UNAVAILABLE { CODE_UNAVAILABLE } else { CODE_INVALID_ARGUMENT };
         tracing::debug!(status = %self.status, message = %self.message, "OTLP/HTTP request refused");
         let mut response = match encoding {
-            Encoding::Json => {
-                (self.status, [(header::CONTENT_TYPE, "application/json")], json!({"code": code, "message": self.message}).to_string())
-                    .into_response()
-            }
+            Encoding::Json => (
+                self.status,
+                [(header::CONTENT_TYPE, "application/json")],
+                json!({"code": code, "message": self.message}).to_string(),
+            )
+                .into_response(),
             Encoding::Protobuf => (
                 self.status,
                 [(header::CONTENT_TYPE, "application/x-protobuf")],
@@ -93,7 +100,10 @@ fn encoding_of(headers: &HeaderMap) -> Result<Encoding, Failure> {
     match essence.as_str() {
         "application/x-protobuf" | "application/protobuf" => Ok(Encoding::Protobuf),
         "application/json" => Ok(Encoding::Json),
-        "" => Err(Failure::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "missing Content-Type: send application/x-protobuf or application/json")),
+        "" => Err(Failure::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "missing Content-Type: send application/x-protobuf or application/json",
+        )),
         other => Err(Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("unsupported Content-Type {other:?}: send application/x-protobuf or application/json"),
@@ -131,18 +141,25 @@ fn decode_body(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Batch,
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     let bad = |e: String| Failure::new(StatusCode::BAD_REQUEST, e);
     Ok(match (signal, encoding) {
-        (Signal::Logs, Encoding::Protobuf) => {
-            decode::decode_logs(&ExportLogsServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?, now)
+        (Signal::Logs, Encoding::Protobuf) => decode::decode_logs(
+            &ExportLogsServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?,
+            now,
+        ),
+        (Signal::Logs, Encoding::Json) => {
+            decode::decode_logs(&otlp_json::logs_request(body).map_err(|e| bad(e.to_string()))?, now)
         }
-        (Signal::Logs, Encoding::Json) => decode::decode_logs(&otlp_json::logs_request(body).map_err(|e| bad(e.to_string()))?, now),
-        (Signal::Metrics, Encoding::Protobuf) => {
-            decode::decode_metrics(&ExportMetricsServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?)
+        (Signal::Metrics, Encoding::Protobuf) => decode::decode_metrics(
+            &ExportMetricsServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?,
+        ),
+        (Signal::Metrics, Encoding::Json) => {
+            decode::decode_metrics(&otlp_json::metrics_request(body).map_err(|e| bad(e.to_string()))?)
         }
-        (Signal::Metrics, Encoding::Json) => decode::decode_metrics(&otlp_json::metrics_request(body).map_err(|e| bad(e.to_string()))?),
-        (Signal::Traces, Encoding::Protobuf) => {
-            decode::decode_traces(&ExportTraceServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?)
+        (Signal::Traces, Encoding::Protobuf) => decode::decode_traces(
+            &ExportTraceServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?,
+        ),
+        (Signal::Traces, Encoding::Json) => {
+            decode::decode_traces(&otlp_json::traces_request(body).map_err(|e| bad(e.to_string()))?)
         }
-        (Signal::Traces, Encoding::Json) => decode::decode_traces(&otlp_json::traces_request(body).map_err(|e| bad(e.to_string()))?),
     })
 }
 
@@ -185,15 +202,20 @@ fn success(signal: Signal, encoding: Encoding, outcome: Outcome) -> Response {
             let message = outcome.message;
             let bytes = match signal {
                 Signal::Logs => ExportLogsServiceResponse {
-                    partial_success: partial.then_some(ExportLogsPartialSuccess { rejected_log_records: rejected, error_message: message }),
+                    partial_success: partial
+                        .then_some(ExportLogsPartialSuccess { rejected_log_records: rejected, error_message: message }),
                 }
                 .encode_to_vec(),
                 Signal::Metrics => ExportMetricsServiceResponse {
-                    partial_success: partial.then_some(ExportMetricsPartialSuccess { rejected_data_points: rejected, error_message: message }),
+                    partial_success: partial.then_some(ExportMetricsPartialSuccess {
+                        rejected_data_points: rejected,
+                        error_message: message,
+                    }),
                 }
                 .encode_to_vec(),
                 Signal::Traces => ExportTraceServiceResponse {
-                    partial_success: partial.then_some(ExportTracePartialSuccess { rejected_spans: rejected, error_message: message }),
+                    partial_success: partial
+                        .then_some(ExportTracePartialSuccess { rejected_spans: rejected, error_message: message }),
                 }
                 .encode_to_vec(),
             };

@@ -8,7 +8,9 @@
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, ArrayValue, InstrumentationScope, KeyValue, KeyValueList, any_value};
+use opentelemetry_proto::tonic::common::v1::{
+    AnyValue, ArrayValue, InstrumentationScope, KeyValue, KeyValueList, any_value,
+};
 use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
 use opentelemetry_proto::tonic::metrics::v1::{
     ExponentialHistogram, ExponentialHistogramDataPoint, Gauge, Histogram, HistogramDataPoint, Metric, NumberDataPoint,
@@ -40,7 +42,11 @@ impl Cursor {
         JsonError { path: if self.path.is_empty() { "$".into() } else { self.path.join(".") }, problem: problem.into() }
     }
 
-    fn enter<T>(&mut self, segment: impl Into<String>, f: impl FnOnce(&mut Self) -> Result<T, JsonError>) -> Result<T, JsonError> {
+    fn enter<T>(
+        &mut self,
+        segment: impl Into<String>,
+        f: impl FnOnce(&mut Self) -> Result<T, JsonError>,
+    ) -> Result<T, JsonError> {
         self.path.push(segment.into());
         let result = f(self);
         self.path.pop();
@@ -112,7 +118,9 @@ fn parse_u64(c: &Cursor, value: &Value) -> Result<u64, JsonError> {
             .as_u64()
             .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19).map(|f| f as u64))
             .ok_or_else(|| c.err(format!("{n} is not an unsigned 64-bit integer"))),
-        Value::String(s) => s.trim().parse::<u64>().map_err(|_| c.err(format!("{s:?} is not an unsigned 64-bit integer"))),
+        Value::String(s) => {
+            s.trim().parse::<u64>().map_err(|_| c.err(format!("{s:?} is not an unsigned 64-bit integer")))
+        }
         other => Err(c.err(format!("expected an integer, found {}", kind(other)))),
     }
 }
@@ -189,7 +197,7 @@ fn id_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<Vec<u
 }
 
 fn key_values(c: &mut Cursor, obj: &Obj, camel: &str) -> Result<Vec<KeyValue>, JsonError> {
-    list(c, obj, camel, camel, |c, kv| key_value(c, kv))
+    list(c, obj, camel, camel, key_value)
 }
 
 fn key_value(c: &mut Cursor, kv: &Obj) -> Result<KeyValue, JsonError> {
@@ -218,13 +226,17 @@ fn any_value(c: &mut Cursor, obj: &Obj, depth: usize) -> Result<AnyValue, JsonEr
         V::DoubleValue(c.enter("doubleValue", |c| parse_f64(c, v))?)
     } else if let Some(v) = field(obj, "arrayValue", "array_value") {
         let inner = as_obj(c, v)?;
-        V::ArrayValue(ArrayValue { values: list(c, inner, "values", "values", |c, item| any_value(c, item, depth + 1))? })
+        V::ArrayValue(ArrayValue {
+            values: list(c, inner, "values", "values", |c, item| any_value(c, item, depth + 1))?,
+        })
     } else if let Some(v) = field(obj, "kvlistValue", "kvlist_value") {
         let inner = as_obj(c, v)?;
-        V::KvlistValue(KeyValueList { values: list(c, inner, "values", "values", |c, kv| key_value(c, kv))? })
+        V::KvlistValue(KeyValueList { values: list(c, inner, "values", "values", key_value)? })
     } else if let Some(v) = field(obj, "bytesValue", "bytes_value") {
         let text = v.as_str().ok_or_else(|| c.err("bytesValue is not a string"))?;
-        V::BytesValue(base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| c.err("bytesValue is not base64"))?)
+        V::BytesValue(
+            base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| c.err("bytesValue is not base64"))?,
+        )
     } else {
         return Ok(AnyValue { value: None });
     };
@@ -353,7 +365,9 @@ fn metric(c: &mut Cursor, m: &Obj) -> Result<Metric, JsonError> {
         })?)
     } else if let Some(v) = field(m, "gauge", "gauge") {
         let o = as_obj(c, v)?;
-        Some(c.enter("gauge", |c| Ok(metric::Data::Gauge(Gauge { data_points: list(c, o, "dataPoints", "data_points", number_point)? })))?)
+        Some(c.enter("gauge", |c| {
+            Ok(metric::Data::Gauge(Gauge { data_points: list(c, o, "dataPoints", "data_points", number_point)? }))
+        })?)
     } else if let Some(v) = field(m, "histogram", "histogram") {
         let o = as_obj(c, v)?;
         Some(c.enter("histogram", |c| {
@@ -372,7 +386,9 @@ fn metric(c: &mut Cursor, m: &Obj) -> Result<Metric, JsonError> {
         })?)
     } else if let Some(v) = field(m, "summary", "summary") {
         let o = as_obj(c, v)?;
-        Some(c.enter("summary", |c| Ok(metric::Data::Summary(Summary { data_points: list(c, o, "dataPoints", "data_points", summary_point)? })))?)
+        Some(c.enter("summary", |c| {
+            Ok(metric::Data::Summary(Summary { data_points: list(c, o, "dataPoints", "data_points", summary_point)? }))
+        })?)
     } else {
         None
     };
@@ -436,15 +452,19 @@ fn histogram_point(c: &mut Cursor, p: &Obj) -> Result<HistogramDataPoint, JsonEr
 }
 
 fn exponential_point(c: &mut Cursor, p: &Obj) -> Result<ExponentialHistogramDataPoint, JsonError> {
-    let buckets = |c: &mut Cursor, camel: &str| -> Result<Option<exponential_histogram_data_point::Buckets>, JsonError> {
-        let Some(v) = field(p, camel, camel) else { return Ok(None) };
-        let o = as_obj(c, v)?;
-        let offset = match field(o, "offset", "offset") {
-            None => 0,
-            Some(v) => i32::try_from(parse_i64(c, v)?).map_err(|_| c.err("bucket offset out of range"))?,
+    let buckets =
+        |c: &mut Cursor, camel: &str| -> Result<Option<exponential_histogram_data_point::Buckets>, JsonError> {
+            let Some(v) = field(p, camel, camel) else { return Ok(None) };
+            let o = as_obj(c, v)?;
+            let offset = match field(o, "offset", "offset") {
+                None => 0,
+                Some(v) => i32::try_from(parse_i64(c, v)?).map_err(|_| c.err("bucket offset out of range"))?,
+            };
+            Ok(Some(exponential_histogram_data_point::Buckets {
+                offset,
+                bucket_counts: u64_list(c, o, "bucketCounts", "bucket_counts")?,
+            }))
         };
-        Ok(Some(exponential_histogram_data_point::Buckets { offset, bucket_counts: u64_list(c, o, "bucketCounts", "bucket_counts")? }))
-    };
     let scale = match field(p, "scale", "scale") {
         None => 0,
         Some(v) => i32::try_from(parse_i64(c, v)?).map_err(|_| c.err("scale out of range"))?,
@@ -519,7 +539,10 @@ fn span(c: &mut Cursor, s: &Obj) -> Result<Span, JsonError> {
         None => None,
         Some(v) => Some(c.enter("status", |c| {
             let o = as_obj(c, v)?;
-            Ok(Status { message: string(c, o, "message", "message")?, code: enum_field(c, o, "code", "code", STATUS_CODE_NAMES)? })
+            Ok(Status {
+                message: string(c, o, "message", "message")?,
+                code: enum_field(c, o, "code", "code", STATUS_CODE_NAMES)?,
+            })
         })?),
     };
     Ok(Span {
@@ -592,7 +615,12 @@ mod tests {
         assert!(logs_request(b"[]").unwrap_err().problem.contains("expected an object"));
         assert!(logs_request(b"{\"resourceLogs\":5}").unwrap_err().problem.contains("expected an array"));
         assert!(logs_request(b"{").unwrap_err().problem.contains("not JSON"));
-        assert!(metrics_request(br#"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"sum":{"aggregationTemporality":"BOGUS"}}]}]}]}"#).is_err());
+        assert!(
+            metrics_request(
+                br#"{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"sum":{"aggregationTemporality":"BOGUS"}}]}]}]}"#
+            )
+            .is_err()
+        );
         assert_eq!(logs_request(b"{}").unwrap().resource_logs.len(), 0);
     }
 }

@@ -170,6 +170,271 @@ pub fn expected_totals(scenario: &str) -> ExpectedTotals {
         pull_requests,
         active_cli_us,
         active_user_us,
-        event_counts: t["event_counts"].as_object().expect("event_counts").iter().map(|(k, v)| (k.clone(), int(v))).collect(),
+        event_counts: t["event_counts"]
+            .as_object()
+            .expect("event_counts")
+            .iter()
+            .map(|(k, v)| (k.clone(), int(v)))
+            .collect(),
+    }
+}
+
+/// The `ccmeter` binary under test: `$CCMETER_BIN`, else the one cargo built beside this test.
+pub fn ccmeter_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CCMETER_BIN") {
+        return PathBuf::from(bin);
+    }
+    // Test executables live in target/<profile>/deps; the binary one level up.
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let bin = profile_dir.join(format!("ccmeter{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} not built: run `cargo build -p ccmeter` first (scripts/test.sh does)", bin.display());
+    bin
+}
+
+/// A `ccmeter serve` process on ephemeral loopback ports with its own database, stopped on drop.
+pub struct Server {
+    pub child: std::process::Child,
+    pub grpc: std::net::SocketAddr,
+    pub http: std::net::SocketAddr,
+    pub db: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("ccmeter.db");
+        let mut server = Server::start_on(&db, "127.0.0.1:0", "127.0.0.1:0").expect("ccmeter serve starts");
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Starts `ccmeter serve` and waits for its "listening" line; on failure returns what it printed.
+    pub fn start_on(db: &Path, grpc: &str, http: &str) -> Result<Server, String> {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(ccmeter_bin())
+            .args(["serve", "--db"])
+            .arg(db)
+            .args(["--grpc", grpc, "--http", http])
+            .env("CCMETER_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn ccmeter serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("read stdout");
+        if line.is_empty() {
+            let output = child.wait_with_output().expect("wait");
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+        }
+        let field = |name: &str| -> std::net::SocketAddr {
+            let start = line.find(&format!("{name}=")).expect("address in listening line") + name.len() + 1;
+            line[start..].split_whitespace().next().expect("address").parse().expect("socket address")
+        };
+        Ok(Server { grpc: field("grpc"), http: field("http"), db: db.to_owned(), child, _dir: None })
+    }
+
+    pub fn http_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.http)
+    }
+
+    pub fn grpc_url(&self) -> String {
+        format!("http://{}", self.grpc)
+    }
+
+    /// `ccmeter report --json` on this server's database, parsed.
+    pub fn report(&self, extra: &[&str]) -> Value {
+        report(&self.db, extra)
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        #[cfg(unix)]
+        {
+            let _ = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        }
+        #[cfg(not(unix))]
+        let _ = self.child.kill();
+        self.child.wait().expect("wait for ccmeter")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `ccmeter report --json --db DB …`, parsed.
+pub fn report(db: &Path, extra: &[&str]) -> Value {
+    let output = std::process::Command::new(ccmeter_bin())
+        .args(["report", "--json", "--db"])
+        .arg(db)
+        .args(extra)
+        .env("CCMETER_TZ", "Europe/Berlin")
+        .output()
+        .expect("run ccmeter report");
+    assert!(output.status.success(), "report failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("report prints JSON")
+}
+
+/// The report's totals in the same shape as [`expected_totals`].
+pub fn report_totals(report: &Value) -> ExpectedTotals {
+    let t = &report["total"];
+    let int = |v: &Value| v.as_i64().unwrap_or(0);
+    ExpectedTotals {
+        cost_nanos: nanos(t["cost_usd"].as_f64().expect("cost_usd")),
+        input: int(&t["tokens"]["input"]),
+        output: int(&t["tokens"]["output"]),
+        cache_read: int(&t["tokens"]["cacheRead"]),
+        cache_creation: int(&t["tokens"]["cacheCreation"]),
+        lines_added: int(&t["lines_added"]),
+        lines_removed: int(&t["lines_removed"]),
+        sessions: int(&t["sessions"]),
+        commits: int(&t["commits"]),
+        pull_requests: int(&t["pull_requests"]),
+        active_cli_us: (t["active_time_cli_s"].as_f64().unwrap_or(0.0) * 1e6).round() as i64,
+        active_user_us: (t["active_time_user_s"].as_f64().unwrap_or(0.0) * 1e6).round() as i64,
+        event_counts: report["event_counts"]
+            .as_object()
+            .expect("event_counts")
+            .iter()
+            .map(|(k, v)| (k.clone(), int(v)))
+            .collect(),
+    }
+}
+
+/// A raw HTTP/1.1 answer.
+#[derive(Debug)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("JSON answer, got {:?}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// POSTs over a plain socket, the way exporters do: `Transfer-Encoding: chunked` when `chunked`.
+/// Written by hand so tests control every byte (the hostile cases need that).
+pub fn http_post(
+    addr: std::net::SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    chunked: bool,
+) -> HttpAnswer {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).expect("timeout");
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if chunked {
+        request.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    } else {
+        request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    }
+    // The server may answer (413) and close before the whole body is sent: a write error is fine then.
+    let mut send = || -> std::io::Result<()> {
+        stream.write_all(request.as_bytes())?;
+        if chunked {
+            for chunk in body.chunks(16 * 1024) {
+                stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+                stream.write_all(chunk)?;
+                stream.write_all(b"\r\n")?;
+            }
+            stream.write_all(b"0\r\n\r\n")?;
+        } else {
+            stream.write_all(body)?;
+        }
+        stream.flush()
+    };
+    let _ = send();
+    let mut raw = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut stream, &mut raw);
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("HTTP answer has headers");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))).collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
+        body = dechunk(&body);
+    }
+    HttpAnswer { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+    out
+}
+
+/// Sends one captured request to the server with the protocol it was captured with.
+pub async fn send_fixture(server: &Server, request: &Request) {
+    use ccmeter_proto::opentelemetry_proto::tonic::collector::{
+        logs::v1::logs_service_client::LogsServiceClient, metrics::v1::metrics_service_client::MetricsServiceClient,
+        trace::v1::trace_service_client::TraceServiceClient,
+    };
+    if request.transport == "grpc" {
+        let body = request.plain_body();
+        let url = server.grpc_url();
+        match request.signal.as_str() {
+            "logs" => {
+                let message = ExportLogsServiceRequest::decode(body.as_slice()).expect("decode");
+                let mut client = LogsServiceClient::connect(url).await.expect("connect");
+                let answer = client.export(message).await.expect("gRPC export accepted").into_inner();
+                assert!(answer.partial_success.is_none(), "{answer:?}");
+            }
+            "metrics" => {
+                let message = ExportMetricsServiceRequest::decode(body.as_slice()).expect("decode");
+                let mut client = MetricsServiceClient::connect(url).await.expect("connect");
+                let answer = client.export(message).await.expect("gRPC export accepted").into_inner();
+                assert!(answer.partial_success.is_none(), "{answer:?}");
+            }
+            _ => {
+                let message = ExportTraceServiceRequest::decode(body.as_slice()).expect("decode");
+                let mut client = TraceServiceClient::connect(url).await.expect("connect");
+                let answer = client.export(message).await.expect("gRPC export accepted").into_inner();
+                assert!(answer.partial_success.is_none(), "{answer:?}");
+            }
+        }
+    } else {
+        let mut headers = vec![("Content-Type", request.content_type.as_str())];
+        if !request.content_encoding.is_empty() && request.content_encoding != "identity" {
+            headers.push(("Content-Encoding", request.content_encoding.as_str()));
+        }
+        let addr = server.http;
+        let (path, body) = (request.request_path.clone(), request.body.clone());
+        let owned: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let answer = tokio::task::spawn_blocking(move || {
+            let headers: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            http_post(addr, &path, &headers, &body, true)
+        })
+        .await
+        .expect("HTTP post");
+        assert_eq!(answer.status, 200, "{}: {}", request.path, String::from_utf8_lossy(&answer.body));
     }
 }

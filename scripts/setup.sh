@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --test, testing) ccmeter needs on Debian/Ubuntu: system packages,
+# the UI's npm packages, and the built UI. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test_tools=0
+[ "${1:-}" = "--test" ] && want_test_tools=1
+
+# Build: a C toolchain, WebKitGTK for the web view, the appindicator library for the tray, Node for the UI.
+packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+# Tests: a virtual display, a private D-Bus session bus, a notification daemon, WebKit's WebDriver.
+if [ "$want_test_tools" = 1 ]; then
+  packages+=(xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  line="apt-get install -y --no-install-recommends ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $line
+  elif command -v sudo >/dev/null 2>&1 && { [ -t 0 ] || sudo -n true 2>/dev/null; }; then
+    echo "setup: installing ${missing[*]} (sudo)"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive $line
+  else
+    echo "setup: these system packages are missing; install them as root, then run this again:" >&2
+    echo "  sudo apt-get update && sudo $line" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: Rust is not installed. Install it from https://rustup.rs (rustup), then run this again." >&2
+  exit 1
+fi
+
+# The UI: exact versions from the lockfile, then the static bundle Tauri embeds.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
+(cd ui && npm run build --silent)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every check and test ccmeter has, from a fresh Debian/Ubuntu machine: installs what is missing,
+# then formatting, lints, the UI's type check, and all Rust tests (unit, store, end-to-end over sockets).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh --test
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "UI type check"
+(cd ui && npm run check --silent)
+
+step "build (the binary the end-to-end tests run)"
+cargo build --locked -p ccmeter --features custom-protocol
+
+step "lint"
+cargo clippy --locked --workspace --all-targets --features ccmeter/custom-protocol -- -D warnings
+
+step "tests"
+# The same features as the build above, so the binary is not rebuilt differently.
+cargo test --locked --workspace --features ccmeter/custom-protocol

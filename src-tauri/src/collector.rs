@@ -1,0 +1,49 @@
+//! The receiver and the store running together: what `serve` runs headless and the tray app runs inside.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use ccmeter_core::Store;
+use ccmeter_proto::{BindError, Protocol};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// One receiver's state: where it listens, or why it cannot.
+pub type Listening = Result<SocketAddr, BindError>;
+
+pub struct Collector {
+    pub store: Store,
+    pub grpc: Listening,
+    pub http: Listening,
+    /// The serving tasks; each ends when `cancel` fires (or with the error that stopped it).
+    pub tasks: JoinSet<(Protocol, std::io::Result<()>)>,
+}
+
+/// Opens the store and starts whichever receivers can bind. A receiver that cannot bind is reported in
+/// its `Listening`, and the other one still runs: the tray app stays up and says why.
+pub async fn start(
+    db: &Path,
+    grpc: SocketAddr,
+    http: SocketAddr,
+    cancel: &CancellationToken,
+) -> Result<Collector, ccmeter_core::StoreError> {
+    let store = Store::open(db)?;
+    let sink = ccmeter_core::store::sink(&store);
+    let mut tasks = JoinSet::new();
+    let mut listen = async |protocol: Protocol, addr: SocketAddr| -> Listening {
+        let listener = ccmeter_proto::bind(protocol, addr).await?;
+        let bound = listener.local_addr().map_err(|source| BindError::Io { protocol, addr, source })?;
+        let (sink, cancel) = (sink.clone(), cancel.clone());
+        tasks.spawn(async move {
+            let result = match protocol {
+                Protocol::Grpc => ccmeter_proto::serve_grpc(listener, sink, cancel).await,
+                Protocol::Http => ccmeter_proto::serve_http(listener, sink, cancel).await,
+            };
+            (protocol, result)
+        });
+        Ok(bound)
+    };
+    let grpc = listen(Protocol::Grpc, grpc).await;
+    let http = listen(Protocol::Http, http).await;
+    Ok(Collector { store, grpc, http, tasks })
+}

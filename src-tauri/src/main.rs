@@ -1,0 +1,68 @@
+//! The `ccmeter` binary: the desktop app when run without a subcommand; a headless collector
+//! (`serve`) and a reporter (`report`) with one.
+
+mod cli;
+mod collector;
+mod gui;
+mod report;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command};
+
+fn init_logging() {
+    // The HTTP/2 and gRPC stacks are chatty at debug; our own logs are what a user reads.
+    let filter = EnvFilter::try_from_env("CCMETER_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,h2=warn,hyper=warn,tonic=warn,tower=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+/// Prints an error with its chain of causes, the way a person can act on it.
+fn fail(error: &dyn std::error::Error) -> ExitCode {
+    eprintln!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    ExitCode::FAILURE
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match cli.command {
+        Some(Command::Serve(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db);
+            match serve::run(&db, args.grpc, args.http) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(&error),
+            }
+        }
+        Some(Command::Report(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db.clone());
+            match report::run(&db, &args) {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(&error),
+            }
+        }
+        None => {
+            let options = gui::GuiOptions {
+                db: ccmeter_core::paths::database_path(cli.receiver.db.db),
+                grpc: cli.receiver.grpc,
+                http: cli.receiver.http,
+            };
+            match gui::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(&error),
+            }
+        }
+    }
+}

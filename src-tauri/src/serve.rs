@@ -1,0 +1,86 @@
+//! `ccmeter serve`: the receiver and the store, headless.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use ccmeter_proto::Protocol;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] ccmeter_core::StoreError),
+    #[error(transparent)]
+    Bind(#[from] ccmeter_proto::BindError),
+    #[error("the {protocol} receiver stopped: {source}", protocol = protocol.label())]
+    Serve { protocol: Protocol, source: std::io::Error },
+    #[error("a receiver task failed: {0}")]
+    Task(tokio::task::JoinError),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+pub fn run(db: &Path, grpc: SocketAddr, http: SocketAddr) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
+    runtime.block_on(async {
+        let cancel = CancellationToken::new();
+        let collector = crate::collector::start(db, grpc, http, &cancel).await?;
+        // Headless, a receiver that cannot listen is fatal: there is no tray to say why.
+        let grpc_addr = collector.grpc?;
+        let http_addr = collector.http?;
+        tracing::info!(%grpc_addr, %http_addr, db = %db.display(), "ccmeter is listening");
+        // One line on stdout that scripts (and the tests) can read the bound addresses from.
+        println!("ccmeter listening: grpc={grpc_addr} http={http_addr} db={}", db.display());
+
+        let mut tasks = collector.tasks;
+        // A receiver that stops on its own is an error; a signal is a clean stop.
+        let early = tokio::select! {
+            _ = shutdown_signal() => None,
+            Some(finished) = tasks.join_next() => Some(finished),
+        };
+        cancel.cancel();
+        if let Some(finished) = early {
+            return Err(serve_error(finished));
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+        while let Some(finished) = tasks.join_next().await {
+            if !matches!(finished, Ok((_, Ok(())))) {
+                return Err(serve_error(finished));
+            }
+        }
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn serve_error(finished: Result<(Protocol, std::io::Result<()>), tokio::task::JoinError>) -> ServeError {
+    match finished {
+        Ok((protocol, Ok(()))) => {
+            ServeError::Serve { protocol, source: std::io::Error::other("it stopped unexpectedly") }
+        }
+        Ok((protocol, Err(source))) => ServeError::Serve { protocol, source },
+        Err(join) => ServeError::Task(join),
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
