@@ -21,4 +21,11 @@ cargo clippy --locked --workspace --all-targets --features ccmeter/custom-protoc
 
 step "tests"
 # The same features as the build above, so the binary is not rebuilt differently.
-cargo test --locked --workspace --features ccmeter/custom-protocol
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --locked --workspace --lib --bins --tests --features ccmeter/custom-protocol 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "\nccmeter tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
