@@ -219,3 +219,47 @@ fn a_database_from_a_newer_ccmeter_is_refused_not_corrupted() {
     let error = Store::open(&path).err().expect("refused");
     assert!(error.to_string().contains("newer ccmeter"), "{error}");
 }
+
+fn cumulative_cost_point(start_ns: i64, time_ns: i64, usd: f64) -> ccmeter_proto::MetricPoint {
+    let mut attributes = serde_json::Map::new();
+    attributes.insert("session.id".into(), "reset-session".into());
+    attributes.insert("model".into(), "claude-opus-4-8[1m]".into());
+    ccmeter_proto::MetricPoint {
+        metric: ccmeter_proto::MetricName::CostUsage,
+        kind: ccmeter_proto::PointKind::Sum { monotonic: true },
+        temporality: ccmeter_proto::Temporality::Cumulative,
+        unit: "USD".into(),
+        start_ns,
+        time_ns,
+        value: usd,
+        session_id: Some("reset-session".into()),
+        attributes,
+        detail: None,
+        resource: Default::default(),
+    }
+}
+
+#[tokio::test]
+async fn cumulative_sums_become_increments_and_resets_are_not_negative() {
+    let (_dir, store) = temp_store();
+    let t0 = 1_795_519_800_000_000_000_i64;
+    let second = 1_000_000_000;
+    let points = vec![
+        cumulative_cost_point(t0, t0 + second, 0.5),
+        cumulative_cost_point(t0, t0 + 2 * second, 0.8), // +0.3
+        cumulative_cost_point(t0, t0 + 2 * second, 0.8), // a replay: nothing
+        cumulative_cost_point(t0, t0 + 3 * second, 0.2), // dropped under the same start: a reset, +0.2
+        cumulative_cost_point(t0 + 4 * second, t0 + 5 * second, 0.4), // a new start time: a new series, +0.4
+        cumulative_cost_point(t0, t0 + second, 0.5), // a straggler older than the last point: nothing
+    ];
+    for point in points {
+        let mut batch = Batch::new(Signal::Metrics);
+        batch.points.push(point);
+        store.write(batch).await.expect("stored");
+    }
+    let conn = store.reader().expect("reader");
+    assert_eq!(totals(&conn).cost_nanos, 1_400_000_000, "0.5 + 0.3 + 0.2 + 0.4");
+    let models = query::by_model(&conn, Range::ALL).expect("models");
+    assert_eq!(models.len(), 1);
+    assert_eq!(models[0].model, "claude-opus-4-8", "grouped under the normalised name");
+}
