@@ -11,9 +11,10 @@ want_test_tools=0
 packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
-# Tests: a virtual display, a private D-Bus session bus, a notification daemon, WebKit's WebDriver.
+# Tests: a virtual display, a private D-Bus session bus and busctl (systemd), a notification daemon,
+# WebKit's WebDriver.
 if [ "$want_test_tools" = 1 ]; then
-  packages+=(xvfb xauth dbus dbus-x11 dunst webkit2gtk-driver imagemagick)
+  packages+=(xvfb xauth dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick)
 fi
 
 missing=()

@@ -24,7 +24,9 @@ step "tests"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --locked --workspace --lib --bins --tests --features ccmeter/custom-protocol 2>&1 | tee "$log" || status=$?
+# Under a virtual display and a private session bus: the tray app's tests launch the real app.
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  cargo test --locked --workspace --lib --bins --tests --features ccmeter/custom-protocol 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run, summed over every test binary.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "\nccmeter tests: %d passed, %d failed\n", p, f }' "$log"

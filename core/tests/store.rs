@@ -250,7 +250,7 @@ async fn cumulative_sums_become_increments_and_resets_are_not_negative() {
         cumulative_cost_point(t0, t0 + 2 * second, 0.8), // a replay: nothing
         cumulative_cost_point(t0, t0 + 3 * second, 0.2), // dropped under the same start: a reset, +0.2
         cumulative_cost_point(t0 + 4 * second, t0 + 5 * second, 0.4), // a new start time: a new series, +0.4
-        cumulative_cost_point(t0, t0 + second, 0.5), // a straggler older than the last point: nothing
+        cumulative_cost_point(t0, t0 + second, 0.5),     // a straggler older than the last point: nothing
     ];
     for point in points {
         let mut batch = Batch::new(Signal::Metrics);
