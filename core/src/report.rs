@@ -16,12 +16,6 @@ pub enum GroupBy {
     Session,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Totals {
-    #[serde(flatten)]
-    pub summary: Summary,
-}
-
 /// One row of `--by`: a day (`YYYY-MM-DD`), a model or a session id.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRow {
@@ -41,7 +35,7 @@ pub struct Report {
     pub time_zone: String,
     pub since: Option<String>,
     pub until: Option<String>,
-    pub total: Totals,
+    pub total: Summary,
     pub sessions: Vec<SessionRow>,
     pub models: Vec<ModelUsage>,
     pub event_counts: std::collections::BTreeMap<String, i64>,
@@ -119,7 +113,7 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
         time_zone: ctx.zone.name().to_owned(),
         since: request.since.map(|d| d.to_string()),
         until: request.until.map(|d| d.to_string()),
-        total: Totals { summary },
+        total: summary,
         sessions,
         models,
         event_counts: query::event_counts(conn, range)?,

@@ -61,7 +61,7 @@ fn seconds(s: f64) -> String {
 }
 
 fn table(report: &Report) -> String {
-    let t = &report.total.summary;
+    let t = &report.total;
     let u = &t.usage;
     let mut out = String::new();
     let period = match (&report.since, &report.until) {
