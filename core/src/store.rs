@@ -78,9 +78,12 @@ pub struct Committed {
 
 type Reply = oneshot::Sender<std::result::Result<WriteSummary, String>>;
 
-struct Job {
-    batch: Batch,
-    reply: Reply,
+/// A write that is not a telemetry batch (settings, alert state, deletions), run in its own transaction.
+type Exec = Box<dyn FnOnce(&mut Connection) + Send>;
+
+enum Job {
+    Ingest { batch: Batch, reply: Reply },
+    Exec(Exec),
 }
 
 /// A handle to the store: cloneable, cheap, usable from any thread.
@@ -127,7 +130,7 @@ impl Store {
     /// Writes one batch and waits for its commit.
     pub async fn write(&self, batch: Batch) -> std::result::Result<WriteSummary, SinkError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs.try_send(Job { batch, reply }).map_err(|error| match error {
+        self.jobs.try_send(Job::Ingest { batch, reply }).map_err(|error| match error {
             mpsc::error::TrySendError::Full(_) => SinkError::Busy,
             mpsc::error::TrySendError::Closed(_) => {
                 SinkError::Unavailable { reason: "the database writer has stopped".into() }
@@ -141,6 +144,29 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Runs `write` on the writer thread in one transaction (committed when it returns `Ok`), so every
+    /// write to the database goes through the one writer.
+    pub async fn exec<T, F>(&self, write: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> Result<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Exec = Box::new(move |conn: &mut Connection| {
+            let result = (|| {
+                let tx = conn.transaction()?;
+                let value = write(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            })();
+            let _ = reply.send(result);
+        });
+        self.jobs.send(Job::Exec(job)).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
 impl Sink for Store {
     fn ingest(&self, batch: Batch) -> SinkFuture {
         let store = self.clone();
@@ -150,17 +176,41 @@ impl Sink for Store {
     }
 }
 
+/// A batch waiting in a group commit.
+struct Pending {
+    batch: Batch,
+    reply: Reply,
+}
+
 fn writer_loop(
     mut conn: Connection,
     mut jobs: mpsc::Receiver<Job>,
     notify: broadcast::Sender<Committed>,
-    privacy: Privacy,
+    mut privacy: Privacy,
 ) {
-    while let Some(first) = jobs.blocking_recv() {
+    let mut next = None;
+    while let Some(first) = next.take().or_else(|| jobs.blocking_recv()) {
+        let first = match first {
+            Job::Ingest { batch, reply } => Pending { batch, reply },
+            Job::Exec(write) => {
+                write(&mut conn);
+                // Settings may have changed what content is kept.
+                match ingest::load_privacy(&conn) {
+                    Ok(loaded) => privacy = loaded,
+                    Err(error) => tracing::warn!(%error, "cannot reload the privacy settings"),
+                }
+                continue;
+            }
+        };
         let mut group = vec![first];
         while group.len() < GROUP_COMMIT {
             match jobs.try_recv() {
-                Ok(job) => group.push(job),
+                Ok(Job::Ingest { batch, reply }) => group.push(Pending { batch, reply }),
+                Ok(exec) => {
+                    // Runs right after this group, keeping the order writes were asked in.
+                    next = Some(exec);
+                    break;
+                }
                 Err(_) => break,
             }
         }
