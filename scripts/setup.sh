@@ -14,7 +14,7 @@ command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Tests: a virtual display, a private D-Bus session bus and busctl (systemd), a notification daemon,
 # WebKit's WebDriver.
 if [ "$want_test_tools" = 1 ]; then
-  packages+=(xvfb xauth dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick)
+  packages+=(xvfb xauth x11-utils dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick)
 fi
 
 missing=()

@@ -2,6 +2,7 @@
 //! windows and the CLI read, and settings. No GUI dependency: builds and tests without a display.
 
 pub mod error;
+pub mod glance;
 pub mod ingest;
 pub mod paths;
 pub mod query;

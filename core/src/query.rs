@@ -306,6 +306,8 @@ pub struct SessionFilter {
     pub descending: bool,
     pub limit: u32,
     pub offset: u32,
+    /// Only sessions with an event or metric point at or after this instant (UTC ns).
+    pub active_since_ns: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -346,6 +348,7 @@ const SESSION_ROWS: &str = "
 SELECT per.*, s.first_ns, s.last_ns, s.app_version, s.terminal_type, s.user_email, count(*) OVER () AS total
 FROM per JOIN sessions s ON s.id = per.session_id
 WHERE (:model IS NULL OR EXISTS (SELECT 1 FROM usage_rollup m WHERE m.session_id = per.session_id AND m.model = :model))
+  AND (:active_since IS NULL OR (s.last_ns >= :active_since AND s.id <> ''))
   AND (:text IS NULL OR instr(lower(s.id || ' ' || coalesce(per.models, '') || ' ' || coalesce(s.terminal_type, '')
                                     || ' ' || coalesce(s.user_email, '')), lower(:text)) > 0)";
 
@@ -398,7 +401,7 @@ pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage
         named_params! {
             ":from": from, ":to": to, ":session": None::<String>,
             ":model": filter.model, ":text": filter.text.as_deref().filter(|t| !t.is_empty()),
-            ":limit": limit, ":offset": filter.offset as i64,
+            ":limit": limit, ":offset": filter.offset as i64, ":active_since": filter.active_since_ns,
         },
         session_row,
     )?;
@@ -453,7 +456,10 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
     let row = conn
         .prepare_cached(&sql)?
         .query_row(
-            named_params! {":from": i64::MIN, ":to": i64::MAX, ":session": id, ":model": None::<String>, ":text": None::<String>},
+            named_params! {
+                ":from": i64::MIN, ":to": i64::MAX, ":session": id, ":model": None::<String>, ":text": None::<String>,
+                ":active_since": None::<i64>,
+            },
             session_row,
         )
         .optional()?;

@@ -3,22 +3,28 @@
 //! The app starts with no window. Windows are created when asked for and destroyed when closed; the app stays
 //! in the tray until the user picks "Quit". The receiver and the store run in-process on Tauri's tokio
 //! runtime (see `collector`); a receiver that cannot bind its port leaves the app up and says why in the menu.
+//! The tray text and menu are recomputed after each commit and at the next moment they must change on their
+//! own (a session going idle, local midnight) — never by polling.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use ccmeter_core::glance::{self, Glance};
+use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{BindError, Protocol};
-use tauri::menu::{Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem};
+use chrono::{DateTime, Utc};
+use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, Wry};
+use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use crate::collector::Collector;
 
-/// The tray icon's id; libayatana exports it on D-Bus as `/org/ayatana/NotificationItem/<app id>_main`.
+/// The tray icon's id; libayatana exports it on D-Bus as `/org/ayatana/NotificationItem/tray_icon_tray_app_main`.
 const TRAY_ID: &str = "main";
-/// Label of the dashboard window (also listed in `capabilities/default.json`).
-const DASHBOARD: &str = "dashboard";
+/// Sessions listed by name in the menu; more are summed in the label.
+const MENU_SESSIONS: usize = 5;
 
 /// What the desktop app needs from the command line.
 #[derive(Debug, Clone)]
@@ -41,28 +47,68 @@ pub enum GuiError {
     Store(#[from] ccmeter_core::StoreError),
 }
 
-/// The tray menu's items. Their ids round-trip through the menu as strings; everything else uses this enum.
+/// The app's windows. Each has one label; opening an open one focuses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TrayItem {
-    /// Disabled: shows where the receivers listen.
-    Listening,
-    OpenDashboard,
+pub enum WindowKind {
+    Dashboard,
+    History,
+    Settings,
+}
+
+impl WindowKind {
+    fn label(self) -> &'static str {
+        match self {
+            WindowKind::Dashboard => "dashboard",
+            WindowKind::History => "history",
+            WindowKind::Settings => "settings",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            WindowKind::Dashboard => "ccmeter — Dashboard",
+            WindowKind::History => "ccmeter — History",
+            WindowKind::Settings => "ccmeter — Settings",
+        }
+    }
+}
+
+/// The tray menu's actions. Ids round-trip through the menu as strings; everything else uses this enum.
+/// Informational lines (figures, status) carry no action and have ids outside this set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TrayAction {
+    Open(WindowKind),
     Quit,
 }
 
-impl TrayItem {
-    const ALL: [Self; 3] = [Self::Listening, Self::OpenDashboard, Self::Quit];
+impl TrayAction {
+    const ALL: [Self; 4] = [
+        Self::Open(WindowKind::Dashboard),
+        Self::Open(WindowKind::History),
+        Self::Open(WindowKind::Settings),
+        Self::Quit,
+    ];
 
     fn id(self) -> &'static str {
         match self {
-            Self::Listening => "listening",
-            Self::OpenDashboard => "open-dashboard",
+            Self::Open(WindowKind::Dashboard) => "open-dashboard",
+            Self::Open(WindowKind::History) => "open-history",
+            Self::Open(WindowKind::Settings) => "open-settings",
             Self::Quit => "quit",
         }
     }
 
+    fn text(self) -> &'static str {
+        match self {
+            Self::Open(WindowKind::Dashboard) => "Open dashboard",
+            Self::Open(WindowKind::History) => "Open history",
+            Self::Open(WindowKind::Settings) => "Settings…",
+            Self::Quit => "Quit",
+        }
+    }
+
     fn from_id(id: &MenuId) -> Option<Self> {
-        Self::ALL.into_iter().find(|item| id == item.id())
+        Self::ALL.into_iter().find(|action| id == action.id())
     }
 }
 
@@ -81,8 +127,18 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     let status = receiver_status(&collector);
     let app = tauri::Builder::default()
         .setup(move |app| {
-            build_tray(app.handle(), &status)?;
-            follow_commits(app.handle().clone(), collector.store.clone());
+            TrayIconBuilder::with_id(TRAY_ID)
+                .tooltip("ccmeter")
+                .title("ccmeter")
+                .icon(
+                    app.default_window_icon()
+                        .cloned()
+                        .ok_or(tauri::Error::InvalidIcon(std::io::Error::other("the app has no icon")))?,
+                )
+                .show_menu_on_left_click(true)
+                .on_menu_event(on_menu_event)
+                .build(app)?;
+            follow_store(app.handle().clone(), collector.store.clone(), status);
             app.manage(collector);
             Ok(())
         })
@@ -96,35 +152,122 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     Ok(())
 }
 
-/// Keeps the tray's title on today's total: recomputed after each commit, never by polling.
-fn follow_commits(app: AppHandle, store: ccmeter_core::Store) {
+/// Keeps the tray on the store's figures: recomputed after each commit and when the label must change on
+/// its own; never by polling.
+fn follow_store(app: AppHandle, store: Store, status: String) {
     let mut commits = store.subscribe();
     tauri::async_runtime::spawn(async move {
         loop {
             let reader = store.clone();
-            let title = tauri::async_runtime::spawn_blocking(move || today_title(&reader)).await;
-            match (title, app.tray_by_id(TRAY_ID)) {
-                (Ok(Ok(title)), Some(tray)) => {
-                    let _ = tray.set_title(Some(&title));
+            let figures = tauri::async_runtime::spawn_blocking(move || read_figures(&reader)).await;
+            let next_change = match figures {
+                Ok(Ok(figures)) => {
+                    if let Err(error) = show(&app, &figures, &status) {
+                        tracing::warn!(%error, "cannot update the tray");
+                    }
+                    figures.glance.next_change
                 }
-                (Ok(Err(error)), _) => tracing::warn!(%error, "cannot read today's total"),
-                _ => {}
-            }
-            match commits.recv().await {
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "cannot read the figures for the tray");
+                    None
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "tray refresh task failed");
+                    None
+                }
+            };
+            let timer = async {
+                match next_change.and_then(|at| (at - Utc::now()).to_std().ok()) {
+                    // A little past the boundary, so the recomputation sees the new side of it.
+                    Some(wait) => tokio::time::sleep(wait + std::time::Duration::from_millis(50)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                received = commits.recv() => match received {
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                },
+                () = timer => {}
             }
         }
     });
 }
 
-fn today_title(store: &ccmeter_core::Store) -> Result<String, ccmeter_core::StoreError> {
-    let ctx = ccmeter_core::TimeContext::system();
+struct Figures {
+    glance: Glance,
+    last_data: Option<DateTime<Utc>>,
+    ctx: TimeContext,
+}
+
+fn read_figures(store: &Store) -> Result<Figures, ccmeter_core::StoreError> {
+    let ctx = TimeContext::system();
     let conn = store.reader()?;
-    let today = ctx.today();
-    let range = ccmeter_core::query::Range::local_days(&ctx, Some(today), today.succ_opt());
-    let summary = ccmeter_core::query::summary(&conn, range)?;
-    Ok(format!("today ${:.2}", summary.usage.cost_usd))
+    let window = chrono::Duration::minutes(5);
+    Ok(Figures { glance: glance::glance(&conn, &ctx, window)?, last_data: glance::last_data(&conn)?, ctx })
+}
+
+fn show(app: &AppHandle, figures: &Figures, status: &str) -> tauri::Result<()> {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
+    let label = &figures.glance.label;
+    tray.set_title(Some(label))?;
+    tray.set_tooltip(Some(format!("ccmeter: {label}")))?;
+    tray.set_menu(Some(build_menu(app, figures, status)?))?;
+    Ok(())
+}
+
+/// A line of figures: shown, not clickable.
+fn info(app: &AppHandle, index: usize, text: impl AsRef<str>) -> tauri::Result<MenuItem<Wry>> {
+    MenuItem::with_id(app, format!("info-{index}"), text, false, None::<&str>)
+}
+
+fn action(app: &AppHandle, action: TrayAction) -> tauri::Result<MenuItem<Wry>> {
+    MenuItem::with_id(app, action.id(), action.text(), true, None::<&str>)
+}
+
+fn build_menu(app: &AppHandle, figures: &Figures, status: &str) -> tauri::Result<Menu<Wry>> {
+    let glance = &figures.glance;
+    let mut lines: Vec<String> = Vec::new();
+    // The figures come first: desktops that hide the tray label (KDE, stock GNOME) still show them here.
+    for session in glance.active.iter().take(MENU_SESSIONS) {
+        let id = session.id.as_deref().unwrap_or("no session");
+        let model = session.models.first().map(String::as_str).unwrap_or("no model yet");
+        lines.push(format!(
+            "Active session {} · {} · {model}",
+            id.get(..8).unwrap_or(id),
+            glance::money(session.usage.cost_nanos)
+        ));
+    }
+    if glance.active.len() > MENU_SESSIONS {
+        lines.push(format!("…and {} more active sessions", glance.active.len() - MENU_SESSIONS));
+    }
+    lines.push(format!("Today {}", glance::money(glance.today.cost_nanos)));
+    let mut items: Vec<MenuItem<Wry>> = Vec::new();
+    for line in &lines {
+        items.push(info(app, items.len(), line)?);
+    }
+    let receiver = info(app, items.len(), status)?;
+    let last = info(
+        app,
+        items.len() + 1,
+        match figures.last_data {
+            Some(at) => format!("Last data {}", at.with_timezone(&figures.ctx.zone).format("%Y-%m-%d %H:%M:%S")),
+            None => "No data received yet — see “Open dashboard” to connect Claude Code".to_owned(),
+        },
+    )?;
+    let open: Vec<MenuItem<Wry>> = [WindowKind::Dashboard, WindowKind::History, WindowKind::Settings]
+        .into_iter()
+        .map(|kind| action(app, TrayAction::Open(kind)))
+        .collect::<tauri::Result<_>>()?;
+    let quit = action(app, TrayAction::Quit)?;
+
+    let separator = || PredefinedMenuItem::separator(app);
+    let (s1, s2, s3) = (separator()?, separator()?, separator()?);
+    let mut all: Vec<&dyn IsMenuItem<Wry>> = items.iter().map(|i| i as &dyn IsMenuItem<Wry>).collect();
+    all.extend([&s1 as &dyn IsMenuItem<Wry>, &receiver, &last, &s2]);
+    all.extend(open.iter().map(|i| i as &dyn IsMenuItem<Wry>));
+    all.extend([&s3 as &dyn IsMenuItem<Wry>, &quit]);
+    Menu::with_items(app, &all)
 }
 
 /// The menu's receiver line: where it listens, or why it cannot.
@@ -144,55 +287,27 @@ fn short_reason(error: &BindError) -> String {
     }
 }
 
-fn build_tray(app: &AppHandle, status: &str) -> tauri::Result<()> {
-    let listening = MenuItem::with_id(app, TrayItem::Listening.id(), status, false, None::<&str>)?;
-    let open_dashboard = MenuItem::with_id(app, TrayItem::OpenDashboard.id(), "Open dashboard", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, TrayItem::Quit.id(), "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(
-        app,
-        &[
-            &listening,
-            &PredefinedMenuItem::separator(app)?,
-            &open_dashboard,
-            &PredefinedMenuItem::separator(app)?,
-            &quit,
-        ],
-    )?;
-
-    let mut tray = TrayIconBuilder::with_id(TRAY_ID)
-        .tooltip("ccmeter")
-        .title("ccmeter")
-        .menu(&menu)
-        .show_menu_on_left_click(true)
-        .on_menu_event(on_menu_event);
-    if let Some(icon) = app.default_window_icon() {
-        tray = tray.icon(icon.clone());
-    }
-    tray.build(app)?;
-    Ok(())
-}
-
 fn on_menu_event(app: &AppHandle, event: MenuEvent) {
-    match TrayItem::from_id(event.id()) {
-        Some(TrayItem::OpenDashboard) => {
-            if let Err(error) = open_dashboard(app) {
-                tracing::error!(%error, "could not open the dashboard");
+    match TrayAction::from_id(event.id()) {
+        Some(TrayAction::Open(kind)) => {
+            if let Err(error) = open_window(app, kind) {
+                tracing::error!(%error, window = kind.label(), "could not open the window");
             }
         }
-        Some(TrayItem::Quit) => app.exit(0),
-        Some(TrayItem::Listening) | None => {}
+        Some(TrayAction::Quit) => app.exit(0),
+        None => {}
     }
 }
 
-/// Focuses the dashboard window, creating it if it is not open.
-fn open_dashboard(app: &AppHandle) -> tauri::Result<()> {
-    if let Some(window) = app.get_webview_window(DASHBOARD) {
+/// Focuses the window, creating it if it is not open.
+pub fn open_window(app: &AppHandle, kind: WindowKind) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(kind.label()) {
         window.unminimize()?;
         window.show()?;
         return window.set_focus();
     }
-    WebviewWindowBuilder::new(app, DASHBOARD, WebviewUrl::App("index.html".into()))
-        .title("ccmeter — Dashboard")
+    WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(format!("index.html#{}", kind.label()).into()))
+        .title(kind.title())
         .inner_size(1100.0, 750.0)
         .min_inner_size(640.0, 480.0)
         .center()
@@ -205,10 +320,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tray_ids_round_trip() {
-        for item in TrayItem::ALL {
-            assert_eq!(TrayItem::from_id(&MenuId::new(item.id())), Some(item));
+    fn tray_action_ids_round_trip() {
+        for action in TrayAction::ALL {
+            assert_eq!(TrayAction::from_id(&MenuId::new(action.id())), Some(action));
         }
-        assert_eq!(TrayItem::from_id(&MenuId::new("unknown")), None);
+        assert_eq!(TrayAction::from_id(&MenuId::new("info-0")), None);
     }
 }

@@ -42,11 +42,16 @@ fn label(conn: &str) -> Option<String> {
     serde_json::from_str::<Value>(&out).ok()?["data"].as_str().map(str::to_owned)
 }
 
-fn menu_labels(conn: &str) -> Vec<String> {
-    let menu = busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "Menu"])
+fn menu_path(conn: &str) -> String {
+    busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "Menu"])
         .and_then(|out| serde_json::from_str::<Value>(&out).ok())
         .and_then(|v| v["data"].as_str().map(str::to_owned))
-        .expect("the tray item has a menu");
+        .expect("the tray item has a menu")
+}
+
+/// The top-level menu entries as (dbusmenu id, label).
+fn menu_entries(conn: &str) -> Vec<(i64, String)> {
+    let menu = menu_path(conn);
     let layout = busctl(&[
         "--json=short",
         "call",
@@ -66,8 +71,34 @@ fn menu_labels(conn: &str) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|child| child["data"][1]["label"]["data"].as_str().map(str::to_owned))
+        .filter_map(|child| {
+            let node = &child["data"];
+            Some((node[0].as_i64()?, node[1]["label"]["data"].as_str()?.to_owned()))
+        })
         .collect()
+}
+
+fn menu_labels(conn: &str) -> Vec<String> {
+    menu_entries(conn).into_iter().map(|(_, label)| label).collect()
+}
+
+/// Clicks a menu entry the way a panel does (dbusmenu `Event … clicked`).
+fn click(conn: &str, label: &str) {
+    let (id, _) =
+        menu_entries(conn).into_iter().find(|(_, l)| l == label).unwrap_or_else(|| panic!("no menu entry {label:?}"));
+    let menu = menu_path(conn);
+    let id = id.to_string();
+    busctl(&["call", "--", conn, &menu, "com.canonical.dbusmenu", "Event", "isvu", &id, "clicked", "s", "", "0"])
+        .unwrap_or_else(|| panic!("clicking {label:?} failed"));
+}
+
+/// The window tree of the display, with every window's title.
+fn window_titles() -> String {
+    Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
 }
 
 fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
@@ -125,7 +156,7 @@ fn the_tray_shows_todays_total_and_updates_when_telemetry_arrives() {
     let dir = tempfile::tempdir().expect("temp dir");
     let app = launch(&dir.path().join("ccmeter.db"));
     let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
-    assert_eq!(wait_for("the tray label", Duration::from_secs(5), || label(&conn)), "today $0.00");
+    wait_for("the label to show today's total", Duration::from_secs(5), || label(&conn).filter(|l| l == "today $0.00"));
 
     let labels = menu_labels(&conn);
     let listening = labels.iter().find(|l| l.starts_with("Listening on")).expect("the menu says where it listens");
@@ -139,8 +170,35 @@ fn the_tray_shows_todays_total_and_updates_when_telemetry_arrives() {
 
     let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], &api_request_now(1.24), true);
     assert_eq!(answer.status, 200);
-    // The label follows the commit, not a timer: well within a second.
+    // The session is active (its event is from just now): the label is its running cost. It follows the
+    // commit, not a timer: well within a second.
     let start = Instant::now();
-    wait_for("the label to show the new cost", Duration::from_secs(2), || label(&conn).filter(|l| l == "today $1.24"));
+    wait_for("the label to show the session's cost", Duration::from_secs(2), || label(&conn).filter(|l| l == "$1.24"));
+    let labels = menu_labels(&conn);
+    assert!(labels.iter().any(|l| l.starts_with("Active session tray-tes · $1.24 · claude-opus-4-8")), "{labels:?}");
+    assert!(labels.iter().any(|l| l == "Today $1.24"), "{labels:?}");
     println!("tray label updated {:?} after the acknowledgement", start.elapsed());
+}
+
+#[test]
+fn the_menu_opens_each_window_once_and_quit_quits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = launch(&dir.path().join("ccmeter.db"));
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the menu", Duration::from_secs(5), || menu_labels(&conn).iter().any(|l| l == "Quit").then_some(()));
+    for (entry, title) in [
+        ("Open dashboard", "ccmeter — Dashboard"),
+        ("Open history", "ccmeter — History"),
+        ("Settings…", "ccmeter — Settings"),
+    ] {
+        click(&conn, entry);
+        wait_for(title, Duration::from_secs(10), || window_titles().contains(title).then_some(()));
+        // A second click focuses the open window instead of opening another.
+        click(&conn, entry);
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(window_titles().matches(&format!("\"{title}\"")).count(), 1, "{title} opened twice");
+    }
+    click(&conn, "Quit");
+    let status = wait_for("the app to quit", Duration::from_secs(10), || app.0.try_wait().ok().flatten());
+    assert!(status.success(), "{status:?}");
 }

@@ -1,0 +1,75 @@
+//! What the tray shows at a glance: the running cost of the active session(s), else today's total,
+//! and when that text must next change on its own (a session going idle, local midnight).
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::query::{self, Range, SessionFilter, SessionRow, SessionSort, Usage};
+use crate::time::{TimeContext, from_ns, ns};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Glance {
+    /// Sessions with an event or metric point within the active window, most recent first.
+    pub active: Vec<SessionRow>,
+    pub today: Usage,
+    /// The tray text: `$1.24`, `$3.10 (2)` or `today $7.80`.
+    pub label: String,
+    /// The next instant the label changes without new data, if any.
+    pub next_change: Option<DateTime<Utc>>,
+}
+
+pub fn money(nanos: i64) -> String {
+    let cents = (nanos as f64 / 1e7).round() as i64;
+    format!("${}.{:02}", cents / 100, cents % 100)
+}
+
+pub fn label(active: &[SessionRow], today_nanos: i64) -> String {
+    match active {
+        [] => format!("today {}", money(today_nanos)),
+        [one] => money(one.usage.cost_nanos),
+        many => format!("{} ({})", money(many.iter().map(|s| s.usage.cost_nanos).sum()), many.len()),
+    }
+}
+
+pub fn glance(conn: &Connection, ctx: &TimeContext, active_window: Duration) -> Result<Glance> {
+    let now = ctx.now();
+    let today = ctx.today();
+    let midnight = ctx.start_of_day(today.succ_opt().unwrap_or(today));
+    let today_usage = query::summary(conn, Range::local_days(ctx, Some(today), today.succ_opt()))?.usage;
+    let active = query::sessions(
+        conn,
+        &SessionFilter {
+            sort: SessionSort::End,
+            descending: true,
+            active_since_ns: Some(ns(now - active_window)),
+            ..Default::default()
+        },
+    )?
+    .rows;
+    // The earliest moment a session leaves the window, or the day turns.
+    let idle = active.iter().map(|s| s.ended_at + active_window).filter(|t| *t > now).min();
+    let next_change = Some(idle.map_or(midnight, |t| t.min(midnight)));
+    Ok(Glance { label: label(&active, today_usage.cost_nanos), active, today: today_usage, next_change })
+}
+
+/// How long ago the last record of any kind arrived (by its own time), for "last data N s ago".
+pub fn last_data(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
+    let last: Option<i64> = conn.query_row("SELECT max(last_ns) FROM sessions", [], |r| r.get(0))?;
+    Ok(last.map(from_ns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_rounds_to_cents() {
+        assert_eq!(money(1_240_000_000), "$1.24");
+        assert_eq!(money(7_804_999_999), "$7.80");
+        assert_eq!(money(5_000_000), "$0.01");
+        assert_eq!(money(0), "$0.00");
+        assert_eq!(money(123_456_000_000_000), "$123456.00");
+    }
+}
