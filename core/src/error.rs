@@ -20,6 +20,9 @@ pub enum StoreError {
     WriterGone,
     #[error("invalid query: {0}")]
     InvalidQuery(String),
+    /// Settings that cannot be saved or read; the message says what to change.
+    #[error("invalid settings: {0}")]
+    InvalidSettings(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,15 +1,18 @@
 //! ccmeter's engine: the SQLite store (schema, migrations, single writer, rollups), the queries the
 //! windows and the CLI read, and settings. No GUI dependency: builds and tests without a display.
 
+pub mod budget;
 pub mod error;
 pub mod glance;
 pub mod ingest;
 pub mod paths;
 pub mod query;
 pub mod report;
+pub mod settings;
 pub mod store;
 pub mod time;
 
 pub use error::{Result, StoreError};
+pub use settings::Settings;
 pub use store::{Committed, Store};
 pub use time::TimeContext;

@@ -1,0 +1,363 @@
+//! Budgets and their alerts: daily, weekly, monthly and per-session limits in USD, each with alert
+//! thresholds in percent of the limit.
+//!
+//! Periods are local days, weeks and months in the user's zone (DST-safe: a day may have 23 or 25
+//! hours). Spend is the cost the totals show — `query::summary` and `query::sessions`, so one source
+//! per session, counted by event time (DESIGN.md, "Which source, when").
+//!
+//! An alert is a (period, period key, threshold) reached. Each is recorded once in the `alerts` table
+//! with the time it was seen, so it is sent once and never again, also after a restart. When one check
+//! finds several thresholds of a period reached at once, only the highest is sent. Alerts found while
+//! alerts are off or paused are recorded as suppressed and never sent later.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
+use rusqlite::{Connection, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, StoreError};
+use crate::query::{self, Range, SessionFilter, SessionSort};
+use crate::settings::{self, Budget, Settings};
+use crate::time::{TimeContext, from_ns, ns};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Session,
+}
+
+impl Period {
+    pub const ALL: [Period; 4] = [Period::Day, Period::Week, Period::Month, Period::Session];
+
+    /// The name stored in the database and used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Session => "session",
+        }
+    }
+
+    /// "daily", "weekly", "monthly", "session": how a sentence names the budget.
+    pub fn adjective(self) -> &'static str {
+        match self {
+            Period::Day => "daily",
+            Period::Week => "weekly",
+            Period::Month => "monthly",
+            Period::Session => "session",
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Period {
+    type Err = StoreError;
+
+    fn from_str(text: &str) -> Result<Period> {
+        Period::ALL.into_iter().find(|p| p.as_str() == text).ok_or_else(|| {
+            StoreError::InvalidSettings(format!("{text:?} is not a budget period: use day, week, month or session"))
+        })
+    }
+}
+
+/// One local period: `[start, end)` in UTC, and the key its alerts are recorded under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub period: Period,
+    /// "2026-11-24" (day), the week's first local day "2026-11-23" (week), "2026-11" (month).
+    pub key: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// The day, week or month containing `ctx.now()` in `ctx.zone`; weeks begin on `week_start`.
+///
+/// `Period::Session` has no calendar window of its own: it gives the current day, the span in which
+/// sessions are looked at (a session budget covers every session active today).
+pub fn window(period: Period, ctx: &TimeContext, week_start: Weekday) -> Window {
+    let today = ctx.today();
+    let next = |first: NaiveDate, days: u64| first.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX);
+    let (first, end, key) = match period {
+        Period::Day | Period::Session => (today, next(today, 1), today.format("%Y-%m-%d").to_string()),
+        Period::Week => {
+            let back = u64::from(today.weekday().days_since(week_start));
+            let first = today.checked_sub_days(Days::new(back)).unwrap_or(NaiveDate::MIN);
+            (first, next(first, 7), first.format("%Y-%m-%d").to_string())
+        }
+        Period::Month => {
+            let first = today.with_day(1).unwrap_or(today);
+            let end = first.checked_add_months(Months::new(1)).unwrap_or(NaiveDate::MAX);
+            (first, end, first.format("%Y-%m").to_string())
+        }
+    };
+    Window { period, key, start: ctx.start_of_day(first), end: ctx.start_of_day(end) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetState {
+    Ok,
+    /// A threshold below 100 % is reached.
+    Warning,
+    /// The limit is reached or passed.
+    Over,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetStatus {
+    pub period: Period,
+    /// The window's key, or the session id for a session budget.
+    pub key: String,
+    pub spent_nanos: i64,
+    pub limit_nanos: i64,
+    /// spent ÷ limit (1.0 = the whole budget).
+    pub used: f64,
+    /// The highest threshold reached, in percent.
+    pub reached: Option<u32>,
+    pub state: BudgetState,
+}
+
+/// Whether `spent` has reached `threshold` percent of `limit` (exact integer arithmetic).
+fn reached(spent: i64, limit: i64, threshold: u32) -> bool {
+    i128::from(spent) * 100 >= i128::from(limit) * i128::from(threshold)
+}
+
+fn status(period: Period, key: String, spent_nanos: i64, limit_nanos: i64, budget: &Budget) -> BudgetStatus {
+    let thresholds_reached = budget.thresholds.iter().copied().filter(|t| reached(spent_nanos, limit_nanos, *t));
+    let highest = thresholds_reached.clone().max();
+    let state = if spent_nanos >= limit_nanos {
+        BudgetState::Over
+    } else if thresholds_reached.clone().any(|t| t < 100) {
+        BudgetState::Warning
+    } else {
+        BudgetState::Ok
+    };
+    BudgetStatus {
+        period,
+        key,
+        spent_nanos,
+        limit_nanos,
+        used: spent_nanos as f64 / limit_nanos as f64,
+        reached: highest,
+        state,
+    }
+}
+
+/// Where each configured budget stands now: one status per day/week/month budget, and for a session
+/// budget one per session active in the current local day (its last event or point falls in it), with
+/// that session's whole cost — also what it spent before today.
+pub fn evaluate(conn: &Connection, ctx: &TimeContext, settings: &Settings) -> Result<Vec<BudgetStatus>> {
+    let mut statuses = Vec::new();
+    for (period, budget) in settings.budgets.iter() {
+        let Some(limit) = budget.limit_nanos() else {
+            tracing::warn!(%period, limit_usd = budget.limit_usd, "budget ignored: its limit is not a positive amount");
+            continue;
+        };
+        if period == Period::Session {
+            for (id, spent) in sessions_active_today(conn, ctx)? {
+                statuses.push(status(period, id, spent, limit, budget));
+            }
+        } else {
+            let window = window(period, ctx, settings.week_start);
+            let range = Range { from_ns: Some(ns(window.start)), to_ns: Some(ns(window.end)) };
+            let spent = query::summary(conn, range)?.usage.cost_nanos;
+            statuses.push(status(period, window.key, spent, limit, budget));
+        }
+    }
+    Ok(statuses)
+}
+
+/// Sessions whose last activity is in the current local day, most recent first, with their total cost.
+fn sessions_active_today(conn: &Connection, ctx: &TimeContext) -> Result<Vec<(String, i64)>> {
+    let day = window(Period::Day, ctx, Weekday::Mon);
+    let today = Range { from_ns: Some(ns(day.start)), to_ns: Some(ns(day.end)) };
+    let filter = SessionFilter { range: today, sort: SessionSort::End, descending: true, ..Default::default() };
+    let active: Vec<_> = query::sessions(conn, &filter)?
+        .rows
+        .into_iter()
+        .filter(|row| row.id.is_some() && row.ended_at >= day.start && row.ended_at < day.end)
+        .collect();
+    // Rows over today's range hold today's cost only: a session that began earlier is summed again
+    // from its first record to get its whole cost.
+    let earliest = active.iter().map(|row| row.started_at).min();
+    let mut whole: HashMap<String, i64> = HashMap::new();
+    if let Some(earliest) = earliest.filter(|start| *start < day.start) {
+        let since = SessionFilter { range: Range { from_ns: Some(ns(earliest)), to_ns: None }, ..Default::default() };
+        for row in query::sessions(conn, &since)?.rows {
+            if let Some(id) = row.id {
+                whole.insert(id, row.usage.cost_nanos);
+            }
+        }
+    }
+    Ok(active
+        .into_iter()
+        .filter_map(|row| {
+            let id = row.id?;
+            let spent = whole.get(&id).copied().unwrap_or(row.usage.cost_nanos);
+            Some((id, spent))
+        })
+        .collect())
+}
+
+/// The worst state among the statuses (`Ok` when there are none).
+pub fn worst_state(statuses: &[BudgetStatus]) -> BudgetState {
+    statuses.iter().map(|s| s.state).max().unwrap_or(BudgetState::Ok)
+}
+
+/// A threshold reached, as recorded (and, unless suppressed, sent as a desktop notification).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub period: Period,
+    pub key: String,
+    pub threshold: u32,
+    pub at: DateTime<Utc>,
+    pub spent_nanos: i64,
+    pub limit_nanos: i64,
+    /// No notification was sent for it: alerts were off or paused, or a higher threshold of the same
+    /// period was reached in the same check and sent instead.
+    pub suppressed: bool,
+    /// "Daily budget 80 % used"
+    pub summary: String,
+    /// "$8.04 of $10.00 spent today"
+    pub body: String,
+}
+
+/// What one check found: where every budget stands, and the alerts to send now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub statuses: Vec<BudgetStatus>,
+    pub notify: Vec<Alert>,
+}
+
+/// Nano-dollars as "$8.04" (rounded to the cent).
+pub fn money(nanos: i64) -> String {
+    let cents = (i128::from(nanos) + 5_000_000).div_euclid(10_000_000);
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
+}
+
+fn alert_summary(period: Period, threshold: u32) -> String {
+    let name = match period {
+        Period::Day => "Daily",
+        Period::Week => "Weekly",
+        Period::Month => "Monthly",
+        Period::Session => "Session",
+    };
+    format!("{name} budget {threshold} % used")
+}
+
+fn alert_body(period: Period, key: &str, spent_nanos: i64, limit_nanos: i64) -> String {
+    let when = match period {
+        Period::Day => "today".to_owned(),
+        Period::Week => "this week".to_owned(),
+        Period::Month => "this month".to_owned(),
+        Period::Session => format!("in session {}", key.chars().take(8).collect::<String>()),
+    };
+    format!("{} of {} spent {when}", money(spent_nanos), money(limit_nanos))
+}
+
+/// Evaluates the budgets and records every threshold newly reached; returns the alerts to send now.
+///
+/// Run it in the writer's transaction (`Store::exec`) after each commit: the record and the decision
+/// to notify are one atomic step, so an alert is sent at most once.
+pub fn check_and_record(tx: &Transaction, ctx: &TimeContext) -> Result<Check> {
+    let settings = settings::load(tx)?;
+    let statuses = evaluate(tx, ctx, &settings)?;
+    let now = ctx.now();
+    let silenced = !settings.alerts_enabled || settings.alerts_paused_until.is_some_and(|until| now < until);
+    let mut known =
+        tx.prepare_cached("SELECT 1 FROM alerts WHERE period = ?1 AND period_key = ?2 AND threshold = ?3")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO alerts (period, period_key, threshold, fired_at_ns, spent_nanos, limit_nanos, suppressed,
+                                       summary, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let mut notify = Vec::new();
+    for status in &statuses {
+        let Some(budget) = settings.budgets.get(status.period) else { continue };
+        let mut new = Vec::new();
+        for &threshold in &budget.thresholds {
+            if reached(status.spent_nanos, status.limit_nanos, threshold)
+                && !known.exists(params![status.period.as_str(), status.key, threshold])?
+                && !new.contains(&threshold)
+            {
+                new.push(threshold);
+            }
+        }
+        let Some(&highest) = new.iter().max() else { continue };
+        for threshold in new {
+            let alert = Alert {
+                period: status.period,
+                key: status.key.clone(),
+                threshold,
+                at: now,
+                spent_nanos: status.spent_nanos,
+                limit_nanos: status.limit_nanos,
+                suppressed: silenced || threshold != highest,
+                summary: alert_summary(status.period, threshold),
+                body: alert_body(status.period, &status.key, status.spent_nanos, status.limit_nanos),
+            };
+            insert.execute(params![
+                alert.period.as_str(),
+                alert.key,
+                alert.threshold,
+                ns(alert.at),
+                alert.spent_nanos,
+                alert.limit_nanos,
+                alert.suppressed,
+                alert.summary,
+                alert.body
+            ])?;
+            if !alert.suppressed {
+                notify.push(alert);
+            }
+        }
+    }
+    Ok(Check { statuses, notify })
+}
+
+/// The alerts recorded, newest first (`limit` 0: all of them).
+pub fn alert_history(conn: &Connection, limit: u32) -> Result<Vec<Alert>> {
+    let limit = if limit == 0 { i64::MAX } else { i64::from(limit) };
+    let mut statement = conn.prepare_cached(
+        "SELECT period, period_key, threshold, fired_at_ns, spent_nanos, limit_nanos, suppressed, summary, body
+         FROM alerts ORDER BY fired_at_ns DESC, threshold DESC, period, period_key LIMIT ?1",
+    )?;
+    let rows = statement.query_map([limit], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            Alert {
+                period: Period::Day,
+                key: row.get(1)?,
+                threshold: row.get(2)?,
+                at: from_ns(row.get(3)?),
+                spent_nanos: row.get(4)?,
+                limit_nanos: row.get(5)?,
+                suppressed: row.get(6)?,
+                summary: row.get(7)?,
+                body: row.get(8)?,
+            },
+        ))
+    })?;
+    let mut alerts = Vec::new();
+    for row in rows {
+        let (period, mut alert) = row?;
+        // A period a newer ccmeter added is skipped, not an error.
+        let Ok(period) = period.parse::<Period>() else { continue };
+        alert.period = period;
+        alerts.push(alert);
+    }
+    Ok(alerts)
+}

@@ -1,0 +1,208 @@
+//! `ccmeter budget set|list|clear`: budgets from a terminal or a script, read from and written to the
+//! database. A running app picks the change up after the commit.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use ccmeter_core::budget::{self, BudgetState, BudgetStatus, Period};
+use ccmeter_core::settings::{self, Budget, DEFAULT_THRESHOLDS, Settings};
+use ccmeter_core::{StoreError, TimeContext};
+
+use crate::cli::{BudgetAction, BudgetArgs, PeriodArg};
+
+pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
+    match &args.action {
+        BudgetAction::Set(set) => {
+            let period = period(set.period);
+            // Checked before the database is opened: bad input changes nothing, not even creates the file.
+            let limit_usd = parse_usd(&set.usd)?;
+            let thresholds = set.thresholds.as_deref().map(parse_thresholds).transpose()?;
+            Budget { limit_usd, thresholds: thresholds.clone().unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec()) }
+                .validate(period)?;
+            let mut conn = ccmeter_core::store::open_connection(db)?;
+            let budget = settings::update(&mut conn, |settings| {
+                let thresholds = thresholds
+                    .or_else(|| settings.budgets.get(period).map(|b| b.thresholds.clone()))
+                    .unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec());
+                let budget = Budget { limit_usd, thresholds };
+                settings.budgets.set(period, Some(budget.clone()));
+                Ok(budget)
+            })?;
+            Ok(format!(
+                "{} set to {}; alerts at {} of it.\n",
+                budget_name(period),
+                budget.limit_nanos().map(budget::money).unwrap_or_default(),
+                percentages(&budget.thresholds)
+            ))
+        }
+        BudgetAction::Clear(clear) => {
+            let period = period(clear.period);
+            let mut conn = ccmeter_core::store::open_connection(db)?;
+            let had = settings::update(&mut conn, |settings| {
+                let had = settings.budgets.get(period).is_some();
+                settings.budgets.set(period, None);
+                Ok(had)
+            })?;
+            Ok(if had {
+                format!("{} removed.\n", budget_name(period))
+            } else {
+                format!("There was no {}; nothing changed.\n", budget_name(period).to_lowercase())
+            })
+        }
+        BudgetAction::List(list) => {
+            let conn = ccmeter_core::store::open_connection(db)?;
+            let ctx = TimeContext::system();
+            let settings = settings::load(&conn)?;
+            let statuses = budget::evaluate(&conn, &ctx, &settings)?;
+            if list.json {
+                let value = serde_json::json!({ "budgets": settings.budgets, "statuses": statuses });
+                Ok(format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()))
+            } else {
+                Ok(table(&ctx, &settings, &statuses))
+            }
+        }
+    }
+}
+
+fn period(arg: PeriodArg) -> Period {
+    match arg {
+        PeriodArg::Day => Period::Day,
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+        PeriodArg::Session => Period::Session,
+    }
+}
+
+fn budget_name(period: Period) -> &'static str {
+    match period {
+        Period::Day => "Daily budget",
+        Period::Week => "Weekly budget",
+        Period::Month => "Monthly budget",
+        Period::Session => "Per-session budget",
+    }
+}
+
+/// "10", "12.50" or "$10" → 10.0. Range and sign are checked by the settings' validation.
+fn parse_usd(text: &str) -> Result<f64, StoreError> {
+    let trimmed = text.trim();
+    trimmed.strip_prefix('$').unwrap_or(trimmed).trim().parse::<f64>().map_err(|_| {
+        StoreError::InvalidSettings(format!("--usd takes an amount in US dollars, e.g. 10 or 12.50 (got {text:?})"))
+    })
+}
+
+/// "50,80,100" (or "50 %, 80 %") → [50, 80, 100], sorted, repeats dropped. Range is checked by the
+/// settings' validation.
+fn parse_thresholds(text: &str) -> Result<Vec<u32>, StoreError> {
+    let mut thresholds = text
+        .split(',')
+        .map(|item| item.trim().trim_end_matches('%').trim().parse::<u32>())
+        .collect::<Result<Vec<u32>, _>>()
+        .map_err(|_| {
+            StoreError::InvalidSettings(format!(
+                "--thresholds takes whole percentages of the limit separated by commas, e.g. 50,80,100 (got {text:?})"
+            ))
+        })?;
+    thresholds.sort_unstable();
+    thresholds.dedup();
+    Ok(thresholds)
+}
+
+fn percentages(thresholds: &[u32]) -> String {
+    let items: Vec<String> = thresholds.iter().map(|t| format!("{t} %")).collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+fn compact_thresholds(thresholds: &[u32]) -> String {
+    let items: Vec<String> = thresholds.iter().map(u32::to_string).collect();
+    format!("{} %", items.join(", "))
+}
+
+fn state(state: BudgetState) -> &'static str {
+    match state {
+        BudgetState::Ok => "ok",
+        BudgetState::Warning => "warning",
+        BudgetState::Over => "OVER",
+    }
+}
+
+fn weekday(day: chrono::Weekday) -> &'static str {
+    use chrono::Weekday::*;
+    match day {
+        Mon => "Monday",
+        Tue => "Tuesday",
+        Wed => "Wednesday",
+        Thu => "Thursday",
+        Fri => "Friday",
+        Sat => "Saturday",
+        Sun => "Sunday",
+    }
+}
+
+fn label(status: &BudgetStatus) -> String {
+    match status.period {
+        Period::Day => format!("day {}", status.key),
+        Period::Week => format!("week of {}", status.key),
+        Period::Month => format!("month {}", status.key),
+        Period::Session => format!("session {}", status.key.chars().take(8).collect::<String>()),
+    }
+}
+
+fn table(ctx: &TimeContext, settings: &Settings, statuses: &[BudgetStatus]) -> String {
+    let mut out = String::new();
+    if settings.budgets.iter().next().is_none() {
+        out.push_str("No budgets set. Set one with: ccmeter budget set --period day --usd 10\n");
+        return out;
+    }
+    let _ = writeln!(out, "Budgets (local time {}; weeks start on {})\n", ctx.zone, weekday(settings.week_start));
+    let _ =
+        writeln!(out, "  {:<20} {:>10}  {:<18} {:>10} {:>8}  STATE", "PERIOD", "LIMIT", "ALERTS AT", "SPENT", "USED");
+    for (period, budget) in settings.budgets.iter() {
+        let limit = budget.limit_nanos().map(budget::money).unwrap_or_else(|| format!("{}?", budget.limit_usd));
+        let thresholds = compact_thresholds(&budget.thresholds);
+        let rows: Vec<&BudgetStatus> = statuses.iter().filter(|s| s.period == period).collect();
+        if rows.is_empty() {
+            let note = if period == Period::Session { "no session active today" } else { "" };
+            let _ = writeln!(out, "  {:<20} {limit:>10}  {thresholds:<18} {note}", period.as_str());
+        }
+        for status in rows {
+            let _ = writeln!(
+                out,
+                "  {:<20} {limit:>10}  {thresholds:<18} {:>10} {:>8}  {}",
+                label(status),
+                budget::money(status.spent_nanos),
+                format!("{:.1} %", status.used * 100.0),
+                state(status.state)
+            );
+        }
+    }
+    if !settings.alerts_enabled {
+        out.push_str("\nAlerts are off: thresholds reached are recorded, not shown.\n");
+    } else if let Some(until) = settings.alerts_paused_until.filter(|until| *until > ctx.now()) {
+        let local = until.with_timezone(&ctx.zone).format("%Y-%m-%d %H:%M");
+        let _ = writeln!(out, "\nAlerts are paused until {local}.");
+    }
+    // Columns left empty must not leave trailing blanks.
+    out.lines().map(|line| format!("{}\n", line.trim_end())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_and_thresholds_are_read_leniently_and_refused_with_the_expected_form() {
+        assert_eq!(parse_usd(" $12.50 ").ok(), Some(12.5));
+        assert_eq!(parse_thresholds("80, 50%,100 %,80").ok(), Some(vec![50, 80, 100]));
+        for bad in ["abc", "", "50,,80", "-10", "1.5"] {
+            let error = parse_thresholds(bad).expect_err(bad).to_string();
+            assert!(error.contains("e.g. 50,80,100"), "{error}");
+        }
+        assert!(parse_usd("ten").expect_err("ten").to_string().contains("e.g. 10 or 12.50"));
+        assert_eq!(percentages(&[50, 80, 100]), "50 %, 80 % and 100 %");
+        assert_eq!(percentages(&[100]), "100 %");
+    }
+}
