@@ -16,6 +16,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub receiver: ReceiverArgs,
+    /// Open this window at start
+    #[arg(long, value_enum, value_name = "WINDOW")]
+    pub show: Option<crate::gui::WindowKind>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -24,6 +27,10 @@ pub enum Command {
     Serve(ReceiverArgs),
     /// Print cost, tokens and activity for a period.
     Report(ReportArgs),
+    /// Open a window of the running app (starting the app if it is not running).
+    Open(OpenArgs),
+    /// Set, list or clear the daily, weekly, monthly and per-session budgets.
+    Budget(BudgetArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -68,4 +75,66 @@ pub struct ReportArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct OpenArgs {
+    /// The window to open
+    #[arg(value_enum)]
+    pub window: crate::gui::WindowKind,
+    #[command(flatten)]
+    pub receiver: ReceiverArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BudgetArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(subcommand)]
+    pub action: BudgetAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum BudgetAction {
+    /// Set a budget's limit (and alert thresholds). Replaces the period's budget.
+    Set(BudgetSetArgs),
+    /// Show the budgets and what is spent in the current period.
+    List(BudgetListArgs),
+    /// Remove a budget.
+    Clear(BudgetClearArgs),
+}
+
+/// A budget period: local day, week (from the configured first day), month, or each session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+    Session,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BudgetSetArgs {
+    #[arg(long, value_enum)]
+    pub period: PeriodArg,
+    /// The limit in US dollars, e.g. 10 or 12.50
+    // Text, checked by ccmeter: a negative or malformed amount is an input error (exit 1), not a usage error.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub usd: String,
+    /// Alert thresholds in percent of the limit, comma-separated [default: the budget's current ones, or 50,80,100]
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    pub thresholds: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BudgetListArgs {
+    /// Print JSON (the budgets and where each stands) instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BudgetClearArgs {
+    #[arg(long, value_enum)]
+    pub period: PeriodArg,
 }

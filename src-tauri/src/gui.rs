@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ccmeter_core::glance::{self, Glance};
 use ccmeter_core::{Store, TimeContext};
@@ -16,10 +17,12 @@ use chrono::{DateTime, Utc};
 use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, Wry};
+use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use crate::collector::Collector;
+use crate::instance::{self, Request};
 
 /// The tray icon's id; libayatana exports it on D-Bus as `/org/ayatana/NotificationItem/tray_icon_tray_app_main`.
 const TRAY_ID: &str = "main";
@@ -35,6 +38,8 @@ pub struct GuiOptions {
     pub grpc: SocketAddr,
     /// Where the OTLP/HTTP receiver listens.
     pub http: SocketAddr,
+    /// A window to open at start.
+    pub show: Option<WindowKind>,
 }
 
 /// Why the desktop app could not start or run.
@@ -48,7 +53,8 @@ pub enum GuiError {
 }
 
 /// The app's windows. Each has one label; opening an open one focuses it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum WindowKind {
     Dashboard,
     History,
@@ -114,6 +120,15 @@ impl TrayAction {
 
 /// Runs the desktop app until the user quits from the tray.
 pub fn run(options: GuiOptions) -> Result<(), GuiError> {
+    let request = options.show.map_or(Request::Focus, Request::Open);
+    match instance::send(&options.db, request) {
+        Ok(true) => {
+            println!("ccmeter is already running on {}; asked it to show itself.", options.db.display());
+            return Ok(());
+        }
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "cannot reach a running ccmeter; starting a new one"),
+    }
     tracing::info!(db = %options.db.display(), grpc = %options.grpc, http = %options.http, "starting the desktop app");
     let cancel = CancellationToken::new();
     let collector =
@@ -138,7 +153,13 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 .show_menu_on_left_click(true)
                 .on_menu_event(on_menu_event)
                 .build(app)?;
-            follow_store(app.handle().clone(), collector.store.clone(), status);
+            let reload = Arc::new(Notify::new());
+            follow_store(app.handle().clone(), collector.store.clone(), status, Arc::clone(&reload));
+            let handle = app.handle().clone();
+            instance::listen(&options.db, move |request| handle_request(&handle, request, &reload))?;
+            if let Some(kind) = options.show {
+                open_window(app.handle(), kind)?;
+            }
             app.manage(collector);
             Ok(())
         })
@@ -152,9 +173,30 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     Ok(())
 }
 
-/// Keeps the tray on the store's figures: recomputed after each commit and when the label must change on
-/// its own; never by polling.
-fn follow_store(app: AppHandle, store: Store, status: String) {
+/// A request from a second launch or a CLI command, on the instance socket's thread.
+fn handle_request(app: &AppHandle, request: Request, reload: &Notify) {
+    match request {
+        Request::Focus => open_on_main_thread(app, WindowKind::Dashboard),
+        Request::Open(kind) => open_on_main_thread(app, kind),
+        Request::ReloadSettings => reload.notify_one(),
+    }
+}
+
+fn open_on_main_thread(app: &AppHandle, kind: WindowKind) {
+    let handle = app.clone();
+    let queued = app.run_on_main_thread(move || {
+        if let Err(error) = open_window(&handle, kind) {
+            tracing::error!(%error, window = kind.label(), "could not open the window");
+        }
+    });
+    if let Err(error) = queued {
+        tracing::error!(%error, "could not reach the main thread");
+    }
+}
+
+/// Keeps the tray on the store's figures: recomputed after each commit, when settings change and when the
+/// label must change on its own; never by polling.
+fn follow_store(app: AppHandle, store: Store, status: String, reload: Arc<Notify>) {
     let mut commits = store.subscribe();
     tauri::async_runtime::spawn(async move {
         loop {
@@ -189,6 +231,7 @@ fn follow_store(app: AppHandle, store: Store, status: String) {
                     Err(RecvError::Closed) => break,
                 },
                 () = timer => {}
+                () = reload.notified() => {}
             }
         }
     });

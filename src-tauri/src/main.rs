@@ -1,9 +1,11 @@
 //! The `ccmeter` binary: the desktop app when run without a subcommand; a headless collector
 //! (`serve`) and a reporter (`report`) with one.
 
+mod budget_cli;
 mod cli;
 mod collector;
 mod gui;
+mod instance;
 mod report;
 mod serve;
 
@@ -53,16 +55,31 @@ fn main() -> ExitCode {
                 Err(error) => fail(&error),
             }
         }
-        None => {
-            let options = gui::GuiOptions {
-                db: ccmeter_core::paths::database_path(cli.receiver.db.db),
-                grpc: cli.receiver.grpc,
-                http: cli.receiver.http,
-            };
-            match gui::run(options) {
-                Ok(()) => ExitCode::SUCCESS,
+        Some(Command::Budget(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db.clone());
+            match budget_cli::run(&db, &args) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
                 Err(error) => fail(&error),
             }
         }
+        // `open` hands the request to the app running on that database, or starts it with the window.
+        Some(Command::Open(args)) => run_gui(args.receiver, Some(args.window)),
+        None => run_gui(cli.receiver, cli.show),
+    }
+}
+
+fn run_gui(receiver: cli::ReceiverArgs, show: Option<gui::WindowKind>) -> ExitCode {
+    let options = gui::GuiOptions {
+        db: ccmeter_core::paths::database_path(receiver.db.db),
+        grpc: receiver.grpc,
+        http: receiver.http,
+        show,
+    };
+    match gui::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
     }
 }
