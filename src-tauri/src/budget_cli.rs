@@ -10,6 +10,18 @@ use ccmeter_core::{StoreError, TimeContext};
 
 use crate::cli::{BudgetAction, BudgetArgs, PeriodArg};
 
+/// Tells the app running on this database to take the new settings into account now.
+fn reach_running_app(db: &Path) -> &'static str {
+    match crate::instance::send(db, crate::instance::Request::ReloadSettings) {
+        Ok(true) => " The running app has it.",
+        Ok(false) => "",
+        Err(error) => {
+            tracing::warn!(%error, "could not reach the running app; it will read the change after its next data");
+            ""
+        }
+    }
+}
+
 pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
     match &args.action {
         BudgetAction::Set(set) => {
@@ -28,8 +40,9 @@ pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
                 settings.budgets.set(period, Some(budget.clone()));
                 Ok(budget)
             })?;
+            let reached = reach_running_app(db);
             Ok(format!(
-                "{} set to {}; alerts at {} of it.\n",
+                "{} set to {}; alerts at {} of it.{reached}\n",
                 budget_name(period),
                 budget.limit_nanos().map(budget::money).unwrap_or_default(),
                 percentages(&budget.thresholds)
@@ -43,8 +56,9 @@ pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
                 settings.budgets.set(period, None);
                 Ok(had)
             })?;
+            let reached = reach_running_app(db);
             Ok(if had {
-                format!("{} removed.\n", budget_name(period))
+                format!("{} removed.{reached}\n", budget_name(period))
             } else {
                 format!("There was no {}; nothing changed.\n", budget_name(period).to_lowercase())
             })

@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use ccmeter_core::budget::{self, BudgetStatus, Period};
 use ccmeter_core::glance::{self, Glance};
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{BindError, Protocol};
@@ -154,6 +155,9 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 .on_menu_event(on_menu_event)
                 .build(app)?;
             let reload = Arc::new(Notify::new());
+            for error in [&collector.grpc, &collector.http].into_iter().filter_map(|state| state.as_ref().err()) {
+                crate::notify::show(app.handle(), "ccmeter is not receiving telemetry".into(), error.to_string());
+            }
             follow_store(app.handle().clone(), collector.store.clone(), status, Arc::clone(&reload));
             let handle = app.handle().clone();
             instance::listen(&options.db, move |request| handle_request(&handle, request, &reload))?;
@@ -182,7 +186,7 @@ fn handle_request(app: &AppHandle, request: Request, reload: &Notify) {
     }
 }
 
-fn open_on_main_thread(app: &AppHandle, kind: WindowKind) {
+pub fn open_on_main_thread(app: &AppHandle, kind: WindowKind) {
     let handle = app.clone();
     let queued = app.run_on_main_thread(move || {
         if let Err(error) = open_window(&handle, kind) {
@@ -200,8 +204,23 @@ fn follow_store(app: AppHandle, store: Store, status: String, reload: Arc<Notify
     let mut commits = store.subscribe();
     tauri::async_runtime::spawn(async move {
         loop {
+            // Budgets first, so the menu shows the state the alerts were decided on.
+            let ctx = TimeContext::system();
+            let statuses = match store.exec(move |tx| budget::check_and_record(tx, &ctx)).await {
+                Ok(check) => {
+                    for alert in check.notify {
+                        tracing::info!(summary = %alert.summary, body = %alert.body, "budget alert");
+                        crate::notify::show(&app, alert.summary, alert.body);
+                    }
+                    check.statuses
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot check the budgets");
+                    Vec::new()
+                }
+            };
             let reader = store.clone();
-            let figures = tauri::async_runtime::spawn_blocking(move || read_figures(&reader)).await;
+            let figures = tauri::async_runtime::spawn_blocking(move || read_figures(&reader, statuses)).await;
             let next_change = match figures {
                 Ok(Ok(figures)) => {
                     if let Err(error) = show(&app, &figures, &status) {
@@ -241,13 +260,44 @@ struct Figures {
     glance: Glance,
     last_data: Option<DateTime<Utc>>,
     ctx: TimeContext,
+    budgets: Vec<BudgetStatus>,
+    periods: Vec<(Period, i64)>,
 }
 
-fn read_figures(store: &Store) -> Result<Figures, ccmeter_core::StoreError> {
+fn read_figures(store: &Store, budgets: Vec<BudgetStatus>) -> Result<Figures, ccmeter_core::StoreError> {
     let ctx = TimeContext::system();
     let conn = store.reader()?;
-    let window = chrono::Duration::minutes(5);
-    Ok(Figures { glance: glance::glance(&conn, &ctx, window)?, last_data: glance::last_data(&conn)?, ctx })
+    let settings = ccmeter_core::settings::load(&conn)?;
+    let window = chrono::Duration::minutes(settings.active_window_minutes.into());
+    let mut periods = Vec::new();
+    for period in [Period::Week, Period::Month] {
+        let span = budget::window(period, &ctx, settings.week_start);
+        let range = ccmeter_core::query::Range {
+            from_ns: Some(ccmeter_core::time::ns(span.start)),
+            to_ns: Some(ccmeter_core::time::ns(span.end)),
+        };
+        periods.push((period, ccmeter_core::query::summary(&conn, range)?.usage.cost_nanos));
+    }
+    Ok(Figures {
+        glance: glance::glance(&conn, &ctx, window)?,
+        last_data: glance::last_data(&conn)?,
+        ctx,
+        budgets,
+        periods,
+    })
+}
+
+/// "Today $7.80 · 78 % of $10.00": the period's spend, and its budget when one is set.
+fn period_line(name: &str, period: Period, spent_nanos: i64, budgets: &[BudgetStatus]) -> String {
+    match budgets.iter().find(|b| b.period == period) {
+        Some(b) => format!(
+            "{name} {} · {:.0} % of {}",
+            glance::money(spent_nanos),
+            b.used * 100.0,
+            glance::money(b.limit_nanos)
+        ),
+        None => format!("{name} {}", glance::money(spent_nanos)),
+    }
 }
 
 fn show(app: &AppHandle, figures: &Figures, status: &str) -> tauri::Result<()> {
@@ -284,7 +334,11 @@ fn build_menu(app: &AppHandle, figures: &Figures, status: &str) -> tauri::Result
     if glance.active.len() > MENU_SESSIONS {
         lines.push(format!("…and {} more active sessions", glance.active.len() - MENU_SESSIONS));
     }
-    lines.push(format!("Today {}", glance::money(glance.today.cost_nanos)));
+    lines.push(period_line("Today", Period::Day, glance.today.cost_nanos, &figures.budgets));
+    for (period, spent) in &figures.periods {
+        let name = if *period == Period::Week { "This week" } else { "This month" };
+        lines.push(period_line(name, *period, *spent, &figures.budgets));
+    }
     let mut items: Vec<MenuItem<Wry>> = Vec::new();
     for line in &lines {
         items.push(info(app, items.len(), line)?);

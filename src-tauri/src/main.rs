@@ -6,6 +6,7 @@ mod cli;
 mod collector;
 mod gui;
 mod instance;
+mod notify;
 mod report;
 mod serve;
 

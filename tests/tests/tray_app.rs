@@ -202,3 +202,114 @@ fn the_menu_opens_each_window_once_and_quit_quits() {
     let status = wait_for("the app to quit", Duration::from_secs(10), || app.0.try_wait().ok().flatten());
     assert!(status.success(), "{status:?}");
 }
+
+/// Watches the session bus for notifications, as a notification daemon would see them.
+struct NotificationMonitor {
+    child: Child,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl NotificationMonitor {
+    fn start() -> NotificationMonitor {
+        let mut child = Command::new("dbus-monitor")
+            .args(["--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-monitor");
+        let stdout = child.stdout.take().expect("stdout");
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = std::sync::Arc::clone(&output);
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().expect("monitor output").push_str(&(line + "\n"));
+            }
+        });
+        std::thread::sleep(Duration::from_millis(500));
+        NotificationMonitor { child, output }
+    }
+
+    /// (summary, body) of every notification seen so far.
+    fn seen(&self) -> Vec<(String, String)> {
+        let text = self.output.lock().expect("monitor output").clone();
+        text.split("member=Notify")
+            .skip(1)
+            .map(|call| {
+                // Notify(app_name, replaces_id, icon, summary, body, …): the 2nd to 4th strings after the app name.
+                let strings: Vec<String> = call
+                    .lines()
+                    .filter_map(|l| {
+                        l.trim().strip_prefix("string \"").and_then(|s| s.strip_suffix('"')).map(str::to_owned)
+                    })
+                    .collect();
+                (strings.get(2).cloned().unwrap_or_default(), strings.get(3).cloned().unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+impl Drop for NotificationMonitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spend(http: std::net::SocketAddr, cost_usd: f64, request_id: &str) {
+    let body = String::from_utf8(api_request_now(cost_usd)).expect("utf-8").replace("req_tray_test", request_id);
+    let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], body.as_bytes(), true);
+    assert_eq!(answer.status, 200);
+}
+
+fn http_address(conn: &str) -> std::net::SocketAddr {
+    let labels = menu_labels(conn);
+    let listening = labels.iter().find(|l| l.starts_with("Listening on")).expect("the menu says where it listens");
+    let words: Vec<&str> = listening.split_whitespace().collect();
+    words.windows(2).find(|w| w[1] == "(HTTP)").and_then(|w| w[0].parse().ok()).expect("an HTTP address")
+}
+
+#[test]
+fn crossing_a_budget_notifies_once_per_threshold_even_after_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let monitor = NotificationMonitor::start();
+    let mut app = launch(&db);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the menu", Duration::from_secs(5), || menu_labels(&conn).iter().any(|l| l == "Quit").then_some(()));
+    let set = Command::new(ccmeter_bin())
+        .args(["budget", "set", "--period", "day", "--usd", "10", "--db"])
+        .arg(&db)
+        .output()
+        .expect("ccmeter budget set");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(String::from_utf8_lossy(&set.stdout).contains("The running app has it"), "reached the running app");
+
+    let http = http_address(&conn);
+    spend(http, 8.04, "req_budget_1"); // crosses 50 % and 80 % in one batch: one notification, for 80 %
+    wait_for("the 80 % alert", Duration::from_secs(5), || (monitor.seen().len() == 1).then_some(()));
+    spend(http, 2.0, "req_budget_2"); // crosses 100 %
+    wait_for("the 100 % alert", Duration::from_secs(5), || (monitor.seen().len() == 2).then_some(()));
+    let labels = menu_labels(&conn);
+    assert!(labels.iter().any(|l| l == "Today $10.04 · 100 % of $10.00"), "{labels:?}");
+    assert_eq!(
+        monitor.seen(),
+        [
+            ("Daily budget 80 % used".to_owned(), "$8.04 of $10.00 spent today".to_owned()),
+            ("Daily budget 100 % used".to_owned(), "$10.04 of $10.00 spent today".to_owned()),
+        ]
+    );
+    println!("notifications captured: {:?}", monitor.seen());
+    click(&conn, "Quit");
+    wait_for("the app to quit", Duration::from_secs(10), || app.0.try_wait().ok().flatten());
+
+    // A restart on the same database remembers what it already said.
+    let app = launch(&db);
+    let conn = wait_for("the tray item again", Duration::from_secs(20), || tray_connection(app.0.id()));
+    spend(http_address(&conn), 0.5, "req_budget_3");
+    wait_for("the new spend", Duration::from_secs(5), || {
+        menu_labels(&conn).iter().any(|l| l.starts_with("Today $10.54")).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(monitor.seen().len(), 2, "no alert repeated after the restart: {:?}", monitor.seen());
+}
