@@ -10,6 +10,14 @@ use serde_json::{Value, json};
 
 const ITEM: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main";
 
+/// The apps under test share one display, one session bus and two cores: one at a time keeps each test's
+/// timing its own (and each test's notifications its own).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 struct App(Child);
 
 impl Drop for App {
@@ -153,6 +161,7 @@ fn api_request_now(cost_usd: f64) -> Vec<u8> {
 
 #[test]
 fn the_tray_shows_todays_total_and_updates_when_telemetry_arrives() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let app = launch(&dir.path().join("ccmeter.db"));
     let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
@@ -182,6 +191,7 @@ fn the_tray_shows_todays_total_and_updates_when_telemetry_arrives() {
 
 #[test]
 fn the_menu_opens_each_window_once_and_quit_quits() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = launch(&dir.path().join("ccmeter.db"));
     let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
@@ -230,6 +240,11 @@ impl NotificationMonitor {
         NotificationMonitor { child, output }
     }
 
+    /// (summary, body) of every budget notification seen so far (other tests share the bus).
+    fn budget_alerts(&self) -> Vec<(String, String)> {
+        self.seen().into_iter().filter(|(summary, _)| summary.contains("budget")).collect()
+    }
+
     /// (summary, body) of every notification seen so far.
     fn seen(&self) -> Vec<(String, String)> {
         let text = self.output.lock().expect("monitor output").clone();
@@ -271,6 +286,7 @@ fn http_address(conn: &str) -> std::net::SocketAddr {
 
 #[test]
 fn crossing_a_budget_notifies_once_per_threshold_even_after_a_restart() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("ccmeter.db");
     let monitor = NotificationMonitor::start();
@@ -287,19 +303,19 @@ fn crossing_a_budget_notifies_once_per_threshold_even_after_a_restart() {
 
     let http = http_address(&conn);
     spend(http, 8.04, "req_budget_1"); // crosses 50 % and 80 % in one batch: one notification, for 80 %
-    wait_for("the 80 % alert", Duration::from_secs(5), || (monitor.seen().len() == 1).then_some(()));
+    wait_for("the 80 % alert", Duration::from_secs(10), || (monitor.budget_alerts().len() == 1).then_some(()));
     spend(http, 2.0, "req_budget_2"); // crosses 100 %
-    wait_for("the 100 % alert", Duration::from_secs(5), || (monitor.seen().len() == 2).then_some(()));
+    wait_for("the 100 % alert", Duration::from_secs(10), || (monitor.budget_alerts().len() == 2).then_some(()));
     let labels = menu_labels(&conn);
     assert!(labels.iter().any(|l| l == "Today $10.04 · 100 % of $10.00"), "{labels:?}");
     assert_eq!(
-        monitor.seen(),
+        monitor.budget_alerts(),
         [
             ("Daily budget 80 % used".to_owned(), "$8.04 of $10.00 spent today".to_owned()),
             ("Daily budget 100 % used".to_owned(), "$10.04 of $10.00 spent today".to_owned()),
         ]
     );
-    println!("notifications captured: {:?}", monitor.seen());
+    println!("notifications captured: {:?}", monitor.budget_alerts());
     click(&conn, "Quit");
     wait_for("the app to quit", Duration::from_secs(10), || app.0.try_wait().ok().flatten());
 
@@ -311,5 +327,35 @@ fn crossing_a_budget_notifies_once_per_threshold_even_after_a_restart() {
         menu_labels(&conn).iter().any(|l| l.starts_with("Today $10.54")).then_some(())
     });
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(monitor.seen().len(), 2, "no alert repeated after the restart: {:?}", monitor.seen());
+    assert_eq!(monitor.budget_alerts().len(), 2, "no alert repeated after the restart: {:?}", monitor.budget_alerts());
+}
+
+#[test]
+fn a_taken_grpc_port_leaves_the_app_up_saying_why_in_the_menu_and_a_notification() {
+    let _serial = one_at_a_time();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let monitor = NotificationMonitor::start();
+    let app = App(Command::new(ccmeter_bin())
+        .arg("--db")
+        .arg(dir.path().join("ccmeter.db"))
+        .args(["--grpc", &format!("127.0.0.1:{port}"), "--http", "127.0.0.1:0"])
+        .env("CCMETER_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("launch the app"));
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    let status = wait_for("the receiver status", Duration::from_secs(5), || {
+        menu_labels(&conn).into_iter().find(|l| l.starts_with("Listening on"))
+    });
+    assert!(status.ends_with(&format!("(HTTP) only — gRPC: port {port} is in use")), "{status}");
+    let (summary, body) = wait_for("the notification", Duration::from_secs(5), || {
+        monitor.seen().into_iter().find(|(s, _)| s.contains("not receiving"))
+    });
+    assert_eq!(summary, "ccmeter is not receiving telemetry");
+    assert!(body.contains(&format!("127.0.0.1:{port}")) && body.contains("already in use"), "{body}");
+    drop(taken);
 }
