@@ -28,6 +28,8 @@ pub fn run(db: &Path, grpc: SocketAddr, http: SocketAddr) -> Result<(), ServeErr
         // Headless, a receiver that cannot listen is fatal: there is no tray to say why.
         let grpc_addr = collector.grpc?;
         let http_addr = collector.http?;
+        // Handlers first: a signal sent as soon as the "listening" line is read must already be caught.
+        let shutdown = shutdown_signal().map_err(ServeError::Runtime)?;
         tracing::info!(%grpc_addr, %http_addr, db = %db.display(), "ccmeter is listening");
         // One line on stdout that scripts (and the tests) can read the bound addresses from.
         println!("ccmeter listening: grpc={grpc_addr} http={http_addr} db={}", db.display());
@@ -35,7 +37,7 @@ pub fn run(db: &Path, grpc: SocketAddr, http: SocketAddr) -> Result<(), ServeErr
         let mut tasks = collector.tasks;
         // A receiver that stops on its own is an error; a signal is a clean stop.
         let early = tokio::select! {
-            _ = shutdown_signal() => None,
+            () = shutdown => None,
             Some(finished) = tasks.join_next() => Some(finished),
         };
         cancel.cancel();
@@ -63,24 +65,24 @@ fn serve_error(finished: Result<(Protocol, std::io::Result<()>), tokio::task::Jo
     }
 }
 
-async fn shutdown_signal() {
+/// Registers SIGINT and SIGTERM now and resolves when either arrives.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
