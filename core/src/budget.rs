@@ -19,6 +19,7 @@ use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
+use crate::glance::money;
 use crate::query::{self, Range, SessionFilter, SessionSort};
 use crate::settings::{self, Budget, Settings};
 use crate::time::{TimeContext, from_ns, ns};
@@ -242,12 +243,6 @@ pub struct Check {
 }
 
 /// Nano-dollars as "$8.04" (rounded to the cent).
-pub fn money(nanos: i64) -> String {
-    let cents = (i128::from(nanos) + 5_000_000).div_euclid(10_000_000);
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
-}
-
 fn alert_summary(period: Period, threshold: u32) -> String {
     let name = match period {
         Period::Day => "Daily",

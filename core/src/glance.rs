@@ -20,9 +20,11 @@ pub struct Glance {
     pub next_change: Option<DateTime<Utc>>,
 }
 
+/// Dollars and cents, rounded half up from exact nano-dollars: `$8.04`.
 pub fn money(nanos: i64) -> String {
-    let cents = (nanos as f64 / 1e7).round() as i64;
-    format!("${}.{:02}", cents / 100, cents % 100)
+    let cents = (i128::from(nanos) + 5_000_000).div_euclid(10_000_000);
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
 pub fn label(active: &[SessionRow], today_nanos: i64) -> String {

@@ -469,9 +469,9 @@ async fn alert_texts_name_the_period_and_threshold_and_give_spent_and_limit() ->
     );
     let keys: Vec<&str> = check.notify.iter().map(|a| a.key.as_str()).collect();
     assert_eq!(keys, vec!["2026-11-24", "2026-11-23", "2026-11", SESSION]);
-    assert_eq!(budget::money(1_234_567_890_123), "$1234.57");
-    assert_eq!(budget::money(4_999_999), "$0.00");
-    assert_eq!(budget::money(5_000_000), "$0.01");
+    assert_eq!(ccmeter_core::glance::money(1_234_567_890_123), "$1234.57");
+    assert_eq!(ccmeter_core::glance::money(4_999_999), "$0.00");
+    assert_eq!(ccmeter_core::glance::money(5_000_000), "$0.01");
     Ok(())
 }
 

@@ -44,7 +44,7 @@ pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
             Ok(format!(
                 "{} set to {}; alerts at {} of it.{reached}\n",
                 budget_name(period),
-                budget.limit_nanos().map(budget::money).unwrap_or_default(),
+                budget.limit_nanos().map(ccmeter_core::glance::money).unwrap_or_default(),
                 percentages(&budget.thresholds)
             ))
         }
@@ -175,7 +175,8 @@ fn table(ctx: &TimeContext, settings: &Settings, statuses: &[BudgetStatus]) -> S
     let _ =
         writeln!(out, "  {:<20} {:>10}  {:<18} {:>10} {:>8}  STATE", "PERIOD", "LIMIT", "ALERTS AT", "SPENT", "USED");
     for (period, budget) in settings.budgets.iter() {
-        let limit = budget.limit_nanos().map(budget::money).unwrap_or_else(|| format!("{}?", budget.limit_usd));
+        let limit =
+            budget.limit_nanos().map(ccmeter_core::glance::money).unwrap_or_else(|| format!("{}?", budget.limit_usd));
         let thresholds = compact_thresholds(&budget.thresholds);
         let rows: Vec<&BudgetStatus> = statuses.iter().filter(|s| s.period == period).collect();
         if rows.is_empty() {
@@ -187,7 +188,7 @@ fn table(ctx: &TimeContext, settings: &Settings, statuses: &[BudgetStatus]) -> S
                 out,
                 "  {:<20} {limit:>10}  {thresholds:<18} {:>10} {:>8}  {}",
                 label(status),
-                budget::money(status.spent_nanos),
+                ccmeter_core::glance::money(status.spent_nanos),
                 format!("{:.1} %", status.used * 100.0),
                 state(status.state)
             );
