@@ -105,13 +105,15 @@ impl Privacy {
 }
 
 pub fn load_privacy(conn: &Connection) -> Result<Privacy> {
-    let json: Option<String> =
-        conn.query_row("SELECT json FROM settings WHERE id = 1", [], |row| row.get(0)).optional()?;
-    let store_content = json
-        .and_then(|j| serde_json::from_str::<Value>(&j).ok())
-        .and_then(|v| v.get("store_prompt_text").and_then(Value::as_bool))
-        .unwrap_or(false);
-    Ok(Privacy { store_content })
+    match crate::settings::load(conn) {
+        Ok(settings) => Ok(Privacy { store_content: settings.store_prompt_text }),
+        // Unreadable settings must not stop ingest: keep the private default until they are fixed.
+        Err(crate::StoreError::InvalidSettings(reason)) => {
+            tracing::warn!(%reason, "settings unreadable; prompt text is not stored");
+            Ok(Privacy::default())
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Writes the batches in one transaction and returns what each changed.

@@ -48,27 +48,26 @@ fn main() -> ExitCode {
         }
         Some(Command::Report(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
-            match report::run(&db, &args) {
-                Ok(text) => {
-                    println!("{text}");
-                    ExitCode::SUCCESS
-                }
-                Err(error) => fail(&error),
-            }
+            print_or_fail(report::run(&db, &args).map(|text| text + "\n"))
         }
         Some(Command::Budget(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
-            match budget_cli::run(&db, &args) {
-                Ok(text) => {
-                    print!("{text}");
-                    ExitCode::SUCCESS
-                }
-                Err(error) => fail(&error),
-            }
+            print_or_fail(budget_cli::run(&db, &args))
         }
         // `open` hands the request to the app running on that database, or starts it with the window.
         Some(Command::Open(args)) => run_gui(args.receiver, Some(args.window)),
         None => run_gui(cli.receiver, cli.show),
+    }
+}
+
+/// Prints a command's output, or its error the way `fail` does.
+fn print_or_fail(result: Result<String, ccmeter_core::StoreError>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(&error),
     }
 }
 
