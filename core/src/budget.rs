@@ -5,8 +5,9 @@
 //! hours). Spend is the cost the totals show — `query::summary` and `query::sessions`, so one source
 //! per session, counted by event time (DESIGN.md, "Which source, when").
 //!
-//! An alert is a (period, period key, threshold) reached. Each is recorded once in the `alerts` table
-//! with the time it was seen, so it is sent once and never again, also after a restart. When one check
+//! An alert is a (period, period key, limit, threshold) reached. Each is recorded once in the `alerts`
+//! table with the time it was seen, so it is sent once and never again, also after a restart; a limit
+//! changed mid-period alerts again at its own thresholds. When one check
 //! finds several thresholds of a period reached at once, only the highest is sent. Alerts found while
 //! alerts are off or paused are recorded as suppressed and never sent later.
 
@@ -14,7 +15,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, Utc, Weekday};
 use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 
@@ -104,6 +105,29 @@ pub fn window(period: Period, ctx: &TimeContext, week_start: Weekday) -> Window 
         }
     };
     Window { period, key, start: ctx.start_of_day(first), end: ctx.start_of_day(end) }
+}
+
+/// The choices of "Pause alerts".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pause {
+    /// For one hour from now.
+    Hour,
+    /// Until the next local midnight.
+    UntilTomorrow,
+}
+
+impl Pause {
+    /// When a pause chosen at `ctx.now()` ends (store it in `Settings::alerts_paused_until`).
+    pub fn until(self, ctx: &TimeContext) -> DateTime<Utc> {
+        match self {
+            Pause::Hour => ctx.now() + Duration::hours(1),
+            Pause::UntilTomorrow => {
+                let today = ctx.today();
+                ctx.start_of_day(today.succ_opt().unwrap_or(today))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -271,9 +295,10 @@ pub fn check_and_record(tx: &Transaction, ctx: &TimeContext) -> Result<Check> {
     let settings = settings::load(tx)?;
     let statuses = evaluate(tx, ctx, &settings)?;
     let now = ctx.now();
-    let silenced = !settings.alerts_enabled || settings.alerts_paused_until.is_some_and(|until| now < until);
-    let mut known =
-        tx.prepare_cached("SELECT 1 FROM alerts WHERE period = ?1 AND period_key = ?2 AND threshold = ?3")?;
+    let silenced = !settings.alerts_enabled || settings.paused_until(now).is_some();
+    let mut known = tx.prepare_cached(
+        "SELECT 1 FROM alerts WHERE period = ?1 AND period_key = ?2 AND limit_nanos = ?3 AND threshold = ?4",
+    )?;
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO alerts (period, period_key, threshold, fired_at_ns, spent_nanos, limit_nanos, suppressed,
                                        summary, body)
@@ -285,7 +310,7 @@ pub fn check_and_record(tx: &Transaction, ctx: &TimeContext) -> Result<Check> {
         let mut new = Vec::new();
         for &threshold in &budget.thresholds {
             if reached(status.spent_nanos, status.limit_nanos, threshold)
-                && !known.exists(params![status.period.as_str(), status.key, threshold])?
+                && !known.exists(params![status.period.as_str(), status.key, status.limit_nanos, threshold])?
                 && !new.contains(&threshold)
             {
                 new.push(threshold);

@@ -27,6 +27,17 @@ pub fn money(nanos: i64) -> String {
     format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
+impl Glance {
+    /// The amount the label shows: the active sessions' running cost, else today's total.
+    pub fn shown_nanos(&self) -> i64 {
+        if self.active.is_empty() {
+            self.today.cost_nanos
+        } else {
+            self.active.iter().map(|s| s.usage.cost_nanos).sum()
+        }
+    }
+}
+
 pub fn label(active: &[SessionRow], today_nanos: i64) -> String {
     match active {
         [] => format!("today {}", money(today_nanos)),

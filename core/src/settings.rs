@@ -38,6 +38,8 @@ pub struct Settings {
     /// Alerts reached before this instant are recorded as suppressed, never sent.
     pub alerts_paused_until: Option<DateTime<Utc>>,
     pub start_at_login: bool,
+    /// Draw the amount into the tray icon, for desktops that hide the tray label (KDE, stock GNOME).
+    pub icon_shows_amount: bool,
     pub grpc_addr: String,
     pub http_addr: String,
 }
@@ -53,6 +55,7 @@ impl Default for Settings {
             alerts_enabled: true,
             alerts_paused_until: None,
             start_at_login: false,
+            icon_shows_amount: false,
             grpc_addr: "127.0.0.1:4317".into(),
             http_addr: "127.0.0.1:4318".into(),
         }
@@ -157,6 +160,11 @@ fn invalid<T>(message: String) -> Result<T> {
 }
 
 impl Settings {
+    /// When the pause in force at `now` ends; `None` when alerts are not paused.
+    pub fn paused_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.alerts_paused_until.filter(|until| now < *until)
+    }
+
     /// Checks every field; the error says what to change.
     pub fn validate(&self) -> Result<()> {
         for (period, budget) in self.budgets.iter() {

@@ -18,8 +18,11 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::error::{Result, StoreError};
 use crate::ingest::{self, Privacy, WriteSummary};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_budgets.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_budgets.sql"),
+    include_str!("../migrations/0003_alerts_per_limit.sql"),
+];
 /// Batches waiting for the writer before new ones are answered "busy".
 const QUEUE_DEPTH: usize = 256;
 /// Most batches written in one transaction.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use ccmeter_core::budget::{self, Alert, BudgetState, BudgetStatus, Check, Period};
+use ccmeter_core::budget::{self, Alert, BudgetState, BudgetStatus, Check, Pause, Period};
 use ccmeter_core::settings::{self, Budget, Settings};
 use ccmeter_core::time::ns;
 use ccmeter_core::{Store, StoreError, TimeContext};
@@ -422,6 +422,49 @@ async fn alerts_reached_during_a_pause_are_recorded_suppressed_and_never_sent_la
     Ok(())
 }
 
+#[test]
+fn a_pause_lasts_an_hour_or_until_local_midnight_even_across_a_dst_change() {
+    let now = berlin("2026-11-24T22:15:00+01:00");
+    assert_eq!(Pause::Hour.until(&now), at("2026-11-24T23:15:00+01:00"));
+    assert_eq!(Pause::UntilTomorrow.until(&now), at("2026-11-25T00:00:00+01:00"));
+    // The night Berlin falls back (25 October 2026): midnight is still midnight, an hour still 60 minutes.
+    let before_change = berlin("2026-10-24T23:30:00+02:00");
+    assert_eq!(Pause::UntilTomorrow.until(&before_change), at("2026-10-25T00:00:00+02:00"));
+    let in_the_repeated_hour = berlin("2026-10-25T02:30:00+02:00");
+    assert_eq!(Pause::Hour.until(&in_the_repeated_hour), at("2026-10-25T02:30:00+01:00"));
+    assert_eq!(Pause::UntilTomorrow.until(&in_the_repeated_hour), at("2026-10-26T00:00:00+01:00"));
+
+    let mut settings = Settings { alerts_paused_until: Some(at("2026-11-24T23:15:00+01:00")), ..Settings::default() };
+    assert_eq!(settings.paused_until(now.now()), Some(at("2026-11-24T23:15:00+01:00")));
+    assert_eq!(settings.paused_until(at("2026-11-24T23:15:00+01:00")), None, "over when it ends");
+    settings.alerts_paused_until = None;
+    assert_eq!(settings.paused_until(now.now()), None);
+}
+
+#[tokio::test]
+async fn a_limit_changed_mid_period_alerts_at_its_own_thresholds_and_an_old_limit_does_not_repeat() -> TestResult {
+    let db = Db::new();
+    db.configure(day_budget(10.0)).await;
+    db.spend(&[(SESSION, "2026-11-24T10:00:00+01:00", 8.5)]).await;
+    let sent = |check: Check| check.notify.iter().map(|a| (a.threshold, a.limit_nanos)).collect::<Vec<_>>();
+    assert_eq!(sent(db.check(&berlin("2026-11-24T10:01:00+01:00")).await), vec![(80, usd(10.0))]);
+
+    // Raised to $20: $8.50 is 42.5 % of it, nothing to say until 50 %.
+    db.configure(day_budget(20.0)).await;
+    assert!(db.check(&berlin("2026-11-24T10:02:00+01:00")).await.notify.is_empty());
+    db.spend(&[(SESSION, "2026-11-24T10:30:00+01:00", 8.0)]).await;
+    let check = db.check(&berlin("2026-11-24T10:31:00+01:00")).await;
+    assert_eq!(check.notify[0].body, "$16.50 of $20.00 spent today");
+    assert_eq!(sent(check), vec![(80, usd(20.0))], "50 % and 80 % of the new limit crossed: the highest is sent");
+
+    // Back to $10: its 50 % and 80 % were said already; only 100 % is new.
+    db.configure(day_budget(10.0)).await;
+    assert_eq!(sent(db.check(&berlin("2026-11-24T10:32:00+01:00")).await), vec![(100, usd(10.0))]);
+    let db = db.restart();
+    assert!(db.check(&berlin("2026-11-24T10:33:00+01:00")).await.notify.is_empty(), "nothing repeats");
+    Ok(())
+}
+
 #[tokio::test]
 async fn alerts_turned_off_are_recorded_suppressed_and_not_sent() -> TestResult {
     let db = Db::new();
@@ -520,6 +563,7 @@ fn without_a_saved_row_the_settings_are_the_documented_defaults() -> TestResult 
     assert!(settings.alerts_enabled);
     assert_eq!(settings.alerts_paused_until, None);
     assert!(!settings.start_at_login);
+    assert!(!settings.icon_shows_amount);
     assert_eq!((settings.grpc_addr.as_str(), settings.http_addr.as_str()), ("127.0.0.1:4317", "127.0.0.1:4318"));
     assert_eq!(Budget::new(3.0).thresholds, vec![50, 80, 100]);
     Ok(())
@@ -542,6 +586,7 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
         alerts_enabled: false,
         alerts_paused_until: Some(at("2026-11-24T18:00:00+01:00")),
         start_at_login: true,
+        icon_shows_amount: true,
         grpc_addr: "0.0.0.0:14317".into(),
         http_addr: "[::1]:14318".into(),
     };

@@ -36,6 +36,7 @@ async fn an_active_session_shows_its_running_cost_then_today_once_it_goes_idle()
     let after = glance(&conn, &at(&(last + Duration::minutes(6)).to_rfc3339()), window).expect("glance");
     assert_eq!(after.label, "today $0.21");
     assert!(after.active.is_empty());
+    assert_eq!(after.shown_nanos(), 210_920_000);
     // Next change: Berlin midnight after 2026-11-24, i.e. 23:00 UTC.
     assert_eq!(after.next_change, Some("2026-11-24T23:00:00Z".parse().expect("instant")));
 
@@ -52,6 +53,7 @@ async fn several_active_sessions_are_summed_with_their_count() {
     let both = glance(&conn, &at(&(last + Duration::minutes(1)).to_rfc3339()), Duration::hours(1)).expect("glance");
     assert_eq!(both.active.len(), 2);
     assert_eq!(both.label, "$0.42 (2)", "0.21092 + 0.21212");
+    assert_eq!(both.shown_nanos(), 210_920_000 + 212_120_000, "what an icon showing the amount draws");
 }
 
 #[test]

@@ -263,3 +263,27 @@ async fn cumulative_sums_become_increments_and_resets_are_not_negative() {
     assert_eq!(models.len(), 1);
     assert_eq!(models[0].model, "claude-opus-4-8", "grouped under the normalised name");
 }
+
+#[test]
+fn a_version_2_database_keeps_its_alerts_when_upgraded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    {
+        let conn = Connection::open(&path).expect("open");
+        for sql in [include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_budgets.sql")] {
+            conn.execute_batch(sql).expect("old schema");
+        }
+        conn.pragma_update(None, "user_version", 2).expect("set version");
+        conn.execute(
+            "INSERT INTO alerts VALUES ('day', '2026-11-24', 80, 1, 8040000000, 10000000000, 0,
+                                        'Daily budget 80 % used', '$8.04 of $10.00 spent today')",
+            [],
+        )
+        .expect("an alert of version 2");
+    }
+    let store = Store::open(&path).expect("upgraded");
+    let alerts = ccmeter_core::budget::alert_history(&store.reader().expect("reader"), 0).expect("history");
+    assert_eq!(alerts.len(), 1);
+    assert_eq!((alerts[0].threshold, alerts[0].limit_nanos), (80, 10_000_000_000));
+    assert_eq!(alerts[0].body, "$8.04 of $10.00 spent today");
+}

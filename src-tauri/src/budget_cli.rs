@@ -196,7 +196,7 @@ fn table(ctx: &TimeContext, settings: &Settings, statuses: &[BudgetStatus]) -> S
     }
     if !settings.alerts_enabled {
         out.push_str("\nAlerts are off: thresholds reached are recorded, not shown.\n");
-    } else if let Some(until) = settings.alerts_paused_until.filter(|until| *until > ctx.now()) {
+    } else if let Some(until) = settings.paused_until(ctx.now()) {
         let local = until.with_timezone(&ctx.zone).format("%Y-%m-%d %H:%M");
         let _ = writeln!(out, "\nAlerts are paused until {local}.");
     }
