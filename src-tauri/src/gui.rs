@@ -10,25 +10,23 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ccmeter_core::budget::{self, BudgetStatus, Period};
-use ccmeter_core::glance::{self, Glance};
+use ccmeter_core::budget;
+use ccmeter_core::settings;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{BindError, Protocol};
-use chrono::{DateTime, Utc};
-use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuId, MenuItem, PredefinedMenuItem};
+use chrono::Utc;
+use tauri::menu::MenuEvent;
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, Wry};
+use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_autostart::ManagerExt as _;
 use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use crate::collector::Collector;
+use crate::icon::{self, Look};
 use crate::instance::{self, Request};
-
-/// The tray icon's id; libayatana exports it on D-Bus as `/org/ayatana/NotificationItem/tray_icon_tray_app_main`.
-const TRAY_ID: &str = "main";
-/// Sessions listed by name in the menu; more are summed in the label.
-const MENU_SESSIONS: usize = 5;
+use crate::tray::{Figures, TRAY_ID, TrayAction, TrayView};
 
 /// What the desktop app needs from the command line.
 #[derive(Debug, Clone)]
@@ -80,44 +78,9 @@ impl WindowKind {
     }
 }
 
-/// The tray menu's actions. Ids round-trip through the menu as strings; everything else uses this enum.
-/// Informational lines (figures, status) carry no action and have ids outside this set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TrayAction {
-    Open(WindowKind),
-    Quit,
-}
-
-impl TrayAction {
-    const ALL: [Self; 4] = [
-        Self::Open(WindowKind::Dashboard),
-        Self::Open(WindowKind::History),
-        Self::Open(WindowKind::Settings),
-        Self::Quit,
-    ];
-
-    fn id(self) -> &'static str {
-        match self {
-            Self::Open(WindowKind::Dashboard) => "open-dashboard",
-            Self::Open(WindowKind::History) => "open-history",
-            Self::Open(WindowKind::Settings) => "open-settings",
-            Self::Quit => "quit",
-        }
-    }
-
-    fn text(self) -> &'static str {
-        match self {
-            Self::Open(WindowKind::Dashboard) => "Open dashboard",
-            Self::Open(WindowKind::History) => "Open history",
-            Self::Open(WindowKind::Settings) => "Settings…",
-            Self::Quit => "Quit",
-        }
-    }
-
-    fn from_id(id: &MenuId) -> Option<Self> {
-        Self::ALL.into_iter().find(|action| id == action.id())
-    }
-}
+/// Wakes the tray's refresh loop (settings changed by the menu, the CLI or a window).
+#[derive(Clone)]
+struct Refresh(Arc<Notify>);
 
 /// Runs the desktop app until the user quits from the tray.
 pub fn run(options: GuiOptions) -> Result<(), GuiError> {
@@ -142,25 +105,32 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     }
     let status = receiver_status(&collector);
     let app = tauri::Builder::default()
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .app_name("ccmeter")
+                // At login, open the database the user turned this on with.
+                .arg(login_db_arg(&options.db))
+                .build(),
+        )
         .setup(move |app| {
             TrayIconBuilder::with_id(TRAY_ID)
                 .tooltip("ccmeter")
                 .title("ccmeter")
-                .icon(
-                    app.default_window_icon()
-                        .cloned()
-                        .ok_or(tauri::Error::InvalidIcon(std::io::Error::other("the app has no icon")))?,
-                )
+                .icon(icon::image(&Look { state: budget::BudgetState::Ok, amount: None }))
                 .show_menu_on_left_click(true)
+                // Linux panels load the icon from a file: one folder per app, so two instances (on two
+                // databases) never overwrite each other's icon.
+                .temp_dir_path(tray_icon_dir())
                 .on_menu_event(on_menu_event)
                 .build(app)?;
-            let reload = Arc::new(Notify::new());
+            let refresh = Refresh(Arc::new(Notify::new()));
+            app.manage(refresh.clone());
             for error in [&collector.grpc, &collector.http].into_iter().filter_map(|state| state.as_ref().err()) {
                 crate::notify::show(app.handle(), "ccmeter is not receiving telemetry".into(), error.to_string());
             }
-            follow_store(app.handle().clone(), collector.store.clone(), status, Arc::clone(&reload));
+            follow_store(app.handle().clone(), collector.store.clone(), status, refresh.clone());
             let handle = app.handle().clone();
-            instance::listen(&options.db, move |request| handle_request(&handle, request, &reload))?;
+            instance::listen(&options.db, move |request| handle_request(&handle, request, &refresh))?;
             if let Some(kind) = options.show {
                 open_window(app.handle(), kind)?;
             }
@@ -171,19 +141,52 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     app.run(move |_app, event| match event {
         // `code` is `None` when the last window closed, `Some` when `exit` was called (our "Quit").
         RunEvent::ExitRequested { code: None, api, .. } => api.prevent_exit(),
-        RunEvent::Exit => cancel.cancel(),
+        RunEvent::Exit => {
+            cancel.cancel();
+            let _ = std::fs::remove_dir_all(tray_icon_dir());
+        }
         _ => {}
     });
     Ok(())
 }
 
+fn tray_icon_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_RUNTIME_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
+    base.join(format!("ccmeter-tray-{}", std::process::id()))
+}
+
 /// A request from a second launch or a CLI command, on the instance socket's thread.
-fn handle_request(app: &AppHandle, request: Request, reload: &Notify) {
+fn handle_request(app: &AppHandle, request: Request, refresh: &Refresh) {
     match request {
         Request::Focus => open_on_main_thread(app, WindowKind::Dashboard),
         Request::Open(kind) => open_on_main_thread(app, kind),
-        Request::ReloadSettings => reload.notify_one(),
+        Request::ReloadSettings => refresh.0.notify_one(),
     }
+}
+
+/// `--db=<path>` for the login item's command line. XDG `Exec=` lines split on spaces, so a path that
+/// needs it is quoted as the Desktop Entry spec says (its string escapes apply before its quoting, hence
+/// `\\$` for `$` and four backslashes for one); macOS and Windows pass arguments as a list.
+fn login_db_arg(db: &std::path::Path) -> String {
+    let db = std::path::absolute(db).unwrap_or_else(|_| db.to_owned());
+    let arg = format!("--db={}", db.display());
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=+,:@".contains(c);
+    if !cfg!(target_os = "linux") || arg.chars().all(plain) {
+        return arg;
+    }
+    let mut quoted = String::from("\"");
+    for c in arg.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\\\"),
+            '"' | '`' | '$' => quoted.push_str("\\\\"),
+            // `%` starts a field code, quoted or not.
+            '%' => quoted.push('%'),
+            _ => {}
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
 }
 
 pub fn open_on_main_thread(app: &AppHandle, kind: WindowKind) {
@@ -200,9 +203,11 @@ pub fn open_on_main_thread(app: &AppHandle, kind: WindowKind) {
 
 /// Keeps the tray on the store's figures: recomputed after each commit, when settings change and when the
 /// label must change on its own; never by polling.
-fn follow_store(app: AppHandle, store: Store, status: String, reload: Arc<Notify>) {
+fn follow_store(app: AppHandle, store: Store, status: String, refresh: Refresh) {
     let mut commits = store.subscribe();
     tauri::async_runtime::spawn(async move {
+        let mut view = TrayView::default();
+        let mut login_item = LoginItem::default();
         loop {
             // Budgets first, so the menu shows the state the alerts were decided on.
             let ctx = TimeContext::system();
@@ -220,13 +225,14 @@ fn follow_store(app: AppHandle, store: Store, status: String, reload: Arc<Notify
                 }
             };
             let reader = store.clone();
-            let figures = tauri::async_runtime::spawn_blocking(move || read_figures(&reader, statuses)).await;
+            let figures = tauri::async_runtime::spawn_blocking(move || Figures::read(&reader, statuses)).await;
             let next_change = match figures {
                 Ok(Ok(figures)) => {
-                    if let Err(error) = show(&app, &figures, &status) {
+                    login_item.follow(&app, figures.settings.start_at_login);
+                    if let Err(error) = view.show(&app, &figures, &status) {
                         tracing::warn!(%error, "cannot update the tray");
                     }
-                    figures.glance.next_change
+                    figures.next_change()
                 }
                 Ok(Err(error)) => {
                     tracing::warn!(%error, "cannot read the figures for the tray");
@@ -250,121 +256,45 @@ fn follow_store(app: AppHandle, store: Store, status: String, reload: Arc<Notify
                     Err(RecvError::Closed) => break,
                 },
                 () = timer => {}
-                () = reload.notified() => {}
+                () = refresh.0.notified() => {}
             }
         }
     });
 }
 
-struct Figures {
-    glance: Glance,
-    last_data: Option<DateTime<Utc>>,
-    ctx: TimeContext,
-    budgets: Vec<BudgetStatus>,
-    periods: Vec<(Period, i64)>,
+/// Keeps the login item (tauri-plugin-autostart) on the "start at login" setting.
+#[derive(Default)]
+struct LoginItem {
+    applied: Option<bool>,
 }
 
-fn read_figures(store: &Store, budgets: Vec<BudgetStatus>) -> Result<Figures, ccmeter_core::StoreError> {
-    let ctx = TimeContext::system();
-    let conn = store.reader()?;
-    let settings = ccmeter_core::settings::load(&conn)?;
-    let window = chrono::Duration::minutes(settings.active_window_minutes.into());
-    let mut periods = Vec::new();
-    for period in [Period::Week, Period::Month] {
-        let span = budget::window(period, &ctx, settings.week_start);
-        let range = ccmeter_core::query::Range {
-            from_ns: Some(ccmeter_core::time::ns(span.start)),
-            to_ns: Some(ccmeter_core::time::ns(span.end)),
-        };
-        periods.push((period, ccmeter_core::query::summary(&conn, range)?.usage.cost_nanos));
+impl LoginItem {
+    fn follow(&mut self, app: &AppHandle, wanted: bool) {
+        let first = self.applied.is_none();
+        if self.applied.replace(wanted) == Some(wanted) {
+            return;
+        }
+        // At start, an entry is only written, never removed: it may belong to a ccmeter on another
+        // database. Turning the setting off while this one runs removes it.
+        if first && !wanted {
+            return;
+        }
+        // The XDG autostart writer creates `autostart/` but not a missing `~/.config` above it.
+        #[cfg(target_os = "linux")]
+        if wanted && let Some(home) = std::env::home_dir() {
+            let _ = std::fs::create_dir_all(home.join(".config/autostart"));
+        }
+        let manager = app.autolaunch();
+        let result = if wanted { manager.enable() } else { manager.disable() };
+        match result {
+            Ok(()) => tracing::info!(enabled = wanted, "login item updated"),
+            Err(error) => {
+                tracing::warn!(%error, "cannot update the login item");
+                let what = if wanted { "start at login" } else { "stop starting at login" };
+                crate::notify::show(app, format!("ccmeter cannot {what}"), error.to_string());
+            }
+        }
     }
-    Ok(Figures {
-        glance: glance::glance(&conn, &ctx, window)?,
-        last_data: glance::last_data(&conn)?,
-        ctx,
-        budgets,
-        periods,
-    })
-}
-
-/// "Today $7.80 · 78 % of $10.00": the period's spend, and its budget when one is set.
-fn period_line(name: &str, period: Period, spent_nanos: i64, budgets: &[BudgetStatus]) -> String {
-    match budgets.iter().find(|b| b.period == period) {
-        Some(b) => format!(
-            "{name} {} · {:.0} % of {}",
-            glance::money(spent_nanos),
-            b.used * 100.0,
-            glance::money(b.limit_nanos)
-        ),
-        None => format!("{name} {}", glance::money(spent_nanos)),
-    }
-}
-
-fn show(app: &AppHandle, figures: &Figures, status: &str) -> tauri::Result<()> {
-    let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
-    let label = &figures.glance.label;
-    tray.set_title(Some(label))?;
-    tray.set_tooltip(Some(format!("ccmeter: {label}")))?;
-    tray.set_menu(Some(build_menu(app, figures, status)?))?;
-    Ok(())
-}
-
-/// A line of figures: shown, not clickable.
-fn info(app: &AppHandle, index: usize, text: impl AsRef<str>) -> tauri::Result<MenuItem<Wry>> {
-    MenuItem::with_id(app, format!("info-{index}"), text, false, None::<&str>)
-}
-
-fn action(app: &AppHandle, action: TrayAction) -> tauri::Result<MenuItem<Wry>> {
-    MenuItem::with_id(app, action.id(), action.text(), true, None::<&str>)
-}
-
-fn build_menu(app: &AppHandle, figures: &Figures, status: &str) -> tauri::Result<Menu<Wry>> {
-    let glance = &figures.glance;
-    let mut lines: Vec<String> = Vec::new();
-    // The figures come first: desktops that hide the tray label (KDE, stock GNOME) still show them here.
-    for session in glance.active.iter().take(MENU_SESSIONS) {
-        let id = session.id.as_deref().unwrap_or("no session");
-        let model = session.models.first().map(String::as_str).unwrap_or("no model yet");
-        lines.push(format!(
-            "Active session {} · {} · {model}",
-            id.get(..8).unwrap_or(id),
-            glance::money(session.usage.cost_nanos)
-        ));
-    }
-    if glance.active.len() > MENU_SESSIONS {
-        lines.push(format!("…and {} more active sessions", glance.active.len() - MENU_SESSIONS));
-    }
-    lines.push(period_line("Today", Period::Day, glance.today.cost_nanos, &figures.budgets));
-    for (period, spent) in &figures.periods {
-        let name = if *period == Period::Week { "This week" } else { "This month" };
-        lines.push(period_line(name, *period, *spent, &figures.budgets));
-    }
-    let mut items: Vec<MenuItem<Wry>> = Vec::new();
-    for line in &lines {
-        items.push(info(app, items.len(), line)?);
-    }
-    let receiver = info(app, items.len(), status)?;
-    let last = info(
-        app,
-        items.len() + 1,
-        match figures.last_data {
-            Some(at) => format!("Last data {}", at.with_timezone(&figures.ctx.zone).format("%Y-%m-%d %H:%M:%S")),
-            None => "No data received yet — see “Open dashboard” to connect Claude Code".to_owned(),
-        },
-    )?;
-    let open: Vec<MenuItem<Wry>> = [WindowKind::Dashboard, WindowKind::History, WindowKind::Settings]
-        .into_iter()
-        .map(|kind| action(app, TrayAction::Open(kind)))
-        .collect::<tauri::Result<_>>()?;
-    let quit = action(app, TrayAction::Quit)?;
-
-    let separator = || PredefinedMenuItem::separator(app);
-    let (s1, s2, s3) = (separator()?, separator()?, separator()?);
-    let mut all: Vec<&dyn IsMenuItem<Wry>> = items.iter().map(|i| i as &dyn IsMenuItem<Wry>).collect();
-    all.extend([&s1 as &dyn IsMenuItem<Wry>, &receiver, &last, &s2]);
-    all.extend(open.iter().map(|i| i as &dyn IsMenuItem<Wry>));
-    all.extend([&s3 as &dyn IsMenuItem<Wry>, &quit]);
-    Menu::with_items(app, &all)
 }
 
 /// The menu's receiver line: where it listens, or why it cannot.
@@ -385,14 +315,33 @@ fn short_reason(error: &BindError) -> String {
 }
 
 fn on_menu_event(app: &AppHandle, event: MenuEvent) {
-    match TrayAction::from_id(event.id()) {
-        Some(TrayAction::Open(kind)) => {
+    let Some(action) = TrayAction::from_id(event.id()) else { return };
+    match action {
+        TrayAction::Open(kind) => {
             if let Err(error) = open_window(app, kind) {
                 tracing::error!(%error, window = kind.label(), "could not open the window");
             }
         }
-        Some(TrayAction::Quit) => app.exit(0),
-        None => {}
+        TrayAction::Quit => app.exit(0),
+        _ => {
+            let Some(change) = action.change(&TimeContext::system()) else { return };
+            let store = app.state::<Collector>().store.clone();
+            let refresh = app.state::<Refresh>().inner().clone();
+            tauri::async_runtime::spawn(async move {
+                let saved = store
+                    .exec(move |tx| {
+                        let mut settings = settings::load(tx)?;
+                        change(&mut settings);
+                        settings::save(tx, &settings)
+                    })
+                    .await;
+                if let Err(error) = saved {
+                    tracing::error!(%error, ?action, "cannot save the setting");
+                }
+                // Redrawn either way: a check item the panel toggled must show the saved state again.
+                refresh.0.notify_one();
+            });
+        }
     }
 }
 
@@ -416,11 +365,16 @@ pub fn open_window(app: &AppHandle, kind: WindowKind) -> tauri::Result<()> {
 mod tests {
     use super::*;
 
+    #[cfg(target_os = "linux")]
     #[test]
-    fn tray_action_ids_round_trip() {
-        for action in TrayAction::ALL {
-            assert_eq!(TrayAction::from_id(&MenuId::new(action.id())), Some(action));
-        }
-        assert_eq!(TrayAction::from_id(&MenuId::new("info-0")), None);
+    fn the_login_item_names_the_database_quoted_as_desktop_entries_need() {
+        use std::path::Path;
+        assert_eq!(
+            login_db_arg(Path::new("/home/ada/.local/share/ccmeter.db")),
+            "--db=/home/ada/.local/share/ccmeter.db"
+        );
+        assert_eq!(login_db_arg(Path::new("/home/ada/My Data/c.db")), r#""--db=/home/ada/My Data/c.db""#);
+        assert_eq!(login_db_arg(Path::new("/tmp/a$b\\c%d\"e.db")), r#""--db=/tmp/a\\$b\\\\c%%d\\"e.db""#);
+        assert!(login_db_arg(Path::new("relative.db")).starts_with("--db=/"), "made absolute");
     }
 }

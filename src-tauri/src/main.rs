@@ -5,10 +5,12 @@ mod budget_cli;
 mod cli;
 mod collector;
 mod gui;
+mod icon;
 mod instance;
 mod notify;
 mod report;
 mod serve;
+mod tray;
 
 use std::process::ExitCode;
 

@@ -57,8 +57,16 @@ fn menu_path(conn: &str) -> String {
         .expect("the tray item has a menu")
 }
 
-/// The top-level menu entries as (dbusmenu id, label).
-fn menu_entries(conn: &str) -> Vec<(i64, String)> {
+/// A menu entry as a panel sees it.
+struct Entry {
+    id: i64,
+    label: String,
+    /// A check item's state.
+    checked: Option<bool>,
+}
+
+/// Every labelled menu entry, submenus' included, in menu order.
+fn menu_entries(conn: &str) -> Vec<Entry> {
     let menu = menu_path(conn);
     let layout = busctl(&[
         "--json=short",
@@ -75,29 +83,79 @@ fn menu_entries(conn: &str) -> Vec<(i64, String)> {
     ])
     .expect("GetLayout answers");
     let layout: Value = serde_json::from_str(&layout).expect("layout JSON");
-    layout["data"][1][2]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|child| {
+    fn walk(node: &Value, entries: &mut Vec<Entry>) {
+        for child in node[2].as_array().into_iter().flatten() {
             let node = &child["data"];
-            Some((node[0].as_i64()?, node[1]["label"]["data"].as_str()?.to_owned()))
-        })
-        .collect()
+            if let (Some(id), Some(label)) = (node[0].as_i64(), node[1]["label"]["data"].as_str()) {
+                let checked = node[1]["toggle-state"]["data"].as_i64().map(|state| state == 1);
+                entries.push(Entry { id, label: label.to_owned(), checked });
+            }
+            walk(node, entries);
+        }
+    }
+    let mut entries = Vec::new();
+    walk(&layout["data"][1], &mut entries);
+    entries
 }
 
 fn menu_labels(conn: &str) -> Vec<String> {
-    menu_entries(conn).into_iter().map(|(_, label)| label).collect()
+    menu_entries(conn).into_iter().map(|entry| entry.label).collect()
 }
 
-/// Clicks a menu entry the way a panel does (dbusmenu `Event … clicked`).
+/// Whether the check item `label` is checked.
+fn checked(conn: &str, label: &str) -> Option<bool> {
+    menu_entries(conn).into_iter().find(|entry| entry.label == label)?.checked
+}
+
+/// Clicks a menu entry the way a panel does (dbusmenu `Event … clicked`). A menu rebuilt between reading
+/// its layout and clicking (its alert controls changed) refuses the old id: read it again, as a panel does.
 fn click(conn: &str, label: &str) {
-    let (id, _) =
-        menu_entries(conn).into_iter().find(|(_, l)| l == label).unwrap_or_else(|| panic!("no menu entry {label:?}"));
     let menu = menu_path(conn);
-    let id = id.to_string();
-    busctl(&["call", "--", conn, &menu, "com.canonical.dbusmenu", "Event", "isvu", &id, "clicked", "s", "", "0"])
-        .unwrap_or_else(|| panic!("clicking {label:?} failed"));
+    for _ in 0..5 {
+        let entry = menu_entries(conn)
+            .into_iter()
+            .find(|entry| entry.label == label)
+            .unwrap_or_else(|| panic!("no menu entry {label:?}"));
+        let id = entry.id.to_string();
+        if busctl(&["call", "--", conn, &menu, "com.canonical.dbusmenu", "Event", "isvu", &id, "clicked", "s", "", "0"])
+            .is_some()
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("clicking {label:?} failed");
+}
+
+/// The tray icon as the panel loads it: the PNG file the item's `IconName` names, as RGBA.
+fn icon(conn: &str) -> Option<(String, Vec<u8>)> {
+    let out = busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "IconName"])?;
+    let path = serde_json::from_str::<Value>(&out).ok()?["data"].as_str()?.to_owned();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).ok()?));
+    let mut reader = decoder.read_info().ok()?;
+    let mut rgba = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut rgba).ok()?;
+    (info.color_type == png::ColorType::Rgba).then(|| (path, rgba[..info.buffer_size()].to_vec()))
+}
+
+/// The budget colour the icon shows most of: the gauge's green, amber or red arc (or the amount tile).
+fn icon_colour(rgba: &[u8]) -> &'static str {
+    let palette: [(&str, [u8; 3]); 6] = [
+        ("green", [0x22, 0xc5, 0x5e]),
+        ("amber", [0xf5, 0x9e, 0x0b]),
+        ("amber", [0xd9, 0x77, 0x06]),
+        ("red", [0xef, 0x44, 0x44]),
+        ("red", [0xdc, 0x26, 0x26]),
+        ("slate", [0x1f, 0x2a, 0x40]),
+    ];
+    let mut counts = std::collections::HashMap::new();
+    for pixel in rgba.chunks(4).filter(|p| p[3] == 255) {
+        if let Some((name, _)) = palette.iter().find(|(_, c)| c.iter().zip(pixel).all(|(a, b)| a.abs_diff(*b) <= 8)) {
+            *counts.entry(*name).or_insert(0) += 1;
+        }
+    }
+    // The slate background is in every icon: a state colour, when present, is what it says.
+    ["red", "amber", "green"].into_iter().find(|c| counts.get(c).copied().unwrap_or(0) > 40).unwrap_or("slate")
 }
 
 /// The window tree of the display, with every window's title.
@@ -121,6 +179,10 @@ fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>
 }
 
 fn launch(db: &Path) -> App {
+    launch_with(db, &[])
+}
+
+fn launch_with(db: &Path, env: &[(&str, &Path)]) -> App {
     assert!(
         std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         "the tray test needs a display and a session bus: run it through scripts/test.sh (Xvfb + dbus-run-session)"
@@ -130,6 +192,7 @@ fn launch(db: &Path) -> App {
         .arg(db)
         .args(["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
         .env("CCMETER_LOG", "warn")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -304,8 +367,14 @@ fn crossing_a_budget_notifies_once_per_threshold_even_after_a_restart() {
     let http = http_address(&conn);
     spend(http, 8.04, "req_budget_1"); // crosses 50 % and 80 % in one batch: one notification, for 80 %
     wait_for("the 80 % alert", Duration::from_secs(10), || (monitor.budget_alerts().len() == 1).then_some(()));
+    let ids = |conn: &str| menu_entries(conn).into_iter().map(|entry| entry.id).collect::<Vec<_>>();
+    let before = ids(&conn);
     spend(http, 2.0, "req_budget_2"); // crosses 100 %
     wait_for("the 100 % alert", Duration::from_secs(10), || (monitor.budget_alerts().len() == 2).then_some(()));
+    wait_for("the new total", Duration::from_secs(5), || {
+        menu_labels(&conn).iter().any(|l| l == "Today $10.04 · 100 % of $10.00").then_some(())
+    });
+    assert_eq!(ids(&conn), before, "new figures update the lines in place: an open menu stays open");
     let labels = menu_labels(&conn);
     assert!(labels.iter().any(|l| l == "Today $10.04 · 100 % of $10.00"), "{labels:?}");
     assert_eq!(
@@ -358,4 +427,141 @@ fn a_taken_grpc_port_leaves_the_app_up_saying_why_in_the_menu_and_a_notification
     assert_eq!(summary, "ccmeter is not receiving telemetry");
     assert!(body.contains(&format!("127.0.0.1:{port}")) && body.contains("already in use"), "{body}");
     drop(taken);
+}
+
+fn set_day_budget(db: &Path, usd: &str) {
+    let set = Command::new(ccmeter_bin())
+        .args(["budget", "set", "--period", "day", "--usd", usd, "--db"])
+        .arg(db)
+        .output()
+        .expect("ccmeter budget set");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+}
+
+fn saved_settings(db: &Path) -> Value {
+    let conn = rusqlite::Connection::open(db).expect("open the database");
+    let json: String = conn.query_row("SELECT json FROM settings WHERE id = 1", [], |r| r.get(0)).expect("settings");
+    serde_json::from_str(&json).expect("settings JSON")
+}
+
+#[test]
+fn the_icon_follows_the_worst_budget_state_and_can_show_the_amount() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let app = launch(&db);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    let colour = |conn: &str| icon(conn).map(|(_, rgba)| icon_colour(&rgba));
+    wait_for("the green gauge", Duration::from_secs(5), || colour(&conn).filter(|c| *c == "green"));
+    set_day_budget(&db, "10");
+
+    let http = http_address(&conn);
+    spend(http, 6.0, "req_icon_1");
+    wait_for("the amber gauge at 60 %", Duration::from_secs(5), || colour(&conn).filter(|c| *c == "amber"));
+    spend(http, 5.0, "req_icon_2");
+    wait_for("the red gauge at 110 %", Duration::from_secs(5), || colour(&conn).filter(|c| *c == "red"));
+    let (gauge_path, gauge) = icon(&conn).expect("the icon");
+
+    assert_eq!(checked(&conn, "Show the amount in the icon"), Some(false));
+    click(&conn, "Show the amount in the icon");
+    let (tile_path, tile) =
+        wait_for("the amount tile", Duration::from_secs(5), || icon(&conn).filter(|(path, _)| *path != gauge_path));
+    assert_eq!(icon_colour(&tile), "red", "the tile takes the budget's colour");
+    assert_eq!(tile[3], 0, "a rounded tile: its corner is transparent");
+    let white = tile.chunks(4).filter(|p| p[..3].iter().all(|c| *c > 240) && p[3] == 255).count();
+    assert!(white > 150, "the amount is drawn in white ({white} pixels)");
+    assert_eq!(checked(&conn, "Show the amount in the icon"), Some(true));
+    assert_eq!(saved_settings(&db)["icon_shows_amount"], true, "the choice is saved");
+    assert!(tile_path.contains(&format!("ccmeter-tray-{}", app.0.id())), "the icon is this app's own: {tile_path}");
+
+    click(&conn, "Show the amount in the icon");
+    let (_, back) =
+        wait_for("the gauge again", Duration::from_secs(5), || icon(&conn).filter(|(path, _)| *path != tile_path));
+    assert_eq!(back, gauge, "the same red gauge");
+    assert_eq!(checked(&conn, "Show the amount in the icon"), Some(false));
+}
+
+#[test]
+fn pausing_alerts_from_the_menu_silences_them_until_resumed() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let monitor = NotificationMonitor::start();
+    let app = launch(&db);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the menu", Duration::from_secs(5), || menu_labels(&conn).iter().any(|l| l == "For 1 hour").then_some(()));
+    set_day_budget(&db, "10");
+
+    click(&conn, "For 1 hour");
+    let paused = wait_for("the pause in the menu", Duration::from_secs(5), || {
+        menu_labels(&conn).into_iter().find(|l| l.starts_with("Alerts paused until "))
+    });
+    let labels = menu_labels(&conn);
+    assert!(labels.iter().any(|l| l == "Resume alerts"), "{labels:?}");
+    assert!(!labels.iter().any(|l| l == "Pause alerts"), "{labels:?}");
+    let until = saved_settings(&db)["alerts_paused_until"].as_str().expect("a pause end saved").to_owned();
+    let left = until.parse::<chrono::DateTime<chrono::Utc>>().expect("an instant") - chrono::Utc::now();
+    assert!(left.num_seconds() > 3500 && left.num_seconds() <= 3600, "one hour: {left:?} ({paused})");
+
+    let http = http_address(&conn);
+    spend(http, 6.0, "req_pause_1"); // 60 %: reached during the pause
+    wait_for("the spend", Duration::from_secs(5), || {
+        menu_labels(&conn).iter().any(|l| l == "Today $6.00 · 60 % of $10.00").then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(monitor.budget_alerts().is_empty(), "paused: {:?}", monitor.budget_alerts());
+
+    click(&conn, "Resume alerts");
+    wait_for("the pause to end", Duration::from_secs(5), || {
+        menu_labels(&conn).iter().any(|l| l == "Pause alerts").then_some(())
+    });
+    spend(http, 3.0, "req_pause_2"); // 90 %
+    wait_for("the 80 % alert", Duration::from_secs(10), || (!monitor.budget_alerts().is_empty()).then_some(()));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        monitor.budget_alerts(),
+        [("Daily budget 80 % used".to_owned(), "$9.00 of $10.00 spent today".to_owned())],
+        "what fell in the pause is not sent later"
+    );
+    let conn = rusqlite::Connection::open(&db).expect("open the database");
+    let mut recorded = conn.prepare("SELECT threshold, suppressed FROM alerts ORDER BY threshold").expect("query");
+    let recorded: Vec<(u32, bool)> =
+        recorded.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("rows").map(Result::unwrap).collect();
+    assert_eq!(recorded, [(50, true), (80, false)], "the paused alert is recorded as suppressed");
+}
+
+#[test]
+fn start_at_login_from_the_menu_writes_and_removes_the_login_item() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let home = tempfile::tempdir().expect("temp home");
+    let db = dir.path().join("ccmeter.db");
+    let entry = home.path().join(".config/autostart/ccmeter.desktop");
+    let mut app = launch_with(&db, &[("HOME", home.path())]);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the menu", Duration::from_secs(5), || checked(&conn, "Start at login"));
+    assert_eq!(checked(&conn, "Start at login"), Some(false));
+    assert!(!entry.exists(), "off by default");
+
+    click(&conn, "Start at login");
+    wait_for("the login item", Duration::from_secs(5), || entry.exists().then_some(()));
+    let text = std::fs::read_to_string(&entry).expect("the desktop entry");
+    let exec = format!("Exec={} --db={}", ccmeter_bin().display(), db.display());
+    assert!(text.lines().any(|line| line == exec), "{exec:?} in\n{text}");
+    wait_for("the check mark", Duration::from_secs(5), || checked(&conn, "Start at login").filter(|c| *c));
+    assert_eq!(saved_settings(&db)["start_at_login"], true);
+
+    click(&conn, "Start at login");
+    wait_for("the login item removed", Duration::from_secs(5), || (!entry.exists()).then_some(()));
+    wait_for("no check mark", Duration::from_secs(5), || checked(&conn, "Start at login").filter(|c| !*c));
+
+    // Turned on while the app is not running (or the entry deleted by hand): the next start writes it.
+    click(&conn, "Start at login");
+    wait_for("the login item", Duration::from_secs(5), || entry.exists().then_some(()));
+    click(&conn, "Quit");
+    wait_for("the app to quit", Duration::from_secs(10), || app.0.try_wait().ok().flatten());
+    std::fs::remove_file(&entry).expect("remove the entry");
+    let app = launch_with(&db, &[("HOME", home.path())]);
+    wait_for("the login item written at start", Duration::from_secs(20), || entry.exists().then_some(()));
+    drop(app);
 }
