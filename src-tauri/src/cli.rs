@@ -5,9 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub const DEFAULT_GRPC: &str = "127.0.0.1:4317";
-pub const DEFAULT_HTTP: &str = "127.0.0.1:4318";
-
 /// See what Claude Code costs you. Without a subcommand, starts the tray app.
 #[derive(Debug, Parser)]
 #[command(name = "ccmeter", version, about, long_about = None)]
@@ -44,12 +41,12 @@ pub struct DbArg {
 pub struct ReceiverArgs {
     #[command(flatten)]
     pub db: DbArg,
-    /// Address for OTLP/gRPC
-    #[arg(long, value_name = "ADDR", default_value = DEFAULT_GRPC)]
-    pub grpc: SocketAddr,
-    /// Address for OTLP/HTTP
-    #[arg(long, value_name = "ADDR", default_value = DEFAULT_HTTP)]
-    pub http: SocketAddr,
+    /// Address for OTLP/gRPC [default: the saved setting, else 127.0.0.1:4317]
+    #[arg(long, value_name = "ADDR")]
+    pub grpc: Option<SocketAddr>,
+    /// Address for OTLP/HTTP [default: the saved setting, else 127.0.0.1:4318]
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

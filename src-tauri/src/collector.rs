@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use ccmeter_core::Store;
+use ccmeter_core::settings::Settings;
 use ccmeter_proto::{BindError, Protocol};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -21,13 +22,27 @@ pub struct Collector {
 
 /// Opens the store and starts whichever receivers can bind. A receiver that cannot bind is reported in
 /// its `Listening`, and the other one still runs: the tray app stays up and says why.
+///
+/// An address not given (`None`) is the one saved in the settings, else the OTLP standard port.
 pub async fn start(
     db: &Path,
-    grpc: SocketAddr,
-    http: SocketAddr,
+    grpc: Option<SocketAddr>,
+    http: Option<SocketAddr>,
     cancel: &CancellationToken,
 ) -> Result<Collector, ccmeter_core::StoreError> {
     let store = Store::open(db)?;
+    let saved = store.reader().and_then(|conn| ccmeter_core::settings::load(&conn)).unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot read the saved settings; listening on the standard ports");
+        Settings::default()
+    });
+    let or_saved = |flag: Option<SocketAddr>, saved: &str, standard: &str| {
+        flag.or_else(|| saved.parse().ok())
+            .or_else(|| standard.parse().ok())
+            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0)))
+    };
+    let defaults = Settings::default();
+    let grpc = or_saved(grpc, &saved.grpc_addr, &defaults.grpc_addr);
+    let http = or_saved(http, &saved.http_addr, &defaults.http_addr);
     let sink = ccmeter_core::store::sink(&store);
     let mut tasks = JoinSet::new();
     let mut listen = async |protocol: Protocol, addr: SocketAddr| -> Listening {

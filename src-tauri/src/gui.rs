@@ -33,10 +33,10 @@ use crate::tray::{Figures, TRAY_ID, TrayAction, TrayView};
 pub struct GuiOptions {
     /// The SQLite database file.
     pub db: PathBuf,
-    /// Where the OTLP/gRPC receiver listens.
-    pub grpc: SocketAddr,
-    /// Where the OTLP/HTTP receiver listens.
-    pub http: SocketAddr,
+    /// Where the OTLP/gRPC receiver listens (`None`: the saved setting).
+    pub grpc: Option<SocketAddr>,
+    /// Where the OTLP/HTTP receiver listens (`None`: the saved setting).
+    pub http: Option<SocketAddr>,
     /// A window to open at start.
     pub show: Option<WindowKind>,
 }
@@ -93,7 +93,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         Ok(false) => {}
         Err(error) => tracing::warn!(%error, "cannot reach a running ccmeter; starting a new one"),
     }
-    tracing::info!(db = %options.db.display(), grpc = %options.grpc, http = %options.http, "starting the desktop app");
+    tracing::info!(db = %options.db.display(), "starting the desktop app");
     let cancel = CancellationToken::new();
     let collector =
         tauri::async_runtime::block_on(crate::collector::start(&options.db, options.grpc, options.http, &cancel))?;

@@ -20,7 +20,7 @@ pub enum ServeError {
     Runtime(std::io::Error),
 }
 
-pub fn run(db: &Path, grpc: SocketAddr, http: SocketAddr) -> Result<(), ServeError> {
+pub fn run(db: &Path, grpc: Option<SocketAddr>, http: Option<SocketAddr>) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     runtime.block_on(async {
         let cancel = CancellationToken::new();

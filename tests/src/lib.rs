@@ -212,11 +212,16 @@ impl Server {
 
     /// Starts `ccmeter serve` and waits for its "listening" line; on failure returns what it printed.
     pub fn start_on(db: &Path, grpc: &str, http: &str) -> Result<Server, String> {
+        Server::start_with(db, &["--grpc", grpc, "--http", http])
+    }
+
+    /// `ccmeter serve --db <db> <args>`; the error is what it printed on stderr.
+    pub fn start_with(db: &Path, args: &[&str]) -> Result<Server, String> {
         use std::io::BufRead;
         let mut child = std::process::Command::new(ccmeter_bin())
             .args(["serve", "--db"])
             .arg(db)
-            .args(["--grpc", grpc, "--http", http])
+            .args(args)
             .env("CCMETER_LOG", "warn")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
