@@ -18,6 +18,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, Utc, Weekday};
 use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Result, StoreError};
 use crate::glance::money;
@@ -25,7 +26,7 @@ use crate::query::{self, Range, SessionFilter, SessionSort};
 use crate::settings::{self, Budget, Settings};
 use crate::time::{TimeContext, from_ns, ns};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     Day,
@@ -108,7 +109,7 @@ pub fn window(period: Period, ctx: &TimeContext, week_start: Weekday) -> Window 
 }
 
 /// The choices of "Pause alerts".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Pause {
     /// For one hour from now.
@@ -130,7 +131,7 @@ impl Pause {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum BudgetState {
     Ok,
@@ -140,7 +141,7 @@ pub enum BudgetState {
     Over,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct BudgetStatus {
     pub period: Period,
     /// The window's key, or the session id for a session budget.
@@ -242,7 +243,7 @@ pub fn worst_state(statuses: &[BudgetStatus]) -> BudgetState {
 }
 
 /// A threshold reached, as recorded (and, unless suppressed, sent as a desktop notification).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Alert {
     pub period: Period,
     pub key: String,

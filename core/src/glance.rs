@@ -2,7 +2,7 @@
 //! and when that text must next change on its own (a session going idle, local midnight).
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -71,6 +71,21 @@ pub fn glance(conn: &Connection, ctx: &TimeContext, active_window: Duration) -> 
 pub fn last_data(conn: &Connection) -> Result<Option<DateTime<Utc>>> {
     let last: Option<i64> = conn.query_row("SELECT max(last_ns) FROM sessions", [], |r| r.get(0))?;
     Ok(last.map(from_ns))
+}
+
+/// The Claude Code version of the most recently active session: its `app.version` attribute, else its
+/// resource's `service.version` (always sent).
+pub fn claude_code_version(conn: &Connection) -> Result<Option<String>> {
+    let version = conn
+        .query_row(
+            "SELECT coalesce(s.app_version, json_extract(r.attributes, '$.\"service.version\"'))
+             FROM sessions s LEFT JOIN resources r ON r.id = s.resource_id
+             WHERE s.id <> '' ORDER BY s.last_ns DESC LIMIT 1",
+            [],
+            |row| row.get::<_, Option<String>>(0),
+        )
+        .optional()?;
+    Ok(version.flatten())
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! windows and the CLI read, and settings. No GUI dependency: builds and tests without a display.
 
 pub mod budget;
+pub mod dashboard;
 pub mod error;
 pub mod glance;
 pub mod ingest;
+pub mod insights;
 pub mod paths;
 pub mod query;
 pub mod report;

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::error::{Result, StoreError};
 use crate::ingest::{BUCKET_NS, bucket_of};
@@ -49,7 +50,7 @@ fn usd(nanos: i64) -> f64 {
     nanos as f64 / 1e9
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 pub struct TokenCounts {
     pub input: i64,
     pub output: i64,
@@ -97,7 +98,7 @@ const USAGE_COLUMNS: &str = "
 const USAGE_COLUMN_COUNT: usize = 18;
 
 /// Usage figures summed over some rollup rows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct Usage {
     #[serde(skip)]
     pub cost_nanos: i64,
@@ -147,7 +148,7 @@ impl Usage {
 }
 
 /// The headline figures of a period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct Summary {
     #[serde(flatten)]
     pub usage: Usage,
@@ -173,7 +174,7 @@ pub fn summary(conn: &Connection, range: Range) -> Result<Summary> {
 }
 
 /// Cost and tokens per model over a range.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ModelUsage {
     pub model: String,
     pub cost_usd: f64,
@@ -206,7 +207,7 @@ pub fn by_model(conn: &Connection, range: Range) -> Result<Vec<ModelUsage>> {
     Ok(rows)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {
     Hour,
@@ -214,7 +215,7 @@ pub enum Granularity {
 }
 
 /// One bucket of a time series, for one model (`""`: usage that has no model, such as commits).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SeriesPoint {
     /// The local hour or day's first instant, in UTC.
     pub start: DateTime<Utc>,
@@ -283,7 +284,7 @@ pub fn by_day(conn: &Connection, ctx: &TimeContext, range: Range) -> Result<Vec<
     Ok(days.into_iter().collect())
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionSort {
     #[default]
@@ -310,7 +311,7 @@ pub struct SessionFilter {
     pub active_since_ns: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SessionRow {
     /// `None` for data that arrived without a session id.
     pub id: Option<String>,
@@ -327,14 +328,14 @@ pub struct SessionRow {
 }
 
 /// Where a session's cost and tokens were taken from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CostSource {
     Events,
     Metrics,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SessionPage {
     pub total: i64,
     pub rows: Vec<SessionRow>,
@@ -422,7 +423,7 @@ const PER_ALIASES: &str = ",
     coalesce(sum(api_errors), 0) AS per_errors";
 
 /// One event of a session's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TimelineEvent {
     pub time: DateTime<Utc>,
     pub name: String,
@@ -440,7 +441,7 @@ pub struct TimelineEvent {
     pub attributes: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SessionDetail {
     #[serde(flatten)]
     pub session: SessionRow,
@@ -502,7 +503,7 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
     Ok(Some(SessionDetail { session, timeline }))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ToolStat {
     pub tool: String,
     pub calls: i64,
@@ -593,7 +594,7 @@ pub fn tool_stats(conn: &Connection, range: Range) -> Result<Vec<ToolStat>> {
     Ok(stats)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ErrorCount {
     /// `None` when the request failed without an HTTP status (a connection error).
     pub status_code: Option<i64>,
@@ -613,7 +614,7 @@ pub fn errors_by_status(conn: &Connection, range: Range) -> Result<Vec<ErrorCoun
 }
 
 /// Records of each kind, including what is not Claude Code's (stored, never shown as its usage).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct RecordCounts {
     pub events: i64,
     pub claude_code_events: i64,

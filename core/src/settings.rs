@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc, Weekday};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::budget::Period;
 use crate::error::{Result, StoreError};
@@ -21,7 +22,7 @@ pub const MAX_LIMIT_USD: f64 = 1_000_000.0;
 /// The smallest budget limit accepted, in USD: amounts are shown with two decimals.
 pub const MIN_LIMIT_USD: f64 = 0.01;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Settings {
     pub budgets: Budgets,
@@ -62,7 +63,7 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Budgets {
     pub day: Option<Budget>,
@@ -98,7 +99,7 @@ impl Budgets {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Budget {
     pub limit_usd: f64,
     /// Percent of the limit at which to alert: ascending, unique, 1..=1000.

@@ -5,6 +5,9 @@ use ccmeter_core::{Store, TimeContext};
 use ccmeter_tests::requests;
 use chrono::{DateTime, Duration, Utc};
 
+/// The Claude Code version that made the captures.
+const CAPTURED_VERSION: &str = "2.1.197";
+
 async fn store_with(scenarios: &[&str]) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path().join("ccmeter.db")).expect("store");
@@ -37,6 +40,7 @@ async fn an_active_session_shows_its_running_cost_then_today_once_it_goes_idle()
     assert_eq!(after.label, "today $0.21");
     assert!(after.active.is_empty());
     assert_eq!(after.shown_nanos(), 210_920_000);
+    assert_eq!(glance::claude_code_version(&conn).expect("query").as_deref(), Some(CAPTURED_VERSION));
     // Next change: Berlin midnight after 2026-11-24, i.e. 23:00 UTC.
     assert_eq!(after.next_change, Some("2026-11-24T23:00:00Z".parse().expect("instant")));
 

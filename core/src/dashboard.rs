@@ -1,0 +1,68 @@
+//! Everything the dashboard window shows for a span of local days, read in one go so the window draws one
+//! consistent picture (and one round trip) after each commit.
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::budget::{self, BudgetStatus};
+use crate::error::{Result, StoreError};
+use crate::insights::{self, HeatCell, LanguageEdits, SourceUsage};
+use crate::query::{self, ErrorCount, Granularity, ModelUsage, Range, SeriesPoint, Summary, ToolStat};
+use crate::settings;
+use crate::time::TimeContext;
+
+/// The longest span the dashboard reads at once: ten years of days.
+const MAX_DAYS: i64 = 3660;
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Dashboard {
+    /// The first local day shown.
+    pub since: NaiveDate,
+    /// The first local day not shown.
+    pub until: NaiveDate,
+    /// Hours for spans of up to two days, days beyond.
+    pub granularity: Granularity,
+    pub summary: Summary,
+    /// Where each budget stands now (the current day, week, month and active sessions).
+    pub budgets: Vec<BudgetStatus>,
+    /// Usage per bucket and model, buckets in the user's zone.
+    pub series: Vec<SeriesPoint>,
+    pub by_model: Vec<ModelUsage>,
+    pub tools: Vec<ToolStat>,
+    pub errors: Vec<ErrorCount>,
+    /// Cost by main thread / subagents / auxiliary calls (titles, compaction…), with the raw names.
+    pub by_source: Vec<SourceUsage>,
+    pub edits_by_language: Vec<LanguageEdits>,
+    /// Non-empty cells of the weekday × local hour grid.
+    pub heatmap: Vec<HeatCell>,
+}
+
+/// The dashboard of local days `[since, until)`.
+pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: NaiveDate) -> Result<Dashboard> {
+    let days = (until - since).num_days();
+    if days < 1 {
+        return Err(StoreError::InvalidQuery(format!("the period must end after it starts ({since} to {until})")));
+    }
+    if days > MAX_DAYS {
+        return Err(StoreError::InvalidQuery(format!("a period is at most {MAX_DAYS} days (got {days})")));
+    }
+    let range = Range::local_days(ctx, Some(since), Some(until));
+    let granularity = if days <= 2 { Granularity::Hour } else { Granularity::Day };
+    let settings = settings::load(conn)?;
+    Ok(Dashboard {
+        since,
+        until,
+        granularity,
+        summary: query::summary(conn, range)?,
+        budgets: budget::evaluate(conn, ctx, &settings)?,
+        series: query::over_time(conn, ctx, range, granularity)?,
+        by_model: query::by_model(conn, range)?,
+        tools: query::tool_stats(conn, range)?,
+        errors: query::errors_by_status(conn, range)?,
+        by_source: insights::cost_by_source(conn, range)?,
+        edits_by_language: insights::edits_by_language(conn, range)?,
+        heatmap: insights::activity_heatmap(conn, ctx, range)?,
+    })
+}
