@@ -12,9 +12,9 @@ packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appin
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Tests: a virtual display, a private D-Bus session bus and busctl (systemd), a notification daemon,
-# WebKit's WebDriver.
+# WebKit's WebDriver, and Chromium for the windows' browser tests.
 if [ "$want_test_tools" = 1 ]; then
-  packages+=(xvfb xauth x11-utils dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick)
+  packages+=(xvfb xauth x11-utils dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick chromium)
 fi
 
 missing=()
@@ -42,6 +42,12 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: Rust is not installed. Install it from https://rustup.rs (rustup), then run this again." >&2
   exit 1
+fi
+
+# The windows' end-to-end tests drive the real app through tauri-driver (WebDriver in front of WebKitWebDriver).
+if [ "$want_test_tools" = 1 ] && ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --version "^2"
 fi
 
 # The UI: exact versions from the lockfile, then the static bundle Tauri embeds.

@@ -19,15 +19,20 @@ cargo build --locked -p ccmeter --features custom-protocol
 step "lint"
 cargo clippy --locked --workspace --all-targets --features ccmeter/custom-protocol -- -D warnings
 
-step "tests"
-# The same features as the build above, so the binary is not rebuilt differently.
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
+
+step "UI tests (vitest: data transforms and formatting; the windows in headless Chromium, mocked IPC)"
+# Screenshots of every window, light and dark, land in ui/test-results/screenshots/ for review.
+(cd ui && NO_COLOR=1 npx vitest run) 2>&1 | tee -a "$log" || status=$?
+
+step "tests"
+# The same features as the build above, so the binary is not rebuilt differently.
 # Under a virtual display and a private session bus: the tray app's tests launch the real app.
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  cargo test --locked --workspace --lib --bins --tests --features ccmeter/custom-protocol 2>&1 | tee "$log" || status=$?
-# One closing line for the whole run, summed over every test binary.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  cargo test --locked --workspace --lib --bins --tests --features ccmeter/custom-protocol 2>&1 | tee -a "$log" || status=$?
+# One closing line for the whole run, summed over every Rust test binary and vitest.
+awk '/^test result:/ || /^ *Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "\nccmeter tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -1,7 +1,7 @@
 //! The receiver and the store running together: what `serve` runs headless and the tray app runs inside.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ccmeter_core::Store;
 use ccmeter_core::settings::Settings;
@@ -14,6 +14,8 @@ pub type Listening = Result<SocketAddr, BindError>;
 
 pub struct Collector {
     pub store: Store,
+    /// The database file the store is on.
+    pub db: PathBuf,
     pub grpc: Listening,
     pub http: Listening,
     /// The serving tasks; each ends when `cancel` fires (or with the error that stopped it).
@@ -60,5 +62,5 @@ pub async fn start(
     };
     let grpc = listen(Protocol::Grpc, grpc).await;
     let http = listen(Protocol::Http, http).await;
-    Ok(Collector { store, grpc, http, tasks })
+    Ok(Collector { store, db: db.to_owned(), grpc, http, tasks })
 }

@@ -17,7 +17,7 @@ use ccmeter_proto::{BindError, Protocol};
 use chrono::Utc;
 use tauri::menu::MenuEvent;
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_autostart::ManagerExt as _;
 use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
@@ -52,7 +52,7 @@ pub enum GuiError {
 }
 
 /// The app's windows. Each has one label; opening an open one focuses it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum WindowKind {
     Dashboard,
@@ -112,6 +112,11 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 .arg(login_db_arg(&options.db))
                 .build(),
         )
+        .invoke_handler(tauri::generate_handler![
+            crate::commands::dashboard,
+            crate::commands::status,
+            crate::commands::open_window
+        ])
         .setup(move |app| {
             TrayIconBuilder::with_id(TRAY_ID)
                 .tooltip("ccmeter")
@@ -124,17 +129,23 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 .on_menu_event(on_menu_event)
                 .build(app)?;
             let refresh = Refresh(Arc::new(Notify::new()));
+            let store = collector.store.clone();
+            let bind_errors: Vec<String> = [&collector.grpc, &collector.http]
+                .into_iter()
+                .filter_map(|state| state.as_ref().err().map(ToString::to_string))
+                .collect();
+            // Managed before anything can ask for them: menu clicks and window commands read both.
+            app.manage(collector);
             app.manage(refresh.clone());
-            for error in [&collector.grpc, &collector.http].into_iter().filter_map(|state| state.as_ref().err()) {
-                crate::notify::show(app.handle(), "ccmeter is not receiving telemetry".into(), error.to_string());
+            for error in bind_errors {
+                crate::notify::show(app.handle(), "ccmeter is not receiving telemetry".into(), error);
             }
-            follow_store(app.handle().clone(), collector.store.clone(), status, refresh.clone());
+            follow_store(app.handle().clone(), store, status, refresh.clone());
             let handle = app.handle().clone();
             instance::listen(&options.db, move |request| handle_request(&handle, request, &refresh))?;
             if let Some(kind) = options.show {
                 open_window(app.handle(), kind)?;
             }
-            app.manage(collector);
             Ok(())
         })
         .build(tauri::generate_context!())?;
@@ -252,7 +263,12 @@ fn follow_store(app: AppHandle, store: Store, status: String, refresh: Refresh) 
             };
             tokio::select! {
                 received = commits.recv() => match received {
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Ok(_) | Err(RecvError::Lagged(_)) => {
+                        // Open windows refresh on it; none open, nobody listens.
+                        if let Err(error) = app.emit(crate::commands::COMMITTED_EVENT, ()) {
+                            tracing::warn!(%error, "cannot tell the windows about new data");
+                        }
+                    }
                     Err(RecvError::Closed) => break,
                 },
                 () = timer => {}

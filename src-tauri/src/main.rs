@@ -4,6 +4,7 @@
 mod budget_cli;
 mod cli;
 mod collector;
+mod commands;
 mod gui;
 mod icon;
 mod instance;

@@ -399,13 +399,18 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 
 /// Sends one captured request to the server with the protocol it was captured with.
 pub async fn send_fixture(server: &Server, request: &Request) {
+    send_fixture_to(server.grpc, server.http, request).await;
+}
+
+/// Sends one captured request with the protocol it was captured with, to whichever receiver that is.
+pub async fn send_fixture_to(grpc: std::net::SocketAddr, http: std::net::SocketAddr, request: &Request) {
     use ccmeter_proto::opentelemetry_proto::tonic::collector::{
         logs::v1::logs_service_client::LogsServiceClient, metrics::v1::metrics_service_client::MetricsServiceClient,
         trace::v1::trace_service_client::TraceServiceClient,
     };
     if request.transport == "grpc" {
         let body = request.plain_body();
-        let url = server.grpc_url();
+        let url = format!("http://{grpc}");
         match request.signal.as_str() {
             "logs" => {
                 let message = ExportLogsServiceRequest::decode(body.as_slice()).expect("decode");
@@ -431,7 +436,7 @@ pub async fn send_fixture(server: &Server, request: &Request) {
         if !request.content_encoding.is_empty() && request.content_encoding != "identity" {
             headers.push(("Content-Encoding", request.content_encoding.as_str()));
         }
-        let addr = server.http;
+        let addr = http;
         let (path, body) = (request.request_path.clone(), request.body.clone());
         let owned: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let answer = tokio::task::spawn_blocking(move || {

@@ -1,0 +1,126 @@
+//! The IPC commands the windows call. Thin: each reads through `ccmeter_core` on a blocking thread and
+//! returns a type whose TypeScript declaration is generated into `ui/src/api/generated.ts`.
+
+use ccmeter_core::dashboard::Dashboard;
+use ccmeter_core::query::parse_date;
+use ccmeter_core::{StoreError, TimeContext};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+use ts_rs::TS;
+
+use crate::collector::Collector;
+use crate::gui::WindowKind;
+
+/// The event every window listens to: a batch was committed, figures may have changed.
+pub const COMMITTED_EVENT: &str = "store-committed";
+
+/// Where the receivers listen, and when data last came: the windows' status line.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Status {
+    /// `127.0.0.1:4317`, or `None` when it could not bind (see `errors`).
+    pub grpc: Option<String>,
+    pub http: Option<String>,
+    /// Why a receiver is not listening, in words.
+    pub errors: Vec<String>,
+    /// The event time of the newest record stored.
+    pub last_data: Option<DateTime<Utc>>,
+    /// The Claude Code version of the most recent session, when it sends one.
+    pub claude_code_version: Option<String>,
+    /// The database file.
+    pub database: String,
+}
+
+/// An error as the window shows it.
+fn message(error: impl std::fmt::Display) -> String {
+    error.to_string()
+}
+
+async fn read<T: Send + 'static>(
+    collector: &Collector,
+    work: impl FnOnce(&rusqlite::Connection, &TimeContext) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, String> {
+    let store = collector.store.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let conn = store.reader()?;
+        work(&conn, &TimeContext::system())
+    })
+    .await
+    .map_err(message)?
+    .map_err(message)
+}
+
+/// The dashboard for local days `[since, until)` (`YYYY-MM-DD`).
+#[tauri::command]
+pub async fn dashboard(collector: State<'_, Collector>, since: String, until: String) -> Result<Dashboard, String> {
+    let (since, until) = (parse_date(&since).map_err(message)?, parse_date(&until).map_err(message)?);
+    read(&collector, move |conn, ctx| ccmeter_core::dashboard::dashboard(conn, ctx, since, until)).await
+}
+
+#[tauri::command]
+pub async fn status(collector: State<'_, Collector>) -> Result<Status, String> {
+    let listening = |state: &crate::collector::Listening| state.as_ref().ok().map(ToString::to_string);
+    let errors = [&collector.grpc, &collector.http]
+        .into_iter()
+        .filter_map(|state| state.as_ref().err().map(ToString::to_string))
+        .collect();
+    let (grpc, http) = (listening(&collector.grpc), listening(&collector.http));
+    let database = collector.db.display().to_string();
+    let (last_data, claude_code_version) = read(&collector, |conn, _| {
+        Ok((ccmeter_core::glance::last_data(conn)?, ccmeter_core::glance::claude_code_version(conn)?))
+    })
+    .await?;
+    Ok(Status { grpc, http, errors, last_data, claude_code_version, database })
+}
+
+/// Opens (or focuses) one of the app's windows, e.g. "Open history" from the dashboard.
+#[tauri::command]
+pub fn open_window(app: AppHandle, kind: WindowKind) {
+    crate::gui::open_on_main_thread(&app, kind);
+}
+
+#[cfg(test)]
+mod bindings {
+    //! `ui/src/api/generated.ts` must match the Rust types: this test fails when it does not, and
+    //! `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` rewrites it.
+
+    use ts_rs::{Config, TS};
+
+    macro_rules! declarations {
+        ($cfg:expr; $($ty:ty),* $(,)?) => {
+            vec![$(format!("export {}", <$ty as TS>::decl($cfg))),*]
+        };
+    }
+
+    #[test]
+    fn the_generated_typescript_matches_the_rust_types() {
+        use ccmeter_core::{budget, dashboard, insights, query, settings};
+        // Serde writes i64 as a JSON number; every value sent fits a double exactly except nanosecond
+        // instants, which never cross IPC (instants are RFC 3339 strings).
+        let cfg = Config::new().with_large_int("number");
+        let mut declarations = declarations![&cfg;
+            dashboard::Dashboard, query::Summary, query::Usage, query::TokenCounts, query::Granularity,
+            query::SeriesPoint, query::ModelUsage, query::ToolStat, query::ErrorCount,
+            insights::SourceUsage, insights::RawSourceUsage, insights::SourceClass, insights::LanguageEdits,
+            insights::HeatCell,
+            budget::BudgetStatus, budget::BudgetState, budget::Period,
+            settings::Settings, settings::Budgets, settings::Budget,
+            super::Status, crate::gui::WindowKind,
+        ];
+        declarations.sort();
+        let generated = format!(
+            "// Generated from the Rust types by ts-rs: do not edit. Regenerate with\n\
+             // `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).\n\n{}\n",
+            declarations.join("\n\n")
+        );
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/api/generated.ts");
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).expect("write the bindings");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/api/generated.ts is out of date: run `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings`"
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! The real app's windows, end to end: tauri-driver + WebKitWebDriver under Xvfb (scripts/test.sh), the app
+//! started with a temp database and `--show dashboard`, Claude Code telemetry sent over OTLP, and the
+//! dashboard read back through WebDriver.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ccmeter_tests::{ccmeter_bin, expected_totals, requests, send_fixture_to};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return path.into();
+    }
+    let installed = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")))
+        .map(|home| home.join("bin/tauri-driver"));
+    installed.filter(|path| path.exists()).unwrap_or_else(|| "tauri-driver".into())
+}
+
+/// Starts tauri-driver on free ports, with the environment the app will inherit.
+fn start_driver(env: &[(&str, &str)]) -> (Driver, u16) {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "the windows' end-to-end test needs a display: run it through scripts/test.sh (Xvfb + dbus-run-session)"
+    );
+    let (port, native) = (free_port(), free_port());
+    let child = Command::new(tauri_driver())
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tauri-driver (scripts/setup.sh --test installs it with `cargo install tauri-driver`)");
+    let driver = Driver(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "tauri-driver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (driver, port)
+}
+
+async fn connect(port: u16, args: &[String]) -> Client {
+    let capabilities = json!({
+        "browserName": "wry",
+        "tauri:options": { "application": ccmeter_bin(), "args": args },
+    });
+    let Value::Object(capabilities) = capabilities else { unreachable!("an object literal") };
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let start = Instant::now();
+    loop {
+        // tauri-driver answers before WebKitWebDriver behind it is up: retry the first session briefly.
+        match ClientBuilder::new(connector.clone())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return client,
+            Err(error) if start.elapsed() < Duration::from_secs(30) => {
+                eprintln!("waiting for the WebDriver session: {error}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(error) => panic!("no WebDriver session: {error}"),
+        }
+    }
+}
+
+/// Polls `probe` until it returns `Some`.
+async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn text(client: &Client, css: &str) -> Option<String> {
+    client.find(Locator::Css(css)).await.ok()?.text().await.ok()
+}
+
+/// "Waiting for Claude Code on 127.0.0.1:41645 (gRPC) and 127.0.0.1:33617 (HTTP)" → both addresses.
+fn addresses(status: &str) -> Option<(SocketAddr, SocketAddr)> {
+    let words: Vec<&str> = status.split_whitespace().collect();
+    let find = |label: &str| words.windows(2).find(|w| w[1] == label).and_then(|w| w[0].parse().ok());
+    Some((find("(gRPC)")?, find("(HTTP)")?))
+}
+
+/// The value of the KPI card `label` (its DOM text: WebKitWebDriver's visible-text algorithm returns ""
+/// for the cards' single-line, ellipsis-clipped values).
+async fn kpi(client: &Client, label: &str) -> Option<String> {
+    let value = client
+        .execute(
+            "const card = document.querySelector(`section.kpi[aria-label='${arguments[0]}'] .kpi__value`);
+             return card ? card.textContent.trim() : null;",
+            vec![json!(label)],
+        )
+        .await
+        .ok()?;
+    value.as_str().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    // UTC for the app and its web view, so the fixture's day is the same day for both.
+    let (_driver, port) = start_driver(&[("CCMETER_TZ", "UTC"), ("TZ", "UTC"), ("CCMETER_LOG", "warn")]);
+    let args: Vec<String> =
+        ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "dashboard"]
+            .map(str::to_owned)
+            .to_vec();
+    let client = connect(port, &args).await;
+
+    // Nothing has arrived: the window says where to send it.
+    let (grpc, http) =
+        eventually("the receiver addresses", || async { addresses(&text(&client, ".status").await?) }).await;
+    assert!(text(&client, "#connect-title").await.is_some(), "the empty state shows how to connect Claude Code");
+
+    let scenario = "grpc/success";
+    let captured = requests(scenario);
+    for request in &captured {
+        send_fixture_to(grpc, http, request).await;
+    }
+    let day = captured.iter().flat_map(|r| r.decode().events).map(|e| e.time_ns).min().expect("events");
+    let day = chrono::DateTime::from_timestamp_nanos(day).date_naive().to_string();
+
+    // The dashboard leaves the empty state by itself (a commit event); then pick the capture's day.
+    eventually("the period picker", || async { client.find(Locator::Css("input[aria-label='First day']")).await.ok() })
+        .await;
+    client
+        .execute(
+            "for (const [label, value] of [['First day', arguments[0]], ['Last day', arguments[0]]]) {
+               const input = document.querySelector(`input[aria-label='${label}']`);
+               input.value = value;
+               input.dispatchEvent(new Event('input', { bubbles: true }));
+             }
+             document.querySelector('.picker__custom button[type=submit]').click();",
+            vec![json!(day)],
+        )
+        .await
+        .expect("pick the day");
+
+    let expected = expected_totals(scenario);
+    let cost = format!("${:.2}", expected.cost_nanos as f64 / 1e9);
+    let start = Instant::now();
+    let shown = loop {
+        let shown = kpi(&client, "Cost").await;
+        if shown.as_deref() == Some(cost.as_str()) || start.elapsed() > Duration::from_secs(20) {
+            break shown;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    if shown.as_deref() != Some(cost.as_str()) {
+        save_screenshot(&client, "e2e-failure").await;
+        panic!("the dashboard shows {shown:?}, not {cost}");
+    }
+    assert_eq!(shown.as_deref(), Some("$0.21"));
+    assert_eq!(kpi(&client, "Sessions").await.as_deref(), Some("1"));
+    assert_eq!(kpi(&client, "Commits").await.as_deref(), Some("1"));
+    let bars = eventually("the cost chart", || async {
+        let chart = client.find(Locator::Css("[aria-label='Cost over time, stacked by model'] svg")).await.ok()?;
+        let paths = chart.find_all(Locator::Css("path")).await.ok()?.len();
+        (paths > 3).then_some(paths)
+    })
+    .await;
+    assert!(bars > 3);
+
+    // Charts animate in: let them settle before the picture.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    save_screenshot(&client, "e2e-dashboard").await;
+    client.close().await.expect("end the session");
+}
+
+/// Saves what the window shows to ui/test-results/screenshots/<name>.png, for review.
+async fn save_screenshot(client: &Client, name: &str) {
+    let shot = client.screenshot().await.expect("screenshot");
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/test-results/screenshots");
+    std::fs::create_dir_all(&folder).expect("screenshot folder");
+    std::fs::write(folder.join(format!("{name}.png")), shot).expect("save the screenshot");
+}

@@ -1,0 +1,188 @@
+// Generated from the Rust types by ts-rs: do not edit. Regenerate with
+// `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).
+
+export type Budget = { limit_usd: number, 
+/**
+ * Percent of the limit at which to alert: ascending, unique, 1..=1000.
+ */
+thresholds: Array<number>, };
+
+export type BudgetState = "ok" | "warning" | "over";
+
+export type BudgetStatus = { period: Period, 
+/**
+ * The window's key, or the session id for a session budget.
+ */
+key: string, spent_nanos: number, limit_nanos: number, 
+/**
+ * spent ÷ limit (1.0 = the whole budget).
+ */
+used: number, 
+/**
+ * The highest threshold reached, in percent.
+ */
+reached: number | null, state: BudgetState, };
+
+export type Budgets = { day: Budget | null, week: Budget | null, month: Budget | null, session: Budget | null, };
+
+export type Dashboard = { 
+/**
+ * The first local day shown.
+ */
+since: string, 
+/**
+ * The first local day not shown.
+ */
+until: string, 
+/**
+ * Hours for spans of up to two days, days beyond.
+ */
+granularity: Granularity, summary: Summary, 
+/**
+ * Where each budget stands now (the current day, week, month and active sessions).
+ */
+budgets: Array<BudgetStatus>, 
+/**
+ * Usage per bucket and model, buckets in the user's zone.
+ */
+series: Array<SeriesPoint>, by_model: Array<ModelUsage>, tools: Array<ToolStat>, errors: Array<ErrorCount>, 
+/**
+ * Cost by main thread / subagents / auxiliary calls (titles, compaction…), with the raw names.
+ */
+by_source: Array<SourceUsage>, edits_by_language: Array<LanguageEdits>, 
+/**
+ * Non-empty cells of the weekday × local hour grid.
+ */
+heatmap: Array<HeatCell>, };
+
+export type ErrorCount = { 
+/**
+ * `None` when the request failed without an HTTP status (a connection error).
+ */
+status_code: number | null, count: number, };
+
+export type Granularity = "hour" | "day";
+
+export type HeatCell = { 
+/**
+ * 0 = Monday … 6 = Sunday, in the user's zone.
+ */
+weekday: number, 
+/**
+ * 0–23, local wall-clock hour.
+ */
+hour: number, cost_usd: number, api_requests: number, user_prompts: number, };
+
+export type LanguageEdits = { 
+/**
+ * As Claude Code names it (`Python`, `TypeScript`…); `unknown` when the point had none.
+ */
+language: string, accepted: number, rejected: number, };
+
+export type ModelUsage = { model: string, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, };
+
+export type Period = "day" | "week" | "month" | "session";
+
+export type RawSourceUsage = { 
+/**
+ * As sent: `sdk`, `agent:builtin:Explore` (events) or `main`, `subagent` (metrics); `""` when the
+ * record had none.
+ */
+raw: string, cost_usd: number, 
+/**
+ * api_request events; metric-only sessions have none.
+ */
+api_requests: number, tokens: TokenCounts, };
+
+export type SeriesPoint = { 
+/**
+ * The local hour or day's first instant, in UTC.
+ */
+start: string, model: string, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+/**
+ * Mean API request latency, from the api_request events.
+ */
+api_mean_latency_ms: number | null, };
+
+export type Settings = { budgets: Budgets, 
+/**
+ * A session is "active" if it had an event or metric point within this many minutes.
+ */
+active_window_minutes: number, 
+/**
+ * Keep prompt text, responses, tool input and error text (default: only their lengths).
+ * `ingest::load_privacy` reads this JSON key: keep the name.
+ */
+store_prompt_text: boolean, 
+/**
+ * Delete data older than this many days; `None` keeps everything.
+ */
+retention_days: number | null, 
+/**
+ * The first day of a budget week.
+ */
+week_start: string, alerts_enabled: boolean, 
+/**
+ * Alerts reached before this instant are recorded as suppressed, never sent.
+ */
+alerts_paused_until: string | null, start_at_login: boolean, 
+/**
+ * Draw the amount into the tray icon, for desktops that hide the tray label (KDE, stock GNOME).
+ */
+icon_shows_amount: boolean, grpc_addr: string, http_addr: string, };
+
+export type SourceClass = "main" | "subagent" | "auxiliary";
+
+export type SourceUsage = { class: SourceClass, cost_usd: number, 
+/**
+ * api_request events; metric-only sessions have none.
+ */
+api_requests: number, tokens: TokenCounts, 
+/**
+ * The raw values of this class, most expensive first.
+ */
+raw: Array<RawSourceUsage>, };
+
+export type Status = { 
+/**
+ * `127.0.0.1:4317`, or `None` when it could not bind (see `errors`).
+ */
+grpc: string | null, http: string | null, 
+/**
+ * Why a receiver is not listening, in words.
+ */
+errors: Array<string>, 
+/**
+ * The event time of the newest record stored.
+ */
+last_data: string | null, 
+/**
+ * The Claude Code version of the most recent session, when it sends one.
+ */
+claude_code_version: string | null, 
+/**
+ * The database file.
+ */
+database: string, };
+
+export type Summary = { sessions: number, 
+/**
+ * cacheRead ÷ (input + cacheRead + cacheCreation).
+ */
+cache_hit_rate: number | null, spans: number, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+/**
+ * Mean API request latency, from the api_request events.
+ */
+api_mean_latency_ms: number | null, };
+
+export type TokenCounts = { input: number, output: number, cacheRead: number, cacheCreation: number, };
+
+export type ToolStat = { tool: string, calls: number, succeeded: number, failed: number, success_rate: number | null, p50_ms: number | null, p95_ms: number | null, accepted: number, rejected: number, };
+
+export type Usage = { cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+/**
+ * Mean API request latency, from the api_request events.
+ */
+api_mean_latency_ms: number | null, };
+
+export type WindowKind = "dashboard" | "history" | "settings";

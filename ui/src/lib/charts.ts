@@ -1,0 +1,215 @@
+/** ECharts options for the dashboard, built from plain data: one look for every chart. */
+import type { ChartOption } from "./echarts";
+import { compact, millis, money, percent } from "./format";
+import type { Chartable } from "./series";
+import { palette, SERIES_COLOURS, TOKEN_COLOURS } from "./theme";
+
+const FONT = "system-ui, -apple-system, 'Segoe UI', Cantarell, Ubuntu, sans-serif";
+
+function base(dark: boolean): ChartOption {
+  const colours = palette(dark);
+  return {
+    backgroundColor: "transparent",
+    textStyle: { fontFamily: FONT, color: colours.text },
+    animationDuration: 300,
+    animationDurationUpdate: 300,
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: "axis",
+      confine: true,
+      backgroundColor: colours.surface,
+      borderColor: colours.grid,
+      textStyle: { color: colours.text, fontFamily: FONT, fontSize: 12 },
+    },
+    legend: { top: 0, left: 0, type: "scroll", textStyle: { color: colours.muted, fontSize: 12 }, itemWidth: 12, itemHeight: 8 },
+  };
+}
+
+function axes(dark: boolean, labels: string[], valueFormatter: (value: number) => string): ChartOption {
+  const colours = palette(dark);
+  return {
+    xAxis: {
+      type: "category",
+      data: labels,
+      axisLine: { lineStyle: { color: colours.grid } },
+      axisTick: { show: false },
+      axisLabel: { color: colours.muted, fontSize: 11, hideOverlap: true },
+    },
+    yAxis: {
+      type: "value",
+      axisLabel: { color: colours.muted, fontSize: 11, formatter: (value: number) => valueFormatter(value) },
+      splitLine: { lineStyle: { color: colours.grid } },
+    },
+  };
+}
+
+/** Cost over time, stacked by model. */
+export function costOverTime(data: Chartable, dark: boolean): ChartOption {
+  return {
+    ...base(dark),
+    ...axes(dark, data.labels, (v) => money(v)),
+    color: SERIES_COLOURS,
+    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => money(Number(v)) },
+    series: data.series.map((s) => ({
+      name: s.name,
+      type: "bar",
+      stack: "cost",
+      data: s.data,
+      barMaxWidth: 28,
+      emphasis: { focus: "series" },
+    })),
+  };
+}
+
+/** Tokens over time by type, stacked areas. */
+export function tokensOverTime(data: Chartable, dark: boolean): ChartOption {
+  const colours = [TOKEN_COLOURS.input, TOKEN_COLOURS.output, TOKEN_COLOURS.cacheRead, TOKEN_COLOURS.cacheCreation];
+  return {
+    ...base(dark),
+    ...axes(dark, data.labels, compact),
+    color: colours,
+    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => compact(Number(v)) },
+    series: data.series.map((s) => ({
+      name: s.name,
+      type: "line",
+      stack: "tokens",
+      data: s.data,
+      areaStyle: { opacity: 0.35 },
+      showSymbol: false,
+      smooth: 0.2,
+      lineStyle: { width: 1.5 },
+      emphasis: { focus: "series" },
+    })),
+  };
+}
+
+export interface Bar {
+  readonly name: string;
+  readonly value: number;
+  /** Shown at the bar's end. */
+  readonly note?: string;
+  /** Shown in the tooltip only. */
+  readonly detail?: string;
+}
+
+/** Horizontal bars, the largest on top. */
+export function bars(items: readonly Bar[], dark: boolean, format: (value: number) => string, colour: string = SERIES_COLOURS[0] ?? "#d97706"): ChartOption {
+  const colours = palette(dark);
+  const ordered = [...items].reverse();
+  return {
+    ...base(dark),
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    tooltip: { ...base(dark).tooltip, trigger: "item", formatter: (p: unknown) => tooltipLine(p, ordered, format) },
+    // Room at the end of the longest bar for its label.
+    xAxis: { type: "value", show: false, max: (extent: { max: number }) => extent.max * 1.45 },
+    yAxis: {
+      type: "category",
+      data: ordered.map((item) => item.name),
+      axisLine: { show: false },
+      axisTick: { show: false },
+      axisLabel: { color: colours.text, fontSize: 12, width: 170, overflow: "truncate" },
+    },
+    series: [
+      {
+        type: "bar",
+        data: ordered.map((item) => item.value),
+        itemStyle: { color: colour, borderRadius: [0, 4, 4, 0] },
+        barMaxWidth: 18,
+        label: {
+          show: true,
+          position: "right",
+          color: colours.muted,
+          fontSize: 11,
+          formatter: (p: { dataIndex: number; value: unknown }) => ordered[p.dataIndex]?.note ?? format(Number(p.value)),
+        },
+      },
+    ],
+  };
+}
+
+function tooltipLine(p: unknown, items: readonly Bar[], format: (value: number) => string): string {
+  const index = (p as { dataIndex?: number }).dataIndex ?? -1;
+  const item = items[index];
+  if (item === undefined) {
+    return "";
+  }
+  const escape = (text: string): string => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const lines = [`<b>${escape(item.name)}</b>`, escape(item.note ?? format(item.value))];
+  if (item.detail) {
+    lines.push(escape(item.detail));
+  }
+  return lines.join("<br/>");
+}
+
+/** Accepted vs rejected, stacked per row (a language or a tool). */
+export function decisions(rows: ReadonlyArray<{ name: string; accepted: number; rejected: number }>, dark: boolean): ChartOption {
+  const colours = palette(dark);
+  const ordered = [...rows].reverse();
+  return {
+    ...base(dark),
+    grid: { left: 8, right: 24, top: 30, bottom: 8, containLabel: true },
+    color: ["#059669", "#dc2626"],
+    tooltip: { ...base(dark).tooltip, trigger: "axis", axisPointer: { type: "shadow" } },
+    xAxis: { type: "value", show: false },
+    yAxis: {
+      type: "category",
+      data: ordered.map((row) => row.name),
+      axisLine: { show: false },
+      axisTick: { show: false },
+      axisLabel: { color: colours.text, fontSize: 12 },
+    },
+    series: [
+      { name: "Accepted", type: "bar", stack: "d", data: ordered.map((r) => r.accepted), barMaxWidth: 18 },
+      { name: "Rejected", type: "bar", stack: "d", data: ordered.map((r) => r.rejected), barMaxWidth: 18 },
+    ],
+  };
+}
+
+/** The note a tool's bar carries: success rate and p95 duration. */
+export function toolNote(successRate: number | null, p95: number | null): string {
+  return `${percent(successRate)} ok · p95 ${millis(p95)}`;
+}
+
+const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/** Cost by local hour (x) and weekday (y, Monday on top). `cells`: [hour, weekday 0 = Monday, USD]. */
+export function heatmap(cells: ReadonlyArray<readonly [number, number, number]>, dark: boolean): ChartOption {
+  const colours = palette(dark);
+  const max = cells.reduce((m, c) => Math.max(m, c[2]), 0);
+  return {
+    ...base(dark),
+    grid: { left: 8, right: 8, top: 8, bottom: 44, containLabel: true },
+    tooltip: {
+      ...base(dark).tooltip,
+      trigger: "item",
+      formatter: (p: unknown) => {
+        const [hour, day, usd] = ((p as { value?: number[] }).value ?? []) as number[];
+        return `${WEEKDAYS[day ?? 0]} ${HOURS[hour ?? 0]}:00–${HOURS[((hour ?? 0) + 1) % 24]}:00<br/><b>${money(usd ?? 0)}</b>`;
+      },
+    },
+    xAxis: { type: "category", data: HOURS, splitArea: { show: false }, axisLabel: { color: colours.muted, fontSize: 10 }, axisTick: { show: false }, axisLine: { show: false } },
+    yAxis: { type: "category", data: WEEKDAYS, inverse: true, axisLabel: { color: colours.muted, fontSize: 11 }, axisTick: { show: false }, axisLine: { show: false } },
+    visualMap: {
+      min: 0,
+      max: max > 0 ? max : 1,
+      calculable: false,
+      orient: "horizontal",
+      left: "center",
+      bottom: 0,
+      itemHeight: 120,
+      itemWidth: 10,
+      text: [money(max), "$0"],
+      textStyle: { color: colours.muted, fontSize: 11 },
+      inRange: { color: dark ? ["#1f2937", "#b45309", "#fbbf24"] : ["#fef3c7", "#f59e0b", "#b45309"] },
+    },
+    series: [
+      {
+        type: "heatmap",
+        data: cells.map((c) => [c[0], c[1], c[2]]),
+        itemStyle: { borderColor: dark ? "#1a202c" : "#ffffff", borderWidth: 2, borderRadius: 3 },
+        emphasis: { itemStyle: { borderColor: colours.text } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+
+import type { SeriesPoint } from "../api";
+import { bucketKey, buckets, costByModel, tokensByType } from "./series";
+
+function point(start: Date, model: string, cost: number, input = 0): SeriesPoint {
+  return {
+    start: start.toISOString(),
+    model,
+    cost_usd: cost,
+    tokens: { input, output: 0, cacheRead: 0, cacheCreation: 0 },
+    api_requests: 0,
+    api_errors: 0,
+    user_prompts: 0,
+    tool_results: 0,
+    lines_added: 0,
+    lines_removed: 0,
+    commits: 0,
+    pull_requests: 0,
+    active_time_user_s: 0,
+    active_time_cli_s: 0,
+    edits_accepted: 0,
+    edits_rejected: 0,
+    api_mean_latency_ms: null,
+  };
+}
+
+describe("buckets", () => {
+  it("covers every day or hour of the period", () => {
+    const week = buckets({ since: "2026-11-18", until: "2026-11-25" }, "day");
+    expect(week.map((b) => b.label)).toEqual(["Nov 18", "Nov 19", "Nov 20", "Nov 21", "Nov 22", "Nov 23", "Nov 24"]);
+    const today = buckets({ since: "2026-11-24", until: "2026-11-25" }, "hour");
+    expect(today).toHaveLength(24);
+    expect(today[14]).toEqual({ key: "2026-11-24 14", label: "14:00" });
+    const two = buckets({ since: "2026-11-23", until: "2026-11-25" }, "hour");
+    expect(two[24]?.label).toBe("Tue 00:00");
+    expect(bucketKey(new Date(2026, 10, 24, 14, 59), "hour")).toBe("2026-11-24 14");
+  });
+});
+
+describe("series", () => {
+  const span = { since: "2026-11-22", until: "2026-11-25" };
+  const points = [
+    point(new Date(2026, 10, 22, 0, 0), "claude-sonnet-4-5", 0.5),
+    point(new Date(2026, 10, 24, 0, 0), "claude-opus-4-8", 2.0, 100),
+    point(new Date(2026, 10, 24, 0, 0), "claude-sonnet-4-5", 0.25, 50),
+    point(new Date(2026, 10, 24, 0, 0), "", 0),
+    point(new Date(2026, 10, 30, 0, 0), "claude-opus-4-8", 9.0),
+  ];
+
+  it("stacks cost by model, the most expensive first, zero-filled, outside the period ignored", () => {
+    const chart = costByModel(points, span, "day");
+    expect(chart.labels).toEqual(["Nov 22", "Nov 23", "Nov 24"]);
+    expect(chart.series).toEqual([
+      { name: "claude-opus-4-8", data: [0, 0, 2.0] },
+      { name: "claude-sonnet-4-5", data: [0.5, 0, 0.25] },
+    ]);
+  });
+
+  it("sums tokens by type over models and keeps every type", () => {
+    const chart = tokensByType(points, span, "day");
+    expect(chart.series.map((s) => s.name)).toEqual(["Input", "Output", "Cache read", "Cache creation"]);
+    expect(chart.series[0]?.data).toEqual([0, 0, 150]);
+    expect(chart.series[1]?.data).toEqual([0, 0, 0]);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Figures for the browser tests, typed against the generated declarations so they cannot drift from what
+ * the app sends. The week is 18–24 November 2026 in Europe/Berlin (the tests fix the page's clock and zone).
+ */
+import type { Dashboard, SeriesPoint, Status, Summary, TokenCounts } from "../src/api";
+
+const noUsage = {
+  api_requests: 0,
+  api_errors: 0,
+  user_prompts: 0,
+  tool_results: 0,
+  lines_added: 0,
+  lines_removed: 0,
+  commits: 0,
+  pull_requests: 0,
+  active_time_user_s: 0,
+  active_time_cli_s: 0,
+  edits_accepted: 0,
+  edits_rejected: 0,
+  api_mean_latency_ms: null,
+};
+
+const tokens = (input: number, output: number, cacheRead: number, cacheCreation: number): TokenCounts => ({ input, output, cacheRead, cacheCreation });
+
+/** Local midnight of 2026-11-<day> in Berlin (UTC+1 in November), as the backend's UTC instant. */
+const dayStart = (day: number): string => new Date(Date.UTC(2026, 10, day - 1, 23)).toISOString();
+
+function point(day: number, model: string, cost: number, requests: number): SeriesPoint {
+  return {
+    ...noUsage,
+    start: dayStart(day),
+    model,
+    cost_usd: cost,
+    tokens: tokens(requests * 30, requests * 160, requests * 12_000, requests * 1_700),
+    api_requests: requests,
+  };
+}
+
+const week: SeriesPoint[] = [
+  point(18, "claude-opus-4-8", 2.41, 31),
+  point(18, "claude-haiku-4-5", 0.12, 40),
+  point(19, "claude-opus-4-8", 4.87, 58),
+  point(19, "claude-sonnet-4-5", 0.93, 22),
+  point(20, "claude-sonnet-4-5", 1.35, 35),
+  point(21, "claude-haiku-4-5", 0.05, 12),
+  point(23, "claude-opus-4-8", 6.12, 70),
+  point(23, "claude-sonnet-4-5", 0.44, 9),
+  point(23, "claude-haiku-4-5", 0.21, 51),
+  point(24, "claude-opus-4-8", 3.06, 37),
+  point(24, "claude-haiku-4-5", 0.09, 20),
+];
+
+const sum = (pick: (p: SeriesPoint) => number): number => week.reduce((total, p) => total + pick(p), 0);
+
+export const WEEK_COST = Math.round(sum((p) => p.cost_usd) * 100) / 100;
+
+const summary: Summary = {
+  ...noUsage,
+  sessions: 14,
+  cache_hit_rate: sum((p) => p.tokens.cacheRead) / sum((p) => p.tokens.input + p.tokens.cacheRead + p.tokens.cacheCreation),
+  spans: 0,
+  cost_usd: sum((p) => p.cost_usd),
+  tokens: tokens(sum((p) => p.tokens.input), sum((p) => p.tokens.output), sum((p) => p.tokens.cacheRead), sum((p) => p.tokens.cacheCreation)),
+  api_requests: sum((p) => p.api_requests),
+  api_errors: 6,
+  user_prompts: 61,
+  tool_results: 412,
+  lines_added: 1_284,
+  lines_removed: 377,
+  commits: 9,
+  pull_requests: 3,
+  active_time_user_s: 5_520,
+  active_time_cli_s: 9_860,
+  edits_accepted: 88,
+  edits_rejected: 7,
+  api_mean_latency_ms: 4_210,
+};
+
+export const dashboard: Dashboard = {
+  since: "2026-11-18",
+  until: "2026-11-25",
+  granularity: "day",
+  summary,
+  budgets: [
+    { period: "day", key: "2026-11-24", spent_nanos: 3_150_000_000, limit_nanos: 5_000_000_000, used: 0.63, reached: 50, state: "warning" },
+    { period: "week", key: "2026-11-23", spent_nanos: 9_930_000_000, limit_nanos: 25_000_000_000, used: 0.3972, reached: null, state: "ok" },
+    { period: "month", key: "2026-11", spent_nanos: 61_200_000_000, limit_nanos: 60_000_000_000, used: 1.02, reached: 100, state: "over" },
+  ],
+  series: week,
+  by_model: [
+    { model: "claude-opus-4-8", cost_usd: 16.46, tokens: tokens(5_880, 31_360, 2_352_000, 333_200), api_requests: 196, api_errors: 4 },
+    { model: "claude-sonnet-4-5", cost_usd: 2.72, tokens: tokens(1_980, 10_560, 792_000, 112_200), api_requests: 66, api_errors: 2 },
+    { model: "claude-haiku-4-5", cost_usd: 0.47, tokens: tokens(3_690, 19_680, 1_476_000, 209_100), api_requests: 123, api_errors: 0 },
+  ],
+  tools: [
+    { tool: "Read", calls: 164, succeeded: 163, failed: 1, success_rate: 0.994, p50_ms: 12, p95_ms: 48, accepted: 0, rejected: 0 },
+    { tool: "Bash", calls: 97, succeeded: 88, failed: 9, success_rate: 0.907, p50_ms: 840, p95_ms: 9_400, accepted: 0, rejected: 0 },
+    { tool: "Edit", calls: 71, succeeded: 69, failed: 2, success_rate: 0.972, p50_ms: 35, p95_ms: 120, accepted: 66, rejected: 5 },
+    { tool: "Grep", calls: 48, succeeded: 48, failed: 0, success_rate: 1, p50_ms: 60, p95_ms: 210, accepted: 0, rejected: 0 },
+    { tool: "Write", calls: 24, succeeded: 24, failed: 0, success_rate: 1, p50_ms: 20, p95_ms: 80, accepted: 22, rejected: 2 },
+    { tool: "WebFetch", calls: 8, succeeded: 6, failed: 2, success_rate: 0.75, p50_ms: 1_900, p95_ms: 6_100, accepted: 0, rejected: 0 },
+  ],
+  errors: [
+    { status_code: 529, count: 4 },
+    { status_code: 429, count: 1 },
+    { status_code: null, count: 1 },
+  ],
+  by_source: [
+    {
+      class: "main",
+      cost_usd: 17.9,
+      api_requests: 301,
+      tokens: tokens(9_030, 48_160, 3_612_000, 511_700),
+      raw: [
+        { raw: "repl_main_thread", cost_usd: 15.2, api_requests: 250, tokens: tokens(7_500, 40_000, 3_000_000, 425_000) },
+        { raw: "sdk", cost_usd: 2.7, api_requests: 51, tokens: tokens(1_530, 8_160, 612_000, 86_700) },
+      ],
+    },
+    {
+      class: "subagent",
+      cost_usd: 1.52,
+      api_requests: 44,
+      tokens: tokens(1_320, 7_040, 528_000, 74_800),
+      raw: [{ raw: "agent:builtin:Explore", cost_usd: 1.52, api_requests: 44, tokens: tokens(1_320, 7_040, 528_000, 74_800) }],
+    },
+    {
+      class: "auxiliary",
+      cost_usd: 0.23,
+      api_requests: 40,
+      tokens: tokens(1_200, 6_400, 480_000, 68_000),
+      raw: [{ raw: "generate_session_title", cost_usd: 0.23, api_requests: 40, tokens: tokens(1_200, 6_400, 480_000, 68_000) }],
+    },
+  ],
+  edits_by_language: [
+    { language: "TypeScript", accepted: 41, rejected: 4 },
+    { language: "Rust", accepted: 29, rejected: 2 },
+    { language: "Python", accepted: 12, rejected: 0 },
+    { language: "Markdown", accepted: 6, rejected: 1 },
+  ],
+  heatmap: [
+    [0, 9, 1.1], [0, 10, 2.3], [0, 11, 0.8], [0, 14, 1.9], [0, 15, 2.6], [0, 16, 0.4],
+    [1, 9, 0.6], [1, 10, 1.4], [1, 14, 3.2], [1, 15, 0.9], [1, 21, 0.3],
+    [2, 10, 1.7], [2, 11, 1.2], [2, 16, 0.5],
+    [3, 9, 0.2], [3, 13, 0.05],
+    [5, 22, 0.9], [5, 23, 0.4],
+    [6, 11, 0.7], [6, 12, 2.2], [6, 15, 3.1],
+  ].map(([weekday, hour, usd]) => ({ weekday: weekday ?? 0, hour: hour ?? 0, cost_usd: usd ?? 0, api_requests: Math.round((usd ?? 0) * 20), user_prompts: Math.round((usd ?? 0) * 3) })),
+};
+
+export const emptyDashboard: Dashboard = {
+  ...dashboard,
+  summary: { ...summary, ...noUsage, sessions: 0, cache_hit_rate: null, cost_usd: 0, tokens: tokens(0, 0, 0, 0) },
+  budgets: [],
+  series: [],
+  by_model: [],
+  tools: [],
+  errors: [],
+  by_source: [],
+  edits_by_language: [],
+  heatmap: [],
+};
+
+export const receiving: Status = {
+  grpc: "127.0.0.1:4317",
+  http: "127.0.0.1:4318",
+  errors: [],
+  last_data: "2026-11-24T13:59:48Z",
+  claude_code_version: "2.1.197",
+  database: "/home/ada/.local/share/dev.ccmeter.app/ccmeter.db",
+};
+
+export const neverReceived: Status = { ...receiving, last_data: null, claude_code_version: null };

@@ -1,0 +1,159 @@
+/**
+ * The windows in headless Chromium (Debian's, driven by playwright-core) against the built `dist/`, with
+ * mocked IPC: each window with data and empty, light and dark, at 1280×800. Screenshots are saved to
+ * `test-results/screenshots/` for review; no console error is allowed.
+ */
+import { createReadStream, existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, resolve } from "node:path";
+
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { dashboard, emptyDashboard, neverReceived, receiving, WEEK_COST } from "./mock-data";
+import { mockIpcScript, type MockAnswers } from "./mock-ipc";
+
+const DIST = resolve(__dirname, "../dist");
+const SHOTS = resolve(__dirname, "../test-results/screenshots");
+const CHROMIUM = process.env["CHROMIUM"] ?? "/usr/bin/chromium";
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
+
+let server: Server;
+let base = "";
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, "index.html"))) {
+    throw new Error("ui/dist is missing: run `npm run build` first");
+  }
+  server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(DIST, path === "/" ? "index.html" : path);
+    if (!file.startsWith(DIST) || !existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((done) => server?.close(done));
+});
+
+interface Opened {
+  page: Page;
+  errors: string[];
+  close: () => Promise<void>;
+}
+
+async function open(view: string, answers: MockAnswers, scheme: "light" | "dark"): Promise<Opened> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: scheme,
+    timezoneId: "Europe/Berlin",
+    locale: "en-GB",
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") {
+      errors.push(`${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+  await page.clock.setFixedTime(new Date("2026-11-24T15:00:00+01:00"));
+  await page.addInitScript(mockIpcScript(answers));
+  await page.goto(`${base}/index.html#${view}`);
+  return { page, errors, close: () => context.close() };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Charts animate in: let them settle before the picture.
+  await page.waitForTimeout(700);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+const kpi = (page: Page, label: string) => page.getByRole("region", { name: label }).locator(".kpi__value");
+
+describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
+  it("shows the week's figures and charts", async () => {
+    const { page, errors, close } = await open("dashboard", { dashboard, status: receiving }, scheme);
+    await expect.poll(() => kpi(page, "Cost").textContent()).toBe(`$${WEEK_COST.toFixed(2)}`);
+    expect(await kpi(page, "Sessions").textContent()).toBe("14");
+    expect(await kpi(page, "Commits").textContent()).toBe("9");
+    expect(await page.getByRole("status").first().textContent()).toContain("Receiving from Claude Code 2.1.197, last data 12 s ago");
+    // Every chart drew something: ECharts renders SVG paths.
+    for (const name of ["Cost over time, stacked by model", "Tokens over time by type", "Cost by model", "Tool calls with success rate and p95 duration"]) {
+      await expect.poll(() => page.getByRole("img", { name }).locator("svg path").count()).toBeGreaterThan(3);
+    }
+    expect(await page.getByRole("radio", { name: "7 days" }).getAttribute("aria-checked")).toBe("true");
+    await shot(page, `dashboard-${scheme}`);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("shows how to connect Claude Code when nothing has arrived", async () => {
+    const { page, errors, close } = await open("dashboard", { dashboard: emptyDashboard, status: neverReceived }, scheme);
+    await expect.poll(() => page.getByRole("heading", { name: "Connect Claude Code" }).count()).toBe(1);
+    expect(await page.locator("pre").textContent()).toContain('"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317"');
+    expect(await page.getByRole("status").first().textContent()).toContain("Waiting for Claude Code on 127.0.0.1:4317 (gRPC) and 127.0.0.1:4318 (HTTP)");
+    await shot(page, `dashboard-empty-${scheme}`);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe("dashboard behaviour", () => {
+  it("keeps the chosen period and refreshes in place when new data is committed", async () => {
+    const { page, errors, close } = await open("dashboard", { dashboard, status: receiving }, "light");
+    await expect.poll(() => kpi(page, "Cost").textContent()).toBe(`$${WEEK_COST.toFixed(2)}`);
+    await page.getByRole("radio", { name: "30 days" }).click();
+    const calls = () => page.evaluate(() => (window as unknown as { __ccmeterMock: { state: { calls: Array<{ command: string; args: Record<string, string> }> } } }).__ccmeterMock.state.calls.filter((c) => c.command === "dashboard").map((c) => c.args));
+    await expect.poll(async () => (await calls()).at(-1)).toEqual({ since: "2026-10-26", until: "2026-11-25" });
+
+    const more = { ...dashboard, summary: { ...dashboard.summary, cost_usd: dashboard.summary.cost_usd + 1.5 } };
+    await page.evaluate((value) => {
+      const mock = (window as unknown as { __ccmeterMock: { answer: (c: string, v: unknown) => void; emit: (e: string) => void } }).__ccmeterMock;
+      mock.answer("dashboard", value);
+      mock.emit("store-committed");
+    }, more);
+    await expect.poll(() => kpi(page, "Cost").textContent()).toBe(`$${(WEEK_COST + 1.5).toFixed(2)}`);
+    expect((await calls()).at(-1), "the refresh asks for the period the user chose").toEqual({ since: "2026-10-26", until: "2026-11-25" });
+    expect(await page.getByRole("radio", { name: "30 days" }).getAttribute("aria-checked")).toBe("true");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("is keyboard navigable: the period is picked with Tab and Enter", async () => {
+    const { page, close } = await open("dashboard", { dashboard, status: receiving }, "light");
+    await expect.poll(() => kpi(page, "Cost").textContent()).not.toBe("");
+    await page.getByRole("radio", { name: "Today" }).focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    expect(await page.getByRole("radio", { name: "7 days" }).getAttribute("aria-checked")).toBe("true");
+    await page.getByRole("radio", { name: "Today" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("radio", { name: "Today" }).getAttribute("aria-checked")).toBe("true");
+    await close();
+  });
+
+  it("refuses a custom period that ends before it starts, saying why", async () => {
+    const { page, close } = await open("dashboard", { dashboard, status: receiving }, "light");
+    await page.getByLabel("First day").fill("2026-11-20");
+    await page.getByLabel("Last day").fill("2026-11-10");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("The last day comes before the first.");
+    await close();
+  });
+});
