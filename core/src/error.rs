@@ -20,6 +20,9 @@ pub enum StoreError {
     WriterGone,
     #[error("invalid query: {0}")]
     InvalidQuery(String),
+    /// An export that could not be made or written.
+    #[error("export failed: {0}")]
+    Export(String),
     /// Settings that cannot be saved or read; the message says what to change.
     #[error("invalid settings: {0}")]
     InvalidSettings(String),

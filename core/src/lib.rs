@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod dashboard;
 pub mod error;
+pub mod export;
 pub mod glance;
 pub mod ingest;
 pub mod insights;

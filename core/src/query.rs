@@ -430,6 +430,8 @@ pub struct TimelineEvent {
     pub sequence: Option<i64>,
     pub prompt_id: Option<String>,
     pub model: Option<String>,
+    #[serde(skip)]
+    pub cost_nanos: Option<i64>,
     pub cost_usd: Option<f64>,
     pub tokens: Option<TokenCounts>,
     pub duration_ms: Option<i64>,
@@ -437,7 +439,10 @@ pub struct TimelineEvent {
     pub tool_name: Option<String>,
     pub decision: Option<String>,
     pub status_code: Option<i64>,
+    /// As sent (`repl_main_thread`, `agent:builtin:Explore`…).
     pub query_source: Option<String>,
+    /// `query_source` as main / subagent / auxiliary.
+    pub source: Option<crate::insights::SourceClass>,
     pub attributes: Value,
 }
 
@@ -480,6 +485,7 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
                 sequence: row.get(2)?,
                 prompt_id: row.get(3)?,
                 model: row.get(4)?,
+                cost_nanos: row.get(5)?,
                 cost_usd: row.get::<_, Option<i64>>(5)?.map(usd),
                 tokens: match input {
                     Some(input) => Some(TokenCounts {
@@ -495,12 +501,37 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
                 tool_name: row.get(12)?,
                 decision: row.get(13)?,
                 status_code: row.get(14)?,
+                source: row.get::<_, Option<String>>(15)?.as_deref().map(crate::insights::classify_query_source),
                 query_source: row.get(15)?,
                 attributes: serde_json::from_str(&attributes).unwrap_or(Value::Null),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(Some(SessionDetail { session, timeline }))
+}
+
+/// One session's usage per 15-minute bucket (its cost over time), from the session's own source.
+pub fn session_series(conn: &Connection, id: &str) -> Result<Vec<SeriesPoint>> {
+    let sql =
+        format!("{OWNED_ROWS} SELECT bucket, model, {USAGE_COLUMNS} FROM r GROUP BY bucket, model ORDER BY bucket");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(named_params! {":from": i64::MIN, ":to": i64::MAX, ":session": id}, |row| {
+        Ok(SeriesPoint {
+            start: from_ns(row.get::<_, i64>(0)? * BUCKET_NS),
+            model: row.get(1)?,
+            usage: Usage::from_row(row, 2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every normalised model seen, most used first: the history's model filter.
+pub fn models(conn: &Connection) -> Result<Vec<String>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT model FROM usage_rollup WHERE model <> '' GROUP BY model ORDER BY sum(api_requests) DESC, model",
+    )?;
+    let models = statement.query_map([], |row| row.get(0))?;
+    Ok(models.collect::<rusqlite::Result<_>>()?)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -2,10 +2,13 @@
 //! returns a type whose TypeScript declaration is generated into `ui/src/api/generated.ts`.
 
 use ccmeter_core::dashboard::Dashboard;
-use ccmeter_core::query::parse_date;
+use ccmeter_core::export::{self, Format};
+use ccmeter_core::query::{
+    self, Range, SeriesPoint, SessionDetail, SessionFilter, SessionPage, SessionSort, parse_date,
+};
 use ccmeter_core::{StoreError, TimeContext};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
@@ -73,6 +76,103 @@ pub async fn status(collector: State<'_, Collector>) -> Result<Status, String> {
     Ok(Status { grpc, http, errors, last_data, claude_code_version, database })
 }
 
+/// What the history's sessions table shows: a period of local days, filters, an order and a page.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SessionsQuery {
+    /// First local day (`YYYY-MM-DD`), or from the beginning.
+    pub since: Option<String>,
+    /// First local day not included, or up to now.
+    pub until: Option<String>,
+    /// A normalised model the session used.
+    pub model: Option<String>,
+    /// Searched in the session id, models, terminal and e-mail.
+    pub text: Option<String>,
+    pub sort: SessionSort,
+    pub descending: bool,
+    /// Rows per page (0: all, as exports do).
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl SessionsQuery {
+    fn filter(&self, ctx: &TimeContext) -> Result<SessionFilter, StoreError> {
+        let day = |text: &Option<String>| text.as_deref().filter(|t| !t.is_empty()).map(parse_date).transpose();
+        Ok(SessionFilter {
+            range: Range::local_days(ctx, day(&self.since)?, day(&self.until)?),
+            model: self.model.clone().filter(|m| !m.is_empty()),
+            text: self.text.clone(),
+            sort: self.sort,
+            descending: self.descending,
+            limit: self.limit,
+            offset: self.offset,
+            active_since_ns: None,
+        })
+    }
+}
+
+/// A session's page: its totals, timeline and cost over its time.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionView {
+    pub detail: SessionDetail,
+    /// Usage per 15 minutes and model.
+    pub series: Vec<SeriesPoint>,
+}
+
+#[tauri::command]
+pub async fn sessions(collector: State<'_, Collector>, query: SessionsQuery) -> Result<SessionPage, String> {
+    read(&collector, move |conn, ctx| query::sessions(conn, &query.filter(ctx)?)).await
+}
+
+/// Every model seen, for the history's filter.
+#[tauri::command]
+pub async fn models(collector: State<'_, Collector>) -> Result<Vec<String>, String> {
+    read(&collector, |conn, _| query::models(conn)).await
+}
+
+/// One session (`""`: the data that came without a session id); `None` when there is no such session.
+#[tauri::command]
+pub async fn session(collector: State<'_, Collector>, id: String) -> Result<Option<SessionView>, String> {
+    read(&collector, move |conn, _| {
+        let Some(detail) = query::session(conn, &id)? else { return Ok(None) };
+        Ok(Some(SessionView { detail, series: query::session_series(conn, &id)? }))
+    })
+    .await
+}
+
+/// Writes every session matching `query` (all pages) to `path` as CSV or JSON; returns how many.
+#[tauri::command]
+pub async fn export_sessions(
+    collector: State<'_, Collector>,
+    query: SessionsQuery,
+    path: String,
+    format: Format,
+) -> Result<usize, String> {
+    read(&collector, move |conn, ctx| {
+        let filter = SessionFilter { limit: 0, offset: 0, ..query.filter(ctx)? };
+        let rows = query::sessions(conn, &filter)?.rows;
+        export::write_file(std::path::Path::new(&path), &export::sessions(&rows, format)?)?;
+        Ok(rows.len())
+    })
+    .await
+}
+
+/// Writes one session's timeline (CSV) or the whole session (JSON) to `path`; returns the events written.
+#[tauri::command]
+pub async fn export_session(
+    collector: State<'_, Collector>,
+    id: String,
+    path: String,
+    format: Format,
+) -> Result<usize, String> {
+    read(&collector, move |conn, _| {
+        let detail = query::session(conn, &id)?
+            .ok_or_else(|| StoreError::Export(format!("there is no session {id:?} (deleted?)")))?;
+        export::write_file(std::path::Path::new(&path), &export::session(&detail, format)?)?;
+        Ok(detail.timeline.len())
+    })
+    .await
+}
+
 /// Opens (or focuses) one of the app's windows, e.g. "Open history" from the dashboard.
 #[tauri::command]
 pub fn open_window(app: AppHandle, kind: WindowKind) {
@@ -94,7 +194,7 @@ mod bindings {
 
     #[test]
     fn the_generated_typescript_matches_the_rust_types() {
-        use ccmeter_core::{budget, dashboard, insights, query, settings};
+        use ccmeter_core::{budget, dashboard, export, insights, query, settings};
         // Serde writes i64 as a JSON number; every value sent fits a double exactly except nanosecond
         // instants, which never cross IPC (instants are RFC 3339 strings).
         let cfg = Config::new().with_large_int("number");
@@ -105,6 +205,8 @@ mod bindings {
             insights::HeatCell,
             budget::BudgetStatus, budget::BudgetState, budget::Period,
             settings::Settings, settings::Budgets, settings::Budget,
+            query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
+            query::TimelineEvent, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
             super::Status, crate::gui::WindowKind,
         ];
         declarations.sort();

@@ -112,10 +112,16 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 .arg(login_db_arg(&options.db))
                 .build(),
         )
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             crate::commands::dashboard,
             crate::commands::status,
-            crate::commands::open_window
+            crate::commands::open_window,
+            crate::commands::sessions,
+            crate::commands::models,
+            crate::commands::session,
+            crate::commands::export_sessions,
+            crate::commands::export_session,
         ])
         .setup(move |app| {
             TrayIconBuilder::with_id(TRAY_ID)

@@ -148,20 +148,7 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     let day = chrono::DateTime::from_timestamp_nanos(day).date_naive().to_string();
 
     // The dashboard leaves the empty state by itself (a commit event); then pick the capture's day.
-    eventually("the period picker", || async { client.find(Locator::Css("input[aria-label='First day']")).await.ok() })
-        .await;
-    client
-        .execute(
-            "for (const [label, value] of [['First day', arguments[0]], ['Last day', arguments[0]]]) {
-               const input = document.querySelector(`input[aria-label='${label}']`);
-               input.value = value;
-               input.dispatchEvent(new Event('input', { bubbles: true }));
-             }
-             document.querySelector('.picker__custom button[type=submit]').click();",
-            vec![json!(day)],
-        )
-        .await
-        .expect("pick the day");
+    pick_day(&client, &day).await;
 
     let expected = expected_totals(scenario);
     let cost = format!("${:.2}", expected.cost_nanos as f64 / 1e9);
@@ -191,7 +178,109 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     // Charts animate in: let them settle before the picture.
     tokio::time::sleep(Duration::from_millis(800)).await;
     save_screenshot(&client, "e2e-dashboard").await;
+
+    // The history window, opened the way the dashboard's code does it, then the session in it.
+    let dashboard = client.window().await.expect("the dashboard's handle");
+    invoke(&client, "open_window", json!({ "kind": "history" })).await.expect("open history");
+    let history = eventually("the history window", || async {
+        client.windows().await.ok()?.into_iter().find(|handle| *handle != dashboard)
+    })
+    .await;
+    client.switch_to_window(history).await.expect("switch to history");
+    // The history opens on the last 30 days; the capture's day is picked like on the dashboard.
+    pick_day(&client, &day).await;
+    let row = eventually("the session's row", || async {
+        let rows = client.find_all(Locator::Css(".sessions tbody tr[tabindex]")).await.ok()?;
+        (rows.len() == 1).then(|| rows.into_iter().next()).flatten()
+    })
+    .await;
+    let session_id = captured.iter().flat_map(|r| r.decode().events).find_map(|e| e.session_id).expect("a session id");
+    assert!(row.text().await.unwrap_or_default().contains(&session_id[..8]), "the row names the session");
+    // WebKitWebDriver counts a table row as not interactable: the row's own click handler, from the page.
+    client
+        .execute("document.querySelector('.sessions tbody tr[tabindex]').click();", vec![])
+        .await
+        .expect("open the session");
+    let events: usize = captured.iter().map(|r| r.decode().events.len()).sum();
+    let shown = eventually("the timeline", || async {
+        let rows = client.find_all(Locator::Css(".timeline tbody tr.timeline__row")).await.ok()?;
+        (rows.len() == events).then_some(rows.len())
+    })
+    .await;
+    assert_eq!(shown, events, "every event of the capture is on the timeline");
+    let timeline = text(&client, ".timeline tbody").await.unwrap_or_default();
+    assert!(timeline.contains("API request") && timeline.contains("Tool result"), "{timeline}");
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    save_screenshot(&client, "e2e-session").await;
+
+    // Exports, called the way the window calls them after its save dialog: the CSV adds up.
+    let csv_path = dir.path().join("sessions.csv");
+    let query = json!({ "since": day, "until": null, "model": null, "text": null, "sort": "start",
+                        "descending": true, "limit": 0, "offset": 0 });
+    let written = invoke(&client, "export_sessions", json!({ "query": query, "path": csv_path, "format": "csv" }))
+        .await
+        .expect("export the sessions");
+    assert_eq!(written, json!(1));
+    let csv = std::fs::read_to_string(&csv_path).expect("the CSV");
+    let header: Vec<&str> = csv.lines().next().expect("a header").split(',').collect();
+    let cost_column = header.iter().position(|h| *h == "cost_usd").expect("a cost column");
+    let exported: i64 =
+        csv.lines().skip(1).map(|line| usd_nanos(line.split(',').nth(cost_column).expect("a cost"))).sum();
+    assert_eq!(exported, expected.cost_nanos, "the CSV's cost sums to the capture's total");
+
+    let timeline_path = dir.path().join("session.csv");
+    let written =
+        invoke(&client, "export_session", json!({ "id": session_id, "path": timeline_path, "format": "csv" }))
+            .await
+            .expect("export the session");
+    assert_eq!(written, json!(events));
+    let missing =
+        invoke(&client, "export_session", json!({ "id": "no-such-session", "path": timeline_path, "format": "csv" }))
+            .await;
+    assert!(missing.is_err_and(|e| e.contains("there is no session")), "a clear error for a missing session");
     client.close().await.expect("end the session");
+}
+
+/// Calls an app command through the window's own IPC; `Err` carries the command's error message.
+async fn invoke(client: &Client, command: &str, args: Value) -> Result<Value, String> {
+    let answer = client
+        .execute_async(
+            "const [command, args, done] = arguments;
+             window.__TAURI_INTERNALS__.invoke(command, args).then(
+               (value) => done({ ok: value === undefined ? null : value }),
+               (error) => done({ error: String(error) }));",
+            vec![json!(command), args],
+        )
+        .await
+        .map_err(|error| error.to_string())?;
+    match answer.get("error") {
+        Some(error) => Err(error.as_str().unwrap_or_default().to_owned()),
+        None => Ok(answer["ok"].clone()),
+    }
+}
+
+/// Sets the custom period of the window's picker to one local day and applies it.
+async fn pick_day(client: &Client, day: &str) {
+    eventually("the period picker", || async { client.find(Locator::Css("input[aria-label='First day']")).await.ok() })
+        .await;
+    client
+        .execute(
+            "for (const [label, value] of [['First day', arguments[0]], ['Last day', arguments[0]]]) {
+               const input = document.querySelector(`input[aria-label='${label}']`);
+               input.value = value;
+               input.dispatchEvent(new Event('input', { bubbles: true }));
+             }
+             document.querySelector('.picker__custom button[type=submit]').click();",
+            vec![json!(day)],
+        )
+        .await
+        .expect("pick the day");
+}
+
+/// "0.210920000" → nano-dollars.
+fn usd_nanos(text: &str) -> i64 {
+    let (whole, fraction) = text.split_once('.').expect("a decimal");
+    whole.parse::<i64>().expect("dollars") * 1_000_000_000 + fraction.parse::<i64>().expect("nano-dollars")
 }
 
 /// Saves what the window shows to ui/test-results/screenshots/<name>.png, for review.

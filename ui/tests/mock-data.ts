@@ -2,7 +2,7 @@
  * Figures for the browser tests, typed against the generated declarations so they cannot drift from what
  * the app sends. The week is 18–24 November 2026 in Europe/Berlin (the tests fix the page's clock and zone).
  */
-import type { Dashboard, SeriesPoint, Status, Summary, TokenCounts } from "../src/api";
+import type { Dashboard, SeriesPoint, SessionPage, SessionRow, SessionView, Status, Summary, TimelineEvent, TokenCounts } from "../src/api";
 
 const noUsage = {
   api_requests: 0,
@@ -170,3 +170,96 @@ export const receiving: Status = {
 };
 
 export const neverReceived: Status = { ...receiving, last_data: null, claude_code_version: null };
+
+
+const MODELS = ["claude-opus-4-8", "claude-sonnet-4-5", "claude-haiku-4-5"];
+
+/** 120 sessions over the month, newest first: enough for three pages of 50. */
+export const allSessions: SessionRow[] = Array.from({ length: 120 }, (_, i) => {
+  const started = Date.UTC(2026, 10, 24, 13, 0) - i * 5.5 * 3_600_000;
+  const requests = 5 + ((i * 7) % 40);
+  const cost = Math.round((0.05 + ((i * 37) % 100) / 23) * 100) / 100;
+  return {
+    ...noUsage,
+    id: `${(0x5b901130 + i * 7919).toString(16).padStart(8, "0")}-a759-486a-a3cd-${String(102_000_000_000 + i).padStart(12, "0")}`,
+    started_at: new Date(started).toISOString(),
+    ended_at: new Date(started + (600 + ((i * 311) % 5400)) * 1000).toISOString(),
+    duration_s: 600 + ((i * 311) % 5400),
+    models: i % 3 === 0 ? [MODELS[0] ?? "", MODELS[2] ?? ""] : [MODELS[i % 3] ?? ""],
+    app_version: "2.1.197",
+    terminal_type: i % 2 === 0 ? "vscode" : "gnome-terminal",
+    user_email: null,
+    cost_source: "events",
+    cost_usd: cost,
+    tokens: tokens(requests * 30, requests * 160, requests * 12_000, requests * 1_700),
+    api_requests: requests,
+    api_errors: i % 9 === 0 ? 2 : 0,
+    user_prompts: 1 + (i % 6),
+    tool_results: requests + 3,
+    lines_added: (i * 13) % 240,
+    lines_removed: (i * 7) % 60,
+    commits: i % 4 === 0 ? 1 : 0,
+    pull_requests: i % 11 === 0 ? 1 : 0,
+  };
+});
+
+export const sessionPage: SessionPage = { total: allSessions.length, rows: allSessions.slice(0, 50) };
+export const emptyPage: SessionPage = { total: 0, rows: [] };
+
+const at = (second: number): string => new Date(Date.UTC(2026, 10, 24, 11, 27, 0) + second * 1000).toISOString();
+
+function timelineEvent(second: number, name: string, extra: Partial<TimelineEvent> = {}): TimelineEvent {
+  return {
+    time: at(second),
+    name,
+    sequence: second,
+    prompt_id: "b1c9…",
+    model: null,
+    cost_usd: null,
+    tokens: null,
+    duration_ms: null,
+    success: null,
+    tool_name: null,
+    decision: null,
+    status_code: null,
+    query_source: null,
+    source: null,
+    attributes: {},
+    ...extra,
+  };
+}
+
+const request = (second: number, cost: number, source: "main" | "subagent" | "auxiliary", raw: string, model = "claude-opus-4-8"): TimelineEvent =>
+  timelineEvent(second, "api_request", {
+    model,
+    cost_usd: cost,
+    tokens: tokens(3, 120 + second, 12_000 + second * 40, 1_500),
+    duration_ms: 1_800 + second * 20,
+    query_source: raw,
+    source,
+  });
+
+const firstSession = allSessions[0] ?? (() => { throw new Error("no sessions"); })();
+
+export const sessionView: SessionView = {
+  detail: {
+    ...firstSession,
+    timeline: [
+      timelineEvent(0, "user_prompt", { attributes: { prompt: "[not stored: 48 characters]", prompt_length: "48" } }),
+      request(2, 0.0012, "auxiliary", "generate_session_title", "claude-haiku-4-5"),
+      request(6, 0.0312, "main", "repl_main_thread"),
+      timelineEvent(9, "tool_decision", { tool_name: "Read", decision: "accept", attributes: { source: "config" } }),
+      timelineEvent(10, "tool_result", { tool_name: "Read", success: true, duration_ms: 14 }),
+      request(14, 0.0002, "subagent", "agent:builtin:Explore", "claude-haiku-4-5"),
+      timelineEvent(20, "api_error", { status_code: 529, model: "claude-opus-4-8", attributes: { error: "[not stored: 31 characters]" } }),
+      request(31, 0.0421, "main", "repl_main_thread"),
+      timelineEvent(35, "tool_decision", { tool_name: "Bash", decision: "reject", attributes: { source: "user_reject" } }),
+      timelineEvent(36, "tool_result", { tool_name: "Bash", success: false, duration_ms: 2, attributes: { error: "[not stored: 60 characters]" } }),
+      request(44, 0.0389, "main", "repl_main_thread"),
+      timelineEvent(50, "tool_result", { tool_name: "Write", success: true, duration_ms: 21 }),
+      request(58, 0.0977, "main", "repl_main_thread"),
+      timelineEvent(61, "mcp_server_connection", { attributes: { server_name: "github" } }),
+    ],
+  },
+  series: [],
+};

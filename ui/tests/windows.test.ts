@@ -11,7 +11,7 @@ import { extname, join, normalize, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { dashboard, emptyDashboard, neverReceived, receiving, WEEK_COST } from "./mock-data";
+import { allSessions, dashboard, emptyDashboard, emptyPage, neverReceived, receiving, sessionPage, sessionView, WEEK_COST } from "./mock-data";
 import { mockIpcScript, type MockAnswers } from "./mock-ipc";
 
 const DIST = resolve(__dirname, "../dist");
@@ -154,6 +154,107 @@ describe("dashboard behaviour", () => {
     await page.getByLabel("Last day").fill("2026-11-10");
     await page.getByRole("button", { name: "Show" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toBe("The last day comes before the first.");
+    await close();
+  });
+});
+
+interface Mock {
+  state: { calls: Array<{ command: string; args: Record<string, unknown> }> };
+  answer: (command: string, value: unknown) => void;
+  emit: (event: string) => void;
+}
+
+async function calls(page: Page, command: string): Promise<Array<Record<string, unknown>>> {
+  return page.evaluate(
+    (name) => (window as unknown as { __ccmeterMock: Mock }).__ccmeterMock.state.calls.filter((c) => c.command === name).map((c) => c.args),
+    command,
+  );
+}
+
+const historyAnswers = {
+  sessions: sessionPage,
+  models: ["claude-opus-4-8", "claude-sonnet-4-5", "claude-haiku-4-5"],
+  status: receiving,
+  session: sessionView,
+  "plugin:dialog|save": "/tmp/ccmeter-sessions.csv",
+  export_sessions: 120,
+  export_session: 14,
+};
+
+describe.each(["light", "dark"] as const)("history (%s)", (scheme) => {
+  it("lists the sessions, pages through them and opens one with its timeline", async () => {
+    const { page, errors, close } = await open("history", historyAnswers, scheme);
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
+    expect(await page.getByRole("navigation", { name: "Pages" }).textContent()).toContain("1–50 of 120 sessions");
+    const first = allSessions[0];
+    expect(await page.locator("tbody tr").first().textContent()).toContain(first?.id?.slice(0, 8) ?? "?");
+    await shot(page, `history-${scheme}`);
+
+    await page.locator("tbody tr").first().click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain(first?.id ?? "?");
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(14);
+    expect(await page.locator(".timeline tbody").textContent()).toContain("Prompt text not stored (48 characters)");
+    expect(await page.locator(".timeline tbody").textContent()).toContain("subagent (agent:builtin:Explore)");
+    await expect.poll(() => page.getByRole("img", { name: "Cumulative cost over the session" }).locator("svg path").count()).toBeGreaterThan(2);
+    await shot(page, `session-${scheme}`);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe("history behaviour", () => {
+  it("sorts, filters and searches through the backend, keeping the choices", async () => {
+    const { page, errors, close } = await open("history", historyAnswers, "light");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
+    await page.getByRole("button", { name: "Cost" }).click();
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ sort: "cost", descending: true, offset: 0 });
+    expect(await page.getByRole("columnheader", { name: "Cost" }).getAttribute("aria-sort")).toBe("descending");
+    await page.getByRole("button", { name: "Cost" }).click();
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ sort: "cost", descending: false });
+
+    await page.getByLabel("Model").selectOption("claude-sonnet-4-5");
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ model: "claude-sonnet-4-5", sort: "cost" });
+    await page.getByLabel("Search").fill("5b90");
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ text: "5b90", model: "claude-sonnet-4-5" });
+
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ offset: 50, limit: 50 });
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("exports the whole filtered table through the save dialog", async () => {
+    const { page, close } = await open("history", historyAnswers, "light");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    await expect.poll(() => page.getByRole("status").last().textContent()).toBe("Exported 120 sessions as CSV.");
+    const exported = (await calls(page, "export_sessions")).at(-1);
+    expect(exported).toMatchObject({ path: "/tmp/ccmeter-sessions.csv", format: "csv", query: { limit: 0, offset: 0 } });
+    const dialog = (await calls(page, "plugin:dialog|save")).at(-1);
+    expect(dialog).toMatchObject({ options: { defaultPath: "ccmeter-sessions.csv" } });
+    await close();
+  });
+
+  it("filters a session's timeline by kind and opens from the keyboard", async () => {
+    const { page, close } = await open("history", historyAnswers, "light");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
+    await page.locator("tbody tr").first().focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(14);
+    for (const kind of ["Prompts", "API requests", "Decisions", "Errors", "Other"]) {
+      await page.getByRole("button", { name: new RegExp(`^${kind}`) }).click();
+    }
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(3);
+    expect(await page.locator(".timeline tbody").textContent()).toContain("Bash · failed");
+    await page.getByRole("button", { name: "← All sessions" }).click();
+    await expect.poll(() => page.locator(".sessions tbody tr").count()).toBe(50);
+    await close();
+  });
+
+  it("says so when nothing matches", async () => {
+    const { page, close } = await open("history", { ...historyAnswers, sessions: emptyPage }, "light");
+    await expect.poll(() => page.locator("tbody").textContent()).toContain("No sessions match.");
+    await shot(page, "history-empty-light");
     await close();
   });
 });

@@ -25,6 +25,8 @@ reached: number | null, state: BudgetState, };
 
 export type Budgets = { day: Budget | null, week: Budget | null, month: Budget | null, session: Budget | null, };
 
+export type CostSource = "events" | "metrics";
+
 export type Dashboard = { 
 /**
  * The first local day shown.
@@ -61,6 +63,8 @@ export type ErrorCount = {
  */
 status_code: number | null, count: number, };
 
+export type Format = "csv" | "json";
+
 export type Granularity = "hour" | "day";
 
 export type HeatCell = { 
@@ -72,6 +76,8 @@ weekday: number,
  * 0–23, local wall-clock hour.
  */
 hour: number, cost_usd: number, api_requests: number, user_prompts: number, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 export type LanguageEdits = { 
 /**
@@ -103,6 +109,58 @@ start: string, model: string, cost_usd: number, tokens: TokenCounts, api_request
  * Mean API request latency, from the api_request events.
  */
 api_mean_latency_ms: number | null, };
+
+export type SessionDetail = { timeline: Array<TimelineEvent>, 
+/**
+ * `None` for data that arrived without a session id.
+ */
+id: string | null, started_at: string, ended_at: string, duration_s: number, models: Array<string>, app_version: string | null, terminal_type: string | null, user_email: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+/**
+ * Mean API request latency, from the api_request events.
+ */
+api_mean_latency_ms: number | null, };
+
+export type SessionPage = { total: number, rows: Array<SessionRow>, };
+
+export type SessionRow = { 
+/**
+ * `None` for data that arrived without a session id.
+ */
+id: string | null, started_at: string, ended_at: string, duration_s: number, models: Array<string>, app_version: string | null, terminal_type: string | null, user_email: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+/**
+ * Mean API request latency, from the api_request events.
+ */
+api_mean_latency_ms: number | null, };
+
+export type SessionSort = "start" | "end" | "cost" | "tokens" | "duration" | "errors";
+
+export type SessionView = { detail: SessionDetail, 
+/**
+ * Usage per 15 minutes and model.
+ */
+series: Array<SeriesPoint>, };
+
+export type SessionsQuery = { 
+/**
+ * First local day (`YYYY-MM-DD`), or from the beginning.
+ */
+since: string | null, 
+/**
+ * First local day not included, or up to now.
+ */
+until: string | null, 
+/**
+ * A normalised model the session used.
+ */
+model: string | null, 
+/**
+ * Searched in the session id, models, terminal and e-mail.
+ */
+text: string | null, sort: SessionSort, descending: boolean, 
+/**
+ * Rows per page (0: all, as exports do).
+ */
+limit: number, offset: number, };
 
 export type Settings = { budgets: Budgets, 
 /**
@@ -174,6 +232,16 @@ cache_hit_rate: number | null, spans: number, cost_usd: number, tokens: TokenCou
  * Mean API request latency, from the api_request events.
  */
 api_mean_latency_ms: number | null, };
+
+export type TimelineEvent = { time: string, name: string, sequence: number | null, prompt_id: string | null, model: string | null, cost_usd: number | null, tokens: TokenCounts | null, duration_ms: number | null, success: boolean | null, tool_name: string | null, decision: string | null, status_code: number | null, 
+/**
+ * As sent (`repl_main_thread`, `agent:builtin:Explore`…).
+ */
+query_source: string | null, 
+/**
+ * `query_source` as main / subagent / auxiliary.
+ */
+source: SourceClass | null, attributes: JsonValue, };
 
 export type TokenCounts = { input: number, output: number, cacheRead: number, cacheCreation: number, };
 

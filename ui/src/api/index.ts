@@ -4,8 +4,9 @@
  */
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { save } from "@tauri-apps/plugin-dialog";
 
-import type { Dashboard, Status, WindowKind } from "./generated";
+import type { Dashboard, Format, SessionPage, SessionsQuery, SessionView, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
 
@@ -20,6 +21,41 @@ export function dashboard(since: string, until: string): Promise<Dashboard> {
 /** Where the receivers listen (or why not) and when data last came. */
 export function status(): Promise<Status> {
   return invoke<Status>("status");
+}
+
+/** One page of the sessions table. */
+export function sessions(query: SessionsQuery): Promise<SessionPage> {
+  return invoke<SessionPage>("sessions", { query });
+}
+
+/** Every model seen, most used first. */
+export function models(): Promise<string[]> {
+  return invoke<string[]>("models");
+}
+
+/** A session's totals, timeline and cost over time; `null` when it does not exist (any more). */
+export function session(id: string): Promise<SessionView | null> {
+  return invoke<SessionView | null>("session", { id });
+}
+
+/**
+ * Asks where to save (the platform's save dialog), then writes every session matching `query` there.
+ * Resolves to the number of sessions written, or `null` when the user cancelled.
+ */
+export async function exportSessions(query: SessionsQuery, format: Format): Promise<number | null> {
+  const path = await askPath(`ccmeter-sessions.${format}`, format);
+  return path === null ? null : invoke<number>("export_sessions", { query, path, format });
+}
+
+/** Asks where to save, then writes one session's timeline (CSV) or the whole session (JSON). */
+export async function exportSession(id: string, format: Format): Promise<number | null> {
+  const path = await askPath(`ccmeter-session-${id.slice(0, 8) || "no-session"}.${format}`, format);
+  return path === null ? null : invoke<number>("export_session", { id, path, format });
+}
+
+async function askPath(defaultPath: string, format: Format): Promise<string | null> {
+  const name = format === "csv" ? "CSV (spreadsheets)" : "JSON";
+  return save({ defaultPath, filters: [{ name, extensions: [format] }] });
 }
 
 export function openWindow(kind: WindowKind): Promise<void> {

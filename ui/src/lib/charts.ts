@@ -1,4 +1,5 @@
 /** ECharts options for the dashboard, built from plain data: one look for every chart. */
+import type { SeriesPoint, TimelineEvent } from "../api";
 import type { ChartOption } from "./echarts";
 import { compact, millis, money, percent } from "./format";
 import type { Chartable } from "./series";
@@ -73,6 +74,7 @@ export function tokensOverTime(data: Chartable, dark: boolean): ChartOption {
       name: s.name,
       type: "line",
       stack: "tokens",
+      animation: false,
       data: s.data,
       areaStyle: { opacity: 0.35 },
       showSymbol: false,
@@ -209,6 +211,65 @@ export function heatmap(cells: ReadonlyArray<readonly [number, number, number]>,
         data: cells.map((c) => [c[0], c[1], c[2]]),
         itemStyle: { borderColor: dark ? "#1a202c" : "#ffffff", borderWidth: 2, borderRadius: 3 },
         emphasis: { itemStyle: { borderColor: colours.text } },
+      },
+    ],
+  };
+}
+
+/**
+ * A session's running cost: from its api_request events when it has them (exact per request), else from
+ * its 15-minute usage (metrics-only sessions).
+ */
+export function cumulativeCost(series: readonly SeriesPoint[], timeline: readonly TimelineEvent[], dark: boolean): ChartOption {
+  const requests = timeline.filter((e) => e.name === "api_request" && e.cost_usd !== null);
+  const steps: Array<[number, number]> = [];
+  let total = 0;
+  if (requests.length > 0) {
+    for (const request of requests) {
+      total += request.cost_usd ?? 0;
+      steps.push([Date.parse(request.time), total]);
+    }
+  } else {
+    const buckets = new Map<number, number>();
+    for (const point of series) {
+      const at = Date.parse(point.start);
+      buckets.set(at, (buckets.get(at) ?? 0) + point.cost_usd);
+    }
+    for (const [at, cost] of [...buckets].sort((a, b) => a[0] - b[0])) {
+      total += cost;
+      steps.push([at, total]);
+    }
+  }
+  const colours = palette(dark);
+  return {
+    ...base(dark),
+    legend: { show: false },
+    grid: { left: 8, right: 16, top: 12, bottom: 8, containLabel: true },
+    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => money(Number(v)) },
+    xAxis: {
+      type: "time",
+      axisLine: { lineStyle: { color: colours.grid } },
+      axisLabel: { color: colours.muted, fontSize: 11, hideOverlap: true },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: "value",
+      axisLabel: { color: colours.muted, fontSize: 11, formatter: (value: number) => money(value) },
+      splitLine: { lineStyle: { color: colours.grid } },
+    },
+    series: [
+      {
+        name: "Cost so far",
+        type: "line",
+        // WebKitGTK drops a line whose entrance animation clips it (an SVG clip-path ECharts animates).
+        animation: false,
+        step: "end",
+        data: steps,
+        showSymbol: steps.length < 60,
+        symbolSize: 5,
+        areaStyle: { opacity: 0.15 },
+        itemStyle: { color: SERIES_COLOURS[0] ?? "#d97706" },
+        lineStyle: { width: 2 },
       },
     ],
   };

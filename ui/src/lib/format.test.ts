@@ -15,6 +15,7 @@ describe("money", () => {
 
   it("keeps the precision of sub-cent amounts when asked", () => {
     expect(moneyPrecise(0.0042)).toBe("$0.0042");
+    expect(moneyPrecise(0.0002)).toBe("$0.0002");
     expect(moneyPrecise(0.012)).toBe("$0.01");
     expect(moneyPrecise(0)).toBe("$0.00");
   });

@@ -12,7 +12,7 @@ export function money(usd: number): string {
 /** Small amounts keep their precision: `$0.0042` rather than `$0.00` (per-request costs). */
 export function moneyPrecise(usd: number): string {
   if (Number.isFinite(usd) && usd !== 0 && Math.abs(usd) < 0.01) {
-    return `${usd < 0 ? "-" : ""}$${Math.abs(usd).toPrecision(2)}`;
+    return `${usd < 0 ? "-" : ""}$${Number(Math.abs(usd).toPrecision(2)).toString()}`;
   }
   return money(usd);
 }
