@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod dashboard;
+pub mod delete;
 pub mod error;
 pub mod export;
 pub mod glance;

@@ -34,6 +34,7 @@ pub struct Settings {
     /// Delete data older than this many days; `None` keeps everything.
     pub retention_days: Option<u32>,
     /// The first day of a budget week.
+    #[ts(type = "\"Mon\" | \"Tue\" | \"Wed\" | \"Thu\" | \"Fri\" | \"Sat\" | \"Sun\"")]
     pub week_start: Weekday,
     pub alerts_enabled: bool,
     /// Alerts reached before this instant are recorded as suppressed, never sent.

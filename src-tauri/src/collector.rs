@@ -62,5 +62,36 @@ pub async fn start(
     };
     let grpc = listen(Protocol::Grpc, grpc).await;
     let http = listen(Protocol::Http, http).await;
+    tokio::spawn(enforce_retention(store.clone(), cancel.clone()));
     Ok(Collector { store, db: db.to_owned(), grpc, http, tasks })
+}
+
+/// Deletes what the retention setting no longer keeps: at start, then after each local midnight. (Saving a
+/// shorter retention in the Settings window applies it at once as well.)
+async fn enforce_retention(store: Store, cancel: CancellationToken) {
+    loop {
+        let ctx = ccmeter_core::TimeContext::system();
+        let days = store.reader().and_then(|conn| ccmeter_core::settings::load(&conn)).map(|s| s.retention_days);
+        match days {
+            Ok(Some(days)) => {
+                let now = ctx.clone();
+                match store.exec(move |tx| ccmeter_core::delete::older_than(tx, &now, days)).await {
+                    Ok(deleted) if deleted != ccmeter_core::delete::Deleted::default() => {
+                        tracing::info!(?deleted, days, "deleted history older than the retention");
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "cannot apply the retention setting"),
+                }
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "cannot read the retention setting"),
+        }
+        let today = ctx.today();
+        let midnight = ctx.start_of_day(today.succ_opt().unwrap_or(today));
+        let wait = (midnight - ctx.now()).to_std().unwrap_or_default() + std::time::Duration::from_secs(60);
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = cancel.cancelled() => return,
+        }
+    }
 }

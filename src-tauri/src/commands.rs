@@ -2,14 +2,15 @@
 //! returns a type whose TypeScript declaration is generated into `ui/src/api/generated.ts`.
 
 use ccmeter_core::dashboard::Dashboard;
+use ccmeter_core::delete::{self, Deleted};
 use ccmeter_core::export::{self, Format};
 use ccmeter_core::query::{
     self, Range, SeriesPoint, SessionDetail, SessionFilter, SessionPage, SessionSort, parse_date,
 };
-use ccmeter_core::{StoreError, TimeContext};
+use ccmeter_core::{Settings, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
 use crate::collector::Collector;
@@ -173,6 +174,77 @@ pub async fn export_session(
     .await
 }
 
+/// The saved settings (defaults for what was never set).
+#[tauri::command]
+pub async fn settings(collector: State<'_, Collector>) -> Result<Settings, String> {
+    read(&collector, |conn, _| ccmeter_core::settings::load(conn)).await
+}
+
+/// Validates and saves the settings in the writer's transaction (the CLI's rules: the error says what to
+/// change), then lets the tray, budgets and login item follow. Returns what was saved.
+#[tauri::command]
+pub async fn save_settings(
+    collector: State<'_, Collector>,
+    refresh: State<'_, crate::gui::Refresh>,
+    settings: Settings,
+) -> Result<Settings, String> {
+    let saved = settings.clone();
+    collector
+        .store
+        .exec(move |tx| {
+            ccmeter_core::settings::save(tx, &settings)?;
+            // A shorter retention takes effect now, not at the next midnight.
+            match settings.retention_days {
+                Some(days) => delete::older_than(tx, &TimeContext::system(), days).map(|_| ()),
+                None => Ok(()),
+            }
+        })
+        .await
+        .map_err(message)?;
+    refresh.0.notify_one();
+    Ok(saved)
+}
+
+/// Deletes one session and everything it recorded.
+#[tauri::command]
+pub async fn delete_session(
+    app: AppHandle,
+    collector: State<'_, Collector>,
+    refresh: State<'_, crate::gui::Refresh>,
+    id: String,
+) -> Result<Deleted, String> {
+    let deleted = collector.store.exec(move |tx| delete::session(tx, &id)).await.map_err(message)?;
+    deleted_now(&app, &refresh);
+    Ok(deleted)
+}
+
+/// Deletes every record of local days `[since, until)`.
+#[tauri::command]
+pub async fn delete_days(
+    app: AppHandle,
+    collector: State<'_, Collector>,
+    refresh: State<'_, crate::gui::Refresh>,
+    since: String,
+    until: String,
+) -> Result<Deleted, String> {
+    let (since, until) = (parse_date(&since).map_err(message)?, parse_date(&until).map_err(message)?);
+    let deleted = collector
+        .store
+        .exec(move |tx| delete::range(tx, Range::local_days(&TimeContext::system(), Some(since), Some(until))))
+        .await
+        .map_err(message)?;
+    deleted_now(&app, &refresh);
+    Ok(deleted)
+}
+
+/// After a deletion: the tray and every open window show the new figures.
+fn deleted_now(app: &AppHandle, refresh: &crate::gui::Refresh) {
+    refresh.0.notify_one();
+    if let Err(error) = app.emit(COMMITTED_EVENT, ()) {
+        tracing::warn!(%error, "cannot tell the windows about the deletion");
+    }
+}
+
 /// Opens (or focuses) one of the app's windows, e.g. "Open history" from the dashboard.
 #[tauri::command]
 pub fn open_window(app: AppHandle, kind: WindowKind) {
@@ -207,7 +279,7 @@ mod bindings {
             settings::Settings, settings::Budgets, settings::Budget,
             query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
             query::TimelineEvent, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
-            super::Status, crate::gui::WindowKind,
+            ccmeter_core::delete::Deleted, super::Status, crate::gui::WindowKind,
         ];
         declarations.sort();
         let generated = format!(

@@ -80,7 +80,7 @@ impl WindowKind {
 
 /// Wakes the tray's refresh loop (settings changed by the menu, the CLI or a window).
 #[derive(Clone)]
-struct Refresh(Arc<Notify>);
+pub struct Refresh(pub Arc<Notify>);
 
 /// Runs the desktop app until the user quits from the tray.
 pub fn run(options: GuiOptions) -> Result<(), GuiError> {
@@ -122,6 +122,10 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             crate::commands::session,
             crate::commands::export_sessions,
             crate::commands::export_session,
+            crate::commands::settings,
+            crate::commands::save_settings,
+            crate::commands::delete_session,
+            crate::commands::delete_days,
         ])
         .setup(move |app| {
             TrayIconBuilder::with_id(TRAY_ID)

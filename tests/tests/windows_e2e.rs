@@ -238,6 +238,27 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         invoke(&client, "export_session", json!({ "id": "no-such-session", "path": timeline_path, "format": "csv" }))
             .await;
     assert!(missing.is_err_and(|e| e.contains("there is no session")), "a clear error for a missing session");
+
+    // Settings saved by the Settings window are the ones the CLI reads; a bad one is refused with its reason.
+    let mut settings = invoke(&client, "settings", json!({})).await.expect("the settings");
+    settings["budgets"]["day"] = json!({ "limit_usd": 12.5, "thresholds": [50, 100] });
+    invoke(&client, "save_settings", json!({ "settings": settings.clone() })).await.expect("saved");
+    let list = std::process::Command::new(ccmeter_bin())
+        .args(["budget", "list", "--json", "--db"])
+        .arg(&db)
+        .output()
+        .expect("ccmeter budget list");
+    let list: Value = serde_json::from_slice(&list.stdout).expect("budget list JSON");
+    assert_eq!(list["budgets"]["day"], json!({ "limit_usd": 12.5, "thresholds": [50, 100] }));
+    settings["grpc_addr"] = json!("nowhere");
+    let refused = invoke(&client, "save_settings", json!({ "settings": settings })).await;
+    assert!(refused.is_err_and(|e| e.contains("must be an IP address and port")), "the CLI's validation");
+
+    // Deleting the session takes its cost out of every figure.
+    let deleted = invoke(&client, "delete_session", json!({ "id": session_id })).await.expect("deleted");
+    assert_eq!(deleted["sessions"], json!(1));
+    let report = ccmeter_tests::report(&db, &[]);
+    assert_eq!(ccmeter_tests::report_totals(&report).cost_nanos, 0, "nothing left after the deletion");
     client.close().await.expect("end the session");
 }
 

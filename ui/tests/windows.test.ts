@@ -258,3 +258,109 @@ describe("history behaviour", () => {
     await close();
   });
 });
+
+describe("deleting history", () => {
+  it("deletes the shown days only after the user confirms", async () => {
+    const answers = { ...historyAnswers, "plugin:dialog|message": "Cancel", delete_days: { events: 120, metric_points: 40, spans: 0, sessions: 3 } };
+    const { page, close } = await open("history", answers, "light");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
+    await page.getByRole("button", { name: "Delete these days…" }).click();
+    await expect.poll(async () => (await calls(page, "plugin:dialog|message")).length).toBe(1);
+    const question = (await calls(page, "plugin:dialog|message"))[0];
+    expect(String(question?.["message"])).toContain("from 2026-10-26 to 2026-11-24");
+    expect(String(question?.["message"])).toContain("120 sessions");
+    expect(await calls(page, "delete_days"), "cancelled: nothing deleted").toEqual([]);
+
+    await page.evaluate(() => (window as unknown as { __ccmeterMock: Mock }).__ccmeterMock.answer("plugin:dialog|message", "Delete"));
+    await page.getByRole("button", { name: "Delete these days…" }).click();
+    await expect.poll(async () => (await calls(page, "delete_days")).at(-1)).toEqual({ since: "2026-10-26", until: "2026-11-25" });
+    await expect.poll(() => page.getByRole("status").last().textContent()).toContain("3 sessions removed");
+    await close();
+  });
+
+  it("deletes one session from its page and goes back to the list", async () => {
+    const answers = { ...historyAnswers, "plugin:dialog|message": "Delete", delete_session: { events: 14, metric_points: 9, spans: 0, sessions: 1 } };
+    const { page, close } = await open("history", answers, "light");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
+    await page.locator("tbody tr").first().click();
+    await page.getByRole("button", { name: "Delete session…" }).click();
+    await expect.poll(async () => (await calls(page, "delete_session")).at(-1)).toEqual({ id: allSessions[0]?.id });
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("History");
+    expect(await page.getByRole("status").last().textContent()).toContain("14 events, 9 metric points");
+    await close();
+  });
+});
+
+const savedSettings = {
+  budgets: { day: { limit_usd: 10, thresholds: [50, 80, 100] }, week: null, month: { limit_usd: 150, thresholds: [80, 100] }, session: null },
+  active_window_minutes: 5,
+  store_prompt_text: false,
+  retention_days: null,
+  week_start: "Mon",
+  alerts_enabled: true,
+  alerts_paused_until: null,
+  start_at_login: false,
+  icon_shows_amount: false,
+  grpc_addr: "127.0.0.1:4317",
+  http_addr: "127.0.0.1:4318",
+};
+
+describe.each(["light", "dark"] as const)("settings (%s)", (scheme) => {
+  it("shows the saved settings", async () => {
+    const { page, errors, close } = await open("settings", { settings: savedSettings, status: receiving }, scheme);
+    await expect.poll(() => page.getByLabel("Daily limit in USD").inputValue()).toBe("10");
+    expect(await page.getByLabel("Monthly alert thresholds in percent").inputValue()).toBe("80, 100");
+    expect(await page.getByLabel("Weekly limit in USD").isDisabled()).toBe(true);
+    await shot(page, `settings-${scheme}`);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe("settings behaviour", () => {
+  it("saves what the form says, through the same settings the CLI uses", async () => {
+    const { page, close } = await open("settings", { settings: savedSettings, status: receiving, save_settings: savedSettings }, "light");
+    await expect.poll(() => page.getByLabel("Daily limit in USD").inputValue()).toBe("10");
+    await page.getByRole("checkbox", { name: "Weekly" }).check();
+    await page.getByLabel("Weekly limit in USD").fill("40");
+    await page.getByRole("checkbox", { name: "Keep all history" }).uncheck();
+    await page.getByLabel("Days of history to keep").fill("180");
+    await page.getByRole("checkbox", { name: /Keep the text of prompts/ }).check();
+    await page.getByLabel("OTLP/gRPC address").fill("127.0.0.1:14317");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await calls(page, "save_settings")).length).toBe(1);
+    const sent = (await calls(page, "save_settings"))[0]?.["settings"] as typeof savedSettings;
+    expect(sent.budgets.week).toEqual({ limit_usd: 40, thresholds: [50, 80, 100] });
+    expect(sent.retention_days).toBe(180);
+    expect(sent.store_prompt_text).toBe(true);
+    expect(sent.grpc_addr).toBe("127.0.0.1:14317");
+    await expect.poll(() => page.getByRole("status").last().textContent()).toContain("take effect when ccmeter next starts");
+    await close();
+  });
+
+  it("says what to change instead of saving a bad form, and shows the backend's reason", async () => {
+    const { page, close } = await open("settings", { settings: savedSettings, status: receiving }, "light");
+    await expect.poll(() => page.getByLabel("Daily limit in USD").inputValue()).toBe("10");
+    await page.getByLabel("Daily alert thresholds in percent").fill("50, lots");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("whole percentages separated by commas");
+    expect(await calls(page, "save_settings")).toEqual([]);
+
+    await page.getByLabel("Daily alert thresholds in percent").fill("50, 80");
+    await page.getByLabel("OTLP/HTTP address").fill("localhost");
+    // The mock has no answer for save_settings: it rejects like the backend does, with its message.
+    await page.evaluate(() => {
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> } }).__TAURI_INTERNALS__;
+      const original = internals.invoke.bind(internals);
+      internals.invoke = (command, args) =>
+        command === "save_settings"
+          ? Promise.reject("invalid settings: the OTLP/HTTP address \"localhost\" must be an IP address and port, e.g. 127.0.0.1:4318")
+          : original(command, args);
+    });
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe(
+      "the OTLP/HTTP address \"localhost\" must be an IP address and port, e.g. 127.0.0.1:4318",
+    );
+    await close();
+  });
+});

@@ -57,6 +57,12 @@ by_source: Array<SourceUsage>, edits_by_language: Array<LanguageEdits>,
  */
 heatmap: Array<HeatCell>, };
 
+export type Deleted = { events: number, metric_points: number, spans: number, 
+/**
+ * Sessions left with no record at all, removed from the history.
+ */
+sessions: number, };
+
 export type ErrorCount = { 
 /**
  * `None` when the request failed without an HTTP status (a connection error).
@@ -179,7 +185,7 @@ retention_days: number | null,
 /**
  * The first day of a budget week.
  */
-week_start: string, alerts_enabled: boolean, 
+week_start: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled: boolean, 
 /**
  * Alerts reached before this instant are recorded as suppressed, never sent.
  */

@@ -4,9 +4,9 @@
  */
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { save } from "@tauri-apps/plugin-dialog";
+import { ask, save } from "@tauri-apps/plugin-dialog";
 
-import type { Dashboard, Format, SessionPage, SessionsQuery, SessionView, Status, WindowKind } from "./generated";
+import type { Dashboard, Deleted, Format, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
 
@@ -56,6 +56,31 @@ export async function exportSession(id: string, format: Format): Promise<number 
 async function askPath(defaultPath: string, format: Format): Promise<string | null> {
   const name = format === "csv" ? "CSV (spreadsheets)" : "JSON";
   return save({ defaultPath, filters: [{ name, extensions: [format] }] });
+}
+
+/** The saved settings (defaults for what was never set). */
+export function settings(): Promise<Settings> {
+  return invoke<Settings>("settings");
+}
+
+/** Validates and saves; rejects with a message that says what to change. */
+export function saveSettings(value: Settings): Promise<Settings> {
+  return invoke<Settings>("save_settings", { settings: value });
+}
+
+/** Asks the user to confirm a destructive action, in the platform's own dialog. */
+export function confirm(message: string, title: string, okLabel: string): Promise<boolean> {
+  return ask(message, { title, kind: "warning", okLabel, cancelLabel: "Cancel" });
+}
+
+/** Deletes one session and everything it recorded (ask first: see `confirm`). */
+export function deleteSession(id: string): Promise<Deleted> {
+  return invoke<Deleted>("delete_session", { id });
+}
+
+/** Deletes every record of local days `[since, until)` (ask first: see `confirm`). */
+export function deleteDays(since: string, until: string): Promise<Deleted> {
+  return invoke<Deleted>("delete_days", { since, until });
 }
 
 export function openWindow(kind: WindowKind): Promise<void> {

@@ -1,0 +1,100 @@
+//! Deleting history: one session, a span of time, or everything older than the retention setting.
+//!
+//! Records, their rollup rows and the sessions they leave empty go together in one transaction, so every
+//! total stays consistent. What is kept on purpose: metric series (a cumulative exporter's running totals,
+//! without which its next point would count again from zero) and the alerts already shown.
+//! A deleted record's deduplication key goes with it: an exporter retrying that very batch would store it
+//! again, which only happens within seconds of the export.
+
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::{Result, StoreError};
+use crate::ingest::{BUCKET_NS, bucket_of};
+use crate::query::Range;
+use crate::time::TimeContext;
+
+/// What a deletion removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct Deleted {
+    pub events: i64,
+    pub metric_points: i64,
+    pub spans: i64,
+    /// Sessions left with no record at all, removed from the history.
+    pub sessions: i64,
+}
+
+/// Deletes one session (`""`: the records that came without a session id) and everything it recorded.
+pub fn session(tx: &Transaction, id: &str) -> Result<Deleted> {
+    let deleted = Deleted {
+        events: tx.execute("DELETE FROM events WHERE session_id = ?1", [id])? as i64,
+        metric_points: tx.execute("DELETE FROM metric_points WHERE session_id = ?1", [id])? as i64,
+        spans: tx.execute("DELETE FROM spans WHERE session_id = ?1", [id])? as i64,
+        sessions: tx.execute("DELETE FROM sessions WHERE id = ?1", [id])? as i64,
+    };
+    tx.execute("DELETE FROM usage_rollup WHERE session_id = ?1", [id])?;
+    Ok(deleted)
+}
+
+/// Deletes every record whose time falls in `range`, widened to whole 15-minute buckets (local days and
+/// hours always are whole buckets), and the sessions left empty; sessions that keep records get their
+/// first and last times, and whether events own their cost, recomputed.
+pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
+    let from_bucket = range.from_ns.map(bucket_of).unwrap_or(i64::MIN / BUCKET_NS);
+    let to_bucket = range.to_ns.map(bucket_of).unwrap_or(i64::MAX / BUCKET_NS);
+    if from_bucket >= to_bucket {
+        return Err(StoreError::InvalidQuery("the span to delete is empty: it must end after it starts".into()));
+    }
+    let (from, to) = (from_bucket.saturating_mul(BUCKET_NS), to_bucket.saturating_mul(BUCKET_NS));
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM touched;",
+    )?;
+    tx.execute(
+        "INSERT OR IGNORE INTO touched
+         SELECT session_id FROM events WHERE time_ns >= ?1 AND time_ns < ?2
+         UNION SELECT session_id FROM metric_points WHERE time_ns >= ?1 AND time_ns < ?2
+         UNION SELECT session_id FROM spans WHERE start_ns >= ?1 AND start_ns < ?2
+         UNION SELECT session_id FROM usage_rollup WHERE bucket >= ?3 AND bucket < ?4",
+        params![from, to, from_bucket, to_bucket],
+    )?;
+    let mut deleted = Deleted {
+        events: tx.execute("DELETE FROM events WHERE time_ns >= ?1 AND time_ns < ?2", params![from, to])? as i64,
+        metric_points: tx
+            .execute("DELETE FROM metric_points WHERE time_ns >= ?1 AND time_ns < ?2", params![from, to])?
+            as i64,
+        spans: tx.execute("DELETE FROM spans WHERE start_ns >= ?1 AND start_ns < ?2", params![from, to])? as i64,
+        sessions: 0,
+    };
+    tx.execute("DELETE FROM usage_rollup WHERE bucket >= ?1 AND bucket < ?2", params![from_bucket, to_bucket])?;
+    tx.execute(
+        "UPDATE sessions SET
+            first_ns = coalesce(min((SELECT min(time_ns) FROM events e WHERE e.session_id = sessions.id),
+                                    (SELECT min(time_ns) FROM metric_points m WHERE m.session_id = sessions.id)),
+                                (SELECT min(time_ns) FROM events e WHERE e.session_id = sessions.id),
+                                (SELECT min(time_ns) FROM metric_points m WHERE m.session_id = sessions.id), first_ns),
+            last_ns = coalesce(max((SELECT max(time_ns) FROM events e WHERE e.session_id = sessions.id),
+                                   (SELECT max(time_ns) FROM metric_points m WHERE m.session_id = sessions.id)),
+                               (SELECT max(time_ns) FROM events e WHERE e.session_id = sessions.id),
+                               (SELECT max(time_ns) FROM metric_points m WHERE m.session_id = sessions.id), last_ns),
+            has_api_events = EXISTS (SELECT 1 FROM events e WHERE e.session_id = sessions.id AND e.name = 'api_request')
+         WHERE id IN (SELECT id FROM touched)",
+        [],
+    )?;
+    deleted.sessions = tx.execute(
+        "DELETE FROM sessions WHERE id IN (SELECT id FROM touched)
+           AND NOT EXISTS (SELECT 1 FROM events e WHERE e.session_id = sessions.id)
+           AND NOT EXISTS (SELECT 1 FROM metric_points m WHERE m.session_id = sessions.id)
+           AND NOT EXISTS (SELECT 1 FROM usage_rollup u WHERE u.session_id = sessions.id)",
+        [],
+    )? as i64;
+    tx.execute("DELETE FROM touched", [])?;
+    Ok(deleted)
+}
+
+/// Deletes what is older than `days` local days before today (today is day 0): the retention setting.
+pub fn older_than(tx: &Transaction, ctx: &TimeContext, days: u32) -> Result<Deleted> {
+    let today = ctx.today();
+    let first_kept = today.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(chrono::NaiveDate::MIN);
+    range(tx, Range { from_ns: None, to_ns: Some(crate::time::ns(ctx.start_of_day(first_kept))) })
+}
