@@ -2,6 +2,7 @@
 //! windows and the CLI read, and settings. No GUI dependency: builds and tests without a display.
 
 pub mod budget;
+pub mod connect;
 pub mod dashboard;
 pub mod delete;
 pub mod error;

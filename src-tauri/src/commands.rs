@@ -1,6 +1,7 @@
 //! The IPC commands the windows call. Thin: each reads through `ccmeter_core` on a blocking thread and
 //! returns a type whose TypeScript declaration is generated into `ui/src/api/generated.ts`.
 
+use ccmeter_core::connect::{self, ConnectPlan, Connected};
 use ccmeter_core::dashboard::Dashboard;
 use ccmeter_core::delete::{self, Deleted};
 use ccmeter_core::export::{self, Format};
@@ -245,6 +246,44 @@ fn deleted_now(app: &AppHandle, refresh: &crate::gui::Refresh) {
     }
 }
 
+/// The endpoint Claude Code should send to: this app's gRPC receiver (or the saved address when it could
+/// not bind, so the settings are right once it can).
+fn grpc_endpoint(collector: &Collector, saved: &Settings) -> String {
+    match &collector.grpc {
+        Ok(addr) => format!("http://{addr}"),
+        Err(_) => format!("http://{}", saved.grpc_addr),
+    }
+}
+
+fn claude_settings() -> Result<std::path::PathBuf, StoreError> {
+    connect::settings_path()
+        .ok_or_else(|| StoreError::Export("cannot find your home folder to locate ~/.claude/settings.json".into()))
+}
+
+/// What "Connect Claude Code" would change in `~/.claude/settings.json` (nothing is written).
+#[tauri::command]
+pub async fn connect_plan(collector: State<'_, Collector>) -> Result<ConnectPlan, String> {
+    let saved = read(&collector, |conn, _| ccmeter_core::settings::load(conn)).await?;
+    let endpoint = grpc_endpoint(&collector, &saved);
+    let path = claude_settings().map_err(message)?;
+    tauri::async_runtime::spawn_blocking(move || connect::plan(&path, &endpoint))
+        .await
+        .map_err(message)?
+        .map_err(message)
+}
+
+/// Merges the telemetry entries into `~/.claude/settings.json` (a backup first; nothing when already there).
+#[tauri::command]
+pub async fn connect_apply(collector: State<'_, Collector>) -> Result<Connected, String> {
+    let saved = read(&collector, |conn, _| ccmeter_core::settings::load(conn)).await?;
+    let endpoint = grpc_endpoint(&collector, &saved);
+    let path = claude_settings().map_err(message)?;
+    tauri::async_runtime::spawn_blocking(move || connect::apply(&path, &endpoint, Utc::now()))
+        .await
+        .map_err(message)?
+        .map_err(message)
+}
+
 /// Opens (or focuses) one of the app's windows, e.g. "Open history" from the dashboard.
 #[tauri::command]
 pub fn open_window(app: AppHandle, kind: WindowKind) {
@@ -279,7 +318,8 @@ mod bindings {
             settings::Settings, settings::Budgets, settings::Budget,
             query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
             query::TimelineEvent, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
-            ccmeter_core::delete::Deleted, super::Status, crate::gui::WindowKind,
+            ccmeter_core::delete::Deleted, ccmeter_core::connect::ConnectPlan, ccmeter_core::connect::EnvChange,
+            ccmeter_core::connect::Connected, super::Status, crate::gui::WindowKind,
         ];
         declarations.sort();
         let generated = format!(

@@ -126,6 +126,8 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             crate::commands::save_settings,
             crate::commands::delete_session,
             crate::commands::delete_days,
+            crate::commands::connect_plan,
+            crate::commands::connect_apply,
         ])
         .setup(move |app| {
             TrayIconBuilder::with_id(TRAY_ID)

@@ -51,10 +51,12 @@ fn label(conn: &str) -> Option<String> {
 }
 
 fn menu_path(conn: &str) -> String {
-    busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "Menu"])
-        .and_then(|out| serde_json::from_str::<Value>(&out).ok())
-        .and_then(|v| v["data"].as_str().map(str::to_owned))
-        .expect("the tray item has a menu")
+    // Retried: a loaded machine (CI builds beside the tests) can make one D-Bus call miss busctl's timeout.
+    wait_for("the tray item's menu", Duration::from_secs(10), || {
+        busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "Menu"])
+            .and_then(|out| serde_json::from_str::<Value>(&out).ok())
+            .and_then(|v| v["data"].as_str().map(str::to_owned))
+    })
 }
 
 /// A menu entry as a panel sees it.
@@ -68,20 +70,21 @@ struct Entry {
 /// Every labelled menu entry, submenus' included, in menu order.
 fn menu_entries(conn: &str) -> Vec<Entry> {
     let menu = menu_path(conn);
-    let layout = busctl(&[
-        "--json=short",
-        "call",
-        "--",
-        conn,
-        &menu,
-        "com.canonical.dbusmenu",
-        "GetLayout",
-        "iias",
-        "0",
-        "-1",
-        "0",
-    ])
-    .expect("GetLayout answers");
+    let layout = wait_for("the menu layout", Duration::from_secs(10), || {
+        busctl(&[
+            "--json=short",
+            "call",
+            "--",
+            conn,
+            &menu,
+            "com.canonical.dbusmenu",
+            "GetLayout",
+            "iias",
+            "0",
+            "-1",
+            "0",
+        ])
+    });
     let layout: Value = serde_json::from_str(&layout).expect("layout JSON");
     fn walk(node: &Value, entries: &mut Vec<Entry>) {
         for child in node[2].as_array().into_iter().flatten() {

@@ -126,8 +126,18 @@ async fn kpi(client: &Client, label: &str) -> Option<String> {
 async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("ccmeter.db");
+    // Claude Code's settings of a user who already has some: "Connect Claude Code" must keep them.
+    let claude = dir.path().join("claude");
+    std::fs::create_dir_all(&claude).expect("claude config dir");
+    std::fs::write(claude.join("settings.json"), "{\n  \"model\": \"opus\"\n}\n").expect("settings.json");
+    let claude_dir = claude.display().to_string();
     // UTC for the app and its web view, so the fixture's day is the same day for both.
-    let (_driver, port) = start_driver(&[("CCMETER_TZ", "UTC"), ("TZ", "UTC"), ("CCMETER_LOG", "warn")]);
+    let (_driver, port) = start_driver(&[
+        ("CCMETER_TZ", "UTC"),
+        ("TZ", "UTC"),
+        ("CCMETER_LOG", "warn"),
+        ("CLAUDE_CONFIG_DIR", &claude_dir),
+    ]);
     let args: Vec<String> =
         ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "dashboard"]
             .map(str::to_owned)
@@ -138,6 +148,19 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     let (grpc, http) =
         eventually("the receiver addresses", || async { addresses(&text(&client, ".status").await?) }).await;
     assert!(text(&client, "#connect-title").await.is_some(), "the empty state shows how to connect Claude Code");
+
+    // "Connect Claude Code" writes the app's own gRPC address into Claude Code's settings, once.
+    let plan = invoke(&client, "connect_plan", json!({})).await.expect("the plan");
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(5));
+    let connected = invoke(&client, "connect_apply", json!({})).await.expect("connected");
+    assert_eq!(connected["changed"], json!(5));
+    assert!(connected["backup"].as_str().is_some_and(|b| b.contains("settings.json.ccmeter-backup-")));
+    let merged: Value =
+        serde_json::from_str(&std::fs::read_to_string(claude.join("settings.json")).expect("merged")).expect("JSON");
+    assert_eq!(merged["model"], "opus", "the user's own setting is kept");
+    assert_eq!(merged["env"]["OTEL_EXPORTER_OTLP_ENDPOINT"], format!("http://{grpc}"));
+    let again = invoke(&client, "connect_apply", json!({})).await.expect("again");
+    assert_eq!(again["changed"], json!(0), "a second run changes nothing");
 
     let scenario = "grpc/success";
     let captured = requests(scenario);

@@ -36,7 +36,12 @@ export function mockIpcScript(answers: MockAnswers): string {
         if (!(command in state.answers)) {
           throw new Error("mock IPC: no answer for " + command);
         }
-        return structuredClone(state.answers[command]);
+        const answer = state.answers[command];
+        // { __reject: "message" } answers like a command that failed with that error.
+        if (answer !== null && typeof answer === "object" && "__reject" in answer) {
+          throw answer.__reject;
+        }
+        return structuredClone(answer);
       },
     };
     window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener() {} };

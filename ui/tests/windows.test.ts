@@ -364,3 +364,48 @@ describe("settings behaviour", () => {
     await close();
   });
 });
+
+describe("connecting Claude Code", () => {
+  const plan = {
+    path: "/home/ada/.claude/settings.json",
+    exists: true,
+    changes: [
+      { key: "CLAUDE_CODE_ENABLE_TELEMETRY", before: null, after: '"1"' },
+      { key: "OTEL_METRICS_EXPORTER", before: null, after: '"otlp"' },
+      { key: "OTEL_LOGS_EXPORTER", before: null, after: '"otlp"' },
+      { key: "OTEL_EXPORTER_OTLP_PROTOCOL", before: '"http/protobuf"', after: '"grpc"' },
+      { key: "OTEL_EXPORTER_OTLP_ENDPOINT", before: '"http://localhost:4318"', after: '"http://127.0.0.1:4317"' },
+    ],
+  };
+  const connected = { path: plan.path, backup: "/home/ada/.claude/settings.json.ccmeter-backup-20261124-150405", changed: 5 };
+
+  it("shows what it will change, writes only after the user agrees, and says where the backup is", async () => {
+    const answers = { dashboard: emptyDashboard, status: neverReceived, connect_plan: plan, connect_apply: connected };
+    const { page, errors, close } = await open("dashboard", answers, "light");
+    await page.getByRole("button", { name: "Connect Claude Code…" }).click();
+    await expect.poll(() => page.locator(".changes tbody tr").count()).toBe(5);
+    expect(await page.locator(".changes").textContent()).toContain('"http://localhost:4318"');
+    expect(await calls(page, "connect_apply"), "nothing written while reviewing").toEqual([]);
+    await shot(page, "connect-review-light");
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await expect.poll(() => page.locator(".auto__done").textContent()).toContain("settings.json.ccmeter-backup-20261124-150405");
+    expect(await calls(page, "connect_apply")).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("says so when Claude Code is already connected, and shows why when the file is broken", async () => {
+    const answers = { dashboard: emptyDashboard, status: neverReceived, connect_plan: { ...plan, changes: [] } };
+    const { page, close } = await open("dashboard", answers, "dark");
+    await page.getByRole("button", { name: "Connect Claude Code…" }).click();
+    await expect.poll(() => page.locator(".auto__done").textContent()).toContain("already set up");
+    await page.evaluate(() =>
+      (window as unknown as { __ccmeterMock: Mock }).__ccmeterMock.answer("connect_plan", {
+        __reject: "export failed: /home/ada/.claude/settings.json is not a Claude Code settings file",
+      }),
+    );
+    await page.getByRole("button", { name: "Check again" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("is not a Claude Code settings file");
+    await close();
+  });
+});

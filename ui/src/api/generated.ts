@@ -25,6 +25,18 @@ reached: number | null, state: BudgetState, };
 
 export type Budgets = { day: Budget | null, week: Budget | null, month: Budget | null, session: Budget | null, };
 
+export type ConnectPlan = { path: string, exists: boolean, 
+/**
+ * Empty when Claude Code is already connected.
+ */
+changes: Array<EnvChange>, };
+
+export type Connected = { path: string, 
+/**
+ * Where the previous file was copied; `None` when there was no file or nothing changed.
+ */
+backup: string | null, changed: number, };
+
 export type CostSource = "events" | "metrics";
 
 export type Dashboard = { 
@@ -62,6 +74,12 @@ export type Deleted = { events: number, metric_points: number, spans: number,
  * Sessions left with no record at all, removed from the history.
  */
 sessions: number, };
+
+export type EnvChange = { key: string, 
+/**
+ * The value there now (as JSON text), `None` when the key is missing.
+ */
+before: string | null, after: string, };
 
 export type ErrorCount = { 
 /**

@@ -6,7 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { ask, save } from "@tauri-apps/plugin-dialog";
 
-import type { Dashboard, Deleted, Format, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
+import type { ConnectPlan, Connected, Dashboard, Deleted, Format, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
 
@@ -81,6 +81,16 @@ export function deleteSession(id: string): Promise<Deleted> {
 /** Deletes every record of local days `[since, until)` (ask first: see `confirm`). */
 export function deleteDays(since: string, until: string): Promise<Deleted> {
   return invoke<Deleted>("delete_days", { since, until });
+}
+
+/** What connecting Claude Code would change in its settings.json (nothing is written). */
+export function connectPlan(): Promise<ConnectPlan> {
+  return invoke<ConnectPlan>("connect_plan");
+}
+
+/** Merges the telemetry settings into Claude Code's settings.json, a backup first. */
+export function connectApply(): Promise<Connected> {
+  return invoke<Connected>("connect_apply");
 }
 
 export function openWindow(kind: WindowKind): Promise<void> {
