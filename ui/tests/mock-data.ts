@@ -33,6 +33,14 @@ function point(day: number, model: string, cost: number, requests: number): Seri
     cost_usd: cost,
     tokens: tokens(requests * 30, requests * 160, requests * 12_000, requests * 1_700),
     api_requests: requests,
+    api_mean_latency_ms: model.includes("haiku") ? 900 + day * 10 : model.includes("opus") ? 3_800 + (day % 3) * 400 : 2_100,
+    user_prompts: Math.round(requests / 6),
+    lines_added: model.includes("opus") ? requests * 4 : 0,
+    lines_removed: model.includes("opus") ? requests : 0,
+    commits: model.includes("opus") && requests > 40 ? 2 : 0,
+    pull_requests: model.includes("opus") && requests > 60 ? 1 : 0,
+    active_time_user_s: requests * 15,
+    active_time_cli_s: requests * 27,
   };
 }
 

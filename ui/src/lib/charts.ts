@@ -62,6 +62,64 @@ export function costOverTime(data: Chartable, dark: boolean): ChartOption {
   };
 }
 
+/** Any figure over time as bars, stacked when `stack` is set; `colours` per series. */
+export function barsOverTime(
+  data: Chartable,
+  dark: boolean,
+  format: (value: number) => string,
+  colours: readonly string[] = SERIES_COLOURS,
+  stack = true,
+  wholeNumbers = false,
+  ticks = 5,
+): ChartOption {
+  const axis = axes(dark, data.labels, format);
+  return {
+    ...base(dark),
+    ...axis,
+    // Counts tick on whole numbers: no "1, 1, 2, 2" axis for a day with two commits.
+    yAxis: { ...(axis.yAxis as object), minInterval: wholeNumbers ? 1 : 0, splitNumber: ticks },
+    color: [...colours],
+    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => format(Number(v)) },
+    series: data.series.map((s) => ({
+      name: s.name,
+      type: "bar",
+      ...(stack ? { stack: "all" } : {}),
+      data: s.data,
+      barMaxWidth: 28,
+      emphasis: { focus: "series" },
+    })),
+  };
+}
+
+/** Any figure over time as lines (gaps where a value is NaN). */
+export function linesOverTime(
+  data: Chartable,
+  dark: boolean,
+  format: (value: number) => string,
+  colours: readonly string[] = SERIES_COLOURS,
+  ticks = 5,
+): ChartOption {
+  const axis = axes(dark, data.labels, format);
+  return {
+    ...base(dark),
+    ...axis,
+    yAxis: { ...(axis.yAxis as object), splitNumber: ticks },
+    color: [...colours],
+    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => (Number.isFinite(Number(v)) ? format(Number(v)) : "—") },
+    series: data.series.map((s) => ({
+      name: s.name,
+      type: "line",
+      // WebKitGTK drops a line whose entrance animation clips it (an SVG clip-path ECharts animates).
+      animation: false,
+      data: s.data.map((v) => (Number.isFinite(v) ? v : "-")),
+      connectNulls: false,
+      showSymbol: data.labels.length <= 31,
+      symbolSize: 5,
+      lineStyle: { width: 2 },
+    })),
+  };
+}
+
 /** Tokens over time by type, stacked areas. */
 export function tokensOverTime(data: Chartable, dark: boolean): ChartOption {
   const colours = [TOKEN_COLOURS.input, TOKEN_COLOURS.output, TOKEN_COLOURS.cacheRead, TOKEN_COLOURS.cacheCreation];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { SeriesPoint } from "../api";
-import { bucketKey, buckets, costByModel, tokensByType } from "./series";
+import { bucketKey, buckets, costByModel, costPerRequest, inModelOrder, latencyByModel, tokensByType } from "./series";
 
 function point(start: Date, model: string, cost: number, input = 0): SeriesPoint {
   return {
@@ -62,5 +62,37 @@ describe("series", () => {
     expect(chart.series.map((s) => s.name)).toEqual(["Input", "Output", "Cache read", "Cache creation"]);
     expect(chart.series[0]?.data).toEqual([0, 0, 150]);
     expect(chart.series[1]?.data).toEqual([0, 0, 0]);
+  });
+});
+
+describe("derived series", () => {
+  const span = { since: "2026-11-23", until: "2026-11-25" };
+  const withLatency = (day: number, model: string, requests: number, latency: number, cost: number): SeriesPoint => ({
+    ...point(new Date(2026, 10, day, 0, 0), model, cost),
+    api_requests: requests,
+    api_mean_latency_ms: latency,
+  });
+  const points = [
+    withLatency(24, "claude-opus-4-8", 3, 4_000, 0.3),
+    withLatency(24, "claude-opus-4-8", 1, 2_000, 0.1),
+    withLatency(24, "claude-haiku-4-5", 2, 800, 0.02),
+  ];
+
+  it("weights mean latency by requests and leaves gaps where there were none", () => {
+    const chart = latencyByModel(points, span, "day");
+    const opus = chart.series.find((s) => s.name === "claude-opus-4-8")?.data ?? [];
+    expect(Number.isNaN(opus[0])).toBe(true);
+    expect(opus[1]).toBe(3_500);
+  });
+
+  it("divides cost by requests per bucket", () => {
+    const chart = costPerRequest(points, span, "day");
+    expect(Number.isNaN(chart.series[0]?.data[0])).toBe(true);
+    expect(chart.series[0]?.data[1]).toBeCloseTo(0.42 / 6);
+  });
+
+  it("keeps each model in the period's cost order, so its colour is the same in every chart", () => {
+    const chart = { labels: ["a"], series: [{ name: "haiku", data: [1] }, { name: "new", data: [1] }, { name: "opus", data: [2] }] };
+    expect(inModelOrder(chart, ["opus", "sonnet", "haiku"]).series.map((s) => s.name)).toEqual(["opus", "haiku", "new"]);
   });
 });

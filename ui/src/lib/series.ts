@@ -53,7 +53,13 @@ export function buckets(span: DaySpan, granularity: Granularity): Bucket[] {
   );
 }
 
-function spread(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity, names: (p: SeriesPoint) => Array<[string, number]>): Chartable {
+/** Any figure of the points per bucket: `names` says which series a point adds what to. */
+export function spread(
+  points: readonly SeriesPoint[],
+  span: DaySpan,
+  granularity: Granularity,
+  names: (p: SeriesPoint) => Array<[string, number]>,
+): Chartable {
   const all = buckets(span, granularity);
   const index = new Map(all.map((bucket, i) => [bucket.key, i]));
   const byName = new Map<string, number[]>();
@@ -97,4 +103,47 @@ export function tokensByType(points: readonly SeriesPoint[], span: DaySpan, gran
     labels: chartable.labels,
     series: TOKEN_TYPES.map(({ label }) => chartable.series.find((s) => s.name === label) ?? { name: label, data: new Array<number>(length).fill(0) }),
   };
+}
+
+/** Keeps the named series, in this order, each present (zeros when absent). */
+export function ordered(chart: Chartable, names: readonly string[]): Chartable {
+  return {
+    labels: chart.labels,
+    series: names.map((name) => chart.series.find((s) => s.name === name) ?? { name, data: new Array<number>(chart.labels.length).fill(0) }),
+  };
+}
+
+/** Mean API latency per bucket and model (weighted by requests), in milliseconds; gaps where a model had none. */
+export function latencyByModel(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity): Chartable {
+  const weighted = spread(points, span, granularity, (p) => (p.api_mean_latency_ms !== null && p.model ? [[p.model, p.api_mean_latency_ms * p.api_requests]] : []));
+  const requests = spread(points, span, granularity, (p) => (p.api_mean_latency_ms !== null && p.model ? [[p.model, p.api_requests]] : []));
+  return {
+    labels: weighted.labels,
+    series: weighted.series.map((s) => {
+      const counts = requests.series.find((r) => r.name === s.name)?.data ?? [];
+      return { name: s.name, data: s.data.map((total, i) => ((counts[i] ?? 0) > 0 ? total / (counts[i] ?? 1) : Number.NaN)) };
+    }),
+  };
+}
+
+/** Cost per API request per bucket (all models), USD; gaps where there were no requests. */
+export function costPerRequest(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity): Chartable {
+  const cost = spread(points, span, granularity, (p) => [["cost", p.cost_usd]]);
+  const requests = spread(points, span, granularity, (p) => [["requests", p.api_requests]]);
+  const costs = cost.series[0]?.data ?? [];
+  const counts = requests.series[0]?.data ?? [];
+  return {
+    labels: cost.labels,
+    series: [{ name: "Cost per request", data: costs.map((c, i) => ((counts[i] ?? 0) > 0 ? c / (counts[i] ?? 1) : Number.NaN)) }],
+  };
+}
+
+/** The same model keeps the same colour everywhere: series in the order of `models` (the period's models by
+ * cost), others after them. */
+export function inModelOrder(chart: Chartable, models: readonly string[]): Chartable {
+  const rank = (name: string): number => {
+    const at = models.indexOf(name);
+    return at < 0 ? models.length : at;
+  };
+  return { labels: chart.labels, series: [...chart.series].sort((a, b) => rank(a.name) - rank(b.name)) };
 }
