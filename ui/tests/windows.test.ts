@@ -97,6 +97,9 @@ describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
     for (const name of ["Cost over time, stacked by model", "Tokens over time by type", "Cost by model", "Tool calls with success rate and p95 duration"]) {
       await expect.poll(() => page.getByRole("img", { name }).locator("svg path").count()).toBeGreaterThan(3);
     }
+    await page.getByRole("radio", { name: "Model" }).click();
+    await expect.poll(() => page.getByRole("img", { name: "Tokens over time by model" }).locator("svg text").allTextContents()).toContain("claude-opus-4-8");
+    await page.getByRole("radio", { name: "Type" }).click();
     expect(await page.getByRole("radio", { name: "7 days" }).getAttribute("aria-checked")).toBe("true");
     await shot(page, `dashboard-${scheme}`);
     expect(errors).toEqual([]);

@@ -120,9 +120,11 @@ export function linesOverTime(
   };
 }
 
-/** Tokens over time by type, stacked areas. */
-export function tokensOverTime(data: Chartable, dark: boolean): ChartOption {
-  const colours = [TOKEN_COLOURS.input, TOKEN_COLOURS.output, TOKEN_COLOURS.cacheRead, TOKEN_COLOURS.cacheCreation];
+/** Tokens over time, stacked areas: by type (the token colours) or by model (the model colours). */
+export function tokensOverTime(data: Chartable, dark: boolean, byModel = false): ChartOption {
+  const colours = byModel
+    ? SERIES_COLOURS
+    : [TOKEN_COLOURS.input, TOKEN_COLOURS.output, TOKEN_COLOURS.cacheRead, TOKEN_COLOURS.cacheCreation];
   return {
     ...base(dark),
     ...axes(dark, data.labels, compact),
