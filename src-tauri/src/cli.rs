@@ -28,6 +28,24 @@ pub enum Command {
     Open(OpenArgs),
     /// Set, list or clear the daily, weekly, monthly and per-session budgets.
     Budget(BudgetArgs),
+    /// Point Claude Code's telemetry at ccmeter: merges five "env" entries into ~/.claude/settings.json
+    /// (a backup first; everything else kept). Shows the changes and asks before writing.
+    Connect(ConnectArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The gRPC address Claude Code should send to [default: the saved setting, else 127.0.0.1:4317]
+    #[arg(long, value_name = "ADDR")]
+    pub grpc: Option<SocketAddr>,
+    /// Write without asking (scripts; needed when there is no terminal to ask in)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Only show what would change
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]

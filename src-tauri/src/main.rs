@@ -5,6 +5,7 @@ mod budget_cli;
 mod cli;
 mod collector;
 mod commands;
+mod connect_cli;
 mod gui;
 mod icon;
 mod instance;
@@ -52,6 +53,10 @@ fn main() -> ExitCode {
         Some(Command::Report(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
             print_or_fail(report::run(&db, &args).map(|text| text + "\n"))
+        }
+        Some(Command::Connect(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db.clone());
+            print_or_fail(connect_cli::run(&db, &args))
         }
         Some(Command::Budget(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
