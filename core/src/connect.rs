@@ -15,11 +15,13 @@ use ts_rs::TS;
 use crate::error::{Result, StoreError};
 
 /// `~/.claude/settings.json`, or `$CLAUDE_CONFIG_DIR/settings.json` when Claude Code is told to look there.
-pub fn settings_path() -> Option<PathBuf> {
+pub fn settings_path() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("settings.json"));
+        return Ok(PathBuf::from(dir).join("settings.json"));
     }
-    std::env::home_dir().map(|home| home.join(".claude").join("settings.json"))
+    std::env::home_dir()
+        .map(|home| home.join(".claude").join("settings.json"))
+        .ok_or_else(|| StoreError::Export("cannot find your home folder to locate ~/.claude/settings.json".into()))
 }
 
 /// The `env` entries that send Claude Code's metrics and events to ccmeter's gRPC receiver.

@@ -246,42 +246,34 @@ fn deleted_now(app: &AppHandle, refresh: &crate::gui::Refresh) {
     }
 }
 
-/// The endpoint Claude Code should send to: this app's gRPC receiver (or the saved address when it could
-/// not bind, so the settings are right once it can).
-fn grpc_endpoint(collector: &Collector, saved: &Settings) -> String {
-    match &collector.grpc {
-        Ok(addr) => format!("http://{addr}"),
-        Err(_) => format!("http://{}", saved.grpc_addr),
-    }
-}
-
-fn claude_settings() -> Result<std::path::PathBuf, StoreError> {
-    connect::settings_path()
-        .ok_or_else(|| StoreError::Export("cannot find your home folder to locate ~/.claude/settings.json".into()))
+/// Runs a "Connect Claude Code" step on Claude Code's settings file with the endpoint it should send to:
+/// this app's gRPC receiver, or the saved address when it could not bind (so the settings are right once
+/// it can).
+async fn with_claude_settings<T: Send + 'static>(
+    collector: &Collector,
+    step: impl FnOnce(&std::path::Path, &str) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, String> {
+    let bound = collector.grpc.as_ref().ok().copied();
+    read(collector, move |conn, _| {
+        let address = match bound {
+            Some(addr) => addr.to_string(),
+            None => ccmeter_core::settings::load(conn)?.grpc_addr,
+        };
+        step(&connect::settings_path()?, &format!("http://{address}"))
+    })
+    .await
 }
 
 /// What "Connect Claude Code" would change in `~/.claude/settings.json` (nothing is written).
 #[tauri::command]
 pub async fn connect_plan(collector: State<'_, Collector>) -> Result<ConnectPlan, String> {
-    let saved = read(&collector, |conn, _| ccmeter_core::settings::load(conn)).await?;
-    let endpoint = grpc_endpoint(&collector, &saved);
-    let path = claude_settings().map_err(message)?;
-    tauri::async_runtime::spawn_blocking(move || connect::plan(&path, &endpoint))
-        .await
-        .map_err(message)?
-        .map_err(message)
+    with_claude_settings(&collector, connect::plan).await
 }
 
 /// Merges the telemetry entries into `~/.claude/settings.json` (a backup first; nothing when already there).
 #[tauri::command]
 pub async fn connect_apply(collector: State<'_, Collector>) -> Result<Connected, String> {
-    let saved = read(&collector, |conn, _| ccmeter_core::settings::load(conn)).await?;
-    let endpoint = grpc_endpoint(&collector, &saved);
-    let path = claude_settings().map_err(message)?;
-    tauri::async_runtime::spawn_blocking(move || connect::apply(&path, &endpoint, Utc::now()))
-        .await
-        .map_err(message)?
-        .map_err(message)
+    with_claude_settings(&collector, |path, endpoint| connect::apply(path, endpoint, Utc::now())).await
 }
 
 /// Opens (or focuses) one of the app's windows, e.g. "Open history" from the dashboard.

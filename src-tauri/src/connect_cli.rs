@@ -8,8 +8,7 @@ use ccmeter_core::connect;
 use crate::cli::ConnectArgs;
 
 pub fn run(db: &std::path::Path, args: &ConnectArgs) -> Result<String, StoreError> {
-    let path = connect::settings_path()
-        .ok_or_else(|| StoreError::Export("cannot find your home folder to locate ~/.claude/settings.json".into()))?;
+    let path = connect::settings_path()?;
     let grpc = match args.grpc {
         Some(addr) => addr.to_string(),
         None if db.exists() => ccmeter_core::settings::load(&ccmeter_core::store::open_connection(db)?)?.grpc_addr,
