@@ -44,24 +44,6 @@ function axes(dark: boolean, labels: string[], valueFormatter: (value: number) =
   };
 }
 
-/** Cost over time, stacked by model. */
-export function costOverTime(data: Chartable, dark: boolean): ChartOption {
-  return {
-    ...base(dark),
-    ...axes(dark, data.labels, (v) => money(v)),
-    color: SERIES_COLOURS,
-    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => money(Number(v)) },
-    series: data.series.map((s) => ({
-      name: s.name,
-      type: "bar",
-      stack: "cost",
-      data: s.data,
-      barMaxWidth: 28,
-      emphasis: { focus: "series" },
-    })),
-  };
-}
-
 /** Any figure over time as bars, stacked when `stack` is set; `colours` per series. */
 export function barsOverTime(
   data: Chartable,
