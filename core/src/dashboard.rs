@@ -8,8 +8,10 @@ use ts_rs::TS;
 
 use crate::budget::{self, BudgetStatus};
 use crate::error::{Result, StoreError};
-use crate::insights::{self, HeatCell, LanguageEdits, SourceUsage};
+use crate::event_stats::{self, ApiLatency, ToolPoint};
+use crate::insights::{self, EventCountPoint, FacetUsage, HeatCell, LanguageEdits, SourceUsage};
 use crate::query::{self, ErrorCount, Granularity, ModelUsage, Range, SeriesPoint, Summary, ToolStat};
+use crate::session_mix::{self, SessionMix};
 use crate::settings;
 use crate::time::TimeContext;
 
@@ -37,6 +39,17 @@ pub struct Dashboard {
     pub edits_by_language: Vec<LanguageEdits>,
     /// Non-empty cells of the weekday × local hour grid.
     pub heatmap: Vec<HeatCell>,
+    /// Cost by the requests' reasoning effort.
+    pub by_effort: Vec<FacetUsage>,
+    /// API latency p50/p95 by model, over the period and per bucket.
+    pub latency: ApiLatency,
+    /// Tool calls and failures by tool, per bucket.
+    pub tools_over_time: Vec<ToolPoint>,
+    /// Claude Code events by name, per bucket.
+    pub events_over_time: Vec<EventCountPoint>,
+    /// Sessions by terminal, by the user's resource attributes (project…), with or without a commit, and
+    /// started per bucket.
+    pub sessions: SessionMix,
 }
 
 /// The dashboard of local days `[since, until)`.
@@ -64,5 +77,10 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         by_source: insights::cost_by_source(conn, range)?,
         edits_by_language: insights::edits_by_language(conn, range)?,
         heatmap: insights::activity_heatmap(conn, ctx, range)?,
+        by_effort: insights::cost_by_effort(conn, range)?,
+        latency: event_stats::api_latency(conn, ctx, range, granularity)?,
+        tools_over_time: event_stats::tools_over_time(conn, ctx, range, granularity)?,
+        events_over_time: insights::events_over_time(conn, ctx, range, granularity)?,
+        sessions: session_mix::session_mix(conn, ctx, range, granularity)?,
     })
 }

@@ -1,8 +1,9 @@
 //! Deleting history: one session, a span of time, or everything older than the retention setting.
 //!
-//! Records, their rollup rows and the sessions they leave empty go together in one transaction, so every
-//! total stays consistent. What is kept on purpose: metric series (a cumulative exporter's running totals,
-//! without which its next point would count again from zero) and the alerts already shown.
+//! Records, their rollup rows (usage and facets) and the sessions they leave empty go together in one
+//! transaction, so every total stays consistent. What is kept on purpose: metric series (a cumulative
+//! exporter's running totals, without which its next point would count again from zero) and the alerts
+//! already shown.
 //! A deleted record's deduplication key goes with it: an exporter retrying that very batch would store it
 //! again, which only happens within seconds of the export.
 
@@ -34,6 +35,7 @@ pub fn session(tx: &Transaction, id: &str) -> Result<Deleted> {
         sessions: tx.execute("DELETE FROM sessions WHERE id = ?1", [id])? as i64,
     };
     tx.execute("DELETE FROM usage_rollup WHERE session_id = ?1", [id])?;
+    tx.execute("DELETE FROM facet_rollup WHERE session_id = ?1", [id])?;
     Ok(deleted)
 }
 
@@ -67,6 +69,7 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
         sessions: 0,
     };
     tx.execute("DELETE FROM usage_rollup WHERE bucket >= ?1 AND bucket < ?2", params![from_bucket, to_bucket])?;
+    tx.execute("DELETE FROM facet_rollup WHERE bucket >= ?1 AND bucket < ?2", params![from_bucket, to_bucket])?;
     tx.execute(
         "UPDATE sessions SET
             first_ns = coalesce(min((SELECT min(time_ns) FROM events e WHERE e.session_id = sessions.id),

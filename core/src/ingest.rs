@@ -177,6 +177,41 @@ struct Increment {
     edits_rejected: i64,
 }
 
+/// The breakdowns kept in `facet_rollup` (migration 0004 says what each holds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facet {
+    /// api_request events and cost/token metrics by raw `query_source`.
+    QuerySource,
+    /// The same records by `effort`.
+    Effort,
+    /// Code edit decisions by `language`.
+    Language,
+    /// Every Claude Code event by name.
+    Event,
+}
+
+impl Facet {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Facet::QuerySource => "query_source",
+            Facet::Effort => "effort",
+            Facet::Language => "language",
+            Facet::Event => "event",
+        }
+    }
+}
+
+/// An attribute as the facet value SQLite's `CAST(json_extract(…) AS TEXT)` makes of it (the migration's
+/// backfill), `""` when absent.
+fn facet_value(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(number)) => number.to_string(),
+        Some(Value::Bool(flag)) => (*flag as i64).to_string(),
+        _ => String::new(),
+    }
+}
+
 /// A metric series and, for a cumulative one, its last point: (time, value in stored units).
 struct Series {
     id: i64,
@@ -307,6 +342,57 @@ impl Writer<'_> {
             inc.sessions_started,
             inc.active_user_us,
             inc.active_cli_us,
+            inc.edits_accepted,
+            inc.edits_rejected
+        ])?;
+        Ok(())
+    }
+
+    fn facet(
+        &mut self,
+        facet: Facet,
+        value: &str,
+        time_ns: i64,
+        session: &str,
+        records: i64,
+        inc: &Increment,
+    ) -> Result<()> {
+        let mut upsert = self.tx.prepare_cached(
+            "INSERT INTO facet_rollup (facet, value, bucket, session_id, records, ev_cost_nanos, ev_input, ev_output,
+                ev_cache_read, ev_cache_creation, m_cost_nanos, m_input, m_output, m_cache_read, m_cache_creation,
+                accepted, rejected)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+             ON CONFLICT(facet, bucket, value, session_id) DO UPDATE SET
+                records = records + excluded.records,
+                ev_cost_nanos = ev_cost_nanos + excluded.ev_cost_nanos,
+                ev_input = ev_input + excluded.ev_input,
+                ev_output = ev_output + excluded.ev_output,
+                ev_cache_read = ev_cache_read + excluded.ev_cache_read,
+                ev_cache_creation = ev_cache_creation + excluded.ev_cache_creation,
+                m_cost_nanos = m_cost_nanos + excluded.m_cost_nanos,
+                m_input = m_input + excluded.m_input,
+                m_output = m_output + excluded.m_output,
+                m_cache_read = m_cache_read + excluded.m_cache_read,
+                m_cache_creation = m_cache_creation + excluded.m_cache_creation,
+                accepted = accepted + excluded.accepted,
+                rejected = rejected + excluded.rejected",
+        )?;
+        upsert.execute(params![
+            facet.as_str(),
+            value,
+            bucket_of(time_ns),
+            session,
+            records,
+            inc.ev_cost_nanos,
+            inc.ev_input,
+            inc.ev_output,
+            inc.ev_cache_read,
+            inc.ev_cache_creation,
+            inc.m_cost_nanos,
+            inc.m_input,
+            inc.m_output,
+            inc.m_cache_read,
+            inc.m_cache_creation,
             inc.edits_accepted,
             inc.edits_rejected
         ])?;
@@ -449,6 +535,14 @@ impl Writer<'_> {
         if event.name.is_claude_code() {
             self.session(session, event.time_ns, &event.attributes, resource_id, event.name == EventName::ApiRequest)?;
             self.rollup(event.time_ns, session, model_norm.as_deref().unwrap_or(""), &inc)?;
+            let none = Increment::default();
+            self.facet(Facet::Event, name, event.time_ns, session, 1, &none)?;
+            if inc.api_requests > 0 {
+                let source = query_source.as_deref().unwrap_or("");
+                self.facet(Facet::QuerySource, source, event.time_ns, session, inc.api_requests, &inc)?;
+                let effort = facet_value(event.attributes.get("effort"));
+                self.facet(Facet::Effort, &effort, event.time_ns, session, inc.api_requests, &inc)?;
+            }
             summary.touch(session, event.time_ns);
         }
         Ok(())
@@ -571,6 +665,19 @@ impl Writer<'_> {
         }
         self.session(session, point.time_ns, &point.attributes, resource_id, false)?;
         self.rollup(point.time_ns, session, rollup_model, &inc)?;
+        match point.metric {
+            MetricName::CostUsage | MetricName::TokenUsage => {
+                let source = facet_value(point.attributes.get("query_source"));
+                self.facet(Facet::QuerySource, &source, point.time_ns, session, 0, &inc)?;
+                let effort = facet_value(point.attributes.get("effort"));
+                self.facet(Facet::Effort, &effort, point.time_ns, session, 0, &inc)?;
+            }
+            MetricName::CodeEditToolDecision => {
+                let language = facet_value(point.attributes.get("language"));
+                self.facet(Facet::Language, &language, point.time_ns, session, 0, &inc)?;
+            }
+            _ => {}
+        }
         summary.touch(session, point.time_ns);
         Ok(())
     }

@@ -12,36 +12,19 @@
 
 use std::collections::BTreeMap;
 
-use ccmeter_proto::MetricName;
-use chrono::{Datelike, Timelike};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use rusqlite::{Connection, named_params};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::ingest::{BUCKET_NS, bucket_of};
+use crate::ingest::Facet;
 use crate::query::{self, Granularity, Range, TokenCounts};
 use crate::time::TimeContext;
 
 /// Money as exact nano-dollars inside, USD (a JSON number) outside.
 fn usd(nanos: i64) -> f64 {
     nanos as f64 / 1e9
-}
-
-/// The first and last record time (both inclusive) a range covers, `None` when it covers none.
-///
-/// The rollup queries select `bucket >= bucket_of(from) AND bucket < bucket_of(to)`; comparing raw
-/// record times against the start of the first bucket and the instant before the end bucket selects
-/// exactly the records those buckets were built from. (Plain bounds, not `:x IS NULL OR …`, so that
-/// SQLite can range-scan its time indexes.)
-fn record_times(range: Range) -> Option<(i64, i64)> {
-    let first = range.from_ns.map_or(i64::MIN, |t| bucket_of(t).saturating_mul(BUCKET_NS));
-    let last = match range.to_ns {
-        None => i64::MAX,
-        // Below i64::MIN: no record is earlier.
-        Some(t) => bucket_of(t).checked_mul(BUCKET_NS)?.checked_sub(1)?,
-    };
-    (first <= last).then_some((first, last))
 }
 
 /// Who made an API request, in the three classes Claude Code's own metrics use.
@@ -112,76 +95,55 @@ fn add_tokens(into: &mut TokenCounts, more: &TokenCounts) {
     into.cache_creation += more.cache_creation;
 }
 
-/// The api_request events of a range, by raw query_source.
-///
-/// Every api_request event is event-owned under the rule of [`query`]'s rollup rows: storing one
-/// marks its session `has_api_events`, and a "no session" one adds an api request to its own bucket.
-/// So all of them count, and no join is needed to say so (the tests pin this against the summary).
-const EVENT_SOURCES: &str = "
-SELECT coalesce(query_source, ''), count(*), coalesce(sum(cost_nanos), 0),
-       coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
-       coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0)
-FROM events
-WHERE name = 'api_request' AND is_claude_code = 1
-  AND time_ns BETWEEN :first AND :last
-GROUP BY 1";
+/// The facet rollup rows of a range, each marked with whether events own its cost and tokens (`ev`), by
+/// the rule [`query`]'s rollup rows follow: a named session by its `has_api_events`, "no session" data by
+/// whether any api_request event arrived in its bucket.
+const FACET_ROWS: &str = "
+WITH f AS (
+    SELECT u.*,
+        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
+             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
+        END AS ev
+    FROM facet_rollup u LEFT JOIN sessions s ON s.id = u.session_id
+    WHERE u.facet = :facet AND u.bucket >= :from AND u.bucket < :to
+)";
 
-/// The cost and token increments of metric-owned data in a range, by raw query_source, metric and
-/// token type. Metric-owned means what it means for the rollup rows:
-/// - a named session that never had an api_request event (`has_api_events = 0`); its points are read
-///   through the session index, so sessions counted from events (normally nearly all) cost nothing.
-///   `first_ns`/`last_ns` span every point that reached the rollup, so they only skip sessions that
-///   cannot have a point in the range;
-/// - a "no session" point in a 15-minute bucket where no api_request event arrived at all (the bucket
-///   is the floor of its time: SQLite's `/` truncates towards zero).
-///
-/// Increments are summed per series first, so each series' attributes are parsed once.
-const METRIC_SOURCES: &str = "
-SELECT coalesce(CAST(json_extract(ms.attributes, '$.query_source') AS TEXT), ''), t.metric,
-       coalesce(t.type, ''), sum(t.delta)
-FROM (
-    SELECT p.series_id, p.metric, p.type, sum(p.delta_scaled) AS delta
-    FROM sessions s CROSS JOIN metric_points p ON p.session_id = s.id
-    WHERE s.id <> '' AND s.has_api_events = 0
-      AND s.last_ns >= :first AND s.first_ns <= :last
-      AND p.time_ns BETWEEN :first AND :last
-      AND p.metric IN (:cost, :tokens) AND p.delta_scaled IS NOT NULL
-    GROUP BY p.series_id, p.metric, p.type
-    UNION ALL
-    SELECT p.series_id, p.metric, p.type, sum(p.delta_scaled)
-    FROM metric_points p
-    WHERE p.session_id = ''
-      AND p.time_ns BETWEEN :first AND :last
-      AND p.metric IN (:cost, :tokens) AND p.delta_scaled IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM usage_rollup x
-                      WHERE x.bucket = p.time_ns / :bucket_ns - (p.time_ns % :bucket_ns < 0)
-                        AND x.api_requests > 0)
-    GROUP BY p.series_id, p.metric, p.type
-) t JOIN metric_series ms ON ms.id = t.series_id
-GROUP BY 1, 2, 3";
+/// Cost, API requests and tokens of one value of a record attribute.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct FacetUsage {
+    /// As sent; `""` when the records had none.
+    pub value: String,
+    #[serde(skip)]
+    pub cost_nanos: i64,
+    pub cost_usd: f64,
+    /// api_request events; metric-only sessions have none.
+    pub api_requests: i64,
+    pub tokens: TokenCounts,
+}
 
-/// Cost, API requests and tokens by query source class (main thread, subagents, auxiliary helpers).
-///
-/// The rollup has no query_source, so this reads the raw records under the same one-source rule as
-/// [`query::summary`]: the api_request events of event-owned data (their `query_source` column), and
-/// the `claude_code.cost.usage` / `claude_code.token.usage` increments of metric-owned data (their
-/// series' `query_source` attribute). The classes of a range therefore add up to the summary's cost,
-/// tokens and API requests exactly, and a session is never counted from both signals. Classes with no
-/// usage are left out; the rest come in the order main, subagent, auxiliary.
-///
-/// Cost grows with the api_request events in the range (one row read per event), unlike the rollup
-/// queries: fast for days and weeks, slower over all time on a large database.
-pub fn cost_by_source(conn: &Connection, range: Range) -> Result<Vec<SourceUsage>> {
-    let Some((first, last)) = record_times(range) else { return Ok(Vec::new()) };
-    let mut raw: BTreeMap<String, RawSourceUsage> = BTreeMap::new();
-
-    let mut statement = conn.prepare_cached(EVENT_SOURCES)?;
-    let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| {
-        Ok(RawSourceUsage {
-            raw: r.get(0)?,
+/// Usage by the raw values of a facet that carries cost (query_source, effort), most expensive first,
+/// values with no usage left out. Each session counts from one source, so the values add up to the
+/// summary of the same range.
+fn facet_usage(conn: &Connection, range: Range, facet: Facet) -> Result<Vec<FacetUsage>> {
+    let (from, to) = range.buckets();
+    let sql = format!(
+        "{FACET_ROWS}
+         SELECT value, coalesce(sum(records), 0),
+                coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0),
+                coalesce(sum(CASE WHEN ev THEN ev_input ELSE m_input END), 0),
+                coalesce(sum(CASE WHEN ev THEN ev_output ELSE m_output END), 0),
+                coalesce(sum(CASE WHEN ev THEN ev_cache_read ELSE m_cache_read END), 0),
+                coalesce(sum(CASE WHEN ev THEN ev_cache_creation ELSE m_cache_creation END), 0)
+         FROM f GROUP BY value"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(named_params! {":facet": facet.as_str(), ":from": from, ":to": to}, |r| {
+        let cost_nanos = r.get(2)?;
+        Ok(FacetUsage {
+            value: r.get(0)?,
             api_requests: r.get(1)?,
-            cost_nanos: r.get(2)?,
-            cost_usd: 0.0,
+            cost_nanos,
+            cost_usd: usd(cost_nanos),
             tokens: TokenCounts {
                 input: r.get(3)?,
                 output: r.get(4)?,
@@ -190,40 +152,27 @@ pub fn cost_by_source(conn: &Connection, range: Range) -> Result<Vec<SourceUsage
             },
         })
     })?;
-    for row in rows {
-        let row = row?;
-        raw.insert(row.raw.clone(), row);
-    }
+    let mut values: Vec<FacetUsage> = rows
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|v| v.cost_nanos != 0 || v.api_requests != 0 || v.tokens.total() != 0)
+        .collect();
+    values.sort_by(|a, b| b.cost_nanos.cmp(&a.cost_nanos).then_with(|| a.value.cmp(&b.value)));
+    Ok(values)
+}
 
-    let mut statement = conn.prepare_cached(METRIC_SOURCES)?;
-    let params = named_params! {
-        ":first": first, ":last": last, ":bucket_ns": BUCKET_NS,
-        ":cost": MetricName::CostUsage.as_str(), ":tokens": MetricName::TokenUsage.as_str(),
-    };
-    let rows = statement.query_map(params, |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
-    })?;
-    for row in rows {
-        let (source, metric, kind, delta) = row?;
-        let entry = raw.entry(source.clone()).or_insert_with(|| RawSourceUsage { raw: source, ..Default::default() });
-        // The columns the rollup fills: token points of another type count nowhere.
-        match (MetricName::parse(&metric), kind.as_str()) {
-            (MetricName::CostUsage, _) => entry.cost_nanos += delta,
-            (_, "input") => entry.tokens.input += delta,
-            (_, "output") => entry.tokens.output += delta,
-            (_, "cacheRead") => entry.tokens.cache_read += delta,
-            (_, "cacheCreation") => entry.tokens.cache_creation += delta,
-            _ => {}
-        }
-    }
-
+/// Cost, API requests and tokens by query source class (main thread, subagents, auxiliary helpers).
+///
+/// Read from the facet rollup under the same one-source rule as [`query::summary`]: the api_request
+/// events of event-owned data (their `query_source`), and the `claude_code.cost.usage` /
+/// `claude_code.token.usage` increments of metric-owned data (their `query_source` attribute). The
+/// classes of a range therefore add up to the summary's cost, tokens and API requests exactly, and a
+/// session is never counted from both signals. Classes with no usage are left out; the rest come in the
+/// order main, subagent, auxiliary.
+pub fn cost_by_source(conn: &Connection, range: Range) -> Result<Vec<SourceUsage>> {
     let mut classes: BTreeMap<SourceClass, SourceUsage> = BTreeMap::new();
-    for (_, mut usage) in raw {
-        if usage.cost_nanos == 0 && usage.api_requests == 0 && usage.tokens.total() == 0 {
-            continue;
-        }
-        usage.cost_usd = usd(usage.cost_nanos);
-        let class = classify_query_source(&usage.raw);
+    for value in facet_usage(conn, range, Facet::QuerySource)? {
+        let class = classify_query_source(&value.value);
         let entry = classes.entry(class).or_insert_with(|| SourceUsage {
             class,
             cost_nanos: 0,
@@ -232,19 +181,60 @@ pub fn cost_by_source(conn: &Connection, range: Range) -> Result<Vec<SourceUsage
             tokens: TokenCounts::default(),
             raw: Vec::new(),
         });
-        entry.cost_nanos += usage.cost_nanos;
+        entry.cost_nanos += value.cost_nanos;
         entry.cost_usd = usd(entry.cost_nanos);
-        entry.api_requests += usage.api_requests;
-        add_tokens(&mut entry.tokens, &usage.tokens);
-        entry.raw.push(usage);
+        entry.api_requests += value.api_requests;
+        add_tokens(&mut entry.tokens, &value.tokens);
+        // facet_usage's order (most expensive first) carries over to each class's raw values.
+        entry.raw.push(RawSourceUsage {
+            raw: value.value,
+            cost_nanos: value.cost_nanos,
+            cost_usd: value.cost_usd,
+            api_requests: value.api_requests,
+            tokens: value.tokens,
+        });
     }
-    Ok(classes
-        .into_values()
-        .map(|mut class| {
-            class.raw.sort_by(|a, b| b.cost_nanos.cmp(&a.cost_nanos).then_with(|| a.raw.cmp(&b.raw)));
-            class
-        })
-        .collect())
+    Ok(classes.into_values().collect())
+}
+
+/// Cost, API requests and tokens by the request's reasoning `effort` (`low`, `medium`, `high`…; `""`
+/// for versions and models that send none), most expensive first. Adds up to the summary like
+/// [`cost_by_source`].
+pub fn cost_by_effort(conn: &Connection, range: Range) -> Result<Vec<FacetUsage>> {
+    facet_usage(conn, range, Facet::Effort)
+}
+
+/// How many Claude Code events of one name arrived in a local hour or day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EventCountPoint {
+    /// The local hour or day's first instant, in UTC.
+    pub start: DateTime<Utc>,
+    pub name: String,
+    pub count: i64,
+}
+
+/// Claude Code events by name over time (user_prompt, api_request, tool_result, tool_decision,
+/// api_error…), in time then name order.
+pub fn events_over_time(
+    conn: &Connection,
+    ctx: &TimeContext,
+    range: Range,
+    granularity: Granularity,
+) -> Result<Vec<EventCountPoint>> {
+    let (from, to) = range.buckets();
+    let mut statement = conn.prepare_cached(
+        "SELECT bucket, value, sum(records) FROM facet_rollup
+         WHERE facet = :facet AND bucket >= :from AND bucket < :to GROUP BY bucket, value",
+    )?;
+    let rows = statement.query_map(named_params! {":facet": Facet::Event.as_str(), ":from": from, ":to": to}, |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    let mut merged: BTreeMap<(DateTime<Utc>, String), i64> = BTreeMap::new();
+    for row in rows {
+        let (bucket, name, count) = row?;
+        *merged.entry((query::bucket_start(ctx, bucket, granularity), name)).or_default() += count;
+    }
+    Ok(merged.into_iter().map(|((start, name), count)| EventCountPoint { start, name, count }).collect())
 }
 
 /// Code edit decisions (Edit, Write, NotebookEdit permission prompts) for one language.
@@ -264,25 +254,18 @@ impl LanguageEdits {
 
 /// Accepted and rejected code edits by language, most decisions first (ties by name).
 ///
-/// Read from the `claude_code.code_edit_tool.decision` metric, the only signal with a language: its
-/// stored increments (cumulative series already turned into deltas at ingest) by the series'
-/// `language` and `decision` attributes. Decisions other than accept/reject are not counted, as in
-/// the summary's edit figures, which these add up to for the same range. There is no second source
-/// to choose from (the tool_decision events carry no language), so no session rule applies.
+/// Read from the `claude_code.code_edit_tool.decision` metric, the only signal with a language (its
+/// increments by the points' `language`, rolled up at ingest). Decisions other than accept/reject are
+/// not counted, as in the summary's edit figures, which these add up to for the same range. There is no
+/// second source to choose from (the tool_decision events carry no language), so no session rule applies.
 pub fn edits_by_language(conn: &Connection, range: Range) -> Result<Vec<LanguageEdits>> {
-    let Some((first, last)) = record_times(range) else { return Ok(Vec::new()) };
+    let (from, to) = range.buckets();
     let mut statement = conn.prepare_cached(
-        "SELECT coalesce(nullif(CAST(json_extract(ms.attributes, '$.language') AS TEXT), ''), 'unknown'),
-                coalesce(sum(CASE WHEN json_extract(ms.attributes, '$.decision') = 'accept' THEN t.delta END), 0),
-                coalesce(sum(CASE WHEN json_extract(ms.attributes, '$.decision') = 'reject' THEN t.delta END), 0)
-         FROM (SELECT series_id, sum(delta_scaled) AS delta FROM metric_points
-               WHERE metric = :metric AND delta_scaled IS NOT NULL
-                 AND time_ns BETWEEN :first AND :last
-               GROUP BY series_id) t
-         JOIN metric_series ms ON ms.id = t.series_id
+        "SELECT CASE value WHEN '' THEN 'unknown' ELSE value END, coalesce(sum(accepted), 0), coalesce(sum(rejected), 0)
+         FROM facet_rollup WHERE facet = :facet AND bucket >= :from AND bucket < :to
          GROUP BY 1",
     )?;
-    let params = named_params! {":first": first, ":last": last, ":metric": MetricName::CodeEditToolDecision.as_str()};
+    let params = named_params! {":facet": Facet::Language.as_str(), ":from": from, ":to": to};
     let rows = statement
         .query_map(params, |r| Ok(LanguageEdits { language: r.get(0)?, accepted: r.get(1)?, rejected: r.get(2)? }))?;
     let mut languages: Vec<LanguageEdits> =
@@ -368,20 +351,5 @@ mod tests {
     fn classes_serialise_in_lowercase() {
         let json = serde_json::to_string(&[SourceClass::Main, SourceClass::Subagent, SourceClass::Auxiliary]);
         assert_eq!(json.ok().as_deref(), Some(r#"["main","subagent","auxiliary"]"#));
-    }
-
-    #[test]
-    fn a_range_selects_whole_buckets_like_the_rollup() {
-        let b = BUCKET_NS;
-        let range = Range { from_ns: Some(3 * b + 7), to_ns: Some(5 * b + 1) };
-        assert_eq!(record_times(range), Some((3 * b, 5 * b - 1)));
-        assert_eq!(record_times(Range { from_ns: Some(-1), to_ns: None }), Some((-b, i64::MAX)), "before 1970");
-        assert_eq!(record_times(Range::ALL), Some((i64::MIN, i64::MAX)));
-        assert_eq!(
-            record_times(Range { from_ns: Some(3 * b + 7), to_ns: Some(3 * b + 9) }),
-            None,
-            "one bucket's middle"
-        );
-        assert_eq!(record_times(Range { from_ns: None, to_ns: Some(i64::MIN) }), None);
     }
 }

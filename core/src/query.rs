@@ -36,13 +36,29 @@ impl Range {
         }
     }
 
-    fn buckets(&self) -> (i64, i64) {
+    pub(crate) fn buckets(&self) -> (i64, i64) {
         (self.from_ns.map(bucket_of).unwrap_or(i64::MIN), self.to_ns.map(bucket_of).unwrap_or(i64::MAX))
     }
 
-    fn times(&self) -> (i64, i64) {
+    pub(crate) fn times(&self) -> (i64, i64) {
         (self.from_ns.unwrap_or(i64::MIN), self.to_ns.unwrap_or(i64::MAX))
     }
+}
+
+/// The first and last record time (both inclusive) a range covers, `None` when it covers none.
+///
+/// The rollup queries select `bucket >= bucket_of(from) AND bucket < bucket_of(to)`; comparing raw
+/// record times against the start of the first bucket and the instant before the end bucket selects
+/// exactly the records those buckets were built from. (Plain bounds, not `:x IS NULL OR …`, so that
+/// SQLite can range-scan its time indexes.)
+pub(crate) fn record_times(range: Range) -> Option<(i64, i64)> {
+    let first = range.from_ns.map_or(i64::MIN, |t| bucket_of(t).saturating_mul(BUCKET_NS));
+    let last = match range.to_ns {
+        None => i64::MAX,
+        // Below i64::MIN: no record is earlier.
+        Some(t) => bucket_of(t).checked_mul(BUCKET_NS)?.checked_sub(1)?,
+    };
+    (first <= last).then_some((first, last))
 }
 
 /// Money as exact nano-dollars inside, USD (a JSON number) outside.
@@ -73,7 +89,7 @@ impl TokenCounts {
 }
 
 /// The rollup rows of a range, each marked with whether events own its cost and tokens (`ev`).
-const OWNED_ROWS: &str = "
+pub(crate) const OWNED_ROWS: &str = "
 WITH r AS (
     SELECT u.*,
         CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
@@ -241,14 +257,19 @@ pub fn over_time(
     let mut merged: BTreeMap<(DateTime<Utc>, String), Usage> = BTreeMap::new();
     for row in rows {
         let (bucket, model, usage) = row?;
-        let instant = from_ns(bucket * BUCKET_NS);
-        let start = match granularity {
-            Granularity::Hour => ctx.start_of_hour(instant),
-            Granularity::Day => ctx.start_of_day(ctx.day_of(instant)),
-        };
-        add_usage(merged.entry((start, model)).or_default(), &usage);
+        add_usage(merged.entry((bucket_start(ctx, bucket, granularity), model)).or_default(), &usage);
     }
     Ok(merged.into_iter().map(|((start, model), usage)| SeriesPoint { start, model, usage }).collect())
+}
+
+/// The local hour or day a 15-minute rollup bucket lies in (every zone offset is a whole number of
+/// quarter hours, so a bucket never straddles two).
+pub(crate) fn bucket_start(ctx: &TimeContext, bucket: i64, granularity: Granularity) -> DateTime<Utc> {
+    let instant = from_ns(bucket * BUCKET_NS);
+    match granularity {
+        Granularity::Hour => ctx.start_of_hour(instant),
+        Granularity::Day => ctx.start_of_day(ctx.day_of(instant)),
+    }
 }
 
 fn add_usage(into: &mut Usage, more: &Usage) {
@@ -558,7 +579,7 @@ struct ToolTally {
 }
 
 /// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+pub(crate) fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
     if sorted.is_empty() {
         return None;
     }
@@ -682,4 +703,24 @@ pub fn event_counts(conn: &Connection, range: Range) -> Result<BTreeMap<String, 
 pub fn parse_date(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| StoreError::InvalidQuery(format!("{text:?} is not a date: use YYYY-MM-DD, e.g. 2026-11-24")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_selects_whole_buckets_like_the_rollup() {
+        let b = BUCKET_NS;
+        let range = Range { from_ns: Some(3 * b + 7), to_ns: Some(5 * b + 1) };
+        assert_eq!(record_times(range), Some((3 * b, 5 * b - 1)));
+        assert_eq!(record_times(Range { from_ns: Some(-1), to_ns: None }), Some((-b, i64::MAX)), "before 1970");
+        assert_eq!(record_times(Range::ALL), Some((i64::MIN, i64::MAX)));
+        assert_eq!(
+            record_times(Range { from_ns: Some(3 * b + 7), to_ns: Some(3 * b + 9) }),
+            None,
+            "one bucket's middle"
+        );
+        assert_eq!(record_times(Range { from_ns: None, to_ns: Some(i64::MIN) }), None);
+    }
 }

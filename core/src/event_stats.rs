@@ -1,0 +1,137 @@
+//! Figures only the events carry and no sum can hold: API latency percentiles by model, and tool calls
+//! with their failures over time.
+//!
+//! Percentiles need every duration, so these read the api_request and tool_result events themselves,
+//! through the `events_name_time` index, which covers every column they select (migration 0004): the
+//! wide table rows, with their attributes, are never touched. A range selects whole 15-minute buckets,
+//! as every rollup query does.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, named_params};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::Result;
+use crate::ingest::bucket_of;
+use crate::query::{Granularity, Range, bucket_start, percentile, record_times};
+use crate::time::TimeContext;
+
+/// API latency of one model, over a whole range or one local hour or day.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LatencyStat {
+    /// The local hour or day's first instant, in UTC; `None` for the whole range.
+    pub start: Option<DateTime<Utc>>,
+    /// Normalised model name; `""` for requests that named none.
+    pub model: String,
+    /// api_request events with a duration.
+    pub requests: i64,
+    pub p50_ms: i64,
+    pub p95_ms: i64,
+}
+
+/// API latency by model: over the whole range, and per local hour or day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct ApiLatency {
+    /// Most requests first.
+    pub by_model: Vec<LatencyStat>,
+    /// In time, then model order.
+    pub series: Vec<LatencyStat>,
+}
+
+/// Maps rollup buckets to their local hour or day, remembering each: the events come in time order, so
+/// one bucket's events share one zone conversion.
+struct Bucketer<'a> {
+    ctx: &'a TimeContext,
+    granularity: Granularity,
+    starts: HashMap<i64, DateTime<Utc>>,
+}
+
+impl Bucketer<'_> {
+    fn start(&mut self, time_ns: i64) -> DateTime<Utc> {
+        let bucket = bucket_of(time_ns);
+        *self.starts.entry(bucket).or_insert_with(|| bucket_start(self.ctx, bucket, self.granularity))
+    }
+}
+
+fn stat(start: Option<DateTime<Utc>>, model: String, mut durations: Vec<i64>) -> LatencyStat {
+    durations.sort_unstable();
+    LatencyStat {
+        start,
+        model,
+        requests: durations.len() as i64,
+        p50_ms: percentile(&durations, 50.0).unwrap_or(0),
+        p95_ms: percentile(&durations, 95.0).unwrap_or(0),
+    }
+}
+
+/// p50 and p95 (nearest rank) of the api_request events' `duration_ms`, by normalised model.
+pub fn api_latency(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<ApiLatency> {
+    let Some((first, last)) = record_times(range) else { return Ok(ApiLatency::default()) };
+    let mut statement = conn.prepare_cached(
+        "SELECT time_ns, coalesce(model_norm, ''), duration_ms FROM events
+         WHERE name = 'api_request' AND time_ns BETWEEN :first AND :last
+           AND is_claude_code = 1 AND duration_ms IS NOT NULL",
+    )?;
+    let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    let mut bucketer = Bucketer { ctx, granularity, starts: HashMap::new() };
+    let mut whole: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut per_bucket: BTreeMap<(DateTime<Utc>, String), Vec<i64>> = BTreeMap::new();
+    for row in rows {
+        let (time_ns, model, duration) = row?;
+        per_bucket.entry((bucketer.start(time_ns), model.clone())).or_default().push(duration);
+        whole.entry(model).or_default().push(duration);
+    }
+    let mut by_model: Vec<LatencyStat> =
+        whole.into_iter().map(|(model, durations)| stat(None, model, durations)).collect();
+    by_model.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.model.cmp(&b.model)));
+    let series =
+        per_bucket.into_iter().map(|((start, model), durations)| stat(Some(start), model, durations)).collect();
+    Ok(ApiLatency { by_model, series })
+}
+
+/// Calls of one tool in a local hour or day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ToolPoint {
+    /// The local hour or day's first instant, in UTC.
+    pub start: DateTime<Utc>,
+    /// `?` when the event named no tool.
+    pub tool: String,
+    /// tool_result events.
+    pub calls: i64,
+    /// Calls that reported `success: false`.
+    pub failed: i64,
+}
+
+/// Tool calls and failures by tool over time, in time then tool order.
+pub fn tools_over_time(
+    conn: &Connection,
+    ctx: &TimeContext,
+    range: Range,
+    granularity: Granularity,
+) -> Result<Vec<ToolPoint>> {
+    let Some((first, last)) = record_times(range) else { return Ok(Vec::new()) };
+    // Grouped by bucket in SQL: the zone conversion then runs once per bucket and tool, not per call.
+    let mut statement = conn.prepare_cached(
+        "SELECT time_ns / :bucket_ns - (time_ns % :bucket_ns < 0) AS bucket, coalesce(tool_name, '?'), count(*),
+                coalesce(sum(success = 0), 0)
+         FROM events
+         WHERE name = 'tool_result' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
+         GROUP BY 1, 2",
+    )?;
+    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::ingest::BUCKET_NS};
+    let rows = statement.query_map(params, |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+    })?;
+    let mut merged: BTreeMap<(DateTime<Utc>, String), (i64, i64)> = BTreeMap::new();
+    for row in rows {
+        let (bucket, tool, calls, failed) = row?;
+        let entry = merged.entry((bucket_start(ctx, bucket, granularity), tool)).or_default();
+        entry.0 += calls;
+        entry.1 += failed;
+    }
+    Ok(merged.into_iter().map(|((start, tool), (calls, failed))| ToolPoint { start, tool, calls, failed }).collect())
+}

@@ -1,0 +1,179 @@
+//! The tool-execution log and the API-error log: every tool_result or api_error event of a range, newest
+//! first, filtered and paged, as the Loki log panels of the Grafana dashboards showed them.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, named_params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::error::Result;
+use crate::query::{Range, record_times};
+use crate::time::from_ns;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LogKind {
+    /// tool_result events: each tool Claude Code ran.
+    #[default]
+    Tools,
+    /// api_error events: each API request that failed for good.
+    ApiErrors,
+}
+
+impl LogKind {
+    fn event_name(self) -> &'static str {
+        match self {
+            LogKind::Tools => "tool_result",
+            LogKind::ApiErrors => "api_error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub kind: LogKind,
+    pub range: Range,
+    /// Only this tool (as sent, e.g. `Bash`).
+    pub tool: Option<String>,
+    /// Only this normalised model.
+    pub model: Option<String>,
+    /// Only this HTTP status.
+    pub status_code: Option<i64>,
+    /// Only tool runs that reported failure.
+    pub failed_only: bool,
+    /// Matched, ignoring case, against the session id and the event's stored attributes (which hold the
+    /// error text only when the user chose to store content).
+    pub text: Option<String>,
+    /// 0: no limit.
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LogRow {
+    pub time: DateTime<Utc>,
+    /// `None` for events that came without a session id.
+    pub session_id: Option<String>,
+    pub tool_name: Option<String>,
+    pub model: Option<String>,
+    pub success: Option<bool>,
+    pub duration_ms: Option<i64>,
+    pub status_code: Option<i64>,
+    /// The `error` attribute: the message, or `[not stored: N characters]` when content is not kept.
+    pub error: Option<String>,
+    /// Every stored attribute of the event.
+    pub attributes: Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct LogPage {
+    /// Rows matching the filter, over all pages.
+    pub total: i64,
+    pub rows: Vec<LogRow>,
+    /// What the filters can offer for the range: tool names (tools) or models (API errors), most frequent
+    /// first.
+    pub subjects: Vec<String>,
+    /// HTTP statuses of the range's API errors, most frequent first (empty for tools).
+    pub status_codes: Vec<i64>,
+}
+
+/// The events a log filter selects.
+const LOG_WHERE: &str = "
+    WHERE name = :name AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
+      AND (:tool IS NULL OR tool_name = :tool)
+      AND (:model IS NULL OR model_norm = :model)
+      AND (:status IS NULL OR status_code = :status)
+      AND (:failed_only = 0 OR success = 0)
+      AND (:text IS NULL OR instr(lower(session_id || ' ' || attributes), lower(:text)) > 0)";
+
+/// One page of a log.
+pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
+    let Some((first, last)) = record_times(filter.range) else { return Ok(LogPage::default()) };
+    let name = filter.kind.event_name();
+    let limit = if filter.limit == 0 { i64::MAX } else { i64::from(filter.limit) };
+    let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let sql = format!(
+        "SELECT time_ns, session_id, tool_name, model_norm, success, duration_ms, status_code, attributes,
+                count(*) OVER () AS total
+         FROM events {LOG_WHERE}
+         ORDER BY time_ns DESC, id DESC
+         LIMIT :limit OFFSET :offset"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let params = named_params! {
+        ":name": name, ":first": first, ":last": last, ":tool": filter.tool, ":model": filter.model,
+        ":status": filter.status_code, ":failed_only": filter.failed_only, ":text": text,
+        ":limit": limit, ":offset": i64::from(filter.offset),
+    };
+    let mut page = LogPage::default();
+    let rows = statement.query_map(params, |r| {
+        let session: String = r.get(1)?;
+        let attributes: Value = serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or(Value::Null);
+        let error = attributes.get("error").and_then(Value::as_str).map(str::to_owned);
+        Ok((
+            LogRow {
+                time: from_ns(r.get(0)?),
+                session_id: (!session.is_empty()).then_some(session),
+                tool_name: r.get(2)?,
+                model: r.get(3)?,
+                success: r.get(4)?,
+                duration_ms: r.get(5)?,
+                status_code: r.get(6)?,
+                error,
+                attributes,
+            },
+            r.get::<_, i64>(8)?,
+        ))
+    })?;
+    for row in rows {
+        let (row, total) = row?;
+        page.total = total;
+        page.rows.push(row);
+    }
+    if page.rows.is_empty() && filter.offset > 0 {
+        // Past the end: still say how many there are, so the pager can step back.
+        page.total = conn
+            .prepare_cached(
+                "SELECT count(*) FROM events
+                 WHERE name = :name AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
+                   AND (:tool IS NULL OR tool_name = :tool)
+                   AND (:model IS NULL OR model_norm = :model)
+                   AND (:status IS NULL OR status_code = :status)
+                   AND (:failed_only = 0 OR success = 0)
+                   AND (:text IS NULL OR instr(lower(session_id || ' ' || attributes), lower(:text)) > 0)",
+            )?
+            .query_row(
+                named_params! {
+                    ":name": name, ":first": first, ":last": last, ":tool": filter.tool, ":model": filter.model,
+                    ":status": filter.status_code, ":failed_only": filter.failed_only,
+                    ":text": filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()),
+                },
+                |r| r.get(0),
+            )?;
+    }
+    let subject_column = match filter.kind {
+        LogKind::Tools => "tool_name",
+        LogKind::ApiErrors => "model_norm",
+    };
+    // Fixed column names only: the SQL never contains user input.
+    let sql = format!(
+        "SELECT {subject_column} FROM events
+         WHERE name = :name AND time_ns BETWEEN :first AND :last AND is_claude_code = 1 AND {subject_column} IS NOT NULL
+         GROUP BY 1 ORDER BY count(*) DESC, 1"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(named_params! {":name": name, ":first": first, ":last": last}, |r| r.get(0))?;
+    page.subjects = rows.collect::<rusqlite::Result<_>>()?;
+    if filter.kind == LogKind::ApiErrors {
+        let mut statement = conn.prepare_cached(
+            "SELECT status_code FROM events
+             WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
+               AND status_code IS NOT NULL
+             GROUP BY 1 ORDER BY count(*) DESC, 1",
+        )?;
+        let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| r.get(0))?;
+        page.status_codes = rows.collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(page)
+}
