@@ -10,7 +10,10 @@ use crate::budget::{self, BudgetStatus};
 use crate::error::{Result, StoreError};
 use crate::event_stats::{self, ApiLatency, ToolPoint};
 use crate::insights::{self, EventCountPoint, FacetUsage, HeatCell, LanguageEdits, SourceUsage};
-use crate::query::{self, ErrorCount, Granularity, ModelUsage, Range, SeriesPoint, Summary, ToolStat};
+use crate::query::{
+    self, ErrorCount, Granularity, ModelUsage, Range, SeriesPoint, SessionFilter, SessionRow, SessionSort, Summary,
+    ToolStat,
+};
 use crate::session_mix::{self, SessionMix};
 use crate::settings;
 use crate::time::TimeContext;
@@ -50,7 +53,12 @@ pub struct Dashboard {
     /// Sessions by terminal, by the user's resource attributes (project…), with or without a commit, and
     /// started per bucket.
     pub sessions: SessionMix,
+    /// The period's most expensive sessions (their cost within the period).
+    pub top_sessions: Vec<SessionRow>,
 }
+
+/// How many sessions the "most expensive" list shows.
+const TOP_SESSIONS: u32 = 5;
 
 /// The dashboard of local days `[since, until)`.
 pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: NaiveDate) -> Result<Dashboard> {
@@ -82,5 +90,19 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         tools_over_time: event_stats::tools_over_time(conn, ctx, range, granularity)?,
         events_over_time: insights::events_over_time(conn, ctx, range, granularity)?,
         sessions: session_mix::session_mix(conn, ctx, range, granularity)?,
+        top_sessions: query::sessions(
+            conn,
+            &SessionFilter {
+                range,
+                sort: SessionSort::Cost,
+                descending: true,
+                limit: TOP_SESSIONS,
+                ..Default::default()
+            },
+        )?
+        .rows
+        .into_iter()
+        .filter(|s| s.usage.cost_nanos > 0)
+        .collect(),
     })
 }

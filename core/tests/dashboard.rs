@@ -32,6 +32,25 @@ async fn a_day_of_real_telemetry_adds_up_in_every_part_of_the_dashboard() {
     assert_eq!(board.by_source.iter().map(|s| s.cost_nanos).sum::<i64>(), expected, "cost by source");
     assert_eq!(board.heatmap.iter().map(|c| c.cost_nanos).sum::<i64>(), expected, "the heatmap");
     assert!(!board.tools.is_empty(), "the capture ran tools");
+    assert_eq!(board.by_effort.iter().map(|e| e.cost_nanos).sum::<i64>(), expected, "cost by effort");
+    assert_eq!(board.top_sessions.len(), 1, "the capture's one session");
+    assert_eq!(board.top_sessions[0].usage.cost_nanos, expected);
+    assert_eq!(board.sessions.started.iter().map(|s| s.sessions).sum::<i64>(), 1);
+    assert_eq!(board.sessions.by_terminal.iter().map(|s| s.cost_nanos).sum::<i64>(), expected, "by terminal");
+    assert!(board.latency.by_model.iter().all(|m| m.requests > 0 && m.p50_ms <= m.p95_ms));
+    assert_eq!(
+        board.latency.by_model.iter().map(|m| m.requests).sum::<i64>(),
+        board.summary.usage.api_requests,
+        "every request was timed"
+    );
+    assert_eq!(
+        board.tools_over_time.iter().map(|t| t.calls).sum::<i64>(),
+        board.tools.iter().map(|t| t.calls).sum::<i64>()
+    );
+    assert_eq!(
+        board.events_over_time.iter().filter(|e| e.name == "api_request").map(|e| e.count).sum::<i64>(),
+        board.summary.usage.api_requests
+    );
 
     let week = dashboard(&conn, &ctx, day("2026-11-18"), day("2026-11-25")).expect("a week");
     assert_eq!(week.granularity, Granularity::Day);
@@ -39,6 +58,7 @@ async fn a_day_of_real_telemetry_adds_up_in_every_part_of_the_dashboard() {
     let before = dashboard(&conn, &ctx, day("2026-11-01"), day("2026-11-24")).expect("before the capture");
     assert_eq!(before.summary.usage.cost_usd, 0.0);
     assert!(before.series.is_empty() && before.heatmap.is_empty());
+    assert!(before.top_sessions.is_empty() && before.events_over_time.is_empty() && before.latency.series.is_empty());
 }
 
 #[test]

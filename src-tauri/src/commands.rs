@@ -5,6 +5,7 @@ use ccmeter_core::connect::{self, ConnectPlan, Connected};
 use ccmeter_core::dashboard::Dashboard;
 use ccmeter_core::delete::{self, Deleted};
 use ccmeter_core::export::{self, Format};
+use ccmeter_core::logs::{self, LogFilter, LogKind, LogPage};
 use ccmeter_core::query::{
     self, Range, SeriesPoint, SessionDetail, SessionFilter, SessionPage, SessionSort, parse_date,
 };
@@ -112,6 +113,46 @@ impl SessionsQuery {
     }
 }
 
+/// What the history's tool and API-error logs show: a period of local days, filters and a page.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct LogQuery {
+    pub kind: LogKind,
+    /// First local day (`YYYY-MM-DD`), or from the beginning.
+    pub since: Option<String>,
+    /// First local day not included, or up to now.
+    pub until: Option<String>,
+    /// Only this tool (tool log).
+    pub tool: Option<String>,
+    /// Only this normalised model (API-error log).
+    pub model: Option<String>,
+    /// Only this HTTP status (API-error log).
+    pub status_code: Option<i64>,
+    /// Only failed tool runs.
+    pub failed_only: bool,
+    /// Searched in the session id and the stored attributes.
+    pub text: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl LogQuery {
+    fn filter(&self, ctx: &TimeContext) -> Result<LogFilter, StoreError> {
+        let day = |text: &Option<String>| text.as_deref().filter(|t| !t.is_empty()).map(parse_date).transpose();
+        let chosen = |text: &Option<String>| text.clone().filter(|t| !t.is_empty());
+        Ok(LogFilter {
+            kind: self.kind,
+            range: Range::local_days(ctx, day(&self.since)?, day(&self.until)?),
+            tool: chosen(&self.tool),
+            model: chosen(&self.model),
+            status_code: self.status_code,
+            failed_only: self.failed_only,
+            text: chosen(&self.text),
+            limit: self.limit,
+            offset: self.offset,
+        })
+    }
+}
+
 /// A session's page: its totals, timeline and cost over its time.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SessionView {
@@ -123,6 +164,12 @@ pub struct SessionView {
 #[tauri::command]
 pub async fn sessions(collector: State<'_, Collector>, query: SessionsQuery) -> Result<SessionPage, String> {
     read(&collector, move |conn, ctx| query::sessions(conn, &query.filter(ctx)?)).await
+}
+
+/// A page of the tool-execution or API-error log.
+#[tauri::command]
+pub async fn log(collector: State<'_, Collector>, query: LogQuery) -> Result<LogPage, String> {
+    read(&collector, move |conn, ctx| logs::log(conn, &query.filter(ctx)?)).await
 }
 
 /// Every model seen, for the history's filter.
@@ -297,7 +344,7 @@ mod bindings {
 
     #[test]
     fn the_generated_typescript_matches_the_rust_types() {
-        use ccmeter_core::{budget, dashboard, export, insights, query, settings};
+        use ccmeter_core::{budget, dashboard, event_stats, export, insights, logs, query, session_mix, settings};
         // Serde writes i64 as a JSON number; every value sent fits a double exactly except nanosecond
         // instants, which never cross IPC (instants are RFC 3339 strings).
         let cfg = Config::new().with_large_int("number");
@@ -305,7 +352,10 @@ mod bindings {
             dashboard::Dashboard, query::Summary, query::Usage, query::TokenCounts, query::Granularity,
             query::SeriesPoint, query::ModelUsage, query::ToolStat, query::ErrorCount,
             insights::SourceUsage, insights::RawSourceUsage, insights::SourceClass, insights::LanguageEdits,
-            insights::HeatCell,
+            insights::HeatCell, insights::FacetUsage, insights::EventCountPoint,
+            event_stats::ApiLatency, event_stats::LatencyStat, event_stats::ToolPoint,
+            session_mix::SessionMix, session_mix::SessionGroup, session_mix::AttributeGroups, session_mix::StartCount,
+            logs::LogKind, logs::LogPage, logs::LogRow, super::LogQuery,
             budget::BudgetStatus, budget::BudgetState, budget::Period,
             settings::Settings, settings::Budgets, settings::Budget,
             query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,

@@ -119,6 +119,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             crate::commands::open_window,
             crate::commands::sessions,
             crate::commands::models,
+            crate::commands::log,
             crate::commands::session,
             crate::commands::export_sessions,
             crate::commands::export_session,

@@ -197,6 +197,18 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     })
     .await;
     assert!(bars > 3);
+    for chart in [
+        "Claude Code events over time by name",
+        "API request latency p95 over time by model",
+        "Cost by reasoning effort",
+    ] {
+        let css = format!("[aria-label='{chart}'] svg");
+        eventually(chart, || async {
+            let paths = client.find(Locator::Css(&css)).await.ok()?.find_all(Locator::Css("path")).await.ok()?.len();
+            (paths > 1).then_some(paths)
+        })
+        .await;
+    }
 
     // Charts animate in: let them settle before the picture.
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -235,6 +247,38 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     assert!(timeline.contains("API request") && timeline.contains("Tool result"), "{timeline}");
     tokio::time::sleep(Duration::from_millis(2000)).await;
     save_screenshot(&client, "e2e-session").await;
+
+    // The tool-execution log lists every tool the capture ran.
+    client
+        .find(Locator::XPath("//button[contains(., 'All sessions')]"))
+        .await
+        .expect("back")
+        .click()
+        .await
+        .expect("back");
+    client.find(Locator::Css("#tab-tools")).await.expect("the Tool runs tab").click().await.expect("open the log");
+    let runs = captured
+        .iter()
+        .flat_map(|r| r.decode().events)
+        .filter(|e| matches!(e.detail, ccmeter_proto::EventDetail::ToolResult(_)))
+        .count();
+    assert!(runs > 0, "the capture ran tools");
+    eventually("the tool log", || async {
+        let rows = client.find_all(Locator::Css(".log tbody tr")).await.ok()?;
+        let first = text(&client, ".log tbody tr").await.unwrap_or_default();
+        (rows.len() == runs && !first.contains("Loading")).then_some(())
+    })
+    .await;
+    let page = invoke(
+        &client,
+        "log",
+        json!({ "query": { "kind": "tools", "since": day, "until": null, "tool": null,
+        "model": null, "status_code": null, "failed_only": false, "text": null, "limit": 50, "offset": 0 } }),
+    )
+    .await
+    .expect("the tool log");
+    assert_eq!(page["total"], json!(runs));
+    save_screenshot(&client, "e2e-tool-log").await;
 
     // Exports, called the way the window calls them after its save dialog: the CSV adds up.
     let csv_path = dir.path().join("sessions.csv");

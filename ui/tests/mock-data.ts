@@ -2,7 +2,7 @@
  * Figures for the browser tests, typed against the generated declarations so they cannot drift from what
  * the app sends. The week is 18–24 November 2026 in Europe/Berlin (the tests fix the page's clock and zone).
  */
-import type { Dashboard, SeriesPoint, SessionPage, SessionRow, SessionView, Status, Summary, TimelineEvent, TokenCounts } from "../src/api";
+import type { Dashboard, LogPage, LogRow, SeriesPoint, SessionPage, SessionRow, SessionView, Status, Summary, TimelineEvent, TokenCounts } from "../src/api";
 
 const noUsage = {
   api_requests: 0,
@@ -84,6 +84,20 @@ const summary: Summary = {
   api_mean_latency_ms: 4_210,
 };
 
+const DAYS = [18, 19, 20, 21, 22, 23, 24];
+/** How busy each day of the week was (the 22nd was a quiet Sunday). */
+const WEIGHT: Record<number, number> = { 18: 0.15, 19: 0.22, 20: 0.1, 21: 0.04, 22: 0, 23: 0.3, 24: 0.19 };
+const perDay = <T,>(total: number, make: (day: number, share: number) => T | null): T[] =>
+  DAYS.flatMap((day) => {
+    const share = Math.round(total * (WEIGHT[day] ?? 0));
+    const made = share > 0 ? make(day, share) : null;
+    return made === null ? [] : [made];
+  });
+
+const TOOL_TOTALS: Array<[string, number, number]> = [["Read", 164, 1], ["Bash", 97, 9], ["Edit", 71, 2], ["Grep", 48, 0], ["Write", 24, 0], ["WebFetch", 8, 2], ["TodoWrite", 6, 0], ["Glob", 5, 0]];
+const EVENT_TOTALS: Array<[string, number]> = [["api_request", 385], ["tool_result", 423], ["tool_decision", 301], ["user_prompt", 61], ["api_error", 6], ["mcp_server_connection", 4]];
+const LATENCY: Record<string, [number, number]> = { "claude-opus-4-8": [3_800, 9_400], "claude-sonnet-4-5": [2_100, 5_200], "claude-haiku-4-5": [900, 1_900] };
+
 export const dashboard: Dashboard = {
   since: "2026-11-18",
   until: "2026-11-25",
@@ -153,6 +167,48 @@ export const dashboard: Dashboard = {
     [5, 22, 0.9], [5, 23, 0.4],
     [6, 11, 0.7], [6, 12, 2.2], [6, 15, 3.1],
   ].map(([weekday, hour, usd]) => ({ weekday: weekday ?? 0, hour: hour ?? 0, cost_usd: usd ?? 0, api_requests: Math.round((usd ?? 0) * 20), user_prompts: Math.round((usd ?? 0) * 3) })),
+  by_effort: [
+    { value: "high", cost_usd: 19.18, api_requests: 262, tokens: tokens(7_860, 41_920, 3_144_000, 445_400) },
+    { value: "", cost_usd: 0.47, api_requests: 123, tokens: tokens(3_690, 19_680, 1_476_000, 209_100) },
+  ],
+  latency: {
+    by_model: [
+      { start: null, model: "claude-opus-4-8", requests: 196, p50_ms: 3_800, p95_ms: 9_400 },
+      { start: null, model: "claude-haiku-4-5", requests: 123, p50_ms: 900, p95_ms: 1_900 },
+      { start: null, model: "claude-sonnet-4-5", requests: 66, p50_ms: 2_100, p95_ms: 5_200 },
+    ],
+    series: week.map((p, i) => {
+      const [p50, p95] = LATENCY[p.model] ?? [1_000, 2_000];
+      const wobble = 0.85 + ((i * 37) % 30) / 100;
+      return { start: p.start, model: p.model, requests: p.api_requests, p50_ms: Math.round(p50 * wobble), p95_ms: Math.round(p95 * wobble) };
+    }),
+  },
+  tools_over_time: TOOL_TOTALS.flatMap(([tool, calls, failed]) =>
+    perDay(calls, (day, share) => ({ start: dayStart(day), tool, calls: share, failed: day === 23 ? failed : 0 })),
+  ),
+  events_over_time: EVENT_TOTALS.flatMap(([name, total]) => perDay(total, (day, share) => ({ start: dayStart(day), name, count: share }))),
+  sessions: {
+    by_terminal: [
+      { value: "vscode", sessions: 8, cost_usd: 11.2 },
+      { value: "gnome-terminal", sessions: 5, cost_usd: 6.9 },
+      { value: "tmux", sessions: 1, cost_usd: 1.55 },
+    ],
+    by_attribute: [
+      {
+        key: "project",
+        groups: [
+          { value: "ccmeter", sessions: 7, cost_usd: 12.4 },
+          { value: "website", sessions: 5, cost_usd: 5.1 },
+          { value: "", sessions: 2, cost_usd: 2.15 },
+        ],
+      },
+      { key: "team", groups: [{ value: "platform", sessions: 9, cost_usd: 14.2 }, { value: "", sessions: 5, cost_usd: 5.45 }] },
+    ],
+    with_commit: { value: "with", sessions: 6, cost_usd: 13.8 },
+    without_commit: { value: "without", sessions: 8, cost_usd: 5.85 },
+    started: perDay(14, (day, share) => ({ start: dayStart(day), sessions: share })),
+  },
+  top_sessions: [3, 26, 49, 72, 95].map((i) => sessionRow(i)).sort((a, b) => b.cost_usd - a.cost_usd),
 };
 
 export const emptyDashboard: Dashboard = {
@@ -166,6 +222,18 @@ export const emptyDashboard: Dashboard = {
   by_source: [],
   edits_by_language: [],
   heatmap: [],
+  by_effort: [],
+  latency: { by_model: [], series: [] },
+  tools_over_time: [],
+  events_over_time: [],
+  sessions: {
+    by_terminal: [],
+    by_attribute: [],
+    with_commit: { value: "with", sessions: 0, cost_usd: 0 },
+    without_commit: { value: "without", sessions: 0, cost_usd: 0 },
+    started: [],
+  },
+  top_sessions: [],
 };
 
 export const receiving: Status = {
@@ -180,10 +248,9 @@ export const receiving: Status = {
 export const neverReceived: Status = { ...receiving, last_data: null, claude_code_version: null };
 
 
-const MODELS = ["claude-opus-4-8", "claude-sonnet-4-5", "claude-haiku-4-5"];
-
-/** 120 sessions over the month, newest first: enough for three pages of 50. */
-export const allSessions: SessionRow[] = Array.from({ length: 120 }, (_, i) => {
+/** The i-th session of the month, newest first. */
+function sessionRow(i: number): SessionRow {
+  const models = ["claude-opus-4-8", "claude-sonnet-4-5", "claude-haiku-4-5"];
   const started = Date.UTC(2026, 10, 24, 13, 0) - i * 5.5 * 3_600_000;
   const requests = 5 + ((i * 7) % 40);
   const cost = Math.round((0.05 + ((i * 37) % 100) / 23) * 100) / 100;
@@ -193,7 +260,7 @@ export const allSessions: SessionRow[] = Array.from({ length: 120 }, (_, i) => {
     started_at: new Date(started).toISOString(),
     ended_at: new Date(started + (600 + ((i * 311) % 5400)) * 1000).toISOString(),
     duration_s: 600 + ((i * 311) % 5400),
-    models: i % 3 === 0 ? [MODELS[0] ?? "", MODELS[2] ?? ""] : [MODELS[i % 3] ?? ""],
+    models: i % 3 === 0 ? [models[0] ?? "", models[2] ?? ""] : [models[i % 3] ?? ""],
     app_version: "2.1.197",
     terminal_type: i % 2 === 0 ? "vscode" : "gnome-terminal",
     user_email: null,
@@ -209,7 +276,10 @@ export const allSessions: SessionRow[] = Array.from({ length: 120 }, (_, i) => {
     commits: i % 4 === 0 ? 1 : 0,
     pull_requests: i % 11 === 0 ? 1 : 0,
   };
-});
+}
+
+/** 120 sessions over the month, newest first: enough for three pages of 50. */
+export const allSessions: SessionRow[] = Array.from({ length: 120 }, (_, i) => sessionRow(i));
 
 export const sessionPage: SessionPage = { total: allSessions.length, rows: allSessions.slice(0, 50) };
 export const emptyPage: SessionPage = { total: 0, rows: [] };
@@ -271,3 +341,52 @@ export const sessionView: SessionView = {
   },
   series: [],
 };
+
+const logRow = (i: number, extra: Partial<LogRow>): LogRow => ({
+  time: new Date(Date.UTC(2026, 10, 24, 13, 40) - i * 97_000).toISOString(),
+  session_id: allSessions[i % 7]?.id ?? null,
+  tool_name: null,
+  model: null,
+  success: null,
+  duration_ms: null,
+  status_code: null,
+  error: null,
+  attributes: {},
+  ...extra,
+});
+
+const TOOLS = ["Read", "Bash", "Edit", "Grep", "Read", "Write", "Bash", "Read"];
+
+/** The tool log's first page: 50 of 423 runs, every eleventh failing. */
+export const toolLog: LogPage = {
+  total: 423,
+  rows: Array.from({ length: 50 }, (_, i) => {
+    const tool = TOOLS[i % TOOLS.length] ?? "Read";
+    const failed = i % 11 === 3;
+    return logRow(i, {
+      tool_name: tool,
+      success: !failed,
+      duration_ms: tool === "Bash" ? 800 + ((i * 131) % 9000) : 10 + ((i * 17) % 90),
+      error: failed ? "[not stored: 212 characters]" : null,
+      attributes: { tool_name: tool, success: String(!failed), decision_type: "accept", decision_source: "config", tool_result_size_bytes: String(200 + i * 13) },
+    });
+  }),
+  subjects: ["Read", "Bash", "Edit", "Grep", "Write", "WebFetch", "TodoWrite", "Glob"],
+  status_codes: [],
+};
+
+export const errorLog: LogPage = {
+  total: 6,
+  rows: [529, 529, 429, 529, null, 529].map((status, i) =>
+    logRow(i * 40, {
+      model: i === 2 ? "claude-sonnet-4-5" : "claude-opus-4-8",
+      status_code: status,
+      duration_ms: status === null ? 30_000 : 400 + i * 90,
+      error: status === null ? "[not stored: 25 characters]" : `[not stored: ${60 + i} characters]`,
+      attributes: { status_code: status === null ? "undefined" : String(status), attempt: String(1 + (i % 3)), model: i === 2 ? "claude-sonnet-4-5" : "claude-opus-4-8" },
+    }),
+  ),
+  subjects: ["claude-opus-4-8", "claude-sonnet-4-5"],
+  status_codes: [529, 429],
+};
+

@@ -11,7 +11,7 @@ import { extname, join, normalize, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { allSessions, dashboard, emptyDashboard, emptyPage, neverReceived, receiving, sessionPage, sessionView, WEEK_COST } from "./mock-data";
+import { allSessions, dashboard, emptyDashboard, emptyPage, errorLog, neverReceived, receiving, sessionPage, sessionView, toolLog, WEEK_COST } from "./mock-data";
 import { mockIpcScript, type MockAnswers } from "./mock-ipc";
 
 const DIST = resolve(__dirname, "../dist");
@@ -94,13 +94,31 @@ describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
     expect(await kpi(page, "Commits").textContent()).toBe("9");
     expect(await page.getByRole("status").first().textContent()).toContain("Receiving from Claude Code 2.1.197, last data 12 s ago");
     // Every chart drew something: ECharts renders SVG paths.
-    for (const name of ["Cost over time, stacked by model", "Tokens over time by type", "Cost by model", "Tool calls with success rate and p95 duration"]) {
-      await expect.poll(() => page.getByRole("img", { name }).locator("svg path").count()).toBeGreaterThan(3);
+    for (const name of [
+      "Cost over time, stacked by model",
+      "Tokens over time by type",
+      "Cost by model",
+      "Tool calls with success rate and p95 duration",
+      "API request latency p95 over time by model",
+      "Sessions started over time",
+      "Average tokens per API request over time",
+      "Cost by reasoning effort",
+      "Cost by project",
+      "Cost and sessions by terminal",
+      "Sessions with and without a commit",
+      "Tool calls over time by tool",
+      "Tool success rate over time",
+      "Claude Code events over time by name",
+    ]) {
+      await expect.poll(() => page.getByRole("img", { name }).locator("svg path").count(), { message: name }).toBeGreaterThan(1);
     }
     await page.getByRole("radio", { name: "Model" }).click();
     await expect.poll(() => page.getByRole("img", { name: "Tokens over time by model" }).locator("svg text").allTextContents()).toContain("claude-opus-4-8");
     await page.getByRole("radio", { name: "Type" }).click();
     expect(await page.getByRole("radio", { name: "7 days" }).getAttribute("aria-checked")).toBe("true");
+    expect(await page.locator("#latency-title ~ .panel__note, section[aria-labelledby=latency-title] .panel__note").first().textContent()).toContain("claude-opus-4-8: p50 3.8 s · p95 9.4 s");
+    expect(await page.getByRole("region", { name: "Most expensive sessions" }).locator("tbody tr").count()).toBe(5);
+    expect(await page.getByRole("region", { name: "Sessions that committed" }).textContent()).toContain("0.64 commits per session");
     await shot(page, `dashboard-${scheme}`);
     expect(errors).toEqual([]);
     await close();
@@ -113,6 +131,36 @@ describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
     expect(await page.getByRole("status").first().textContent()).toContain("Waiting for Claude Code on 127.0.0.1:4317 (gRPC) and 127.0.0.1:4318 (HTTP)");
     await shot(page, `dashboard-empty-${scheme}`);
     expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe("dashboard breakdowns", () => {
+  it("switches latency percentiles and the project attribute, and explains how to tag projects", async () => {
+    const { page, errors, close } = await open("dashboard", { dashboard, status: receiving }, "light");
+    await expect.poll(() => page.getByRole("heading", { name: "API latency p95 by model" }).count()).toBe(1);
+    await page.getByRole("radio", { name: "p50" }).click();
+    await expect.poll(() => page.getByRole("img", { name: "API request latency p50 over time by model" }).count()).toBe(1);
+    const bars = page.getByRole("img", { name: "Cost by project" }).locator("svg text");
+    await expect.poll(() => bars.allTextContents()).toContain("ccmeter");
+    expect(await bars.allTextContents()).toContain("not set");
+    await page.getByLabel("Group sessions by").selectOption("team");
+    await expect.poll(() => page.getByRole("img", { name: "Cost by team" }).locator("svg text").allTextContents()).toContain("platform");
+    await expect.poll(() => page.getByRole("img", { name: "Cost by reasoning effort" }).locator("svg text").allTextContents()).toContain("not sent");
+    expect(errors).toEqual([]);
+    await close();
+
+    const untagged = { ...dashboard, sessions: { ...dashboard.sessions, by_attribute: [] } };
+    const second = await open("dashboard", { dashboard: untagged, status: receiving }, "dark");
+    await expect.poll(() => second.page.getByRole("region", { name: "Cost by project" }).textContent()).toContain('OTEL_RESOURCE_ATTRIBUTES="project=my-app"');
+    expect(second.errors).toEqual([]);
+    await second.close();
+  });
+
+  it("opens the history from the most expensive sessions", async () => {
+    const { page, close } = await open("dashboard", { dashboard, status: receiving, open_window: null }, "light");
+    await page.getByRole("button", { name: "Open history" }).click();
+    await expect.poll(async () => (await calls(page, "open_window")).at(-1)).toEqual({ kind: "history" });
     await close();
   });
 });
@@ -182,6 +230,7 @@ const historyAnswers = {
   "plugin:dialog|save": "/tmp/ccmeter-sessions.csv",
   export_sessions: 120,
   export_session: 14,
+  log: toolLog,
 };
 
 describe.each(["light", "dark"] as const)("history (%s)", (scheme) => {
@@ -258,6 +307,44 @@ describe("history behaviour", () => {
     const { page, close } = await open("history", { ...historyAnswers, sessions: emptyPage }, "light");
     await expect.poll(() => page.locator("tbody").textContent()).toContain("No sessions match.");
     await shot(page, "history-empty-light");
+    await close();
+  });
+});
+
+describe.each(["light", "dark"] as const)("logs (%s)", (scheme) => {
+  it("lists tool runs and API errors, filters them, and opens a run's session", async () => {
+    const { page, errors, close } = await open("history", historyAnswers, scheme);
+    await expect.poll(() => page.locator(".sessions tbody tr").count()).toBe(50);
+    await page.getByRole("tab", { name: "Tool runs" }).click();
+    await expect.poll(() => page.locator(".log tbody tr").count()).toBe(50);
+    expect(await page.getByRole("navigation", { name: "Pages" }).textContent()).toContain("1–50 of 423 tool runs");
+    expect(await page.locator(".log tbody tr").nth(3).textContent()).toContain("Failed");
+    await page.getByRole("button", { name: "Details" }).first().click();
+    expect(await page.locator(".log__details pre").textContent()).toContain('"decision_source": "config"');
+    await shot(page, `log-tools-${scheme}`);
+
+    await page.getByRole("combobox", { name: /^Tool/ }).selectOption("Bash");
+    await expect.poll(async () => (await calls(page, "log")).at(-1)?.["query"]).toMatchObject({ kind: "tools", tool: "Bash", offset: 0 });
+    await page.getByLabel("Failed only").check();
+    await expect.poll(async () => (await calls(page, "log")).at(-1)?.["query"]).toMatchObject({ tool: "Bash", failed_only: true });
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect.poll(async () => (await calls(page, "log")).at(-1)?.["query"]).toMatchObject({ offset: 50, failed_only: true });
+
+    // As JSON text: playwright's serialisable-argument type cannot unfold the recursive JSON value type.
+    const errors_ = JSON.stringify(errorLog);
+    await page.evaluate((text) => (window as unknown as { __ccmeterMock: { answer: (c: string, v: unknown) => void } }).__ccmeterMock.answer("log", JSON.parse(text)), errors_);
+    await page.getByRole("tab", { name: "API errors" }).click();
+    await expect.poll(() => page.locator(".log tbody tr").count()).toBe(6);
+    expect(await calls(page, "log").then((c) => c.at(-1)?.["query"])).toMatchObject({ kind: "api_errors", tool: null, failed_only: false, offset: 0 });
+    expect(await page.locator(".log tbody").textContent()).toContain("HTTP 529");
+    expect(await page.locator(".log tbody").textContent()).toContain("No response");
+    await page.getByRole("combobox", { name: /^Status/ }).selectOption("429");
+    await expect.poll(async () => (await calls(page, "log")).at(-1)?.["query"]).toMatchObject({ kind: "api_errors", status_code: 429 });
+    await shot(page, `log-errors-${scheme}`);
+
+    await page.locator(".log tbody tr").first().getByRole("button").first().click();
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(14);
+    expect(errors).toEqual([]);
     await close();
   });
 });

@@ -1,6 +1,22 @@
 // Generated from the Rust types by ts-rs: do not edit. Regenerate with
 // `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).
 
+export type ApiLatency = { 
+/**
+ * Most requests first.
+ */
+by_model: Array<LatencyStat>, 
+/**
+ * In time, then model order.
+ */
+series: Array<LatencyStat>, };
+
+export type AttributeGroups = { key: string, 
+/**
+ * Most expensive first; sessions without the attribute come last, as `""`.
+ */
+groups: Array<SessionGroup>, };
+
 export type Budget = { limit_usd: number, 
 /**
  * Percent of the limit at which to alert: ascending, unique, 1..=1000.
@@ -67,7 +83,32 @@ by_source: Array<SourceUsage>, edits_by_language: Array<LanguageEdits>,
 /**
  * Non-empty cells of the weekday × local hour grid.
  */
-heatmap: Array<HeatCell>, };
+heatmap: Array<HeatCell>, 
+/**
+ * Cost by the requests' reasoning effort.
+ */
+by_effort: Array<FacetUsage>, 
+/**
+ * API latency p50/p95 by model, over the period and per bucket.
+ */
+latency: ApiLatency, 
+/**
+ * Tool calls and failures by tool, per bucket.
+ */
+tools_over_time: Array<ToolPoint>, 
+/**
+ * Claude Code events by name, per bucket.
+ */
+events_over_time: Array<EventCountPoint>, 
+/**
+ * Sessions by terminal, by the user's resource attributes (project…), with or without a commit, and
+ * started per bucket.
+ */
+sessions: SessionMix, 
+/**
+ * The period's most expensive sessions (their cost within the period).
+ */
+top_sessions: Array<SessionRow>, };
 
 export type Deleted = { events: number, metric_points: number, spans: number, 
 /**
@@ -86,6 +127,22 @@ export type ErrorCount = {
  * `None` when the request failed without an HTTP status (a connection error).
  */
 status_code: number | null, count: number, };
+
+export type EventCountPoint = { 
+/**
+ * The local hour or day's first instant, in UTC.
+ */
+start: string, name: string, count: number, };
+
+export type FacetUsage = { 
+/**
+ * As sent; `""` when the records had none.
+ */
+value: string, cost_usd: number, 
+/**
+ * api_request events; metric-only sessions have none.
+ */
+api_requests: number, tokens: TokenCounts, };
 
 export type Format = "csv" | "json";
 
@@ -108,6 +165,81 @@ export type LanguageEdits = {
  * As Claude Code names it (`Python`, `TypeScript`…); `unknown` when the point had none.
  */
 language: string, accepted: number, rejected: number, };
+
+export type LatencyStat = { 
+/**
+ * The local hour or day's first instant, in UTC; `None` for the whole range.
+ */
+start: string | null, 
+/**
+ * Normalised model name; `""` for requests that named none.
+ */
+model: string, 
+/**
+ * api_request events with a duration.
+ */
+requests: number, p50_ms: number, p95_ms: number, };
+
+export type LogKind = "tools" | "api_errors";
+
+export type LogPage = { 
+/**
+ * Rows matching the filter, over all pages.
+ */
+total: number, rows: Array<LogRow>, 
+/**
+ * What the filters can offer for the range: tool names (tools) or models (API errors), most frequent
+ * first.
+ */
+subjects: Array<string>, 
+/**
+ * HTTP statuses of the range's API errors, most frequent first (empty for tools).
+ */
+status_codes: Array<number>, };
+
+export type LogQuery = { kind: LogKind, 
+/**
+ * First local day (`YYYY-MM-DD`), or from the beginning.
+ */
+since: string | null, 
+/**
+ * First local day not included, or up to now.
+ */
+until: string | null, 
+/**
+ * Only this tool (tool log).
+ */
+tool: string | null, 
+/**
+ * Only this normalised model (API-error log).
+ */
+model: string | null, 
+/**
+ * Only this HTTP status (API-error log).
+ */
+status_code: number | null, 
+/**
+ * Only failed tool runs.
+ */
+failed_only: boolean, 
+/**
+ * Searched in the session id and the stored attributes.
+ */
+text: string | null, limit: number, offset: number, };
+
+export type LogRow = { time: string, 
+/**
+ * `None` for events that came without a session id.
+ */
+session_id: string | null, tool_name: string | null, model: string | null, success: boolean | null, duration_ms: number | null, status_code: number | null, 
+/**
+ * The `error` attribute: the message, or `[not stored: N characters]` when content is not kept.
+ */
+error: string | null, 
+/**
+ * Every stored attribute of the event.
+ */
+attributes: JsonValue, };
 
 export type ModelUsage = { model: string, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, };
 
@@ -143,6 +275,30 @@ id: string | null, started_at: string, ended_at: string, duration_s: number, mod
  * Mean API request latency, from the api_request events.
  */
 api_mean_latency_ms: number | null, };
+
+export type SessionGroup = { 
+/**
+ * `""` when the sessions did not say.
+ */
+value: string, sessions: number, cost_usd: number, };
+
+export type SessionMix = { 
+/**
+ * By `terminal.type` (vscode, iTerm.app, tmux…), most expensive first.
+ */
+by_terminal: Array<SessionGroup>, 
+/**
+ * One entry per attribute key the user added to the resource, most sessions first.
+ */
+by_attribute: Array<AttributeGroups>, 
+/**
+ * Sessions with at least one commit in the range (`value` "with"), and the rest ("without").
+ */
+with_commit: SessionGroup, without_commit: SessionGroup, 
+/**
+ * Sessions whose first record falls in each local hour or day of the range.
+ */
+started: Array<StartCount>, };
 
 export type SessionPage = { total: number, rows: Array<SessionRow>, };
 
@@ -225,6 +381,8 @@ api_requests: number, tokens: TokenCounts,
  */
 raw: Array<RawSourceUsage>, };
 
+export type StartCount = { start: string, sessions: number, };
+
 export type Status = { 
 /**
  * `127.0.0.1:4317`, or `None` when it could not bind (see `errors`).
@@ -268,6 +426,24 @@ query_source: string | null,
 source: SourceClass | null, attributes: JsonValue, };
 
 export type TokenCounts = { input: number, output: number, cacheRead: number, cacheCreation: number, };
+
+export type ToolPoint = { 
+/**
+ * The local hour or day's first instant, in UTC.
+ */
+start: string, 
+/**
+ * `?` when the event named no tool.
+ */
+tool: string, 
+/**
+ * tool_result events.
+ */
+calls: number, 
+/**
+ * Calls that reported `success: false`.
+ */
+failed: number, };
 
 export type ToolStat = { tool: string, calls: number, succeeded: number, failed: number, success_rate: number | null, p50_ms: number | null, p95_ms: number | null, accepted: number, rejected: number, };
 

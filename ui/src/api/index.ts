@@ -6,7 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { ask, save } from "@tauri-apps/plugin-dialog";
 
-import type { ConnectPlan, Connected, Dashboard, Deleted, Format, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
+import type { ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
 
@@ -26,6 +26,11 @@ export function status(): Promise<Status> {
 /** One page of the sessions table. */
 export function sessions(query: SessionsQuery): Promise<SessionPage> {
   return invoke<SessionPage>("sessions", { query });
+}
+
+/** One page of the tool-execution or API-error log. */
+export function log(query: LogQuery): Promise<LogPage> {
+  return invoke<LogPage>("log", { query });
 }
 
 /** Every model seen, most used first. */

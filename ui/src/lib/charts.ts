@@ -80,12 +80,13 @@ export function linesOverTime(
   format: (value: number) => string,
   colours: readonly string[] = SERIES_COLOURS,
   ticks = 5,
+  max?: number,
 ): ChartOption {
   const axis = axes(dark, data.labels, format);
   return {
     ...base(dark),
     ...axis,
-    yAxis: { ...(axis.yAxis as object), splitNumber: ticks },
+    yAxis: { ...(axis.yAxis as object), splitNumber: ticks, ...(max === undefined ? {} : { max }) },
     color: [...colours],
     tooltip: { ...base(dark).tooltip, valueFormatter: (v) => (Number.isFinite(Number(v)) ? format(Number(v)) : "—") },
     series: data.series.map((s) => ({

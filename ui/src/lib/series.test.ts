@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import type { SeriesPoint } from "../api";
-import { bucketKey, buckets, costByModel, costPerRequest, inModelOrder, latencyByModel, tokensByType } from "./series";
+import type { LatencyStat, SeriesPoint, ToolPoint } from "../api";
+import { bucketKey, buckets, costByModel, costPerRequest, inModelOrder, latencyPercentile, spread, tokensByType, tokensPerRequest, toolSuccessRate, top } from "./series";
 
 function point(start: Date, model: string, cost: number, input = 0): SeriesPoint {
   return {
@@ -78,17 +78,54 @@ describe("derived series", () => {
     withLatency(24, "claude-haiku-4-5", 2, 800, 0.02),
   ];
 
-  it("weights mean latency by requests and leaves gaps where there were none", () => {
-    const chart = latencyByModel(points, span, "day");
-    const opus = chart.series.find((s) => s.name === "claude-opus-4-8")?.data ?? [];
-    expect(Number.isNaN(opus[0])).toBe(true);
-    expect(opus[1]).toBe(3_500);
+  it("draws a latency percentile per model with gaps where a model had no request", () => {
+    const stat = (day: number, model: string, p50: number, p95: number): LatencyStat => ({
+      start: new Date(2026, 10, day, 0, 0).toISOString(),
+      model,
+      requests: 4,
+      p50_ms: p50,
+      p95_ms: p95,
+    });
+    const stats = [stat(24, "claude-opus-4-8", 3_000, 9_000), stat(23, "claude-haiku-4-5", 500, 700), { ...stat(24, "x", 1, 1), start: null }];
+    const p95 = latencyPercentile(stats, span, "day", "p95");
+    expect(p95.series.map((s) => s.name)).toEqual(["claude-opus-4-8", "claude-haiku-4-5"]);
+    expect(Number.isNaN(p95.series[0]?.data[0])).toBe(true);
+    expect(p95.series[0]?.data[1]).toBe(9_000);
+    expect(latencyPercentile(stats, span, "day", "p50").series[1]?.data[0]).toBe(500);
   });
 
   it("divides cost by requests per bucket", () => {
     const chart = costPerRequest(points, span, "day");
     expect(Number.isNaN(chart.series[0]?.data[0])).toBe(true);
     expect(chart.series[0]?.data[1]).toBeCloseTo(0.42 / 6);
+  });
+
+  it("divides tokens by requests per bucket", () => {
+    const withTokens = points.map((p) => ({ ...p, tokens: { ...p.tokens, input: 600, output: 60 } }));
+    const chart = tokensPerRequest(withTokens, span, "day");
+    expect(Number.isNaN(chart.series[0]?.data[0])).toBe(true);
+    expect(chart.series[0]?.data[1]).toBe((3 * 660) / 6);
+  });
+
+  it("keeps the largest series and adds the rest up as Other", () => {
+    const chart = { labels: ["a", "b"], series: [1, 5, 2, 4, 3].map((n) => ({ name: `s${n}`, data: [n, 1] })) };
+    const kept = top(chart, 2);
+    expect(kept.series.map((s) => s.name)).toEqual(["s5", "s4", "Other"]);
+    expect(kept.series[2]?.data).toEqual([6, 3]);
+    expect(top(chart, 4).series.map((s) => s.name)).toEqual(["s5", "s4", "s3", "s2", "s1"]);
+  });
+
+  it("rates tool success per bucket, with gaps where nothing ran", () => {
+    const run = (day: number, tool: string, calls: number, failed: number): ToolPoint => ({ start: new Date(2026, 10, day, 0, 0).toISOString(), tool, calls, failed });
+    const chart = toolSuccessRate([run(24, "Bash", 3, 1), run(24, "Read", 1, 0)], span, "day");
+    expect(Number.isNaN(chart.series[0]?.data[0])).toBe(true);
+    expect(chart.series[0]?.data[1]).toBe(0.75);
+  });
+
+  it("sums what falls in one bucket but leaves gap-filled buckets as gaps", () => {
+    const chart = spread([{ start: new Date(2026, 10, 24, 5).toISOString(), v: 2 }, { start: new Date(2026, 10, 24, 9).toISOString(), v: 3 }], span, "day", (p) => [["v", p.v]], Number.NaN);
+    expect(Number.isNaN(chart.series[0]?.data[0])).toBe(true);
+    expect(chart.series[0]?.data[1]).toBe(5);
   });
 
   it("keeps each model in the period's cost order, so its colour is the same in every chart", () => {

@@ -1,5 +1,5 @@
 /** Turns the dashboard's rows into chart series: every bucket of the period present (zeros included). */
-import type { Granularity, SeriesPoint, TokenCounts } from "../api";
+import type { Granularity, LatencyStat, SeriesPoint, TokenCounts, ToolPoint } from "../api";
 import { addDays, isoDay, parseDay, type DaySpan } from "./period";
 
 export interface Series {
@@ -53,28 +53,35 @@ export function buckets(span: DaySpan, granularity: Granularity): Bucket[] {
   );
 }
 
-/** Any figure of the points per bucket: `names` says which series a point adds what to. */
-export function spread(
-  points: readonly SeriesPoint[],
+/** Any figure of the points per bucket: `names` says which series a point adds what to. Buckets no point
+ * fell in hold `fill` (0 for counts and sums, NaN for a gap in a line of rates or percentiles). */
+export function spread<P extends { readonly start: string | null }>(
+  points: readonly P[],
   span: DaySpan,
   granularity: Granularity,
-  names: (p: SeriesPoint) => Array<[string, number]>,
+  names: (p: P) => Array<[string, number]>,
+  fill = 0,
 ): Chartable {
   const all = buckets(span, granularity);
   const index = new Map(all.map((bucket, i) => [bucket.key, i]));
   const byName = new Map<string, number[]>();
+  const filled = new Map<string, boolean[]>();
   for (const point of points) {
-    const at = index.get(bucketKey(new Date(point.start), granularity));
+    const at = point.start === null ? undefined : index.get(bucketKey(new Date(point.start), granularity));
     if (at === undefined) {
       continue;
     }
     for (const [name, value] of names(point)) {
       let data = byName.get(name);
-      if (data === undefined) {
-        data = new Array<number>(all.length).fill(0);
+      let seen = filled.get(name);
+      if (data === undefined || seen === undefined) {
+        data = new Array<number>(all.length).fill(fill);
+        seen = new Array<boolean>(all.length).fill(false);
         byName.set(name, data);
+        filled.set(name, seen);
       }
-      data[at] = (data[at] ?? 0) + value;
+      data[at] = (seen[at] ? (data[at] ?? 0) : 0) + value;
+      seen[at] = true;
     }
   }
   return { labels: all.map((bucket) => bucket.label), series: [...byName].map(([name, data]) => ({ name, data })) };
@@ -113,29 +120,52 @@ export function ordered(chart: Chartable, names: readonly string[]): Chartable {
   };
 }
 
-/** Mean API latency per bucket and model (weighted by requests), in milliseconds; gaps where a model had none. */
-export function latencyByModel(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity): Chartable {
-  const weighted = spread(points, span, granularity, (p) => (p.api_mean_latency_ms !== null && p.model ? [[p.model, p.api_mean_latency_ms * p.api_requests]] : []));
-  const requests = spread(points, span, granularity, (p) => (p.api_mean_latency_ms !== null && p.model ? [[p.model, p.api_requests]] : []));
+/** API latency percentile per bucket and model, in milliseconds; gaps where a model had no request. */
+export function latencyPercentile(points: readonly LatencyStat[], span: DaySpan, granularity: Granularity, which: "p50" | "p95"): Chartable {
+  return spread(points, span, granularity, (p) => [[p.model || "other", which === "p50" ? p.p50_ms : p.p95_ms]], Number.NaN);
+}
+
+/** Keeps the `keep` largest series (by their sum) and adds the rest up as `other`, which comes last. */
+export function top(chart: Chartable, keep: number, other = "Other"): Chartable {
+  const sorted = [...chart.series].sort((a, b) => total(b) - total(a));
+  if (sorted.length <= keep + 1) {
+    return { labels: chart.labels, series: sorted };
+  }
+  const rest = sorted.slice(keep);
+  const merged = chart.labels.map((_, i) => rest.reduce((sum, s) => sum + (s.data[i] ?? 0), 0));
+  return { labels: chart.labels, series: [...sorted.slice(0, keep), { name: other, data: merged }] };
+}
+
+/** Share of tool calls that succeeded per bucket (all tools); gaps where no tool ran. */
+export function toolSuccessRate(points: readonly ToolPoint[], span: DaySpan, granularity: Granularity): Chartable {
+  const calls = spread(points, span, granularity, (p) => [["calls", p.calls]]).series[0]?.data ?? [];
+  const failed = spread(points, span, granularity, (p) => [["failed", p.failed]]).series[0]?.data ?? [];
+  const labels = buckets(span, granularity).map((b) => b.label);
   return {
-    labels: weighted.labels,
-    series: weighted.series.map((s) => {
-      const counts = requests.series.find((r) => r.name === s.name)?.data ?? [];
-      return { name: s.name, data: s.data.map((total, i) => ((counts[i] ?? 0) > 0 ? total / (counts[i] ?? 1) : Number.NaN)) };
-    }),
+    labels,
+    series: [{ name: "Success rate", data: labels.map((_, i) => ((calls[i] ?? 0) > 0 ? 1 - (failed[i] ?? 0) / (calls[i] ?? 1) : Number.NaN)) }],
+  };
+}
+
+/** Mean tokens per API request per bucket (all models); gaps where there were no requests. */
+export function tokensPerRequest(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity): Chartable {
+  return perRequest(points, span, granularity, "Tokens per request", (p) => p.tokens.input + p.tokens.output + p.tokens.cacheRead + p.tokens.cacheCreation);
+}
+
+function perRequest(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity, name: string, figure: (p: SeriesPoint) => number): Chartable {
+  const sums = spread(points, span, granularity, (p) => [["sum", figure(p)]]);
+  const requests = spread(points, span, granularity, (p) => [["requests", p.api_requests]]);
+  const values = sums.series[0]?.data ?? [];
+  const counts = requests.series[0]?.data ?? [];
+  return {
+    labels: sums.labels,
+    series: [{ name, data: values.map((v, i) => ((counts[i] ?? 0) > 0 ? v / (counts[i] ?? 1) : Number.NaN)) }],
   };
 }
 
 /** Cost per API request per bucket (all models), USD; gaps where there were no requests. */
 export function costPerRequest(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity): Chartable {
-  const cost = spread(points, span, granularity, (p) => [["cost", p.cost_usd]]);
-  const requests = spread(points, span, granularity, (p) => [["requests", p.api_requests]]);
-  const costs = cost.series[0]?.data ?? [];
-  const counts = requests.series[0]?.data ?? [];
-  return {
-    labels: cost.labels,
-    series: [{ name: "Cost per request", data: costs.map((c, i) => ((counts[i] ?? 0) > 0 ? c / (counts[i] ?? 1) : Number.NaN)) }],
-  };
+  return perRequest(points, span, granularity, "Cost per request", (p) => p.cost_usd);
 }
 
 /** The same model keeps the same colour everywhere: series in the order of `models` (the period's models by
