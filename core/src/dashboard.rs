@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::budget::{self, BudgetStatus};
 use crate::error::{Result, StoreError};
-use crate::event_stats::{self, ApiLatency, ToolPoint};
+use crate::event_stats::{self, ApiLatency, ErrorPoint, ToolPoint};
 use crate::insights::{self, EventCountPoint, FacetUsage, HeatCell, LanguageEdits, SourceUsage};
 use crate::query::{
     self, ErrorCount, Granularity, ModelUsage, Range, SeriesPoint, SessionFilter, SessionRow, SessionSort, Summary,
@@ -48,6 +48,8 @@ pub struct Dashboard {
     pub latency: ApiLatency,
     /// Tool calls and failures by tool, per bucket.
     pub tools_over_time: Vec<ToolPoint>,
+    /// API errors by HTTP status, per bucket.
+    pub errors_over_time: Vec<ErrorPoint>,
     /// Claude Code events by name, per bucket.
     pub events_over_time: Vec<EventCountPoint>,
     /// Sessions by terminal, by the user's resource attributes (project…), with or without a commit, and
@@ -88,6 +90,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         by_effort: insights::cost_by_effort(conn, range)?,
         latency: event_stats::api_latency(conn, ctx, range, granularity)?,
         tools_over_time: event_stats::tools_over_time(conn, ctx, range, granularity)?,
+        errors_over_time: event_stats::errors_over_time(conn, ctx, range, granularity)?,
         events_over_time: insights::events_over_time(conn, ctx, range, granularity)?,
         sessions: session_mix::session_mix(conn, ctx, range, granularity)?,
         top_sessions: query::sessions(

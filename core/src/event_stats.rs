@@ -1,12 +1,12 @@
-//! Figures only the events carry and no sum can hold: API latency percentiles by model, and tool calls
-//! with their failures over time.
+//! Figures only the events carry and no sum can hold: API latency percentiles by model, tool calls with
+//! their failures over time, and API errors by status over time.
 //!
 //! Percentiles need every duration, so these read the api_request and tool_result events themselves,
 //! through the `events_name_time` index, which covers every column they select (migration 0004): the
 //! wide table rows, with their attributes, are never touched. A range selects whole 15-minute buckets,
 //! as every rollup query does.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, named_params};
@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::ingest::bucket_of;
-use crate::query::{Granularity, Range, bucket_start, percentile, record_times};
+use crate::query::{BucketStarts, Granularity, Range, percentile, record_times};
 use crate::time::TimeContext;
 
 /// API latency of one model, over a whole range or one local hour or day.
@@ -40,21 +40,6 @@ pub struct ApiLatency {
     pub series: Vec<LatencyStat>,
 }
 
-/// Maps rollup buckets to their local hour or day, remembering each: the events come in time order, so
-/// one bucket's events share one zone conversion.
-struct Bucketer<'a> {
-    ctx: &'a TimeContext,
-    granularity: Granularity,
-    starts: HashMap<i64, DateTime<Utc>>,
-}
-
-impl Bucketer<'_> {
-    fn start(&mut self, time_ns: i64) -> DateTime<Utc> {
-        let bucket = bucket_of(time_ns);
-        *self.starts.entry(bucket).or_insert_with(|| bucket_start(self.ctx, bucket, self.granularity))
-    }
-}
-
 fn stat(start: Option<DateTime<Utc>>, model: String, mut durations: Vec<i64>) -> LatencyStat {
     durations.sort_unstable();
     LatencyStat {
@@ -77,12 +62,12 @@ pub fn api_latency(conn: &Connection, ctx: &TimeContext, range: Range, granulari
     let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })?;
-    let mut bucketer = Bucketer { ctx, granularity, starts: HashMap::new() };
+    let mut starts = BucketStarts::new(ctx, granularity);
     let mut whole: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     let mut per_bucket: BTreeMap<(DateTime<Utc>, String), Vec<i64>> = BTreeMap::new();
     for row in rows {
         let (time_ns, model, duration) = row?;
-        per_bucket.entry((bucketer.start(time_ns), model.clone())).or_default().push(duration);
+        per_bucket.entry((starts.of(bucket_of(time_ns)), model.clone())).or_default().push(duration);
         whole.entry(model).or_default().push(duration);
     }
     let mut by_model: Vec<LatencyStat> =
@@ -127,11 +112,48 @@ pub fn tools_over_time(
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
     })?;
     let mut merged: BTreeMap<(DateTime<Utc>, String), (i64, i64)> = BTreeMap::new();
+    let mut starts = BucketStarts::new(ctx, granularity);
     for row in rows {
         let (bucket, tool, calls, failed) = row?;
-        let entry = merged.entry((bucket_start(ctx, bucket, granularity), tool)).or_default();
+        let entry = merged.entry((starts.of(bucket), tool)).or_default();
         entry.0 += calls;
         entry.1 += failed;
     }
     Ok(merged.into_iter().map(|((start, tool), (calls, failed))| ToolPoint { start, tool, calls, failed }).collect())
+}
+
+/// API errors with one HTTP status in a local hour or day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ErrorPoint {
+    /// The local hour or day's first instant, in UTC.
+    pub start: DateTime<Utc>,
+    /// `None` when the request failed without an HTTP status (a connection error).
+    pub status_code: Option<i64>,
+    pub count: i64,
+}
+
+/// API errors (the final failure of a request) by HTTP status over time, in time then status order.
+pub fn errors_over_time(
+    conn: &Connection,
+    ctx: &TimeContext,
+    range: Range,
+    granularity: Granularity,
+) -> Result<Vec<ErrorPoint>> {
+    let Some((first, last)) = record_times(range) else { return Ok(Vec::new()) };
+    let mut statement = conn.prepare_cached(
+        "SELECT time_ns / :bucket_ns - (time_ns % :bucket_ns < 0) AS bucket, status_code, count(*)
+         FROM events
+         WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
+         GROUP BY 1, 2",
+    )?;
+    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::ingest::BUCKET_NS};
+    let rows =
+        statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?)))?;
+    let mut merged: BTreeMap<(DateTime<Utc>, Option<i64>), i64> = BTreeMap::new();
+    let mut starts = BucketStarts::new(ctx, granularity);
+    for row in rows {
+        let (bucket, status_code, count) = row?;
+        *merged.entry((starts.of(bucket), status_code)).or_default() += count;
+    }
+    Ok(merged.into_iter().map(|((start, status_code), count)| ErrorPoint { start, status_code, count }).collect())
 }

@@ -230,9 +230,10 @@ pub fn events_over_time(
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })?;
     let mut merged: BTreeMap<(DateTime<Utc>, String), i64> = BTreeMap::new();
+    let mut starts = query::BucketStarts::new(ctx, granularity);
     for row in rows {
         let (bucket, name, count) = row?;
-        *merged.entry((query::bucket_start(ctx, bucket, granularity), name)).or_default() += count;
+        *merged.entry((starts.of(bucket), name)).or_default() += count;
     }
     Ok(merged.into_iter().map(|((start, name), count)| EventCountPoint { start, name, count }).collect())
 }

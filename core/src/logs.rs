@@ -93,9 +93,10 @@ pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
     let name = filter.kind.event_name();
     let limit = if filter.limit == 0 { i64::MAX } else { i64::from(filter.limit) };
     let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    // The page and the count apart: the page reads 50 rows down the name/time index, and the count of
+    // a filter without text never leaves the index. One query with `count(*) OVER ()` read every row.
     let sql = format!(
-        "SELECT time_ns, session_id, tool_name, model_norm, success, duration_ms, status_code, attributes,
-                count(*) OVER () AS total
+        "SELECT time_ns, session_id, tool_name, model_norm, success, duration_ms, status_code, attributes
          FROM events {LOG_WHERE}
          ORDER BY time_ns DESC, id DESC
          LIMIT :limit OFFSET :offset"
@@ -106,52 +107,30 @@ pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
         ":status": filter.status_code, ":failed_only": filter.failed_only, ":text": text,
         ":limit": limit, ":offset": i64::from(filter.offset),
     };
-    let mut page = LogPage::default();
     let rows = statement.query_map(params, |r| {
         let session: String = r.get(1)?;
         let attributes: Value = serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or(Value::Null);
         let error = attributes.get("error").and_then(Value::as_str).map(str::to_owned);
-        Ok((
-            LogRow {
-                time: from_ns(r.get(0)?),
-                session_id: (!session.is_empty()).then_some(session),
-                tool_name: r.get(2)?,
-                model: r.get(3)?,
-                success: r.get(4)?,
-                duration_ms: r.get(5)?,
-                status_code: r.get(6)?,
-                error,
-                attributes,
-            },
-            r.get::<_, i64>(8)?,
-        ))
+        Ok(LogRow {
+            time: from_ns(r.get(0)?),
+            session_id: (!session.is_empty()).then_some(session),
+            tool_name: r.get(2)?,
+            model: r.get(3)?,
+            success: r.get(4)?,
+            duration_ms: r.get(5)?,
+            status_code: r.get(6)?,
+            error,
+            attributes,
+        })
     })?;
-    for row in rows {
-        let (row, total) = row?;
-        page.total = total;
-        page.rows.push(row);
-    }
-    if page.rows.is_empty() && filter.offset > 0 {
-        // Past the end: still say how many there are, so the pager can step back.
-        page.total = conn
-            .prepare_cached(
-                "SELECT count(*) FROM events
-                 WHERE name = :name AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
-                   AND (:tool IS NULL OR tool_name = :tool)
-                   AND (:model IS NULL OR model_norm = :model)
-                   AND (:status IS NULL OR status_code = :status)
-                   AND (:failed_only = 0 OR success = 0)
-                   AND (:text IS NULL OR instr(lower(session_id || ' ' || attributes), lower(:text)) > 0)",
-            )?
-            .query_row(
-                named_params! {
-                    ":name": name, ":first": first, ":last": last, ":tool": filter.tool, ":model": filter.model,
-                    ":status": filter.status_code, ":failed_only": filter.failed_only,
-                    ":text": filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()),
-                },
-                |r| r.get(0),
-            )?;
-    }
+    let mut page = LogPage { rows: rows.collect::<rusqlite::Result<_>>()?, ..Default::default() };
+    page.total = conn.prepare_cached(&format!("SELECT count(*) FROM events {LOG_WHERE}"))?.query_row(
+        named_params! {
+            ":name": name, ":first": first, ":last": last, ":tool": filter.tool, ":model": filter.model,
+            ":status": filter.status_code, ":failed_only": filter.failed_only, ":text": text,
+        },
+        |r| r.get(0),
+    )?;
     let subject_column = match filter.kind {
         LogKind::Tools => "tool_name",
         LogKind::ApiErrors => "model_norm",

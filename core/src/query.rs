@@ -255,9 +255,10 @@ pub fn over_time(
         Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, Usage::from_row(row, 2)?))
     })?;
     let mut merged: BTreeMap<(DateTime<Utc>, String), Usage> = BTreeMap::new();
+    let mut starts = BucketStarts::new(ctx, granularity);
     for row in rows {
         let (bucket, model, usage) = row?;
-        add_usage(merged.entry((bucket_start(ctx, bucket, granularity), model)).or_default(), &usage);
+        add_usage(merged.entry((starts.of(bucket), model)).or_default(), &usage);
     }
     Ok(merged.into_iter().map(|((start, model), usage)| SeriesPoint { start, model, usage }).collect())
 }
@@ -269,6 +270,25 @@ pub(crate) fn bucket_start(ctx: &TimeContext, bucket: i64, granularity: Granular
     match granularity {
         Granularity::Hour => ctx.start_of_hour(instant),
         Granularity::Day => ctx.start_of_day(ctx.day_of(instant)),
+    }
+}
+
+/// [`bucket_start`] remembered per bucket: a query's rows share few buckets, and each zone conversion
+/// costs far more than a lookup.
+pub(crate) struct BucketStarts<'a> {
+    ctx: &'a TimeContext,
+    granularity: Granularity,
+    starts: std::collections::HashMap<i64, DateTime<Utc>>,
+}
+
+impl<'a> BucketStarts<'a> {
+    pub(crate) fn new(ctx: &'a TimeContext, granularity: Granularity) -> Self {
+        BucketStarts { ctx, granularity, starts: std::collections::HashMap::new() }
+    }
+
+    pub(crate) fn of(&mut self, bucket: i64) -> DateTime<Utc> {
+        let (ctx, granularity) = (self.ctx, self.granularity);
+        *self.starts.entry(bucket).or_insert_with(|| bucket_start(ctx, bucket, granularity))
     }
 }
 
@@ -562,6 +582,8 @@ pub struct ToolStat {
     pub succeeded: i64,
     pub failed: i64,
     pub success_rate: Option<f64>,
+    /// Mean, median and 95th percentile (nearest rank) of the runs that reported a duration.
+    pub mean_ms: Option<f64>,
     pub p50_ms: Option<i64>,
     pub p95_ms: Option<i64>,
     pub accepted: i64,
@@ -595,12 +617,15 @@ pub fn tool_stats(conn: &Connection, range: Range) -> Result<Vec<ToolStat>> {
         "SELECT coalesce(tool_name, '?'), success, duration_ms FROM events
          WHERE name = 'tool_result' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2",
     )?;
-    let rows = results.query_map([from, to], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Option<bool>>(1)?, r.get::<_, Option<i64>>(2)?))
-    })?;
-    for row in rows {
-        let (tool, success, duration) = row?;
-        let entry = tools.entry(tool).or_default();
+    // Tens of thousands of rows on a long range: each row borrows its tool name instead of allocating it.
+    let mut rows = results.query([from, to])?;
+    while let Some(row) = rows.next()? {
+        let tool = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let (success, duration): (Option<bool>, Option<i64>) = (row.get(1)?, row.get(2)?);
+        let entry = match tools.get_mut(tool) {
+            Some(entry) => entry,
+            None => tools.entry(tool.to_owned()).or_default(),
+        };
         entry.calls += 1;
         match success {
             Some(true) => entry.succeeded += 1,
@@ -635,6 +660,8 @@ pub fn tool_stats(conn: &Connection, range: Range) -> Result<Vec<ToolStat>> {
                 succeeded,
                 failed,
                 success_rate: (judged > 0).then(|| succeeded as f64 / judged as f64),
+                mean_ms: (!durations.is_empty())
+                    .then(|| durations.iter().map(|&d| d as f64).sum::<f64>() / durations.len() as f64),
                 p50_ms: percentile(&durations, 50.0),
                 p95_ms: percentile(&durations, 95.0),
                 accepted,

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::query::{Granularity, OWNED_ROWS, Range, bucket_start};
+use crate::query::{BucketStarts, Granularity, OWNED_ROWS, Range};
 use crate::time::TimeContext;
 
 /// Money as exact nano-dollars inside, USD (a JSON number) outside.
@@ -188,10 +188,11 @@ fn sessions_started(
     )?;
     let params = named_params! {":from": from, ":to": to, ":bucket_ns": crate::ingest::BUCKET_NS};
     let rows = statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-    let mut starts: BTreeMap<DateTime<Utc>, i64> = BTreeMap::new();
+    let mut counts: BTreeMap<DateTime<Utc>, i64> = BTreeMap::new();
+    let mut starts = BucketStarts::new(ctx, granularity);
     for row in rows {
         let (bucket, count) = row?;
-        *starts.entry(bucket_start(ctx, bucket, granularity)).or_default() += count;
+        *counts.entry(starts.of(bucket)).or_default() += count;
     }
-    Ok(starts.into_iter().map(|(start, sessions)| StartCount { start, sessions }).collect())
+    Ok(counts.into_iter().map(|(start, sessions)| StartCount { start, sessions }).collect())
 }

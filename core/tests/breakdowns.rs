@@ -161,6 +161,7 @@ async fn api_latency_percentiles_match_the_requests_of_the_capture() {
     assert_eq!(by_model.len(), durations.len());
     for stat in &by_model {
         let expected = &durations[&stat.model];
+        assert!(stat.requests > 0);
         assert_eq!(stat.start, None);
         assert_eq!(stat.requests, expected.len() as i64, "{}", stat.model);
         assert_eq!(stat.p50_ms, nearest_rank(expected.clone(), 50), "{} p50", stat.model);
@@ -202,6 +203,10 @@ async fn tool_runs_over_time_add_up_to_the_tool_table() {
         }
         let expected: BTreeMap<String, (i64, i64)> =
             table.iter().map(|t| (t.tool.clone(), (t.calls, t.failed))).collect();
+        for tool in &table {
+            let mean = tool.mean_ms.expect("timed runs");
+            assert!(mean >= 0.0 && tool.p95_ms.is_some(), "{}: mean {mean}", tool.tool);
+        }
         assert_eq!(sums, expected, "{granularity:?}");
     }
 }
@@ -368,8 +373,15 @@ async fn the_api_error_log_shows_status_model_and_only_the_failed_requests() {
     let page = logs::log(&conn, &LogFilter { kind: LogKind::ApiErrors, range: Range::ALL, ..Default::default() })
         .expect("error log");
     assert_eq!(page.total, failures.len() as i64);
-    let statuses: i64 = query::errors_by_status(&conn, Range::ALL).expect("by status").iter().map(|e| e.count).sum();
+    let by_status = query::errors_by_status(&conn, Range::ALL).expect("by status");
+    let statuses: i64 = by_status.iter().map(|e| e.count).sum();
     assert_eq!(page.total, statuses, "the chart and the log agree");
+    let mut over_time: BTreeMap<Option<i64>, i64> = BTreeMap::new();
+    for point in event_stats::errors_over_time(&conn, &berlin(), Range::ALL, Granularity::Hour).expect("over time") {
+        *over_time.entry(point.status_code).or_default() += point.count;
+    }
+    let expected: BTreeMap<Option<i64>, i64> = by_status.iter().map(|e| (e.status_code, e.count)).collect();
+    assert_eq!(over_time, expected, "errors over time add up to errors by status");
     assert!(page.rows.iter().all(|r| r.tool_name.is_none() && r.model.is_some()));
     assert!(!page.subjects.is_empty(), "models to filter by");
     if let Some(&status) = page.status_codes.first() {

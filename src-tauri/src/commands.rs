@@ -353,7 +353,7 @@ mod bindings {
             query::SeriesPoint, query::ModelUsage, query::ToolStat, query::ErrorCount,
             insights::SourceUsage, insights::RawSourceUsage, insights::SourceClass, insights::LanguageEdits,
             insights::HeatCell, insights::FacetUsage, insights::EventCountPoint,
-            event_stats::ApiLatency, event_stats::LatencyStat, event_stats::ToolPoint,
+            event_stats::ApiLatency, event_stats::LatencyStat, event_stats::ToolPoint, event_stats::ErrorPoint,
             session_mix::SessionMix, session_mix::SessionGroup, session_mix::AttributeGroups, session_mix::StartCount,
             logs::LogKind, logs::LogPage, logs::LogRow, super::LogQuery,
             budget::BudgetStatus, budget::BudgetState, budget::Period,

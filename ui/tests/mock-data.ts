@@ -41,6 +41,8 @@ function point(day: number, model: string, cost: number, requests: number): Seri
     pull_requests: model.includes("opus") && requests > 60 ? 1 : 0,
     active_time_user_s: requests * 15,
     active_time_cli_s: requests * 27,
+    edits_accepted: model.includes("opus") ? Math.round(requests / 3) : 0,
+    edits_rejected: model.includes("opus") && requests > 50 ? 2 : 0,
   };
 }
 
@@ -115,12 +117,12 @@ export const dashboard: Dashboard = {
     { model: "claude-haiku-4-5", cost_usd: 0.47, tokens: tokens(3_690, 19_680, 1_476_000, 209_100), api_requests: 123, api_errors: 0 },
   ],
   tools: [
-    { tool: "Read", calls: 164, succeeded: 163, failed: 1, success_rate: 0.994, p50_ms: 12, p95_ms: 48, accepted: 0, rejected: 0 },
-    { tool: "Bash", calls: 97, succeeded: 88, failed: 9, success_rate: 0.907, p50_ms: 840, p95_ms: 9_400, accepted: 0, rejected: 0 },
-    { tool: "Edit", calls: 71, succeeded: 69, failed: 2, success_rate: 0.972, p50_ms: 35, p95_ms: 120, accepted: 66, rejected: 5 },
-    { tool: "Grep", calls: 48, succeeded: 48, failed: 0, success_rate: 1, p50_ms: 60, p95_ms: 210, accepted: 0, rejected: 0 },
-    { tool: "Write", calls: 24, succeeded: 24, failed: 0, success_rate: 1, p50_ms: 20, p95_ms: 80, accepted: 22, rejected: 2 },
-    { tool: "WebFetch", calls: 8, succeeded: 6, failed: 2, success_rate: 0.75, p50_ms: 1_900, p95_ms: 6_100, accepted: 0, rejected: 0 },
+    { tool: "Read", calls: 164, succeeded: 163, failed: 1, success_rate: 0.994, mean_ms: 16, p50_ms: 12, p95_ms: 48, accepted: 0, rejected: 0 },
+    { tool: "Bash", calls: 97, succeeded: 88, failed: 9, success_rate: 0.907, mean_ms: 1092, p50_ms: 840, p95_ms: 9_400, accepted: 0, rejected: 0 },
+    { tool: "Edit", calls: 71, succeeded: 69, failed: 2, success_rate: 0.972, mean_ms: 46, p50_ms: 35, p95_ms: 120, accepted: 66, rejected: 5 },
+    { tool: "Grep", calls: 48, succeeded: 48, failed: 0, success_rate: 1, mean_ms: 78, p50_ms: 60, p95_ms: 210, accepted: 0, rejected: 0 },
+    { tool: "Write", calls: 24, succeeded: 24, failed: 0, success_rate: 1, mean_ms: 26, p50_ms: 20, p95_ms: 80, accepted: 22, rejected: 2 },
+    { tool: "WebFetch", calls: 8, succeeded: 6, failed: 2, success_rate: 0.75, mean_ms: 2470, p50_ms: 1_900, p95_ms: 6_100, accepted: 0, rejected: 0 },
   ],
   errors: [
     { status_code: 529, count: 4 },
@@ -186,6 +188,12 @@ export const dashboard: Dashboard = {
   tools_over_time: TOOL_TOTALS.flatMap(([tool, calls, failed]) =>
     perDay(calls, (day, share) => ({ start: dayStart(day), tool, calls: share, failed: day === 23 ? failed : 0 })),
   ),
+  errors_over_time: [
+    { start: dayStart(19), status_code: 529, count: 2 },
+    { start: dayStart(23), status_code: 529, count: 2 },
+    { start: dayStart(23), status_code: 429, count: 1 },
+    { start: dayStart(24), status_code: null, count: 1 },
+  ],
   events_over_time: EVENT_TOTALS.flatMap(([name, total]) => perDay(total, (day, share) => ({ start: dayStart(day), name, count: share }))),
   sessions: {
     by_terminal: [
@@ -225,6 +233,7 @@ export const emptyDashboard: Dashboard = {
   by_effort: [],
   latency: { by_model: [], series: [] },
   tools_over_time: [],
+  errors_over_time: [],
   events_over_time: [],
   sessions: {
     by_terminal: [],

@@ -109,6 +109,8 @@ describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
       "Tool calls over time by tool",
       "Tool success rate over time",
       "Claude Code events over time by name",
+      "API errors over time by status code",
+      "Accepted and rejected edits over time",
     ]) {
       await expect.poll(() => page.getByRole("img", { name }).locator("svg path").count(), { message: name }).toBeGreaterThan(1);
     }

@@ -97,6 +97,10 @@ latency: ApiLatency,
  */
 tools_over_time: Array<ToolPoint>, 
 /**
+ * API errors by HTTP status, per bucket.
+ */
+errors_over_time: Array<ErrorPoint>, 
+/**
  * Claude Code events by name, per bucket.
  */
 events_over_time: Array<EventCountPoint>, 
@@ -123,6 +127,16 @@ export type EnvChange = { key: string,
 before: string | null, after: string, };
 
 export type ErrorCount = { 
+/**
+ * `None` when the request failed without an HTTP status (a connection error).
+ */
+status_code: number | null, count: number, };
+
+export type ErrorPoint = { 
+/**
+ * The local hour or day's first instant, in UTC.
+ */
+start: string, 
 /**
  * `None` when the request failed without an HTTP status (a connection error).
  */
@@ -445,7 +459,11 @@ calls: number,
  */
 failed: number, };
 
-export type ToolStat = { tool: string, calls: number, succeeded: number, failed: number, success_rate: number | null, p50_ms: number | null, p95_ms: number | null, accepted: number, rejected: number, };
+export type ToolStat = { tool: string, calls: number, succeeded: number, failed: number, success_rate: number | null, 
+/**
+ * Mean, median and 95th percentile (nearest rank) of the runs that reported a duration.
+ */
+mean_ms: number | null, p50_ms: number | null, p95_ms: number | null, accepted: number, rejected: number, };
 
 export type Usage = { cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**

@@ -86,7 +86,8 @@ export function linesOverTime(
   return {
     ...base(dark),
     ...axis,
-    yAxis: { ...(axis.yAxis as object), splitNumber: ticks, ...(max === undefined ? {} : { max }) },
+    // A fixed top (a rate's 100 %) gets evenly spaced ticks up to it, not a stray one just below.
+    yAxis: { ...(axis.yAxis as object), splitNumber: ticks, ...(max === undefined ? {} : { min: 0, max, interval: max / 4 }) },
     color: [...colours],
     tooltip: { ...base(dark).tooltip, valueFormatter: (v) => (Number.isFinite(Number(v)) ? format(Number(v)) : "—") },
     series: data.series.map((s) => ({
@@ -138,7 +139,14 @@ export interface Bar {
 }
 
 /** Horizontal bars, the largest on top. */
-export function bars(items: readonly Bar[], dark: boolean, format: (value: number) => string, colour: string = SERIES_COLOURS[0] ?? "#d97706"): ChartOption {
+export function bars(
+  items: readonly Bar[],
+  dark: boolean,
+  format: (value: number) => string,
+  colour: string = SERIES_COLOURS[0] ?? "#d97706",
+  /** Room after the longest bar for its note, as a multiple of its length. */
+  room = 1.45,
+): ChartOption {
   const colours = palette(dark);
   const ordered = [...items].reverse();
   return {
@@ -146,7 +154,7 @@ export function bars(items: readonly Bar[], dark: boolean, format: (value: numbe
     grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
     tooltip: { ...base(dark).tooltip, trigger: "item", formatter: (p: unknown) => tooltipLine(p, ordered, format) },
     // Room at the end of the longest bar for its label.
-    xAxis: { type: "value", show: false, max: (extent: { max: number }) => extent.max * 1.45 },
+    xAxis: { type: "value", show: false, max: (extent: { max: number }) => extent.max * room },
     yAxis: {
       type: "category",
       data: ordered.map((item) => item.name),
@@ -210,9 +218,9 @@ export function decisions(rows: ReadonlyArray<{ name: string; accepted: number; 
   };
 }
 
-/** The note a tool's bar carries: success rate and p95 duration. */
-export function toolNote(successRate: number | null, p95: number | null): string {
-  return `${percent(successRate)} ok · p95 ${millis(p95)}`;
+/** The note a tool's bar carries: success rate, mean and p95 duration. */
+export function toolNote(successRate: number | null, mean: number | null, p95: number | null): string {
+  return `${percent(successRate)} ok · avg ${millis(mean === null ? null : Math.round(mean))} · p95 ${millis(p95)}`;
 }
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
