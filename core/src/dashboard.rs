@@ -74,19 +74,25 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
     let range = Range::local_days(ctx, Some(since), Some(until));
     let granularity = if days <= 2 { Granularity::Hour } else { Granularity::Day };
     let settings = settings::load(conn)?;
+    // Read once by the hour: the heatmap needs hours whatever the period, and days are sums of hours.
+    let hourly = query::over_time(conn, ctx, range, Granularity::Hour)?;
+    let series = match granularity {
+        Granularity::Hour => hourly.clone(),
+        Granularity::Day => query::hours_to_days(ctx, &hourly),
+    };
     Ok(Dashboard {
         since,
         until,
         granularity,
         summary: query::summary(conn, range)?,
         budgets: budget::evaluate(conn, ctx, &settings)?,
-        series: query::over_time(conn, ctx, range, granularity)?,
+        series,
         by_model: query::by_model(conn, range)?,
         tools: query::tool_stats(conn, range)?,
         errors: query::errors_by_status(conn, range)?,
         by_source: insights::cost_by_source(conn, range)?,
         edits_by_language: insights::edits_by_language(conn, range)?,
-        heatmap: insights::activity_heatmap(conn, ctx, range)?,
+        heatmap: insights::heatmap_of(ctx, &hourly),
         by_effort: insights::cost_by_effort(conn, range)?,
         latency: event_stats::api_latency(conn, ctx, range, granularity)?,
         tools_over_time: event_stats::tools_over_time(conn, ctx, range, granularity)?,

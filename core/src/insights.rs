@@ -298,8 +298,14 @@ pub struct HeatCell {
 /// DST-safe: when clocks go back, both 02:00–03:00 passes land in hour 2 of that day (over_time gives
 /// both the same start, the earlier instant); when they go forward, the skipped hour has no data.
 pub fn activity_heatmap(conn: &Connection, ctx: &TimeContext, range: Range) -> Result<Vec<HeatCell>> {
+    Ok(heatmap_of(ctx, &query::over_time(conn, ctx, range, Granularity::Hour)?))
+}
+
+/// [`activity_heatmap`] of points already read by the hour (the dashboard reads them once for both its
+/// hourly series and this).
+pub fn heatmap_of(ctx: &TimeContext, hourly: &[query::SeriesPoint]) -> Vec<HeatCell> {
     let mut cells: BTreeMap<(u8, u8), HeatCell> = BTreeMap::new();
-    for point in query::over_time(conn, ctx, range, Granularity::Hour)? {
+    for point in hourly {
         let local = point.start.with_timezone(&ctx.zone);
         // Both are small by construction: num_days_from_monday() < 7, hour() < 24.
         let weekday = local.weekday().num_days_from_monday() as u8;
@@ -317,7 +323,7 @@ pub fn activity_heatmap(conn: &Connection, ctx: &TimeContext, range: Range) -> R
         cell.api_requests += point.usage.api_requests;
         cell.user_prompts += point.usage.user_prompts;
     }
-    Ok(cells.into_values().filter(|c| c.cost_nanos != 0 || c.api_requests != 0 || c.user_prompts != 0).collect())
+    cells.into_values().filter(|c| c.cost_nanos != 0 || c.api_requests != 0 || c.user_prompts != 0).collect()
 }
 
 #[cfg(test)]

@@ -292,6 +292,18 @@ impl<'a> BucketStarts<'a> {
     }
 }
 
+/// Hourly points (from [`over_time`] in hours) summed into local days, as `over_time` in days would give
+/// them: each local hour lies in one local day.
+pub fn hours_to_days(ctx: &TimeContext, hourly: &[SeriesPoint]) -> Vec<SeriesPoint> {
+    let mut days: BTreeMap<(DateTime<Utc>, &str), Usage> = BTreeMap::new();
+    let mut day_of_hour: std::collections::HashMap<DateTime<Utc>, DateTime<Utc>> = std::collections::HashMap::new();
+    for point in hourly {
+        let day = *day_of_hour.entry(point.start).or_insert_with(|| ctx.start_of_day(ctx.day_of(point.start)));
+        add_usage(days.entry((day, point.model.as_str())).or_default(), &point.usage);
+    }
+    days.into_iter().map(|((start, model), usage)| SeriesPoint { start, model: model.to_owned(), usage }).collect()
+}
+
 fn add_usage(into: &mut Usage, more: &Usage) {
     into.cost_nanos += more.cost_nanos;
     into.cost_usd = usd(into.cost_nanos);

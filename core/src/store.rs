@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_budgets.sql"),
     include_str!("../migrations/0003_alerts_per_limit.sql"),
     include_str!("../migrations/0004_facet_rollup.sql"),
+    include_str!("../migrations/0005_decision_in_event_index.sql"),
 ];
 /// Batches waiting for the writer before new ones are answered "busy".
 const QUEUE_DEPTH: usize = 256;

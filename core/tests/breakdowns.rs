@@ -435,7 +435,7 @@ async fn a_version_3_database_gets_the_same_facets_ingest_would_have_written() {
         dump
     };
     {
-        // Back to version 3: no facet table, the old name/time index.
+        // Back to version 3: no facet table, the old name/time index (version 5 widens it again).
         let conn = Connection::open(&path).expect("open");
         conn.execute_batch(
             "DROP TABLE facet_rollup;
@@ -456,6 +456,15 @@ async fn a_version_3_database_gets_the_same_facets_ingest_would_have_written() {
         )
         .expect("plan");
     assert!(plan.contains("COVERING INDEX events_name_time"), "{plan}");
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT tool_name, decision, count(*) FROM events
+             WHERE name = 'tool_decision' AND is_claude_code = 1 AND time_ns >= 0 GROUP BY 1, 2",
+            [],
+            |r| r.get(3),
+        )
+        .expect("plan");
+    assert!(plan.contains("COVERING INDEX events_name_time"), "decisions by tool read the index alone: {plan}");
 }
 
 #[tokio::test]

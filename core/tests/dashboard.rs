@@ -54,6 +54,12 @@ async fn a_day_of_real_telemetry_adds_up_in_every_part_of_the_dashboard() {
 
     let week = dashboard(&conn, &ctx, day("2026-11-18"), day("2026-11-25")).expect("a week");
     assert_eq!(week.granularity, Granularity::Day);
+    let range = ccmeter_core::query::Range::local_days(&ctx, Some(day("2026-11-18")), Some(day("2026-11-25")));
+    assert_eq!(
+        week.series,
+        ccmeter_core::query::over_time(&conn, &ctx, range, Granularity::Day).expect("days"),
+        "days summed from hours are the days read directly"
+    );
     assert_eq!(nanos(week.summary.usage.cost_usd), expected);
     let before = dashboard(&conn, &ctx, day("2026-11-01"), day("2026-11-24")).expect("before the capture");
     assert_eq!(before.summary.usage.cost_usd, 0.0);

@@ -325,8 +325,11 @@ describe.each(["light", "dark"] as const)("logs (%s)", (scheme) => {
     expect(await page.locator(".log__details pre").textContent()).toContain('"decision_source": "config"');
     await shot(page, `log-tools-${scheme}`);
 
+    const before = (await calls(page, "log")).length;
     await page.getByRole("combobox", { name: /^Tool/ }).selectOption("Bash");
     await expect.poll(async () => (await calls(page, "log")).at(-1)?.["query"]).toMatchObject({ kind: "tools", tool: "Bash", offset: 0 });
+    await page.waitForTimeout(300);
+    expect((await calls(page, "log")).length, "one request per filter change").toBe(before + 1);
     await page.getByLabel("Failed only").check();
     await expect.poll(async () => (await calls(page, "log")).at(-1)?.["query"]).toMatchObject({ tool: "Bash", failed_only: true });
     await page.getByRole("button", { name: "Next" }).click();
