@@ -247,20 +247,36 @@ fn writer_loop(
                         }
                         Err(error) => {
                             tracing::error!(%error, "batch could not be stored");
-                            let _ = job.reply.send(Err(error.to_string()));
+                            let _ = job.reply.send(Err(unstored_reason(&error)));
                         }
                     }
                 }
             }
             Err(error) => {
                 tracing::error!(%error, "batch could not be stored");
+                let reason = unstored_reason(&error);
                 for job in group {
-                    let _ = job.reply.send(Err(error.to_string()));
+                    let _ = job.reply.send(Err(reason.clone()));
                 }
             }
         }
     }
     tracing::debug!("database writer stopped");
+}
+
+/// What the exporter is told (with OTLP "unavailable", so it retries) when its batch was not stored. A full
+/// disk says so in words a user acts on; the transaction rolled back, so nothing of the batch was kept.
+fn unstored_reason(error: &StoreError) -> String {
+    match error {
+        StoreError::Sql(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.code == rusqlite::ErrorCode::DiskFull =>
+        {
+            "the disk holding the ccmeter database is full: nothing of this batch was stored; free some space and \
+             the exporter's retries will store it"
+                .into()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// The store as the receiver sees it.

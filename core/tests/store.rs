@@ -287,3 +287,58 @@ fn a_version_2_database_keeps_its_alerts_when_upgraded() {
     assert_eq!((alerts[0].threshold, alerts[0].limit_nanos), (80, 10_000_000_000));
     assert_eq!(alerts[0].body, "$8.04 of $10.00 spent today");
 }
+
+#[tokio::test]
+async fn a_full_disk_refuses_the_batch_whole_says_why_and_ingest_resumes_when_space_returns() {
+    let (_dir, store) = temp_store();
+    let mut batches = batches("grpc/success", |_| true).into_iter();
+    let first = batches.next().expect("a first batch");
+    store.write(first).await.expect("stored while there is room");
+    let conn = store.reader().expect("reader");
+    let before = totals(&conn);
+    let records = |conn: &Connection| -> i64 {
+        conn.query_row(
+            "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM metric_points)
+                    + (SELECT count(*) FROM usage_rollup) + (SELECT count(*) FROM facet_rollup)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count")
+    };
+    let stored_before = records(&conn);
+
+    // The disk is full: the database may not grow by a single page.
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).expect("page count");
+    store
+        .exec(move |tx| Ok(tx.pragma_update(None, "max_page_count", pages)?))
+        .await
+        .expect("limit the database's size");
+    let rest: Vec<Batch> = batches.collect();
+    let mut refused = 0;
+    for batch in &rest {
+        let stored = records(&conn);
+        match store.write(batch.clone()).await {
+            Ok(_) => {}
+            Err(ccmeter_proto::SinkError::Unavailable { reason }) => {
+                assert!(reason.contains("disk holding the ccmeter database is full"), "{reason}");
+                assert_eq!(records(&conn), stored, "a refused batch leaves no record and no rollup row behind");
+                refused += 1;
+            }
+            Err(other) => panic!("a full disk is 'unavailable' (retry later), not {other:?}"),
+        }
+    }
+    assert!(refused > 0, "some batch needed room");
+    assert!(records(&conn) >= stored_before);
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity");
+    assert_eq!(integrity, "ok");
+    let after_refusal = totals(&conn);
+
+    // Space returns; the exporter retries everything it was refused (and what it was not: duplicates).
+    store.exec(|tx| Ok(tx.pragma_update(None, "max_page_count", 1_073_741_823_i64)?)).await.expect("room again");
+    for batch in rest {
+        store.write(batch).await.expect("stored once there is room");
+    }
+    let after = totals(&conn);
+    assert_eq!(after, expected_totals("grpc/success"), "every figure as if the disk had never filled");
+    assert!(before.cost_nanos <= after_refusal.cost_nanos && after_refusal.cost_nanos <= after.cost_nanos);
+}
