@@ -19,9 +19,11 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 use tonic::codec::CompressionEncoding;
 use tonic::{Request, Response, Status};
 
+use crate::auth::Token;
 use crate::decode;
 use crate::export::{Outcome, export};
 use crate::sink::{Sink, SinkError};
+use tonic::service::interceptor::InterceptedService;
 
 #[derive(Clone)]
 pub struct Receiver {
@@ -92,27 +94,40 @@ impl TraceService for Receiver {
 }
 
 /// The gRPC router with the three services, each bounded in message size (tonic applies the bound
-/// after gzip is undone, so a gzip bomb is refused too).
-pub fn router(sink: Arc<dyn Sink>) -> tonic::transport::server::Router {
+/// after gzip is undone, so a gzip bomb is refused too) and, with a token, guarded by it.
+pub fn router(sink: Arc<dyn Sink>, token: Option<Token>) -> tonic::transport::server::Router {
     let receiver = Receiver { sink };
     let limit = crate::MAX_DECODED_BYTES;
+    let guard = move |request: Request<()>| {
+        let authorization = request.metadata().get("authorization").map(|v| v.as_bytes());
+        if crate::auth::allows(token.as_ref(), authorization) {
+            Ok(request)
+        } else {
+            Err(Status::unauthenticated(
+                "missing or wrong bearer token: set OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <token>\"",
+            ))
+        }
+    };
     tonic::transport::Server::builder()
-        .add_service(
+        .add_service(InterceptedService::new(
             LogsServiceServer::new(receiver.clone())
                 .accept_compressed(CompressionEncoding::Gzip)
                 .send_compressed(CompressionEncoding::Gzip)
                 .max_decoding_message_size(limit),
-        )
-        .add_service(
+            guard.clone(),
+        ))
+        .add_service(InterceptedService::new(
             MetricsServiceServer::new(receiver.clone())
                 .accept_compressed(CompressionEncoding::Gzip)
                 .send_compressed(CompressionEncoding::Gzip)
                 .max_decoding_message_size(limit),
-        )
-        .add_service(
+            guard.clone(),
+        ))
+        .add_service(InterceptedService::new(
             TraceServiceServer::new(receiver)
                 .accept_compressed(CompressionEncoding::Gzip)
                 .send_compressed(CompressionEncoding::Gzip)
                 .max_decoding_message_size(limit),
-        )
+            guard,
+        ))
 }

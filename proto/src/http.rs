@@ -25,6 +25,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 use prost::Message;
 use serde_json::json;
 
+use crate::auth::Token;
 use crate::export::{Outcome, export};
 use crate::model::{Batch, Signal};
 use crate::sink::Sink;
@@ -48,6 +49,7 @@ struct RpcStatus {
 /// gRPC codes used in `google.rpc.Status`, per the OTLP/HTTP spec.
 const CODE_INVALID_ARGUMENT: i32 = 3;
 const CODE_UNAVAILABLE: i32 = 14;
+const CODE_UNAUTHENTICATED: i32 = 16;
 
 struct Failure {
     status: StatusCode,
@@ -60,8 +62,11 @@ impl Failure {
     }
 
     fn into_response(self, encoding: Encoding) -> Response {
-        let code =
-            if self.status == StatusCode::SERVICE_UNAVAILABLE { CODE_UNAVAILABLE } else { CODE_INVALID_ARGUMENT };
+        let code = match self.status {
+            StatusCode::SERVICE_UNAVAILABLE => CODE_UNAVAILABLE,
+            StatusCode::UNAUTHORIZED => CODE_UNAUTHENTICATED,
+            _ => CODE_INVALID_ARGUMENT,
+        };
         tracing::debug!(status = %self.status, message = %self.message, "OTLP/HTTP request refused");
         let mut response = match encoding {
             Encoding::Json => (
@@ -80,18 +85,28 @@ impl Failure {
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response
     }
 }
 
-pub fn router(sink: Arc<dyn Sink>) -> Router {
+/// What every request handler needs: where batches go, and the token they must carry (if any).
+#[derive(Clone)]
+pub struct Receiver {
+    sink: Arc<dyn Sink>,
+    token: Option<Token>,
+}
+
+pub fn router(sink: Arc<dyn Sink>, token: Option<Token>) -> Router {
     Router::new()
-        .route("/v1/logs", post(|s: State<Arc<dyn Sink>>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Logs)))
-        .route("/v1/metrics", post(|s: State<Arc<dyn Sink>>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Metrics)))
-        .route("/v1/traces", post(|s: State<Arc<dyn Sink>>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Traces)))
+        .route("/v1/logs", post(|s: State<Receiver>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Logs)))
+        .route("/v1/metrics", post(|s: State<Receiver>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Metrics)))
+        .route("/v1/traces", post(|s: State<Receiver>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Traces)))
         // axum answers 413 itself when a body (chunked or not) passes this bound.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(sink)
+        .with_state(Receiver { sink, token })
 }
 
 fn encoding_of(headers: &HeaderMap) -> Result<Encoding, Failure> {
@@ -163,11 +178,17 @@ fn decode_body(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Batch,
     })
 }
 
-async fn handle(State(sink): State<Arc<dyn Sink>>, headers: HeaderMap, body: Bytes, signal: Signal) -> Response {
+async fn handle(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes, signal: Signal) -> Response {
+    let Receiver { sink, token } = receiver;
     let encoding = match encoding_of(&headers) {
         Ok(encoding) => encoding,
         Err(failure) => return failure.into_response(Encoding::Json),
     };
+    let authorization = headers.get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
+    if !crate::auth::allows(token.as_ref(), authorization) {
+        let message = "missing or wrong bearer token: set OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <token>\"";
+        return Failure::new(StatusCode::UNAUTHORIZED, message).into_response(encoding);
+    }
     let result = async {
         let body = decompress(&headers, body)?;
         let batch = decode_body(signal, encoding, &body)?;

@@ -2,6 +2,7 @@
 //! telemetry into typed records. Knows nothing of SQLite or windows: it hands batches to a [`Sink`].
 
 pub mod attrs;
+pub mod auth;
 pub mod decode;
 mod export;
 pub mod grpc;
@@ -11,6 +12,7 @@ pub mod model;
 pub mod server;
 pub mod sink;
 
+pub use auth::{Token, TokenError};
 pub use model::*;
 pub use server::{BindError, Protocol, bind, serve_grpc, serve_http};
 pub use sink::{Sink, SinkError, SinkFuture, Stored};

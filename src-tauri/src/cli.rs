@@ -65,6 +65,14 @@ pub struct ReceiverArgs {
     /// Address for OTLP/HTTP [default: the saved setting, else 127.0.0.1:4318]
     #[arg(long, value_name = "ADDR")]
     pub http: Option<SocketAddr>,
+    /// Bearer token every export must carry; required to listen beyond 127.0.0.1. Claude Code sends it with
+    /// OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <TOKEN>"
+    #[arg(long, value_name = "TOKEN", env = "CCMETER_TOKEN", hide_env_values = true, value_parser = parse_token)]
+    pub token: Option<ccmeter_proto::Token>,
+}
+
+fn parse_token(text: &str) -> Result<ccmeter_proto::Token, ccmeter_proto::TokenError> {
+    ccmeter_proto::Token::new(text)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ccmeter_core::Store;
 use ccmeter_core::settings::Settings;
-use ccmeter_proto::{BindError, Protocol};
+use ccmeter_proto::{BindError, Protocol, Token};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -25,11 +25,13 @@ pub struct Collector {
 /// Opens the store and starts whichever receivers can bind. A receiver that cannot bind is reported in
 /// its `Listening`, and the other one still runs: the tray app stays up and says why.
 ///
-/// An address not given (`None`) is the one saved in the settings, else the OTLP standard port.
+/// An address not given (`None`) is the one saved in the settings, else the OTLP standard port. An address
+/// beyond loopback needs a `token`; with one, both receivers require it of every export.
 pub async fn start(
     db: &Path,
     grpc: Option<SocketAddr>,
     http: Option<SocketAddr>,
+    token: Option<Token>,
     cancel: &CancellationToken,
 ) -> Result<Collector, ccmeter_core::StoreError> {
     let store = Store::open(db)?;
@@ -48,13 +50,13 @@ pub async fn start(
     let sink = ccmeter_core::store::sink(&store);
     let mut tasks = JoinSet::new();
     let mut listen = async |protocol: Protocol, addr: SocketAddr| -> Listening {
-        let listener = ccmeter_proto::bind(protocol, addr).await?;
+        let listener = ccmeter_proto::bind(protocol, addr, token.as_ref()).await?;
         let bound = listener.local_addr().map_err(|source| BindError::Io { protocol, addr, source })?;
-        let (sink, cancel) = (sink.clone(), cancel.clone());
+        let (sink, token, cancel) = (sink.clone(), token.clone(), cancel.clone());
         tasks.spawn(async move {
             let result = match protocol {
-                Protocol::Grpc => ccmeter_proto::serve_grpc(listener, sink, cancel).await,
-                Protocol::Http => ccmeter_proto::serve_http(listener, sink, cancel).await,
+                Protocol::Grpc => ccmeter_proto::serve_grpc(listener, sink, token, cancel).await,
+                Protocol::Http => ccmeter_proto::serve_http(listener, sink, token, cancel).await,
             };
             (protocol, result)
         });

@@ -37,6 +37,8 @@ pub struct GuiOptions {
     pub grpc: Option<SocketAddr>,
     /// Where the OTLP/HTTP receiver listens (`None`: the saved setting).
     pub http: Option<SocketAddr>,
+    /// The bearer token exports must carry (required beyond loopback).
+    pub token: Option<ccmeter_proto::Token>,
     /// A window to open at start.
     pub show: Option<WindowKind>,
 }
@@ -95,8 +97,13 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     }
     tracing::info!(db = %options.db.display(), "starting the desktop app");
     let cancel = CancellationToken::new();
-    let collector =
-        tauri::async_runtime::block_on(crate::collector::start(&options.db, options.grpc, options.http, &cancel))?;
+    let collector = tauri::async_runtime::block_on(crate::collector::start(
+        &options.db,
+        options.grpc,
+        options.http,
+        options.token.clone(),
+        &cancel,
+    ))?;
     for (protocol, state) in [(Protocol::Grpc, &collector.grpc), (Protocol::Http, &collector.http)] {
         match state {
             Ok(addr) => tracing::info!(%addr, "{} listening", protocol.label()),
@@ -340,6 +347,7 @@ fn short_reason(error: &BindError) -> String {
     match error {
         BindError::InUse { addr, .. } => format!("port {} is in use", addr.port()),
         BindError::Io { addr, source, .. } => format!("cannot listen on {addr}: {source}"),
+        BindError::NeedsToken { addr, .. } => format!("{addr} is beyond this machine: start with --token"),
     }
 }
 

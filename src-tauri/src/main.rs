@@ -45,7 +45,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Serve(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db);
-            match serve::run(&db, args.grpc, args.http) {
+            match serve::run(&db, args.grpc, args.http, args.token) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => fail(&error),
             }
@@ -84,6 +84,7 @@ fn run_gui(receiver: cli::ReceiverArgs, show: Option<gui::WindowKind>) -> ExitCo
         db: ccmeter_core::paths::database_path(receiver.db.db),
         grpc: receiver.grpc,
         http: receiver.http,
+        token: receiver.token,
         show,
     };
     match gui::run(options) {

@@ -20,11 +20,16 @@ pub enum ServeError {
     Runtime(std::io::Error),
 }
 
-pub fn run(db: &Path, grpc: Option<SocketAddr>, http: Option<SocketAddr>) -> Result<(), ServeError> {
+pub fn run(
+    db: &Path,
+    grpc: Option<SocketAddr>,
+    http: Option<SocketAddr>,
+    token: Option<ccmeter_proto::Token>,
+) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     runtime.block_on(async {
         let cancel = CancellationToken::new();
-        let collector = crate::collector::start(db, grpc, http, &cancel).await?;
+        let collector = crate::collector::start(db, grpc, http, token, &cancel).await?;
         // Headless, a receiver that cannot listen is fatal: there is no tray to say why.
         let grpc_addr = collector.grpc?;
         let http_addr = collector.http?;
