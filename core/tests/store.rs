@@ -342,3 +342,17 @@ async fn a_full_disk_refuses_the_batch_whole_says_why_and_ingest_resumes_when_sp
     assert_eq!(after, expected_totals("grpc/success"), "every figure as if the disk had never filled");
     assert!(before.cost_nanos <= after_refusal.cost_nanos && after_refusal.cost_nanos <= after.cost_nanos);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_and_its_journal_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, store) = temp_store();
+    write_all(&store, batches("grpc/success", |_| true)).await;
+    let _reader = store.reader().expect("a reader keeps the WAL open");
+    for name in ["ccmeter.db", "ccmeter.db-wal", "ccmeter.db-shm"] {
+        let path = dir.path().join(name);
+        let mode = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{name}: {e}")).permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name} is {mode:o}");
+    }
+}

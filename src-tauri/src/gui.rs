@@ -414,4 +414,32 @@ mod tests {
         assert_eq!(login_db_arg(Path::new("/tmp/a$b\\c%d\"e.db")), r#""--db=/tmp/a\\$b\\\\c%%d\\"e.db""#);
         assert!(login_db_arg(Path::new("relative.db")).starts_with("--db=/"), "made absolute");
     }
+
+    /// The web views are locked down: a strict CSP and only the capabilities the UI uses (`ui/src/api/`
+    /// is the one module that calls the app: invoke, listen, and the two dialogs).
+    #[test]
+    fn the_web_view_has_a_strict_csp_and_only_the_capabilities_it_uses() {
+        use std::path::Path;
+        let read = |path: &str| -> serde_json::Value {
+            let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path);
+            serde_json::from_str(&text).expect(path)
+        };
+        let config = read("tauri.conf.json");
+        let csp = config["app"]["security"]["csp"].as_str().expect("a CSP is set");
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        assert!(directives.contains(&"default-src 'self'"), "{csp}");
+        assert!(!csp.contains("unsafe-eval") && !csp.contains('*'), "no eval, no wildcard source: {csp}");
+        assert!(!directives.iter().any(|d| d.starts_with("script-src")), "scripts only from the app: {csp}");
+        let connect = directives.iter().find_map(|d| d.strip_prefix("connect-src ")).expect("connect-src is set");
+        for source in connect.split_whitespace() {
+            assert!(["ipc:", "http://ipc.localhost"].contains(&source), "connections only to the IPC, not {source}");
+        }
+        let capability = read("capabilities/default.json");
+        let permissions: Vec<&str> =
+            capability["permissions"].as_array().expect("permissions").iter().filter_map(|p| p.as_str()).collect();
+        assert_eq!(
+            permissions,
+            ["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-save", "dialog:allow-message"]
+        );
+    }
 }

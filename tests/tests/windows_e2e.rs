@@ -150,6 +150,14 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     assert!(text(&client, "#connect-title").await.is_some(), "the empty state shows how to connect Claude Code");
 
     // "Connect Claude Code" writes the app's own gRPC address into Claude Code's settings, once.
+    // Locked down: the web view reaches the app's commands and events, not Tauri's window or path APIs.
+    for (command, args) in [
+        ("plugin:window|title", json!({ "label": "dashboard" })),
+        ("plugin:path|resolve_directory", json!({ "directory": 1 })),
+    ] {
+        let denied = invoke(&client, command, args).await;
+        assert!(denied.as_ref().is_err_and(|e| e.contains("not allowed")), "{command}: {denied:?}");
+    }
     let plan = invoke(&client, "connect_plan", json!({})).await.expect("the plan");
     assert_eq!(plan["changes"].as_array().map(Vec::len), Some(5));
     let connected = invoke(&client, "connect_apply", json!({})).await.expect("connected");
