@@ -78,7 +78,7 @@ pub struct Privacy {
 }
 
 /// Attributes that carry what the user wrote or what their tools saw.
-const CONTENT_KEYS: &[&str] = &[
+pub(crate) const CONTENT_KEYS: &[&str] = &[
     "prompt",
     "response",
     "tool_input",

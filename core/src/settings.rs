@@ -209,6 +209,23 @@ pub fn load(conn: &Connection) -> Result<Settings> {
 /// Validates and saves the settings (call it in a transaction; the writer thread's `Store::exec` does).
 /// Keys in the saved row that this version does not know are kept, so a newer ccmeter's settings
 /// survive an older one saving.
+/// Saves the settings and applies what takes effect at once: a shorter retention deletes what it no longer
+/// keeps, and turning content off erases the content already stored. Returns whether content was erased
+/// (the caller then checkpoints, see [`crate::Store::checkpoint`]).
+pub fn save_and_apply(tx: &rusqlite::Transaction, ctx: &crate::TimeContext, settings: &Settings) -> Result<bool> {
+    let was_keeping_content = load(tx).map(|previous| previous.store_prompt_text).unwrap_or(true);
+    save(tx, settings)?;
+    if let Some(days) = settings.retention_days {
+        crate::delete::older_than(tx, ctx, days)?;
+    }
+    let erase = was_keeping_content && !settings.store_prompt_text;
+    if erase {
+        let erased = crate::erase::erase_content(tx)?;
+        tracing::info!(?erased, "content no longer kept: erased what was stored");
+    }
+    Ok(erase)
+}
+
 pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
     settings.validate()?;
     let mut record = match serde_json::to_value(settings) {

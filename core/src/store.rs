@@ -41,6 +41,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // WAL + NORMAL: a commit survives a process crash (kill -9); only a power cut may lose the last ones.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted history and erased content are overwritten, not left in free pages of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 
@@ -166,6 +168,20 @@ impl Store {
                 tx.commit()?;
                 Ok(value)
             })();
+            let _ = reply.send(result);
+        });
+        self.jobs.send(Job::Exec(job)).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+impl Store {
+    /// Copies the WAL into the database and empties it (what `secure_delete` zeroed is then gone from the
+    /// WAL too). Best effort: a reader in the middle of a read keeps the frames it needs.
+    pub async fn checkpoint(&self) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        let job: Exec = Box::new(move |conn: &mut Connection| {
+            let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(StoreError::from);
             let _ = reply.send(result);
         });
         self.jobs.send(Job::Exec(job)).await.map_err(|_| StoreError::WriterGone)?;

@@ -237,18 +237,14 @@ pub async fn save_settings(
     settings: Settings,
 ) -> Result<Settings, String> {
     let saved = settings.clone();
-    collector
+    let erased = collector
         .store
-        .exec(move |tx| {
-            ccmeter_core::settings::save(tx, &settings)?;
-            // A shorter retention takes effect now, not at the next midnight.
-            match settings.retention_days {
-                Some(days) => delete::older_than(tx, &TimeContext::system(), days).map(|_| ()),
-                None => Ok(()),
-            }
-        })
+        .exec(move |tx| ccmeter_core::settings::save_and_apply(tx, &TimeContext::system(), &settings))
         .await
         .map_err(message)?;
+    if erased {
+        collector.store.checkpoint().await.map_err(message)?;
+    }
     refresh.0.notify_one();
     Ok(saved)
 }
