@@ -119,7 +119,14 @@ pub fn load_privacy(conn: &Connection) -> Result<Privacy> {
 /// Writes the batches in one transaction and returns what each changed.
 pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privacy) -> Result<Vec<WriteSummary>> {
     let tx = conn.transaction()?;
-    let mut writer = Writer { tx: &tx, resources: HashMap::new(), privacy };
+    let mut writer = Writer {
+        tx: &tx,
+        resources: HashMap::new(),
+        privacy,
+        rollups: HashMap::new(),
+        facets: HashMap::new(),
+        sessions: HashMap::new(),
+    };
     let mut summaries = Vec::with_capacity(batches.len());
     for batch in batches {
         let mut summary = WriteSummary::default();
@@ -134,6 +141,7 @@ pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privac
         }
         summaries.push(summary);
     }
+    writer.flush()?;
     drop(writer);
     tx.commit()?;
     Ok(summaries)
@@ -149,7 +157,7 @@ fn hash_hex(parts: &[&[u8]]) -> String {
 }
 
 /// The rollup columns one record adds to.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Increment {
     ev_cost_nanos: i64,
     ev_input: i64,
@@ -177,8 +185,53 @@ struct Increment {
     edits_rejected: i64,
 }
 
+impl Increment {
+    fn add(&mut self, other: &Increment) {
+        self.ev_cost_nanos += other.ev_cost_nanos;
+        self.ev_input += other.ev_input;
+        self.ev_output += other.ev_output;
+        self.ev_cache_read += other.ev_cache_read;
+        self.ev_cache_creation += other.ev_cache_creation;
+        self.m_cost_nanos += other.m_cost_nanos;
+        self.m_input += other.m_input;
+        self.m_output += other.m_output;
+        self.m_cache_read += other.m_cache_read;
+        self.m_cache_creation += other.m_cache_creation;
+        self.api_requests += other.api_requests;
+        self.api_duration_ms += other.api_duration_ms;
+        self.api_errors += other.api_errors;
+        self.user_prompts += other.user_prompts;
+        self.tool_results += other.tool_results;
+        self.lines_added += other.lines_added;
+        self.lines_removed += other.lines_removed;
+        self.commits += other.commits;
+        self.pull_requests += other.pull_requests;
+        self.sessions_started += other.sessions_started;
+        self.active_user_us += other.active_user_us;
+        self.active_cli_us += other.active_cli_us;
+        self.edits_accepted += other.edits_accepted;
+        self.edits_rejected += other.edits_rejected;
+    }
+}
+
+/// What the records of one transaction tell about a session, merged as the `sessions` upsert merges them:
+/// the earliest and latest times, the first resource, the latest non-empty identity fields.
+#[derive(Default)]
+struct SessionTouch {
+    first_ns: i64,
+    last_ns: i64,
+    resource_id: Option<i64>,
+    app_version: Option<String>,
+    user_id: Option<String>,
+    user_email: Option<String>,
+    organization_id: Option<String>,
+    account_uuid: Option<String>,
+    terminal_type: Option<String>,
+    api_event: bool,
+}
+
 /// The breakdowns kept in `facet_rollup` (migration 0004 says what each holds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Facet {
     /// api_request events and cost/token metrics by raw `query_source`.
     QuerySource,
@@ -224,6 +277,11 @@ struct Writer<'a> {
     /// Resource ids by the resource's address: a batch shares one `Arc<Resource>` per resource block.
     resources: HashMap<*const Resource, i64>,
     privacy: &'a Privacy,
+    // Rollup, facet and session changes are summed here per transaction and written once at its end
+    // (`flush`): a batch of 512 requests in one session and bucket is one upsert each, not 512.
+    rollups: HashMap<(i64, String, String), Increment>,
+    facets: HashMap<(Facet, String, i64, String), (i64, Increment)>,
+    sessions: HashMap<String, SessionTouch>,
 }
 
 impl Writer<'_> {
@@ -251,10 +309,36 @@ impl Writer<'_> {
         api_event: bool,
     ) -> Result<()> {
         let text = |key: &str| attributes.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+        let touch = self.sessions.entry(id.to_owned()).or_insert_with(|| SessionTouch {
+            first_ns: time_ns,
+            last_ns: time_ns,
+            ..SessionTouch::default()
+        });
+        touch.first_ns = touch.first_ns.min(time_ns);
+        touch.last_ns = touch.last_ns.max(time_ns);
+        touch.resource_id = touch.resource_id.or(Some(resource_id));
+        // A later record's value wins, as `coalesce(excluded.x, x)` does in the upsert.
+        let latest = |slot: &mut Option<String>, value: Option<String>| {
+            if value.is_some() {
+                *slot = value;
+            }
+        };
+        latest(&mut touch.app_version, text("app.version"));
+        latest(&mut touch.user_id, text("user.id"));
+        latest(&mut touch.user_email, text("user.email"));
+        latest(&mut touch.organization_id, text("organization.id"));
+        latest(&mut touch.account_uuid, text("user.account_uuid"));
+        latest(&mut touch.terminal_type, text("terminal.type"));
+        touch.api_event |= api_event;
+        Ok(())
+    }
+
+    /// Writes what the transaction's records summed up: sessions, usage rollup rows, facet rows.
+    fn flush(&mut self) -> Result<()> {
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO sessions (id, first_ns, last_ns, resource_id, app_version, user_id, user_email, organization_id,
                                    account_uuid, terminal_type, has_api_events)
-             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT(id) DO UPDATE SET
                 first_ns = min(first_ns, excluded.first_ns),
                 last_ns = max(last_ns, excluded.last_ns),
@@ -267,22 +351,39 @@ impl Writer<'_> {
                 terminal_type = coalesce(excluded.terminal_type, terminal_type),
                 has_api_events = max(has_api_events, excluded.has_api_events)",
         )?;
-        upsert.execute(params![
-            id,
-            time_ns,
-            resource_id,
-            text("app.version"),
-            text("user.id"),
-            text("user.email"),
-            text("organization.id"),
-            text("user.account_uuid"),
-            text("terminal.type"),
-            api_event as i64
-        ])?;
+        for (id, touch) in self.sessions.drain() {
+            upsert.execute(params![
+                id,
+                touch.first_ns,
+                touch.last_ns,
+                touch.resource_id,
+                touch.app_version,
+                touch.user_id,
+                touch.user_email,
+                touch.organization_id,
+                touch.account_uuid,
+                touch.terminal_type,
+                touch.api_event as i64
+            ])?;
+        }
+        drop(upsert);
+        let rollups: Vec<_> = self.rollups.drain().collect();
+        for ((bucket, session, model), inc) in rollups {
+            self.write_rollup(bucket, &session, &model, &inc)?;
+        }
+        let facets: Vec<_> = self.facets.drain().collect();
+        for ((facet, value, bucket, session), (records, inc)) in facets {
+            self.write_facet(facet, &value, bucket, &session, records, &inc)?;
+        }
         Ok(())
     }
 
     fn rollup(&mut self, time_ns: i64, session: &str, model: &str, inc: &Increment) -> Result<()> {
+        self.rollups.entry((bucket_of(time_ns), session.to_owned(), model.to_owned())).or_default().add(inc);
+        Ok(())
+    }
+
+    fn write_rollup(&mut self, bucket: i64, session: &str, model: &str, inc: &Increment) -> Result<()> {
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO usage_rollup (bucket, session_id, model, ev_cost_nanos, ev_input, ev_output, ev_cache_read,
                 ev_cache_creation, m_cost_nanos, m_input, m_output, m_cache_read, m_cache_creation, api_requests,
@@ -317,7 +418,7 @@ impl Writer<'_> {
                 edits_rejected = edits_rejected + excluded.edits_rejected",
         )?;
         upsert.execute(params![
-            bucket_of(time_ns),
+            bucket,
             session,
             model,
             inc.ev_cost_nanos,
@@ -357,6 +458,21 @@ impl Writer<'_> {
         records: i64,
         inc: &Increment,
     ) -> Result<()> {
+        let entry = self.facets.entry((facet, value.to_owned(), bucket_of(time_ns), session.to_owned())).or_default();
+        entry.0 += records;
+        entry.1.add(inc);
+        Ok(())
+    }
+
+    fn write_facet(
+        &mut self,
+        facet: Facet,
+        value: &str,
+        bucket: i64,
+        session: &str,
+        records: i64,
+        inc: &Increment,
+    ) -> Result<()> {
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO facet_rollup (facet, value, bucket, session_id, records, ev_cost_nanos, ev_input, ev_output,
                 ev_cache_read, ev_cache_creation, m_cost_nanos, m_input, m_output, m_cache_read, m_cache_creation,
@@ -380,7 +496,7 @@ impl Writer<'_> {
         upsert.execute(params![
             facet.as_str(),
             value,
-            bucket_of(time_ns),
+            bucket,
             session,
             records,
             inc.ev_cost_nanos,
