@@ -15,7 +15,7 @@ pub struct Cli {
     pub receiver: ReceiverArgs,
     /// Open this window at start
     #[arg(long, value_enum, value_name = "WINDOW")]
-    pub show: Option<crate::gui::WindowKind>,
+    pub show: Option<crate::window::WindowKind>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,12 +67,20 @@ pub struct ReceiverArgs {
     pub http: Option<SocketAddr>,
     /// Bearer token every export must carry; required to listen beyond 127.0.0.1. Claude Code sends it with
     /// OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <TOKEN>"
-    #[arg(long, value_name = "TOKEN", env = "CCMETER_TOKEN", hide_env_values = true, value_parser = parse_token)]
-    pub token: Option<ccmeter_proto::Token>,
+    #[arg(long, value_name = "TOKEN", env = "CCMETER_TOKEN", hide_env_values = true, value_parser = checked_token)]
+    pub token: Option<String>,
 }
 
-fn parse_token(text: &str) -> Result<ccmeter_proto::Token, ccmeter_proto::TokenError> {
-    ccmeter_proto::Token::new(text)
+impl ReceiverArgs {
+    /// The token, checked when the arguments were parsed.
+    pub fn token(&self) -> Option<ccmeter_proto::Token> {
+        self.token.as_deref().and_then(|text| ccmeter_proto::Token::new(text).ok())
+    }
+}
+
+/// Kept as text (the headless collector is handed it through its environment), refused here if unusable.
+fn checked_token(text: &str) -> Result<String, ccmeter_proto::TokenError> {
+    ccmeter_proto::Token::new(text).map(|_| text.to_owned())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -104,7 +112,7 @@ pub struct ReportArgs {
 pub struct OpenArgs {
     /// The window to open
     #[arg(value_enum)]
-    pub window: crate::gui::WindowKind,
+    pub window: crate::window::WindowKind,
     #[command(flatten)]
     pub receiver: ReceiverArgs,
 }

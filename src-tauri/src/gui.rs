@@ -53,32 +53,7 @@ pub enum GuiError {
     Store(#[from] ccmeter_core::StoreError),
 }
 
-/// The app's windows. Each has one label; opening an open one focuses it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum, ts_rs::TS)]
-#[serde(rename_all = "lowercase")]
-pub enum WindowKind {
-    Dashboard,
-    History,
-    Settings,
-}
-
-impl WindowKind {
-    fn label(self) -> &'static str {
-        match self {
-            WindowKind::Dashboard => "dashboard",
-            WindowKind::History => "history",
-            WindowKind::Settings => "settings",
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            WindowKind::Dashboard => "ccmeter — Dashboard",
-            WindowKind::History => "ccmeter — History",
-            WindowKind::Settings => "ccmeter — Settings",
-        }
-    }
-}
+pub use crate::window::WindowKind;
 
 /// Wakes the tray's refresh loop (settings changed by the menu, the CLI or a window).
 #[derive(Clone)]

@@ -9,47 +9,25 @@ mod connect_cli;
 mod gui;
 mod icon;
 mod instance;
+mod logging;
 mod notify;
 mod report;
 mod serve;
 mod tray;
+mod window;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Cli, Command};
-
-fn init_logging() {
-    // The HTTP/2 and gRPC stacks are chatty at debug; our own logs are what a user reads.
-    let filter = EnvFilter::try_from_env("CCMETER_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,h2=warn,hyper=warn,tonic=warn,tower=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
-}
-
-/// Prints an error with its chain of causes, the way a person can act on it.
-fn fail(error: &dyn std::error::Error) -> ExitCode {
-    eprintln!("error: {error}");
-    let mut source = error.source();
-    while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
-        source = cause.source();
-    }
-    ExitCode::FAILURE
-}
+use crate::logging::{fail, init_logging};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     match cli.command {
-        Some(Command::Serve(args)) => {
-            let db = ccmeter_core::paths::database_path(args.db.db);
-            match serve::run(&db, args.grpc, args.http, args.token) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => fail(&error),
-            }
-        }
+        Some(Command::Serve(args)) => serve_headless(args),
         Some(Command::Report(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
             print_or_fail(report::run(&db, &args).map(|text| text + "\n"))
@@ -79,12 +57,56 @@ fn print_or_fail(result: Result<String, ccmeter_core::StoreError>) -> ExitCode {
     }
 }
 
+/// `ccmeter serve` hands over to `ccmeter-serve`, the binary beside this one built from the same collector
+/// code without GTK or WebKit: this binary links them for the tray app, and merely loading them costs a
+/// headless collector some 40 MiB of memory (BENCHMARKS.md). Without that binary it serves in-process.
+fn serve_headless(args: cli::ReceiverArgs) -> ExitCode {
+    let db = ccmeter_core::paths::database_path(args.db.db.clone());
+    let headless = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(format!("ccmeter-serve{}", std::env::consts::EXE_SUFFIX))))
+        .filter(|path| path.is_file());
+    if let Some(headless) = headless {
+        let mut command = std::process::Command::new(&headless);
+        command.arg("--db").arg(&db);
+        if let Some(grpc) = args.grpc {
+            command.arg("--grpc").arg(grpc.to_string());
+        }
+        if let Some(http) = args.http {
+            command.arg("--http").arg(http.to_string());
+        }
+        // Through the environment, not the command line other users can read.
+        match &args.token {
+            Some(token) => command.env("CCMETER_TOKEN", token),
+            None => command.env_remove("CCMETER_TOKEN"),
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            // Replaces this process (same pid, same signals); returns only if it could not.
+            let error = command.exec();
+            tracing::warn!(%error, path = %headless.display(), "cannot start the headless collector; serving in-process");
+        }
+        #[cfg(not(unix))]
+        match command.status() {
+            Ok(status) => return if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE },
+            Err(error) => {
+                tracing::warn!(%error, path = %headless.display(), "cannot start the headless collector; serving in-process")
+            }
+        }
+    }
+    match serve::run(&db, args.grpc, args.http, args.token()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
 fn run_gui(receiver: cli::ReceiverArgs, show: Option<gui::WindowKind>) -> ExitCode {
     let options = gui::GuiOptions {
+        token: receiver.token(),
         db: ccmeter_core::paths::database_path(receiver.db.db),
         grpc: receiver.grpc,
         http: receiver.http,
-        token: receiver.token,
         show,
     };
     match gui::run(options) {
