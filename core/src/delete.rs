@@ -1,4 +1,5 @@
-//! Deleting history: one session, a span of time, or everything older than the retention setting.
+//! Deleting history: one session, or a span of time, with everything they recorded; and the retention
+//! setting's pruning of old records, which keeps what was rolled up from them.
 //!
 //! Records, their rollup rows (usage and facets) and the sessions they leave empty go together in one
 //! transaction, so every total stays consistent. What is kept on purpose: metric series (a cumulative
@@ -95,9 +96,20 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
     Ok(deleted)
 }
 
-/// Deletes what is older than `days` local days before today (today is day 0): the retention setting.
-pub fn older_than(tx: &Transaction, ctx: &TimeContext, days: u32) -> Result<Deleted> {
+/// The retention setting: deletes the records (events, metric points, spans) older than `days` local days
+/// before today (today is day 0), and keeps what was rolled up from them — usage and facet rollups and the
+/// sessions — so totals, charts and budgets still cover every day, while timelines, logs and percentiles
+/// (which need the records) cover the days kept. Nothing is recomputed: a session's cost source
+/// (`has_api_events`) stays what its records made it, so its rollup rows keep counting the same way.
+pub fn prune_details_older_than(tx: &Transaction, ctx: &TimeContext, days: u32) -> Result<Deleted> {
     let today = ctx.today();
     let first_kept = today.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(chrono::NaiveDate::MIN);
-    range(tx, Range { from_ns: None, to_ns: Some(crate::time::ns(ctx.start_of_day(first_kept))) })
+    // Whole buckets, as every range here: the records of a kept bucket stay with it.
+    let cutoff = bucket_of(crate::time::ns(ctx.start_of_day(first_kept))).saturating_mul(BUCKET_NS);
+    Ok(Deleted {
+        events: tx.execute("DELETE FROM events WHERE time_ns < ?1", [cutoff])? as i64,
+        metric_points: tx.execute("DELETE FROM metric_points WHERE time_ns < ?1", [cutoff])? as i64,
+        spans: tx.execute("DELETE FROM spans WHERE start_ns < ?1", [cutoff])? as i64,
+        sessions: 0,
+    })
 }

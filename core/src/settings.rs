@@ -31,7 +31,8 @@ pub struct Settings {
     /// Keep prompt text, responses, tool input and error text (default: only their lengths).
     /// `ingest::load_privacy` reads this JSON key: keep the name.
     pub store_prompt_text: bool,
-    /// Delete data older than this many days; `None` keeps everything.
+    /// Delete the records (timelines, logs) older than this many days, keeping their rollups (totals,
+    /// charts, budgets); `None` keeps everything.
     pub retention_days: Option<u32>,
     /// The first day of a budget week.
     #[ts(type = "\"Mon\" | \"Tue\" | \"Wed\" | \"Thu\" | \"Fri\" | \"Sat\" | \"Sun\"")]
@@ -209,14 +210,14 @@ pub fn load(conn: &Connection) -> Result<Settings> {
 /// Validates and saves the settings (call it in a transaction; the writer thread's `Store::exec` does).
 /// Keys in the saved row that this version does not know are kept, so a newer ccmeter's settings
 /// survive an older one saving.
-/// Saves the settings and applies what takes effect at once: a shorter retention deletes what it no longer
-/// keeps, and turning content off erases the content already stored. Returns whether content was erased
+/// Saves the settings and applies what takes effect at once: a shorter retention prunes the records it no
+/// longer keeps, and turning content off erases the content already stored. Returns whether content was erased
 /// (the caller then checkpoints, see [`crate::Store::checkpoint`]).
 pub fn save_and_apply(tx: &rusqlite::Transaction, ctx: &crate::TimeContext, settings: &Settings) -> Result<bool> {
     let was_keeping_content = load(tx).map(|previous| previous.store_prompt_text).unwrap_or(true);
     save(tx, settings)?;
     if let Some(days) = settings.retention_days {
-        crate::delete::older_than(tx, ctx, days)?;
+        crate::delete::prune_details_older_than(tx, ctx, days)?;
     }
     let erase = was_keeping_content && !settings.store_prompt_text;
     if erase {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ccmeter_core::query::{self, Range, SessionFilter};
 use ccmeter_core::time::ns;
-use ccmeter_core::{Store, TimeContext, delete};
+use ccmeter_core::{Store, TimeContext, delete, logs};
 use ccmeter_proto::{ApiRequest, Attributes, Batch, Event, EventDetail, EventName, Nanos, Resource, Signal};
 use ccmeter_tests::{expected_totals, requests};
 use chrono::{DateTime, Utc};
@@ -127,16 +127,24 @@ async fn a_session_spanning_two_days_keeps_its_later_day_and_retention_keeps_rec
     store.write(batch).await.expect("stored");
     let utc = TimeContext::fixed(at("2026-11-24T12:00:00Z"), chrono_tz::UTC);
 
-    // Keep 7 days (17 November onwards): only the short session of the 10th goes.
+    // Keep 7 days (17 November onwards): the request of the 10th goes, what it added to the totals stays.
     let deleted = store
         .exec({
             let utc = utc.clone();
-            move |tx| delete::older_than(tx, &utc, 7)
+            move |tx| delete::prune_details_older_than(tx, &utc, 7)
         })
         .await
         .expect("retention");
-    assert_eq!((deleted.events, deleted.sessions), (1, 1));
-    assert_eq!(total(&store), 3_750_000_000);
+    assert_eq!((deleted.events, deleted.sessions), (1, 0));
+    assert_eq!(total(&store), 7_750_000_000, "totals keep every day");
+    let conn = store.reader().expect("reader");
+    let short = query::session(&conn, "short").expect("query").expect("the session stays in the history");
+    assert_eq!(short.session.usage.cost_nanos, 4_000_000_000, "with its cost");
+    assert!(short.timeline.is_empty(), "but not its records");
+    let page = logs::log(&conn, &logs::LogFilter { kind: logs::LogKind::Tools, ..Default::default() }).expect("log");
+    assert_eq!(page.total, 0);
+    drop(conn);
+    store.exec(|tx| delete::session(tx, "short")).await.expect("deleted");
 
     // Delete the 20th: the long session keeps its request of the 21st and starts there now.
     let day = |d: &str| Some(d.parse().expect("date"));

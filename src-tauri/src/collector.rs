@@ -68,7 +68,8 @@ pub async fn start(
     Ok(Collector { store, db: db.to_owned(), grpc, http, tasks })
 }
 
-/// Deletes what the retention setting no longer keeps: at start, then after each local midnight. (Saving a
+/// Prunes the records the retention setting no longer keeps (their rollups stay): at start, then after each
+/// local midnight. (Saving a
 /// shorter retention in the Settings window applies it at once as well.)
 async fn enforce_retention(store: Store, cancel: CancellationToken) {
     loop {
@@ -77,9 +78,9 @@ async fn enforce_retention(store: Store, cancel: CancellationToken) {
         match days {
             Ok(Some(days)) => {
                 let now = ctx.clone();
-                match store.exec(move |tx| ccmeter_core::delete::older_than(tx, &now, days)).await {
+                match store.exec(move |tx| ccmeter_core::delete::prune_details_older_than(tx, &now, days)).await {
                     Ok(deleted) if deleted != ccmeter_core::delete::Deleted::default() => {
-                        tracing::info!(?deleted, days, "deleted history older than the retention");
+                        tracing::info!(?deleted, days, "pruned records older than the retention");
                     }
                     Ok(_) => {}
                     Err(error) => tracing::warn!(%error, "cannot apply the retention setting"),
