@@ -367,7 +367,8 @@ active_window_minutes: number,
  */
 store_prompt_text: boolean, 
 /**
- * Delete data older than this many days; `None` keeps everything.
+ * Delete the records (timelines, logs) older than this many days, keeping their rollups (totals,
+ * charts, budgets); `None` keeps everything.
  */
 retention_days: number | null, 
 /**
