@@ -21,10 +21,8 @@ use std::time::{Duration, Instant};
 
 use ccmeter_proto::opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use ccmeter_proto::opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
-use ccmeter_proto::opentelemetry_proto::tonic::common::v1::{AnyValue, any_value};
-use ccmeter_proto::opentelemetry_proto::tonic::logs::v1::LogRecord;
-use ccmeter_tests::{Server, requests};
-use prost::Message;
+use ccmeter_proto::opentelemetry_proto::tonic::common::v1::any_value;
+use ccmeter_tests::{Server, api_request_template, requests, with_request_ids};
 use serde_json::Value;
 
 const IN_FLIGHT: usize = 8;
@@ -39,49 +37,9 @@ fn records_for(batch: usize) -> usize {
     }
 }
 
-fn is_request(record: &LogRecord) -> bool {
-    record.attributes.iter().any(|kv| {
-        kv.key == "event.name"
-            && matches!(&kv.value, Some(AnyValue { value: Some(any_value::Value::StringValue(v)) }) if v == "api_request")
-    })
-}
-
-/// The captured gRPC export holding an api_request record, cut down to that one record.
-fn grpc_template() -> ExportLogsServiceRequest {
-    let request = requests("grpc/success")
-        .into_iter()
-        .filter(|r| r.signal == "logs")
-        .map(|r| ExportLogsServiceRequest::decode(r.plain_body().as_slice()).expect("decode"))
-        .find(|m| m.resource_logs.iter().flat_map(|r| &r.scope_logs).flat_map(|s| &s.log_records).any(is_request))
-        .expect("a captured api_request export");
-    let mut message = request;
-    message.resource_logs.truncate(1);
-    let scopes = &mut message.resource_logs[0].scope_logs;
-    scopes.retain(|s| s.log_records.iter().any(is_request));
-    scopes.truncate(1);
-    scopes[0].log_records.retain(is_request);
-    scopes[0].log_records.truncate(1);
-    message
-}
-
 /// A gRPC export of `size` records whose request ids (the dedup key) are unique to `run` and `batch`.
 fn grpc_batch(template: &ExportLogsServiceRequest, run: &str, batch: usize, size: usize) -> ExportLogsServiceRequest {
-    let mut message = template.clone();
-    let scope = &mut message.resource_logs[0].scope_logs[0];
-    let model = scope.log_records[0].clone();
-    scope.log_records = (0..size)
-        .map(|i| {
-            let mut record = model.clone();
-            for kv in &mut record.attributes {
-                if kv.key == "request_id" {
-                    kv.value =
-                        Some(AnyValue { value: Some(any_value::Value::StringValue(format!("{run}-{batch}-{i}"))) });
-                }
-            }
-            record
-        })
-        .collect();
-    message
+    with_request_ids(template, (0..size).map(|i| format!("{run}-{batch}-{i}")))
 }
 
 /// The captured OTLP/JSON export holding an api_request record, cut down to it (as JSON).
@@ -124,7 +82,7 @@ fn json_batch(template: &Value, run: &str, batch: usize, size: usize) -> Vec<u8>
 
 /// Sends `total` records in batches of `size`, `IN_FLIGHT` exports at a time; records per second acknowledged.
 async fn grpc_rate(addr: SocketAddr, run: &str, size: usize, total: usize) -> f64 {
-    let template = Arc::new(grpc_template());
+    let template = Arc::new(api_request_template());
     let batches = total / size;
     // Built before the clock starts: the client's own encoding is not what is measured.
     let prepared: Vec<ExportLogsServiceRequest> = (0..batches).map(|b| grpc_batch(&template, run, b, size)).collect();
@@ -191,7 +149,7 @@ fn bare_rusqlite_rate(size: usize, total: usize) -> f64 {
         conn.execute_batch(sql).expect("schema");
     }
     conn.execute("INSERT INTO resources (hash, attributes) VALUES ('r', '{}')", []).expect("resource");
-    let template = grpc_template();
+    let template = api_request_template();
     let record = &template.resource_logs[0].scope_logs[0].log_records[0];
     let attributes: serde_json::Map<String, Value> = record
         .attributes

@@ -13,10 +13,7 @@ use std::time::{Duration, Instant};
 
 use ccmeter_proto::opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use ccmeter_proto::opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
-use ccmeter_proto::opentelemetry_proto::tonic::common::v1::{AnyValue, any_value};
-use ccmeter_proto::opentelemetry_proto::tonic::logs::v1::LogRecord;
-use ccmeter_tests::requests;
-use prost::Message;
+use ccmeter_tests::{api_request_template, with_request_ids};
 
 /// Records per second between bursts: a busy user runs several sessions' worth of requests and tool calls.
 const STEADY_PER_SECOND: usize = 20;
@@ -24,54 +21,17 @@ const STEADY_PER_SECOND: usize = 20;
 const BURST: usize = 5_000;
 const SAMPLE_EVERY: Duration = Duration::from_secs(15);
 
-fn is_request(record: &LogRecord) -> bool {
-    record.attributes.iter().any(|kv| {
-        kv.key == "event.name"
-            && matches!(&kv.value, Some(AnyValue { value: Some(any_value::Value::StringValue(v)) }) if v == "api_request")
-    })
-}
-
-fn template() -> ExportLogsServiceRequest {
-    let mut message = requests("grpc/success")
-        .into_iter()
-        .filter(|r| r.signal == "logs")
-        .map(|r| ExportLogsServiceRequest::decode(r.plain_body().as_slice()).expect("decode"))
-        .find(|m| m.resource_logs.iter().flat_map(|r| &r.scope_logs).flat_map(|s| &s.log_records).any(is_request))
-        .expect("a captured api_request export");
-    message.resource_logs.truncate(1);
-    let scopes = &mut message.resource_logs[0].scope_logs;
-    scopes.retain(|s| s.log_records.iter().any(is_request));
-    scopes.truncate(1);
-    scopes[0].log_records.retain(is_request);
-    scopes[0].log_records.truncate(1);
-    message
-}
-
 /// `size` records with fresh request ids, stamped now (so they land in today's rollup buckets).
 fn batch(template: &ExportLogsServiceRequest, next_id: &mut u64, size: usize) -> ExportLogsServiceRequest {
-    let mut message = template.clone();
-    let scope = &mut message.resource_logs[0].scope_logs[0];
-    let model = scope.log_records[0].clone();
+    let first = *next_id;
+    *next_id += size as u64;
+    let mut message = with_request_ids(template, (first..*next_id).map(|id| format!("soak-{id}")));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos() as u64;
-    scope.log_records = (0..size)
-        .map(|_| {
-            *next_id += 1;
-            let mut record = model.clone();
-            record.time_unix_nano = now;
-            for kv in &mut record.attributes {
-                match kv.key.as_str() {
-                    "request_id" => {
-                        kv.value =
-                            Some(AnyValue { value: Some(any_value::Value::StringValue(format!("soak-{next_id}"))) });
-                    }
-                    "event.timestamp" => kv.value = None,
-                    _ => {}
-                }
-            }
-            record.attributes.retain(|kv| kv.value.is_some());
-            record
-        })
-        .collect();
+    for record in &mut message.resource_logs[0].scope_logs[0].log_records {
+        record.time_unix_nano = now;
+        // Without its own timestamp attribute the record is placed at its time: now.
+        record.attributes.retain(|kv| kv.key != "event.timestamp");
+    }
     message
 }
 
@@ -113,7 +73,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let samples = runtime.block_on(async {
         let mut client = LogsServiceClient::connect(format!("http://{grpc}")).await.expect("connect");
-        let template = template();
+        let template = api_request_template();
         let (mut next_id, mut samples) = (0_u64, Vec::new());
         let start = Instant::now();
         let (mut last_sample, mut last_burst) = (start, start);

@@ -100,6 +100,54 @@ struct Manifest {
 }
 
 /// A scenario's requests in the order they were sent (order matters for cumulative metrics).
+/// The captured `grpc/success` logs export cut down to one resource, one scope and its first api_request
+/// record: the template of tests and benchmarks that need many distinct requests (see [`with_request_ids`]).
+pub fn api_request_template() -> ExportLogsServiceRequest {
+    use ccmeter_proto::opentelemetry_proto::tonic::common::v1::{AnyValue, any_value};
+    use ccmeter_proto::opentelemetry_proto::tonic::logs::v1::LogRecord;
+    let is_request = |record: &LogRecord| {
+        record.attributes.iter().any(|kv| {
+            kv.key == "event.name"
+                && matches!(&kv.value, Some(AnyValue { value: Some(any_value::Value::StringValue(v)) }) if v == "api_request")
+        })
+    };
+    let mut message = requests("grpc/success")
+        .into_iter()
+        .filter(|r| r.signal == "logs")
+        .map(|r| ExportLogsServiceRequest::decode(r.plain_body().as_slice()).expect("decode"))
+        .find(|m| m.resource_logs.iter().flat_map(|r| &r.scope_logs).flat_map(|s| &s.log_records).any(is_request))
+        .expect("a captured api_request export");
+    message.resource_logs.truncate(1);
+    let scopes = &mut message.resource_logs[0].scope_logs;
+    scopes.retain(|s| s.log_records.iter().any(is_request));
+    scopes.truncate(1);
+    scopes[0].log_records.retain(is_request);
+    scopes[0].log_records.truncate(1);
+    message
+}
+
+/// The template's record repeated once per id, each copy with that `request_id` (the record's dedup key).
+pub fn with_request_ids(
+    template: &ExportLogsServiceRequest,
+    ids: impl IntoIterator<Item = String>,
+) -> ExportLogsServiceRequest {
+    use ccmeter_proto::opentelemetry_proto::tonic::common::v1::{AnyValue, any_value};
+    let mut message = template.clone();
+    let scope = &mut message.resource_logs[0].scope_logs[0];
+    let model = scope.log_records[0].clone();
+    scope.log_records = ids
+        .into_iter()
+        .map(|id| {
+            let mut record = model.clone();
+            for kv in record.attributes.iter_mut().filter(|kv| kv.key == "request_id") {
+                kv.value = Some(AnyValue { value: Some(any_value::Value::StringValue(id.clone())) });
+            }
+            record
+        })
+        .collect();
+    message
+}
+
 pub fn requests(scenario: &str) -> Vec<Request> {
     let dir = fixtures_dir().join(scenario);
     let text = std::fs::read_to_string(dir.join("manifest.json")).expect("manifest.json readable");

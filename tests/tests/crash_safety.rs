@@ -8,65 +8,18 @@ use std::time::Duration;
 
 use ccmeter_proto::opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use ccmeter_proto::opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
-use ccmeter_proto::opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use ccmeter_proto::opentelemetry_proto::tonic::logs::v1::LogRecord;
-use ccmeter_tests::{Server, requests};
-use prost::Message;
+use ccmeter_tests::{Server, api_request_template, with_request_ids};
 use rusqlite::Connection;
 
 const ROUNDS: u64 = 20;
 const RECORDS_PER_BATCH: usize = 64;
 
-/// A captured api_request export of Claude Code: the shape every generated batch copies.
-fn template() -> ExportLogsServiceRequest {
-    let logs = requests("grpc/success")
-        .into_iter()
-        .find(|r| {
-            r.signal == "logs"
-                && ExportLogsServiceRequest::decode(r.plain_body().as_slice()).is_ok_and(|m| {
-                    m.resource_logs.iter().flat_map(|r| &r.scope_logs).flat_map(|s| &s.log_records).any(is_request)
-                })
-        })
-        .expect("a captured api_request export");
-    let mut message = ExportLogsServiceRequest::decode(logs.plain_body().as_slice()).expect("decode");
-    // One resource, one scope, one api_request record: the batch builder repeats that record.
-    message.resource_logs.truncate(1);
-    let scope = &mut message.resource_logs[0].scope_logs;
-    scope.retain(|s| s.log_records.iter().any(is_request));
-    scope.truncate(1);
-    scope[0].log_records.retain(is_request);
-    scope[0].log_records.truncate(1);
-    message
-}
-
-fn is_request(record: &LogRecord) -> bool {
-    record.attributes.iter().any(|kv| {
-        kv.key == "event.name"
-            && matches!(&kv.value, Some(AnyValue { value: Some(any_value::Value::StringValue(v)) }) if v == "api_request")
-    })
-}
-
-fn set(record: &mut LogRecord, key: &str, value: String) {
-    let value = Some(AnyValue { value: Some(any_value::Value::StringValue(value)) });
-    match record.attributes.iter_mut().find(|kv| kv.key == key) {
-        Some(kv) => kv.value = value,
-        None => record.attributes.push(KeyValue { key: key.into(), value, ..Default::default() }),
+/// Batch `number` of the run: RECORDS_PER_BATCH api_request records with their own request ids.
+fn batch(template: &ExportLogsServiceRequest, number: u64) -> ExportLogsServiceRequest {
+    let mut message = with_request_ids(template, (0..RECORDS_PER_BATCH).map(|i| format!("crash-{number}-{i}")));
+    for (i, record) in message.resource_logs[0].scope_logs[0].log_records.iter_mut().enumerate() {
+        record.time_unix_nano += number * 1_000_000 + i as u64;
     }
-}
-
-/// Batch `batch` of the run: RECORDS_PER_BATCH api_request records with their own request ids.
-fn batch(template: &ExportLogsServiceRequest, batch: u64) -> ExportLogsServiceRequest {
-    let mut message = template.clone();
-    let scope = &mut message.resource_logs[0].scope_logs[0];
-    let model = scope.log_records[0].clone();
-    scope.log_records = (0..RECORDS_PER_BATCH)
-        .map(|i| {
-            let mut record = model.clone();
-            set(&mut record, "request_id", format!("crash-{batch}-{i}"));
-            record.time_unix_nano += batch * 1_000_000 + i as u64;
-            record
-        })
-        .collect();
     message
 }
 
@@ -86,7 +39,7 @@ impl Pauses {
 async fn every_acknowledged_record_survives_kill_9_exactly_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("ccmeter.db");
-    let template = template();
+    let template = api_request_template();
     let acknowledged: Arc<Mutex<BTreeSet<u64>>> = Arc::default();
     let mut next_batch = 0_u64;
     let mut unacknowledged: Option<u64> = None;
