@@ -1,6 +1,8 @@
 //! Test kit shared by the end-to-end tests and the store's tests: the captured Claude Code fixtures
 //! (`../shared/fixtures`, or `$CCMETER_FIXTURES`) and what they should add up to.
 
+pub mod tray;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

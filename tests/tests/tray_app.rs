@@ -5,10 +5,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ccmeter_tests::tray::{ITEM, busctl, label, tray_connection, wait_for};
 use ccmeter_tests::{ccmeter_bin, http_post};
 use serde_json::{Value, json};
-
-const ITEM: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main";
 
 /// The apps under test share one display, one session bus and two cores: one at a time keeps each test's
 /// timing its own (and each test's notifications its own).
@@ -25,29 +24,6 @@ impl Drop for App {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn busctl(args: &[&str]) -> Option<String> {
-    // `timeout`: a connection that does not answer during start-up makes busctl hang for 25 s.
-    let output = Command::new("timeout").arg("2").arg("busctl").arg("--user").args(args).output().ok()?;
-    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// The app's own bus connection that exports the tray item.
-fn tray_connection(pid: u32) -> Option<String> {
-    let list = busctl(&["list", "--no-legend"])?;
-    list.lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let name = fields.next()?;
-            (name.starts_with(':') && fields.next()? == pid.to_string()).then(|| name.to_owned())
-        })
-        .find(|conn| busctl(&["introspect", conn, ITEM]).is_some())
-}
-
-fn label(conn: &str) -> Option<String> {
-    let out = busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "XAyatanaLabel"])?;
-    serde_json::from_str::<Value>(&out).ok()?["data"].as_str().map(str::to_owned)
 }
 
 fn menu_path(conn: &str) -> String {
@@ -168,17 +144,6 @@ fn window_titles() -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default()
-}
-
-fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = probe() {
-            return value;
-        }
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn launch(db: &Path) -> App {
