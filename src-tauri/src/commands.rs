@@ -97,11 +97,16 @@ pub struct SessionsQuery {
     pub offset: u32,
 }
 
+/// The local days `[since, until)` a window asked for (`YYYY-MM-DD`; absent or empty: unbounded).
+fn days_range(ctx: &TimeContext, since: &Option<String>, until: &Option<String>) -> Result<Range, StoreError> {
+    let day = |text: &Option<String>| text.as_deref().filter(|t| !t.is_empty()).map(parse_date).transpose();
+    Ok(Range::local_days(ctx, day(since)?, day(until)?))
+}
+
 impl SessionsQuery {
     fn filter(&self, ctx: &TimeContext) -> Result<SessionFilter, StoreError> {
-        let day = |text: &Option<String>| text.as_deref().filter(|t| !t.is_empty()).map(parse_date).transpose();
         Ok(SessionFilter {
-            range: Range::local_days(ctx, day(&self.since)?, day(&self.until)?),
+            range: days_range(ctx, &self.since, &self.until)?,
             model: self.model.clone().filter(|m| !m.is_empty()),
             text: self.text.clone(),
             sort: self.sort,
@@ -137,11 +142,10 @@ pub struct LogQuery {
 
 impl LogQuery {
     fn filter(&self, ctx: &TimeContext) -> Result<LogFilter, StoreError> {
-        let day = |text: &Option<String>| text.as_deref().filter(|t| !t.is_empty()).map(parse_date).transpose();
         let chosen = |text: &Option<String>| text.clone().filter(|t| !t.is_empty());
         Ok(LogFilter {
             kind: self.kind,
-            range: Range::local_days(ctx, day(&self.since)?, day(&self.until)?),
+            range: days_range(ctx, &self.since, &self.until)?,
             tool: chosen(&self.tool),
             model: chosen(&self.model),
             status_code: self.status_code,
