@@ -11,9 +11,8 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ccmeter_tests::tray::{label, tray_connection, wait_for};
+use ccmeter_tests::tray::{api_request_now, label, tray_connection, wait_for};
 use ccmeter_tests::{ccmeter_bin, http_post};
-use serde_json::json;
 
 const ROUNDS: usize = 20;
 const STEP_USD: f64 = 0.25;
@@ -24,21 +23,7 @@ fn free_port() -> u16 {
 
 /// One api_request of `STEP_USD`, stamped now, in the same session every round.
 fn api_request(round: usize) -> Vec<u8> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos().to_string();
-    json!({"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "claude-code"}}]},
-        "scopeLogs": [{"scope": {"name": "com.anthropic.claude_code.events"}, "logRecords": [{
-            "timeUnixNano": now, "observedTimeUnixNano": now,
-            "body": {"stringValue": "claude_code.api_request"},
-            "attributes": [
-                {"key": "event.name", "value": {"stringValue": "api_request"}},
-                {"key": "session.id", "value": {"stringValue": "freshness-session"}},
-                {"key": "event.sequence", "value": {"intValue": round}},
-                {"key": "request_id", "value": {"stringValue": format!("req_fresh_{round}")}},
-                {"key": "model", "value": {"stringValue": "claude-opus-4-8"}},
-                {"key": "cost_usd", "value": {"doubleValue": STEP_USD}}
-            ]}]}]}]})
-    .to_string()
-    .into_bytes()
+    api_request_now("freshness-session", round as i64, &format!("req_fresh_{round}"), STEP_USD)
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {

@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The object path libayatana-appindicator gives the app's tray item.
 pub const ITEM: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main";
@@ -43,4 +43,26 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Optio
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// One Claude Code api_request event stamped now, as Claude Code sends it over OTLP/JSON: what the tray
+/// tests and the freshness bench spend with.
+pub fn api_request_now(session: &str, sequence: i64, request_id: &str, cost_usd: f64) -> Vec<u8> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos().to_string();
+    json!({"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "claude-code"}}]},
+        "scopeLogs": [{"scope": {"name": "com.anthropic.claude_code.events"}, "logRecords": [{
+            "timeUnixNano": now, "observedTimeUnixNano": now,
+            "body": {"stringValue": "claude_code.api_request"},
+            "attributes": [
+                {"key": "event.name", "value": {"stringValue": "api_request"}},
+                {"key": "session.id", "value": {"stringValue": session}},
+                {"key": "event.sequence", "value": {"intValue": sequence}},
+                {"key": "request_id", "value": {"stringValue": request_id}},
+                {"key": "model", "value": {"stringValue": "claude-opus-4-8"}},
+                {"key": "cost_usd", "value": {"doubleValue": cost_usd}},
+                {"key": "input_tokens", "value": {"intValue": 10}},
+                {"key": "output_tokens", "value": {"intValue": 100}}
+            ]}]}]}]})
+    .to_string()
+    .into_bytes()
 }

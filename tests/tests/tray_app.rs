@@ -5,9 +5,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ccmeter_tests::tray::{ITEM, busctl, label, tray_connection, wait_for};
+use ccmeter_tests::tray::{self, ITEM, busctl, label, tray_connection, wait_for};
 use ccmeter_tests::{ccmeter_bin, http_post};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The apps under test share one display, one session bus and two cores: one at a time keeps each test's
 /// timing its own (and each test's notifications its own).
@@ -169,25 +169,9 @@ fn launch_with(db: &Path, env: &[(&str, &Path)]) -> App {
     App(child)
 }
 
-/// An api_request event timestamped now, as Claude Code sends it over OTLP/JSON.
+/// An api_request event timestamped now, in the tray tests' session.
 fn api_request_now(cost_usd: f64) -> Vec<u8> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos().to_string();
-    json!({"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "claude-code"}}]},
-        "scopeLogs": [{"scope": {"name": "com.anthropic.claude_code.events"}, "logRecords": [{
-            "timeUnixNano": now, "observedTimeUnixNano": now,
-            "body": {"stringValue": "claude_code.api_request"},
-            "attributes": [
-                {"key": "event.name", "value": {"stringValue": "api_request"}},
-                {"key": "session.id", "value": {"stringValue": "tray-test-session"}},
-                {"key": "event.sequence", "value": {"intValue": 1}},
-                {"key": "request_id", "value": {"stringValue": "req_tray_test"}},
-                {"key": "model", "value": {"stringValue": "claude-opus-4-8"}},
-                {"key": "cost_usd", "value": {"doubleValue": cost_usd}},
-                {"key": "input_tokens", "value": {"intValue": 10}},
-                {"key": "output_tokens", "value": {"intValue": 100}}
-            ]}]}]}]})
-    .to_string()
-    .into_bytes()
+    tray::api_request_now("tray-test-session", 1, "req_tray_test", cost_usd)
 }
 
 #[test]
