@@ -17,11 +17,8 @@ use chrono::{TimeZone, Utc};
 use rusqlite::Connection;
 use serde_json::Value;
 
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path().join("ccmeter.db")).expect("store opens");
-    (dir, store)
-}
+mod common;
+use common::temp_store;
 
 async fn store_scenarios(store: &Store, names: &[&str], edit: impl Fn(Batch) -> Batch) {
     for name in names {

@@ -13,11 +13,8 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path().join("ccmeter.db")).expect("store opens");
-    (dir, store)
-}
+mod common;
+use common::temp_store;
 
 async fn write_all(store: &Store, batches: Vec<Batch>) {
     for batch in batches {

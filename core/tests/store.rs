@@ -7,11 +7,8 @@ use ccmeter_proto::{Batch, Signal};
 use ccmeter_tests::{ExpectedTotals, expected_totals, requests, scenarios};
 use rusqlite::Connection;
 
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path().join("ccmeter.db")).expect("store opens");
-    (dir, store)
-}
+mod common;
+use common::temp_store;
 
 async fn write_all(store: &Store, batches: Vec<Batch>) {
     for batch in batches {
