@@ -1,0 +1,31 @@
+/** How the windows ask the app for data: only the newest answer lands, and typing waits for a pause. */
+
+/**
+ * A loader whose calls race: each call's answer is applied only if no later call was made meanwhile, so a
+ * slow answer for an old period or filter never overwrites a newer one.
+ */
+export function newestOnly(): <T>(request: () => Promise<T>, apply: (value: T) => void, fail: (problem: unknown) => void) => Promise<void> {
+  let generation = 0;
+  return async (request, apply, fail) => {
+    const mine = ++generation;
+    try {
+      const value = await request();
+      if (mine === generation) {
+        apply(value);
+      }
+    } catch (problem) {
+      if (mine === generation) {
+        fail(problem);
+      }
+    }
+  };
+}
+
+/** `run`, once the calls have paused for `ms` (a search box waits for the user to stop typing). */
+export function debounce(run: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, ms);
+  };
+}
