@@ -63,8 +63,65 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     if found > MIGRATIONS.len() {
         return Err(StoreError::TooNew { path: path.to_owned(), found, known: MIGRATIONS.len() });
     }
+    if found > 0 && found < MIGRATIONS.len() {
+        backup_before_migrating(&conn, path, found)?;
+    }
     migrations().to_latest(&mut conn).map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
     Ok(conn)
+}
+
+/// Backups of the schemas older versions left, kept next to the database (the newest ones; older are removed).
+const BACKUPS_KEPT: usize = 3;
+
+/// Copies the database, as it stands, beside itself before a migration changes its schema: an upgrade that
+/// goes wrong (or a downgrade the user wants back) never costs the history. A backup that cannot be written
+/// stops the migration; the database is left untouched.
+fn backup_before_migrating(conn: &Connection, path: &Path, schema: usize) -> Result<PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let backup = backup_dir_of(path).join(format!("{}.schema{schema}-{stamp}.bak", file_name_of(path)));
+    let failed = |source: rusqlite::Error| StoreError::Backup { path: backup.clone(), source };
+    // VACUUM INTO writes a consistent, compact copy (committed WAL content included) as one new file.
+    conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()]).map_err(failed)?;
+    restrict_permissions(&backup);
+    tracing::info!(backup = %backup.display(), schema, "database backed up before its migration");
+    prune_backups(path);
+    Ok(backup)
+}
+
+fn backup_dir_of(path: &Path) -> PathBuf {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), Path::to_owned)
+}
+
+fn file_name_of(path: &Path) -> String {
+    path.file_name().map_or_else(|| "ccmeter.db".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The migration backups of the database at `path`, oldest first (their names sort by time).
+pub fn migration_backups(path: &Path) -> Vec<PathBuf> {
+    let prefix = format!("{}.schema", file_name_of(path));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(backup_dir_of(path))
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".bak"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // Sorted by the timestamp, not by the schema number that precedes it.
+    found.sort_by_key(|p| p.file_name().and_then(|n| n.to_str()).and_then(|n| n.rsplit('-').next()).map(str::to_owned));
+    found
+}
+
+fn prune_backups(path: &Path) {
+    let backups = migration_backups(path);
+    for old in &backups[..backups.len().saturating_sub(BACKUPS_KEPT)] {
+        if let Err(error) = std::fs::remove_file(old) {
+            tracing::warn!(backup = %old.display(), %error, "cannot remove an old migration backup");
+        }
+    }
 }
 
 /// The database holds what the user did with Claude Code: readable by its owner only.

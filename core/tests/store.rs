@@ -215,6 +215,12 @@ fn a_database_from_a_newer_ccmeter_is_refused_not_corrupted() {
     }
     let error = Store::open(&path).err().expect("refused");
     assert!(error.to_string().contains("newer ccmeter"), "{error}");
+    let conn = Connection::open(&path).expect("reopen");
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+    assert_eq!(version, 99, "left as the newer version wrote it");
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).expect("schema objects");
+    assert_eq!(tables, 0, "no table of this version was added");
+    assert!(ccmeter_core::store::migration_backups(&path).is_empty(), "nothing to back up: nothing changed");
 }
 
 fn cumulative_cost_point(start_ns: i64, time_ns: i64, usd: f64) -> ccmeter_proto::MetricPoint {
@@ -278,11 +284,39 @@ fn a_version_2_database_keeps_its_alerts_when_upgraded() {
         )
         .expect("an alert of version 2");
     }
+    // Backups of earlier upgrades: only the newest few are kept.
+    for stamp in ["20250101T000000Z", "20250201T000000Z", "20250301T000000Z"] {
+        std::fs::write(dir.path().join(format!("ccmeter.db.schema1-{stamp}.bak")), b"old").expect("old backup");
+    }
     let store = Store::open(&path).expect("upgraded");
     let alerts = ccmeter_core::budget::alert_history(&store.reader().expect("reader"), 0).expect("history");
     assert_eq!(alerts.len(), 1);
     assert_eq!((alerts[0].threshold, alerts[0].limit_nanos), (80, 10_000_000_000));
     assert_eq!(alerts[0].body, "$8.04 of $10.00 spent today");
+
+    // The version-2 file was copied, as it stood, before the migration touched it.
+    let backups = ccmeter_core::store::migration_backups(&path);
+    let names: Vec<String> = backups.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 3, "the oldest backup was removed: {names:?}");
+    assert!(names[0].ends_with("20250201T000000Z.bak") && names[1].ends_with("20250301T000000Z.bak"), "{names:?}");
+    let backup = &backups[2];
+    assert!(names[2].starts_with("ccmeter.db.schema2-"), "{names:?}");
+    let old = Connection::open(backup).expect("the backup opens");
+    let version: i64 = old.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+    assert_eq!(version, 2, "the backup is the database before the upgrade");
+    let body: String = old.query_row("SELECT body FROM alerts", [], |r| r.get(0)).expect("its alert");
+    assert_eq!(body, "$8.04 of $10.00 spent today");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(backup).expect("backup metadata").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the backup is as private as the database");
+    }
+
+    // An up-to-date database is opened without another copy.
+    drop(store);
+    Store::open(&path).expect("reopened");
+    assert_eq!(ccmeter_core::store::migration_backups(&path).len(), 3);
 }
 
 #[tokio::test]
