@@ -25,6 +25,9 @@ pub enum StoreError {
     /// An export that could not be made or written.
     #[error("export failed: {0}")]
     Export(String),
+    /// An import that was refused or failed; the database is as it was.
+    #[error("import failed: {0}")]
+    Import(String),
     /// Settings that cannot be saved or read; the message says what to change.
     #[error("invalid settings: {0}")]
     InvalidSettings(String),

@@ -20,6 +20,7 @@ pub mod session_mix;
 pub mod settings;
 pub mod store;
 pub mod time;
+pub mod transfer;
 
 pub use error::{Result, StoreError};
 pub use settings::Settings;

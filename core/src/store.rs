@@ -18,7 +18,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::error::{Result, StoreError};
 use crate::ingest::{self, Privacy, WriteSummary};
 
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_budgets.sql"),
     include_str!("../migrations/0003_alerts_per_limit.sql"),
@@ -46,8 +46,15 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+/// Opens (creating if needed) the database at `path` and brings its schema up to date, backing it up first
+/// when a migration is due.
 pub fn open_connection(path: &Path) -> Result<Connection> {
+    open_and_migrate(path, true)
+}
+
+/// Whether to copy a database beside itself before migrating it: the user's own file, always; a scratch copy
+/// (an import being staged), never.
+pub(crate) fn open_and_migrate(path: &Path, backup: bool) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
     }
@@ -63,7 +70,7 @@ pub fn open_connection(path: &Path) -> Result<Connection> {
     if found > MIGRATIONS.len() {
         return Err(StoreError::TooNew { path: path.to_owned(), found, known: MIGRATIONS.len() });
     }
-    if found > 0 && found < MIGRATIONS.len() {
+    if backup && found > 0 && found < MIGRATIONS.len() {
         backup_before_migrating(&conn, path, found)?;
     }
     migrations().to_latest(&mut conn).map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
@@ -125,7 +132,7 @@ fn prune_backups(path: &Path) {
 }
 
 /// The database holds what the user did with Claude Code: readable by its owner only.
-fn restrict_permissions(path: &Path) {
+pub(crate) fn restrict_permissions(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

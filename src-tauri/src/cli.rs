@@ -31,6 +31,30 @@ pub enum Command {
     /// Point Claude Code's telemetry at ccmeter: merges five "env" entries into ~/.claude/settings.json
     /// (a backup first; everything else kept). Shows the changes and asks before writing.
     Connect(ConnectArgs),
+    /// Write a copy of the whole history to a file (an SQLite database), to move it to another machine or
+    /// keep it safe.
+    Export(ExportArgs),
+    /// Add the history in a file made by `ccmeter export` to this database. Sessions it already has are
+    /// kept once; its settings and budgets are not touched.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The file to write (replaced if it exists)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// A file written by `ccmeter export`
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]

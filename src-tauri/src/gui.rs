@@ -167,6 +167,12 @@ fn handle_request(app: &AppHandle, request: Request, refresh: &Refresh) {
         Request::Focus => open_on_main_thread(app, WindowKind::Dashboard),
         Request::Open(kind) => open_on_main_thread(app, kind),
         Request::ReloadSettings => refresh.0.notify_one(),
+        Request::HistoryChanged => {
+            refresh.0.notify_one();
+            if let Err(error) = app.emit(crate::commands::COMMITTED_EVENT, ()) {
+                tracing::warn!(%error, "cannot tell the windows about the imported history");
+            }
+        }
     }
 }
 

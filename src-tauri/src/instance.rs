@@ -17,6 +17,8 @@ pub enum Request {
     Open(crate::gui::WindowKind),
     /// Settings changed in the database (`ccmeter budget …`): take them into account now.
     ReloadSettings,
+    /// History was added to the database (`ccmeter import`): refresh the tray and the open windows.
+    HistoryChanged,
 }
 
 /// The socket's path: beside the database, so each database has its own app.

@@ -13,6 +13,7 @@ mod logging;
 mod notify;
 mod report;
 mod serve;
+mod transfer_cli;
 mod tray;
 mod window;
 
@@ -39,6 +40,14 @@ fn main() -> ExitCode {
         Some(Command::Budget(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
             print_or_fail(budget_cli::run(&db, &args))
+        }
+        Some(Command::Export(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db.clone());
+            print_or_fail(transfer_cli::export(&db, &args.out))
+        }
+        Some(Command::Import(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db.clone());
+            print_or_fail(transfer_cli::import(&db, &args.file))
         }
         // `open` hands the request to the app running on that database, or starts it with the window.
         Some(Command::Open(args)) => run_gui(args.receiver, Some(args.window)),

@@ -1,0 +1,79 @@
+//! `ccmeter export --out FILE` and `ccmeter import FILE`: the history moved between machines (the rules are
+//! in `ccmeter_core::transfer`).
+
+use std::path::Path;
+
+use ccmeter_core::StoreError;
+use ccmeter_core::store::open_connection;
+use ccmeter_core::transfer;
+
+pub fn export(db: &Path, out: &Path) -> Result<String, StoreError> {
+    if !db.is_file() {
+        return Err(StoreError::Export(format!("there is no database at {} yet: nothing to export", db.display())));
+    }
+    let conn = open_connection(db)?;
+    let exported = transfer::export(&conn, db, out)?;
+    Ok(format!(
+        "Exported {} to {} ({}). `ccmeter import {}` adds it to another machine's history.\n",
+        plural(exported.sessions, "session"),
+        exported.path.display(),
+        size(exported.bytes),
+        exported.path.display()
+    ))
+}
+
+pub fn import(db: &Path, file: &Path) -> Result<String, StoreError> {
+    let mut conn = open_connection(db)?;
+    let imported = transfer::import(&mut conn, db, file)?;
+    drop(conn);
+    let reached = match crate::instance::send(db, crate::instance::Request::HistoryChanged) {
+        Ok(true) => " The running app shows it.",
+        Ok(false) => "",
+        Err(error) => {
+            tracing::warn!(%error, "could not reach the running app; it shows the import after its next data");
+            ""
+        }
+    };
+    let mut sessions = vec![format!("{} added", plural(imported.sessions_added, "session"))];
+    if imported.sessions_updated > 0 {
+        sessions.push(format!("{} brought up to date", imported.sessions_updated));
+    }
+    if imported.sessions_unchanged > 0 {
+        sessions.push(format!("{} already here", imported.sessions_unchanged));
+    }
+    Ok(format!(
+        "Imported {}: {}; {}, {}, {}.{reached}\n",
+        file.display(),
+        sessions.join(", "),
+        plural(imported.events, "event"),
+        plural(imported.metric_points, "metric point"),
+        plural(imported.spans, "span"),
+    ))
+}
+
+fn plural(count: i64, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}
+
+/// A file size as people read it: `812 KB`, `3.4 MB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{} KB", bytes / 1_000),
+        _ => format!("{:.1} MB", bytes as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_counts_read_naturally() {
+        assert_eq!(size(512), "512 bytes");
+        assert_eq!(size(81_200), "81 KB");
+        assert_eq!(size(3_400_000), "3.4 MB");
+        assert_eq!(plural(1, "session"), "1 session");
+        assert_eq!(plural(0, "span"), "0 spans");
+    }
+}
