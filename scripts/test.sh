@@ -32,6 +32,12 @@ step "tests"
 # Under a virtual display and a private session bus: the tray app's tests launch the real app.
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
   cargo test --locked --workspace --lib --bins --tests --features ccmeter/custom-protocol 2>&1 | tee -a "$log" || status=$?
+step "the .deb installed, used, removed, reinstalled and upgraded (scripts/test-install.sh)"
+if [ "$(id -u)" = 0 ] && command -v dpkg-deb >/dev/null; then
+  ./scripts/test-install.sh 2>&1 | tee -a "$log" || status=$?
+else
+  echo "skipped: it installs a system package, so it runs as root only (CI does): sudo scripts/test-install.sh"
+fi
 # One closing line for the whole run, summed over every Rust test binary and vitest.
 awk '/^test result:/ || /^ *Tests +[0-9]/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "\nccmeter tests: %d passed, %d failed\n", p, f }' "$log"

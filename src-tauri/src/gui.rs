@@ -113,10 +113,12 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             crate::commands::connect_apply,
         ])
         .setup(move |app| {
+            let first_look = Look { state: budget::BudgetState::Ok, amount: None };
             TrayIconBuilder::with_id(TRAY_ID)
                 .tooltip("ccmeter")
                 .title("ccmeter")
-                .icon(icon::image(&Look { state: budget::BudgetState::Ok, amount: None }))
+                .icon(icon::image(&first_look))
+                .icon_as_template(icon::is_template(&first_look))
                 .show_menu_on_left_click(true)
                 // Linux panels load the icon from a file: one folder per app, so two instances (on two
                 // databases) never overwrite each other's icon.

@@ -29,8 +29,15 @@ pub fn image(look: &Look) -> Image<'static> {
     }
 }
 
+/// Whether `image(look)` is a macOS template (black and alpha, tinted by the menu bar for light and dark): the
+/// plain gauge, where colour means nothing; a budget's amber or red must stay in colour.
+pub fn is_template(look: &Look) -> bool {
+    cfg!(target_os = "macos") && look.state == BudgetState::Ok && look.amount.is_none()
+}
+
 fn gauge(state: BudgetState) -> Image<'static> {
     match state {
+        BudgetState::Ok if cfg!(target_os = "macos") => tauri::include_image!("../icons/tray/template.png"),
         BudgetState::Ok => tauri::include_image!("../icons/tray/ok.png"),
         BudgetState::Warning => tauri::include_image!("../icons/tray/warning.png"),
         BudgetState::Over => tauri::include_image!("../icons/tray/over.png"),

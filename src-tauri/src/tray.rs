@@ -287,6 +287,7 @@ impl TrayView {
         let look = figures.look();
         if self.look.as_ref() != Some(&look) {
             tray.set_icon(Some(icon::image(&look)))?;
+            tray.set_icon_as_template(icon::is_template(&look))?;
             self.look = Some(look);
         }
         Ok(())

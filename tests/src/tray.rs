@@ -66,3 +66,74 @@ pub fn api_request_now(session: &str, sequence: i64, request_id: &str, cost_usd:
     .to_string()
     .into_bytes()
 }
+
+pub fn menu_path(conn: &str) -> String {
+    // Retried: a loaded machine (CI builds beside the tests) can make one D-Bus call miss busctl's timeout.
+    wait_for("the tray item's menu", Duration::from_secs(10), || {
+        busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "Menu"])
+            .and_then(|out| serde_json::from_str::<Value>(&out).ok())
+            .and_then(|v| v["data"].as_str().map(str::to_owned))
+    })
+}
+
+/// A menu entry as a panel sees it.
+pub struct Entry {
+    pub id: i64,
+    pub label: String,
+    /// A check item's state.
+    pub checked: Option<bool>,
+}
+
+/// Every labelled menu entry, submenus' included, in menu order.
+pub fn menu_entries(conn: &str) -> Vec<Entry> {
+    let menu = menu_path(conn);
+    let layout = wait_for("the menu layout", Duration::from_secs(10), || {
+        busctl(&[
+            "--json=short",
+            "call",
+            "--",
+            conn,
+            &menu,
+            "com.canonical.dbusmenu",
+            "GetLayout",
+            "iias",
+            "0",
+            "-1",
+            "0",
+        ])
+    });
+    let layout: Value = serde_json::from_str(&layout).expect("layout JSON");
+    fn walk(node: &Value, entries: &mut Vec<Entry>) {
+        for child in node[2].as_array().into_iter().flatten() {
+            let node = &child["data"];
+            if let (Some(id), Some(label)) = (node[0].as_i64(), node[1]["label"]["data"].as_str()) {
+                let checked = node[1]["toggle-state"]["data"].as_i64().map(|state| state == 1);
+                entries.push(Entry { id, label: label.to_owned(), checked });
+            }
+            walk(node, entries);
+        }
+    }
+    let mut entries = Vec::new();
+    walk(&layout["data"][1], &mut entries);
+    entries
+}
+
+pub fn menu_labels(conn: &str) -> Vec<String> {
+    menu_entries(conn).into_iter().map(|entry| entry.label).collect()
+}
+
+/// The HTTP receiver's address, from the menu's "Listening on" line.
+pub fn http_address(conn: &str) -> std::net::SocketAddr {
+    let labels = menu_labels(conn);
+    let listening = labels.iter().find(|l| l.starts_with("Listening on")).expect("the menu says where it listens");
+    let words: Vec<&str> = listening.split_whitespace().collect();
+    words.windows(2).find(|w| w[1] == "(HTTP)").and_then(|w| w[0].parse().ok()).expect("an HTTP address")
+}
+
+/// The gRPC receiver's address, from the menu's "Listening on" line.
+pub fn grpc_address(conn: &str) -> std::net::SocketAddr {
+    let labels = menu_labels(conn);
+    let listening = labels.iter().find(|l| l.starts_with("Listening on")).expect("the menu says where it listens");
+    let words: Vec<&str> = listening.split_whitespace().collect();
+    words.windows(2).find(|w| w[1].starts_with("(gRPC")).and_then(|w| w[0].parse().ok()).expect("a gRPC address")
+}

@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ccmeter_tests::tray::{self, ITEM, busctl, label, tray_connection, wait_for};
+use ccmeter_tests::tray::{
+    self, ITEM, busctl, http_address, label, menu_entries, menu_labels, menu_path, tray_connection, wait_for,
+};
 use ccmeter_tests::{ccmeter_bin, http_post};
 use serde_json::Value;
 
@@ -24,61 +26,6 @@ impl Drop for App {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn menu_path(conn: &str) -> String {
-    // Retried: a loaded machine (CI builds beside the tests) can make one D-Bus call miss busctl's timeout.
-    wait_for("the tray item's menu", Duration::from_secs(10), || {
-        busctl(&["--json=short", "get-property", conn, ITEM, "org.kde.StatusNotifierItem", "Menu"])
-            .and_then(|out| serde_json::from_str::<Value>(&out).ok())
-            .and_then(|v| v["data"].as_str().map(str::to_owned))
-    })
-}
-
-/// A menu entry as a panel sees it.
-struct Entry {
-    id: i64,
-    label: String,
-    /// A check item's state.
-    checked: Option<bool>,
-}
-
-/// Every labelled menu entry, submenus' included, in menu order.
-fn menu_entries(conn: &str) -> Vec<Entry> {
-    let menu = menu_path(conn);
-    let layout = wait_for("the menu layout", Duration::from_secs(10), || {
-        busctl(&[
-            "--json=short",
-            "call",
-            "--",
-            conn,
-            &menu,
-            "com.canonical.dbusmenu",
-            "GetLayout",
-            "iias",
-            "0",
-            "-1",
-            "0",
-        ])
-    });
-    let layout: Value = serde_json::from_str(&layout).expect("layout JSON");
-    fn walk(node: &Value, entries: &mut Vec<Entry>) {
-        for child in node[2].as_array().into_iter().flatten() {
-            let node = &child["data"];
-            if let (Some(id), Some(label)) = (node[0].as_i64(), node[1]["label"]["data"].as_str()) {
-                let checked = node[1]["toggle-state"]["data"].as_i64().map(|state| state == 1);
-                entries.push(Entry { id, label: label.to_owned(), checked });
-            }
-            walk(node, entries);
-        }
-    }
-    let mut entries = Vec::new();
-    walk(&layout["data"][1], &mut entries);
-    entries
-}
-
-fn menu_labels(conn: &str) -> Vec<String> {
-    menu_entries(conn).into_iter().map(|entry| entry.label).collect()
 }
 
 /// Whether the check item `label` is checked.
@@ -290,13 +237,6 @@ fn spend(http: std::net::SocketAddr, cost_usd: f64, request_id: &str) {
     let body = String::from_utf8(api_request_now(cost_usd)).expect("utf-8").replace("req_tray_test", request_id);
     let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], body.as_bytes(), true);
     assert_eq!(answer.status, 200);
-}
-
-fn http_address(conn: &str) -> std::net::SocketAddr {
-    let labels = menu_labels(conn);
-    let listening = labels.iter().find(|l| l.starts_with("Listening on")).expect("the menu says where it listens");
-    let words: Vec<&str> = listening.split_whitespace().collect();
-    words.windows(2).find(|w| w[1] == "(HTTP)").and_then(|w| w[0].parse().ok()).expect("an HTTP address")
 }
 
 #[test]

@@ -1,0 +1,209 @@
+//! The Debian package as a user meets it: installed with dpkg, started from /usr/bin under a virtual display,
+//! fed Claude Code's telemetry, removed and reinstalled with the history kept, then upgraded over a database
+//! an older version left — migrated with a backup, every figure kept.
+//!
+//! It installs and removes a system package, so it runs only when asked (`--ignored`) as root, with
+//! `CCMETER_DEB` and `CCMETER_DEB_NEWER` naming the two packages: scripts/test-install.sh builds them and runs
+//! it (scripts/test.sh does in CI).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use ccmeter_tests::tray::{api_request_now, grpc_address, http_address, label, menu_labels, tray_connection, wait_for};
+use ccmeter_tests::{expected_totals, http_post, nanos, requests, send_fixture_to};
+use serde_json::Value;
+
+const INSTALLED: &str = "/usr/bin/ccmeter";
+
+fn run(program: &str, args: &[&str]) -> Output {
+    let output = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn package(var: &str) -> String {
+    let path = std::env::var(var).unwrap_or_else(|_| panic!("{var} must name a .deb (scripts/test-install.sh)"));
+    assert!(Path::new(&path).is_file(), "{var}={path} is not a file");
+    path
+}
+
+fn installed_version() -> Option<String> {
+    let output = Command::new("dpkg-query").args(["-W", "-f=${Status} ${Version}", "ccmeter"]).output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.strip_prefix("install ok installed ").map(str::to_owned)
+}
+
+/// Leaves the machine without the package, whatever the test's outcome.
+struct Purge;
+
+impl Drop for Purge {
+    fn drop(&mut self) {
+        let _ = Command::new("dpkg").args(["--purge", "ccmeter"]).output();
+    }
+}
+
+/// A user's home: the installed app finds its database in the platform data dir under it.
+struct Home(tempfile::TempDir);
+
+impl Home {
+    fn database(&self) -> PathBuf {
+        self.0.path().join(".local/share/dev.ccmeter.app/ccmeter.db")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(INSTALLED);
+        command
+            .args(args)
+            .env("HOME", self.0.path())
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("CCMETER_DB")
+            .env("CCMETER_LOG", "warn")
+            .env("CCMETER_TZ", "Europe/Berlin")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// `ccmeter report --json` by the installed binary, without the moment it was made.
+    fn report(&self) -> Value {
+        let output = self.command(&["report", "--json"]).output().expect("report");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let mut report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        report.as_object_mut().expect("object").remove("generated_at");
+        report
+    }
+
+    fn launch(&self) -> App {
+        let child = self
+            .command(&["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("launch the installed app");
+        App(child)
+    }
+}
+
+struct App(Child);
+
+impl App {
+    fn tray(&self) -> String {
+        wait_for("the installed app's tray item", Duration::from_secs(30), || tray_connection(self.0.id()))
+    }
+
+    fn quit(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+#[ignore = "installs a system package: run by scripts/test-install.sh as root"]
+fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "needs a display and a session bus (scripts/test-install.sh provides both)"
+    );
+    let (deb, newer) = (package("CCMETER_DEB"), package("CCMETER_DEB_NEWER"));
+    let _purge = Purge;
+    let home = Home(tempfile::tempdir().expect("home"));
+
+    // Install: the binaries, the menu entry and its icon land where the desktop finds them.
+    run("dpkg", &["-i", &deb]);
+    let version = installed_version().expect("installed");
+    for file in [
+        INSTALLED,
+        "/usr/bin/ccmeter-serve",
+        "/usr/share/applications/ccmeter.desktop",
+        "/usr/share/icons/hicolor/128x128/apps/ccmeter.png",
+    ] {
+        assert!(Path::new(file).exists(), "{file} installed");
+    }
+    let desktop = std::fs::read_to_string("/usr/share/applications/ccmeter.desktop").expect("desktop entry");
+    assert!(desktop.contains("Exec=ccmeter") && desktop.contains("Icon=ccmeter"), "{desktop}");
+    if Path::new("/usr/bin/desktop-file-validate").exists() {
+        run("desktop-file-validate", &["/usr/share/applications/ccmeter.desktop"]);
+    }
+
+    // Use: telemetry over gRPC and HTTP shows in the tray.
+    let app = home.launch();
+    let tray = app.tray();
+    wait_for("today's total", Duration::from_secs(10), || label(&tray).filter(|l| l == "today $0.00"));
+    let (grpc, http) = (grpc_address(&tray), http_address(&tray));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    for request in requests("grpc/success") {
+        runtime.block_on(send_fixture_to(grpc, http, &request));
+    }
+    let body = api_request_now("installed", 1, "req_installed", 1.25);
+    let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], &body, true);
+    assert_eq!(answer.status, 200);
+    wait_for("the running session's cost", Duration::from_secs(5), || label(&tray).filter(|l| l == "$1.25"));
+    // The fixture's own day may be today: its cost then counts too.
+    let today_line = |tray: &str| menu_labels(tray).into_iter().find(|l| l.starts_with("Today $"));
+    let today = today_line(&tray).expect("the menu's line for today");
+    app.quit();
+    let database = home.database();
+    assert!(database.is_file(), "the database is in the platform data dir: {}", database.display());
+    let report = home.report();
+    let want = expected_totals("grpc/success").cost_nanos + nanos(1.25);
+    assert_eq!(nanos(report["total"]["cost_usd"].as_f64().expect("cost")), want);
+
+    // Remove: the program goes, the history stays.
+    run("dpkg", &["-r", "ccmeter"]);
+    assert!(!Path::new(INSTALLED).exists(), "removed");
+    assert!(database.is_file(), "removing the package keeps the user's data");
+
+    // Reinstall: the same history.
+    run("dpkg", &["-i", &deb]);
+    assert_eq!(home.report(), report, "the history after a reinstall");
+
+    // The database as the previous schema left it (before the facet rollup), then the newer package.
+    {
+        let conn = rusqlite::Connection::open(&database).expect("open");
+        conn.execute_batch(
+            "DROP TABLE facet_rollup;
+             DROP INDEX events_name_time; CREATE INDEX events_name_time ON events(name, time_ns);
+             PRAGMA user_version = 3;",
+        )
+        .expect("back to schema 3");
+    }
+    run("dpkg", &["-i", &newer]);
+    let upgraded = installed_version().expect("upgraded");
+    assert_ne!(upgraded, version, "the newer package replaced the installed one");
+    let app = home.launch();
+    let tray = app.tray();
+    wait_for("the same figures after the upgrade", Duration::from_secs(10), || {
+        today_line(&tray).filter(|line| *line == today)
+    });
+    app.quit();
+    assert_eq!(home.report(), report, "every figure kept through the upgrade");
+    let backups: Vec<PathBuf> = std::fs::read_dir(database.parent().expect("data dir"))
+        .expect("data dir")
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "bak"))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(backups[0].file_name().expect("name").to_string_lossy().contains(".schema3-"), "{backups:?}");
+    let conn = rusqlite::Connection::open(&database).expect("open");
+    let facets: i64 = conn.query_row("SELECT count(*) FROM facet_rollup", [], |r| r.get(0)).expect("facets");
+    assert!(facets > 0, "the migration rebuilt the facet rollup");
+    println!(
+        "installed {version}, received ${:.2}, removed and reinstalled with the history, upgraded to {upgraded} \
+         with a backup ({})",
+        report["total"]["cost_usd"].as_f64().unwrap_or_default(),
+        backups[0].display()
+    );
+}
