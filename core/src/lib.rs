@@ -5,6 +5,7 @@ pub mod budget;
 pub mod connect;
 pub mod dashboard;
 pub mod delete;
+pub mod diagnostics;
 pub mod erase;
 pub mod error;
 pub mod event_stats;

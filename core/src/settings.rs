@@ -45,6 +45,8 @@ pub struct Settings {
     pub icon_shows_amount: bool,
     pub grpc_addr: String,
     pub http_addr: String,
+    /// The welcome window was shown: it opens once, on the first start (see [`take_welcome`]).
+    pub welcomed: bool,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             icon_shows_amount: false,
             grpc_addr: "127.0.0.1:4317".into(),
             http_addr: "127.0.0.1:4318".into(),
+            welcomed: false,
         }
     }
 }
@@ -250,6 +253,19 @@ pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
 /// transaction, so a concurrent writer (the running app) cannot slip in between. For a connection of
 /// its own (the CLI); the app's writer thread uses [`load`] and [`save`] inside `Store::exec`.
 /// Nothing is written when `change` or the validation fails.
+/// Whether this start should open the welcome window: the first start on a database with no history (an
+/// upgrade from a version without the welcome, already in use, skips it). Either way it is not due again.
+pub fn take_welcome(tx: &rusqlite::Transaction) -> Result<bool> {
+    let mut settings = load(tx)?;
+    if settings.welcomed {
+        return Ok(false);
+    }
+    let has_history: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM sessions)", [], |r| r.get(0))?;
+    settings.welcomed = true;
+    save(tx, &settings)?;
+    Ok(!has_history)
+}
+
 pub fn update<T>(conn: &mut Connection, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let before = load(&tx)?;

@@ -589,6 +589,7 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
         icon_shows_amount: true,
         grpc_addr: "0.0.0.0:14317".into(),
         http_addr: "[::1]:14318".into(),
+        welcomed: true,
     };
     settings::save(&conn, &settings)?;
     assert_eq!(settings::load(&conn)?, settings);

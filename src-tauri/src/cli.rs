@@ -37,6 +37,9 @@ pub enum Command {
     /// Add the history in a file made by `ccmeter export` to this database. Sessions it already has are
     /// kept once; its settings and budgets are not touched.
     Import(ImportArgs),
+    /// Print what a bug report needs: version, data folder, database size and contents, last data, settings
+    /// in brief. No prompt text, e-mail or account ids.
+    Diagnostics(DbArg),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -323,6 +323,37 @@ pub async fn connect_apply(collector: State<'_, Collector>) -> Result<Connected,
     with_claude_settings(&collector, |path, endpoint| connect::apply(path, endpoint, Utc::now())).await
 }
 
+/// The About window: diagnostics of this install and the text "copy diagnostics" puts on the clipboard.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct About {
+    pub diagnostics: ccmeter_core::diagnostics::Diagnostics,
+    /// Where each receiver listens, or why it does not.
+    pub receivers: Vec<String>,
+    pub text: String,
+}
+
+#[tauri::command]
+pub async fn about(collector: State<'_, Collector>) -> Result<About, String> {
+    let receivers = receiver_lines(&collector);
+    let db = collector.db.clone();
+    let diagnostics =
+        read(&collector, move |conn, _| ccmeter_core::diagnostics::collect(conn, &db, env!("CARGO_PKG_VERSION")))
+            .await?;
+    let text = diagnostics.text(&receivers);
+    Ok(About { diagnostics, receivers, text })
+}
+
+/// `gRPC 127.0.0.1:4317 (listening)` or `HTTP: <why not>`, for the About window and its diagnostics.
+fn receiver_lines(collector: &Collector) -> Vec<String> {
+    [("gRPC", &collector.grpc), ("HTTP", &collector.http)]
+        .into_iter()
+        .map(|(name, state)| match state {
+            Ok(addr) => format!("{name} {addr} (listening)"),
+            Err(error) => format!("{name}: {error}"),
+        })
+        .collect()
+}
+
 /// Opens (or focuses) one of the app's windows, e.g. "Open history" from the dashboard.
 #[tauri::command]
 pub fn open_window(app: AppHandle, kind: WindowKind) {
@@ -361,7 +392,8 @@ mod bindings {
             query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
             query::TimelineEvent, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
             ccmeter_core::delete::Deleted, ccmeter_core::connect::ConnectPlan, ccmeter_core::connect::EnvChange,
-            ccmeter_core::connect::Connected, super::Status, crate::gui::WindowKind,
+            ccmeter_core::connect::Connected, super::Status, crate::gui::WindowKind, super::About,
+            ccmeter_core::diagnostics::Diagnostics,
         ];
         declarations.sort();
         let generated = format!(

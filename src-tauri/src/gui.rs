@@ -111,6 +111,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             crate::commands::delete_days,
             crate::commands::connect_plan,
             crate::commands::connect_apply,
+            crate::commands::about,
         ])
         .setup(move |app| {
             let first_look = Look { state: budget::BudgetState::Ok, amount: None };
@@ -137,6 +138,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
             for error in bind_errors {
                 crate::notify::show(app.handle(), "ccmeter is not receiving telemetry".into(), error);
             }
+            welcome_on_first_start(app.handle().clone(), store.clone());
             follow_store(app.handle().clone(), store, status, refresh.clone());
             let handle = app.handle().clone();
             instance::listen(&options.db, move |request| handle_request(&handle, request, &refresh))?;
@@ -156,6 +158,23 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         _ => {}
     });
     Ok(())
+}
+
+/// Set for launches by scripts and tests, which need no welcome window (benchmarks measure the app without one).
+const SKIP_WELCOME_ENV: &str = "CCMETER_SKIP_WELCOME";
+
+/// Opens the welcome window if this is the first start (`settings::take_welcome`).
+fn welcome_on_first_start(app: AppHandle, store: Store) {
+    if std::env::var_os(SKIP_WELCOME_ENV).is_some_and(|v| !v.is_empty()) {
+        return;
+    }
+    tauri::async_runtime::spawn(async move {
+        match store.exec(ccmeter_core::settings::take_welcome).await {
+            Ok(true) => open_on_main_thread(&app, WindowKind::Welcome),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "cannot tell whether this is the first start"),
+        }
+    });
 }
 
 fn tray_icon_dir() -> PathBuf {
@@ -374,8 +393,8 @@ pub fn open_window(app: &AppHandle, kind: WindowKind) -> tauri::Result<()> {
     }
     WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(format!("index.html#{}", kind.label()).into()))
         .title(kind.title())
-        .inner_size(1100.0, 750.0)
-        .min_inner_size(640.0, 480.0)
+        .inner_size(kind.size().0, kind.size().1)
+        .min_inner_size(560.0, 420.0)
         .center()
         .build()?;
     Ok(())

@@ -49,10 +49,28 @@ fn main() -> ExitCode {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
             print_or_fail(transfer_cli::import(&db, &args.file))
         }
+        Some(Command::Diagnostics(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db);
+            print_or_fail(diagnostics(&db))
+        }
         // `open` hands the request to the app running on that database, or starts it with the window.
         Some(Command::Open(args)) => run_gui(args.receiver, Some(args.window)),
         None => run_gui(cli.receiver, cli.show),
     }
+}
+
+/// `ccmeter diagnostics`: the About window's text, with the receivers as configured (the CLI binds nothing).
+fn diagnostics(db: &std::path::Path) -> Result<String, ccmeter_core::StoreError> {
+    if !db.is_file() {
+        let version = env!("CARGO_PKG_VERSION");
+        return Ok(format!("ccmeter {version}\nno database at {} yet: nothing received\n", db.display()));
+    }
+    let conn = ccmeter_core::store::open_connection(db)?;
+    let settings = ccmeter_core::settings::load(&conn).unwrap_or_default();
+    let found = ccmeter_core::diagnostics::collect(&conn, db, env!("CARGO_PKG_VERSION"))?;
+    let receivers =
+        [format!("gRPC {} (configured)", settings.grpc_addr), format!("HTTP {} (configured)", settings.http_addr)];
+    Ok(found.text(&receivers))
 }
 
 /// Prints a command's output, or its error the way `fail` does.

@@ -34,10 +34,11 @@ pub enum TrayAction {
 }
 
 impl TrayAction {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::Open(WindowKind::Dashboard),
         Self::Open(WindowKind::History),
         Self::Open(WindowKind::Settings),
+        Self::Open(WindowKind::About),
         Self::PauseAlerts(Pause::Hour),
         Self::PauseAlerts(Pause::UntilTomorrow),
         Self::ResumeAlerts,
@@ -51,6 +52,8 @@ impl TrayAction {
             Self::Open(WindowKind::Dashboard) => "open-dashboard",
             Self::Open(WindowKind::History) => "open-history",
             Self::Open(WindowKind::Settings) => "open-settings",
+            Self::Open(WindowKind::Welcome) => "open-welcome",
+            Self::Open(WindowKind::About) => "open-about",
             Self::PauseAlerts(Pause::Hour) => "pause-hour",
             Self::PauseAlerts(Pause::UntilTomorrow) => "pause-until-tomorrow",
             Self::ResumeAlerts => "resume-alerts",
@@ -65,6 +68,8 @@ impl TrayAction {
             Self::Open(WindowKind::Dashboard) => "Open dashboard",
             Self::Open(WindowKind::History) => "Open history",
             Self::Open(WindowKind::Settings) => "Settings…",
+            Self::Open(WindowKind::Welcome) => "Welcome…",
+            Self::Open(WindowKind::About) => "About ccmeter",
             Self::PauseAlerts(Pause::Hour) => "For 1 hour",
             Self::PauseAlerts(Pause::UntilTomorrow) => "Until tomorrow",
             Self::ResumeAlerts => "Resume alerts",
@@ -329,10 +334,11 @@ fn build(app: &AppHandle, model: MenuModel) -> tauri::Result<(Menu<Wry>, LiveMen
         .map(|(index, text)| self::info(app, index, text))
         .collect::<tauri::Result<_>>()?;
     let figures = model.figures.len();
-    let open: Vec<MenuItem<Wry>> = [WindowKind::Dashboard, WindowKind::History, WindowKind::Settings]
-        .into_iter()
-        .map(|kind| action(app, TrayAction::Open(kind)))
-        .collect::<tauri::Result<_>>()?;
+    let open: Vec<MenuItem<Wry>> =
+        [WindowKind::Dashboard, WindowKind::History, WindowKind::Settings, WindowKind::About]
+            .into_iter()
+            .map(|kind| action(app, TrayAction::Open(kind)))
+            .collect::<tauri::Result<_>>()?;
     let resume = action(app, TrayAction::ResumeAlerts)?;
     let pause = Submenu::with_id_and_items(
         app,

@@ -8,6 +8,10 @@ pub enum WindowKind {
     Dashboard,
     History,
     Settings,
+    /// Opens once, on the first start: what ccmeter does, where it listens, connecting Claude Code.
+    Welcome,
+    /// Version, data folder, database, receivers and last data; "copy diagnostics" for bug reports.
+    About,
 }
 
 impl WindowKind {
@@ -16,6 +20,8 @@ impl WindowKind {
             WindowKind::Dashboard => "dashboard",
             WindowKind::History => "history",
             WindowKind::Settings => "settings",
+            WindowKind::Welcome => "welcome",
+            WindowKind::About => "about",
         }
     }
 
@@ -24,6 +30,17 @@ impl WindowKind {
             WindowKind::Dashboard => "ccmeter — Dashboard",
             WindowKind::History => "ccmeter — History",
             WindowKind::Settings => "ccmeter — Settings",
+            WindowKind::Welcome => "Welcome to ccmeter",
+            WindowKind::About => "About ccmeter",
+        }
+    }
+
+    /// The window's first size, in logical pixels: the small ones fit their content.
+    pub fn size(self) -> (f64, f64) {
+        match self {
+            WindowKind::Dashboard | WindowKind::History | WindowKind::Settings => (1100.0, 750.0),
+            WindowKind::Welcome => (760.0, 720.0),
+            WindowKind::About => (640.0, 560.0),
         }
     }
 }

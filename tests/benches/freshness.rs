@@ -46,6 +46,7 @@ fn main() {
         .arg(dir.path().join("ccmeter.db"))
         .args(["--grpc", "127.0.0.1:0", "--http", &http.to_string()])
         .env("CCMETER_LOG", "warn")
+        .env("CCMETER_SKIP_WELCOME", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

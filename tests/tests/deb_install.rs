@@ -15,6 +15,16 @@ use ccmeter_tests::{expected_totals, http_post, nanos, requests, send_fixture_to
 use serde_json::Value;
 
 const INSTALLED: &str = "/usr/bin/ccmeter";
+const WELCOME: &str = "\"Welcome to ccmeter\"";
+
+/// Every window's title on the display (xwininfo, from x11-utils).
+fn window_titles() -> String {
+    Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
 
 fn run(program: &str, args: &[&str]) -> Output {
     let output = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
@@ -138,9 +148,10 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
         run("desktop-file-validate", &["/usr/share/applications/ccmeter.desktop"]);
     }
 
-    // Use: telemetry over gRPC and HTTP shows in the tray.
+    // First start: the welcome window opens. Then telemetry over gRPC and HTTP shows in the tray.
     let app = home.launch();
     let tray = app.tray();
+    wait_for("the welcome window", Duration::from_secs(15), || window_titles().contains(WELCOME).then_some(()));
     wait_for("today's total", Duration::from_secs(10), || label(&tray).filter(|l| l == "today $0.00"));
     let (grpc, http) = (grpc_address(&tray), http_address(&tray));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
@@ -185,6 +196,7 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     assert_ne!(upgraded, version, "the newer package replaced the installed one");
     let app = home.launch();
     let tray = app.tray();
+    assert!(!window_titles().contains(WELCOME), "the welcome window opened on the first start only");
     wait_for("the same figures after the upgrade", Duration::from_secs(10), || {
         today_line(&tray).filter(|line| *line == today)
     });

@@ -107,6 +107,8 @@ fn launch_with(db: &Path, env: &[(&str, &Path)]) -> App {
         .arg(db)
         .args(["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
         .env("CCMETER_LOG", "warn")
+        // The welcome window has its own test; the others measure and click the app without it.
+        .env("CCMETER_SKIP_WELCOME", "1")
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -162,6 +164,7 @@ fn the_menu_opens_each_window_once_and_quit_quits() {
         ("Open dashboard", "ccmeter — Dashboard"),
         ("Open history", "ccmeter — History"),
         ("Settings…", "ccmeter — Settings"),
+        ("About ccmeter", "About ccmeter"),
     ] {
         click(&conn, entry);
         wait_for(title, Duration::from_secs(10), || window_titles().contains(title).then_some(()));
@@ -456,4 +459,25 @@ fn start_at_login_from_the_menu_writes_and_removes_the_login_item() {
     let app = launch_with(&db, &[("HOME", home.path())]);
     wait_for("the login item written at start", Duration::from_secs(20), || entry.exists().then_some(()));
     drop(app);
+}
+
+#[test]
+fn the_welcome_window_opens_on_the_first_start_only() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let first_start = [("CCMETER_SKIP_WELCOME", Path::new(""))];
+    let welcome = "\"Welcome to ccmeter\"";
+    let app = launch_with(&db, &first_start);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the welcome window", Duration::from_secs(10), || window_titles().contains(welcome).then_some(()));
+    click(&conn, "Quit");
+    drop(app);
+
+    let app = launch_with(&db, &first_start);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the menu", Duration::from_secs(5), || menu_labels(&conn).iter().any(|l| l == "Quit").then_some(()));
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(!window_titles().contains(welcome), "the welcome window opens once");
+    click(&conn, "Quit");
 }

@@ -136,6 +136,8 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         ("CCMETER_TZ", "UTC"),
         ("TZ", "UTC"),
         ("CCMETER_LOG", "warn"),
+        // The session drives the dashboard window; the welcome window has its own test (tray_app.rs).
+        ("CCMETER_SKIP_WELCOME", "1"),
         ("CLAUDE_CONFIG_DIR", &claude_dir),
     ]);
     let args: Vec<String> =

@@ -398,6 +398,7 @@ const savedSettings = {
   icon_shows_amount: false,
   grpc_addr: "127.0.0.1:4317",
   http_addr: "127.0.0.1:4318",
+  welcomed: true,
 };
 
 describe.each(["light", "dark"] as const)("settings (%s)", (scheme) => {
@@ -501,6 +502,96 @@ describe("connecting Claude Code", () => {
     );
     await page.getByRole("button", { name: "Check again" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("is not a Claude Code settings file");
+    await close();
+  });
+});
+
+describe.each(["light", "dark"] as const)("welcome (%s)", (scheme) => {
+  it("says what ccmeter does and where it listens, then connects Claude Code", async () => {
+    const answers = { status: neverReceived, settings: { ...savedSettings, start_at_login: false } };
+    const { page, errors, close } = await open("welcome", answers, scheme);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Welcome to ccmeter");
+    const facts = page.getByRole("region", { name: "What ccmeter does" });
+    await expect.poll(() => facts.textContent()).toContain("gRPC on 127.0.0.1:4317 and HTTP on 127.0.0.1:4318");
+    expect(await facts.textContent()).toContain("/home/ada/.local/share/dev.ccmeter.app/ccmeter.db");
+    expect(await page.getByRole("button", { name: "Connect Claude Code…" }).isVisible()).toBe(true);
+    expect(await page.getByRole("checkbox", { name: "Start ccmeter when I log in" }).isChecked()).toBe(false);
+    await shot(page, `welcome-${scheme}`);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe("welcome behaviour", () => {
+  it("turns start at login on, opens the dashboard, and notices the first data", async () => {
+    const answers = {
+      status: neverReceived,
+      settings: { ...savedSettings, start_at_login: false },
+      save_settings: { ...savedSettings, start_at_login: true },
+      open_window: null,
+    };
+    const { page, close } = await open("welcome", answers, "light");
+    const login = page.getByRole("checkbox", { name: "Start ccmeter when I log in" });
+    await expect.poll(() => login.isEnabled()).toBe(true);
+    await login.check();
+    await expect.poll(async () => (await calls(page, "save_settings")).length).toBe(1);
+    const sent = (await calls(page, "save_settings"))[0]?.["settings"] as typeof savedSettings;
+    expect(sent.start_at_login).toBe(true);
+    expect(sent.budgets).toEqual(savedSettings.budgets);
+    await page.getByRole("button", { name: "Open the dashboard" }).click();
+    await expect.poll(async () => (await calls(page, "open_window")).at(-1)).toEqual({ kind: "dashboard" });
+
+    // Claude Code's first export arrives while the window is open.
+    await page.evaluate((status) => {
+      const mock = (window as unknown as { __ccmeterMock: { answer: (c: string, v: unknown) => void; emit: (e: string) => void } }).__ccmeterMock;
+      mock.answer("status", status);
+      mock.emit("store-committed");
+    }, receiving);
+    await expect.poll(() => page.getByRole("heading", { name: "Claude Code is connected" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Connect Claude Code…" }).count()).toBe(0);
+    await shot(page, "welcome-connected-light");
+    await close();
+  });
+});
+
+const about = {
+  diagnostics: {
+    version: "0.1.0",
+    platform: "linux x86_64",
+    database: "~/.local/share/dev.ccmeter.app/ccmeter.db",
+    data_dir: "~/.local/share/dev.ccmeter.app",
+    database_bytes: 3_412_000,
+    schema: 5,
+    sessions: 214,
+    events: 48_211,
+    metric_points: 9_120,
+    spans: 0,
+    first_data: "2026-10-02T08:12:00Z",
+    last_data: "2026-11-24T13:59:48Z",
+    claude_code_version: "2.1.197",
+    migration_backups: 1,
+    store_prompt_text: false,
+    retention_days: null,
+    budgets: 2,
+    alerts_enabled: true,
+  },
+  receivers: ["gRPC 127.0.0.1:4317 (listening)", "HTTP 127.0.0.1:4318 (listening)"],
+  text: "ccmeter 0.1.0 (linux x86_64)\ndatabase: ~/.local/share/dev.ccmeter.app/ccmeter.db (3.4 MB, schema 5, 1 migration backups)\n",
+};
+
+describe.each(["light", "dark"] as const)("about (%s)", (scheme) => {
+  it("shows the version, the data and the receivers, and copies the diagnostics", async () => {
+    const { page, errors, close } = await open("about", { about }, scheme);
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("ccmeter 0.1.0");
+    const facts = page.locator("dl");
+    expect(await facts.textContent()).toContain("3.4 MB · schema 5 · 1 backup from upgrades");
+    expect(await facts.textContent()).toContain("214 sessions");
+    expect(await facts.textContent()).toContain("HTTP 127.0.0.1:4318 (listening)");
+    await page.getByRole("button", { name: "Copy diagnostics" }).click();
+    await expect.poll(() => page.getByRole("button", { name: /Copied|Select and copy/ }).count()).toBe(1);
+    expect(await page.getByLabel("Diagnostics").textContent()).toContain("schema 5");
+    await shot(page, `about-${scheme}`);
+    expect(errors).toEqual([]);
     await close();
   });
 });

@@ -1,6 +1,12 @@
 // Generated from the Rust types by ts-rs: do not edit. Regenerate with
 // `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).
 
+export type About = { diagnostics: Diagnostics, 
+/**
+ * Where each receiver listens, or why it does not.
+ */
+receivers: Array<string>, text: string, };
+
 export type ApiLatency = { 
 /**
  * Most requests first.
@@ -119,6 +125,20 @@ export type Deleted = { events: number, metric_points: number, spans: number,
  * Sessions left with no record at all, removed from the history.
  */
 sessions: number, };
+
+export type Diagnostics = { version: string, 
+/**
+ * `linux x86_64`, `macos aarch64`…
+ */
+platform: string, 
+/**
+ * The database file, with the home folder written `~`.
+ */
+database: string, data_dir: string, 
+/**
+ * The database with its write-ahead log, in bytes.
+ */
+database_bytes: number, schema: number, sessions: number, events: number, metric_points: number, spans: number, first_data: string | null, last_data: string | null, claude_code_version: string | null, migration_backups: number, store_prompt_text: boolean, retention_days: number | null, budgets: number, alerts_enabled: boolean, };
 
 export type EnvChange = { key: string, 
 /**
@@ -382,7 +402,11 @@ alerts_paused_until: string | null, start_at_login: boolean,
 /**
  * Draw the amount into the tray icon, for desktops that hide the tray label (KDE, stock GNOME).
  */
-icon_shows_amount: boolean, grpc_addr: string, http_addr: string, };
+icon_shows_amount: boolean, grpc_addr: string, http_addr: string, 
+/**
+ * The welcome window was shown: it opens once, on the first start (see [`take_welcome`]).
+ */
+welcomed: boolean, };
 
 export type SourceClass = "main" | "subagent" | "auxiliary";
 
@@ -472,4 +496,4 @@ export type Usage = { cost_usd: number, tokens: TokenCounts, api_requests: numbe
  */
 api_mean_latency_ms: number | null, };
 
-export type WindowKind = "dashboard" | "history" | "settings";
+export type WindowKind = "dashboard" | "history" | "settings" | "welcome" | "about";

@@ -6,7 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { ask, save } from "@tauri-apps/plugin-dialog";
 
-import type { ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
+import type { About, ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
 
@@ -96,6 +96,11 @@ export function connectPlan(): Promise<ConnectPlan> {
 /** Merges the telemetry settings into Claude Code's settings.json, a backup first. */
 export function connectApply(): Promise<Connected> {
   return invoke<Connected>("connect_apply");
+}
+
+/** Version, data folder, database, receivers and last data, with the text "copy diagnostics" copies. */
+export function about(): Promise<About> {
+  return invoke<About>("about");
 }
 
 export function openWindow(kind: WindowKind): Promise<void> {
