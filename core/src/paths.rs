@@ -2,15 +2,15 @@
 
 use std::path::PathBuf;
 
-/// Tauri's app identifier; its data dir is `<platform data dir>/dev.ccmeter.app`, where Tauri's
-/// `app_data_dir()` points too.
-pub const APP_IDENTIFIER: &str = "dev.ccmeter.app";
+/// Tauri's app identifier; its data dir is `<platform data dir>/dev.ccmeter.ccmeter`, where Tauri's
+/// `app_data_dir()` points too. Not ending in `.app`: macOS's Finder shows a folder named so as an application.
+pub const APP_IDENTIFIER: &str = "dev.ccmeter.ccmeter";
 pub const DB_FILE_NAME: &str = "ccmeter.db";
 /// Overrides the database path when no `--db` is given.
 pub const DB_ENV: &str = "CCMETER_DB";
 
 /// `explicit` (from `--db`) wins, then `CCMETER_DB`, then the platform data dir
-/// (`~/.local/share/dev.ccmeter.app/ccmeter.db` on Linux, `~/Library/Application Support/…` on macOS,
+/// (`~/.local/share/dev.ccmeter.ccmeter/ccmeter.db` on Linux, `~/Library/Application Support/…` on macOS,
 /// `%APPDATA%\…` on Windows).
 pub fn database_path(explicit: Option<PathBuf>) -> PathBuf {
     explicit

@@ -63,7 +63,7 @@ struct Home(tempfile::TempDir);
 
 impl Home {
     fn database(&self) -> PathBuf {
-        self.0.path().join(".local/share/dev.ccmeter.app/ccmeter.db")
+        self.0.path().join(".local/share/dev.ccmeter.ccmeter/ccmeter.db")
     }
 
     fn command(&self, args: &[&str]) -> Command {

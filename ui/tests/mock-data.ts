@@ -251,7 +251,7 @@ export const receiving: Status = {
   errors: [],
   last_data: "2026-11-24T13:59:48Z",
   claude_code_version: "2.1.197",
-  database: "/home/ada/.local/share/dev.ccmeter.app/ccmeter.db",
+  database: "/home/ada/.local/share/dev.ccmeter.ccmeter/ccmeter.db",
 };
 
 export const neverReceived: Status = { ...receiving, last_data: null, claude_code_version: null };

@@ -513,7 +513,7 @@ describe.each(["light", "dark"] as const)("welcome (%s)", (scheme) => {
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Welcome to ccmeter");
     const facts = page.getByRole("region", { name: "What ccmeter does" });
     await expect.poll(() => facts.textContent()).toContain("gRPC on 127.0.0.1:4317 and HTTP on 127.0.0.1:4318");
-    expect(await facts.textContent()).toContain("/home/ada/.local/share/dev.ccmeter.app/ccmeter.db");
+    expect(await facts.textContent()).toContain("/home/ada/.local/share/dev.ccmeter.ccmeter/ccmeter.db");
     expect(await page.getByRole("button", { name: "Connect Claude Code…" }).isVisible()).toBe(true);
     expect(await page.getByRole("checkbox", { name: "Start ccmeter when I log in" }).isChecked()).toBe(false);
     await shot(page, `welcome-${scheme}`);
@@ -558,8 +558,8 @@ const about = {
   diagnostics: {
     version: "0.1.0",
     platform: "linux x86_64",
-    database: "~/.local/share/dev.ccmeter.app/ccmeter.db",
-    data_dir: "~/.local/share/dev.ccmeter.app",
+    database: "~/.local/share/dev.ccmeter.ccmeter/ccmeter.db",
+    data_dir: "~/.local/share/dev.ccmeter.ccmeter",
     database_bytes: 3_412_000,
     schema: 5,
     sessions: 214,
@@ -576,7 +576,7 @@ const about = {
     alerts_enabled: true,
   },
   receivers: ["gRPC 127.0.0.1:4317 (listening)", "HTTP 127.0.0.1:4318 (listening)"],
-  text: "ccmeter 0.1.0 (linux x86_64)\ndatabase: ~/.local/share/dev.ccmeter.app/ccmeter.db (3.4 MB, schema 5, 1 migration backups)\n",
+  text: "ccmeter 0.1.0 (linux x86_64)\ndatabase: ~/.local/share/dev.ccmeter.ccmeter/ccmeter.db (3.4 MB, schema 5, 1 migration backups)\n",
 };
 
 describe.each(["light", "dark"] as const)("about (%s)", (scheme) => {
