@@ -1,7 +1,8 @@
-//! Freshness: how long after an export is acknowledged the tray's label shows it (DESIGN.md's bar: within
-//! 1 s). The real app, under a virtual display and a session bus, read over D-Bus the way a panel reads it.
-//! Baselines measured in the same run: the export's own round trip, and the floor of the measurement (one
-//! read of the label over D-Bus).
+//! Freshness: how long after an export is acknowledged the tray's label, and the open dashboard, show it
+//! (DESIGN.md's bar: within 1 s). The real app under a virtual display and a session bus: the label read over
+//! D-Bus the way a panel reads it; the dashboard through tauri-driver, where an observer in the page stamps
+//! the moment the Cost card's text changes. Baselines measured in the same run: the export's own round trip,
+//! one read of the label over D-Bus, and one WebDriver script call.
 //!
 //! ```text
 //! cargo build --release -p ccmeter --features custom-protocol
@@ -12,14 +13,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ccmeter_tests::tray::{api_request_now, label, tray_connection, wait_for};
+use ccmeter_tests::webdriver::{connect, free_port, start_driver};
 use ccmeter_tests::{ccmeter_bin, http_post};
+use serde_json::Value;
 
 const ROUNDS: usize = 20;
 const STEP_USD: f64 = 0.25;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("address").port()
-}
 
 /// One api_request of `STEP_USD`, stamped now, in the same session every round.
 fn api_request(round: usize) -> Vec<u8> {
@@ -78,7 +77,9 @@ fn main() {
     }
     let _ = app.kill();
     let _ = app.wait();
-    for list in [&mut round_trips, &mut fresh, &mut floors] {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let (mut dashboard, mut script_calls) = runtime.block_on(dashboard_freshness());
+    for list in [&mut round_trips, &mut fresh, &mut floors, &mut dashboard, &mut script_calls] {
         list.sort();
     }
     println!("| measure | p50 ms | p95 ms | max ms |");
@@ -87,8 +88,81 @@ fn main() {
         ("acknowledgement → tray label shows it", &fresh),
         ("baseline: the export's round trip (send → acknowledgement)", &round_trips),
         ("baseline: one read of the label over D-Bus (the measurement's floor)", &floors),
+        ("acknowledgement → open dashboard's Cost card shows it", &dashboard),
+        ("baseline: one WebDriver script call (how often the page's stamps are read)", &script_calls),
     ] {
         let max = list.last().copied().unwrap_or_default();
         println!("| {name} | {:.1} | {:.1} | {:.1} |", ms(percentile(list, 50)), ms(percentile(list, 95)), ms(max));
     }
+}
+
+/// Installs an observer in the dashboard that stamps (epoch ms, sub-ms) each new text of the Cost card.
+const OBSERVE_COST: &str = "
+    window.__costChanges = [];
+    let last = null;
+    const read = () => document.querySelector(\"section.kpi[aria-label='Cost'] .kpi__value\")?.textContent.trim() ?? null;
+    new MutationObserver(() => {
+        const now = performance.timeOrigin + performance.now();
+        const shown = read();
+        if (shown !== last) { last = shown; window.__costChanges.push([shown, now]); }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    last = read();
+    return last;";
+
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs_f64() * 1e3
+}
+
+/// The app launched by tauri-driver on the dashboard: per round, the time from an export's acknowledgement
+/// to the page's stamp of the Cost card showing the new total; and each WebDriver script call's duration.
+async fn dashboard_freshness() -> (Vec<Duration>, Vec<Duration>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let http: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("address");
+    let (_driver, port) = start_driver(&[("CCMETER_LOG", "warn"), ("CCMETER_SKIP_WELCOME", "1")]);
+    let db = dir.path().join("ccmeter.db").display().to_string();
+    let args: Vec<String> = ["--db", &db, "--grpc", "127.0.0.1:0", "--http", &http.to_string(), "--show", "dashboard"]
+        .map(str::to_owned)
+        .to_vec();
+    let client = connect(port, &ccmeter_bin(), &args).await;
+    let post = |round: usize| {
+        let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], &api_request(round), false);
+        assert_eq!(answer.status, 200);
+    };
+    // The first export takes the dashboard out of its "connect Claude Code" state: then the card exists.
+    let cost = |client: &fantoccini::Client| {
+        let client = client.clone();
+        async move { client.execute(OBSERVE_COST, vec![]).await.ok().and_then(|v| v.as_str().map(str::to_owned)) }
+    };
+    post(1);
+    let start = Instant::now();
+    while cost(&client).await.as_deref() != Some("$0.25") {
+        assert!(start.elapsed() < Duration::from_secs(20), "the dashboard never showed the first export");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (mut fresh, mut calls) = (Vec::new(), Vec::new());
+    for round in 2..=ROUNDS + 1 {
+        post(round);
+        let acknowledged = epoch_ms();
+        let expected = format!("${:.2}", round as f64 * STEP_USD);
+        let shown_at = loop {
+            let call = Instant::now();
+            let changes = client.execute("return window.__costChanges;", vec![]).await.expect("read the stamps");
+            calls.push(call.elapsed());
+            let found = changes.as_array().into_iter().flatten().find_map(|change| match change {
+                Value::Array(pair) if pair.first().and_then(Value::as_str) == Some(expected.as_str()) => {
+                    pair.get(1).and_then(Value::as_f64)
+                }
+                _ => None,
+            });
+            if let Some(at) = found {
+                break at;
+            }
+            assert!(epoch_ms() - acknowledged < 10_000.0, "the dashboard never showed {expected}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        fresh.push(Duration::from_secs_f64(((shown_at - acknowledged) / 1e3).max(0.0)));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let _ = client.close().await;
+    (fresh, calls)
 }

@@ -2,6 +2,7 @@
 //! (`../shared/fixtures`, or `$CCMETER_FIXTURES`) and what they should add up to.
 
 pub mod tray;
+pub mod webdriver;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -2,88 +2,13 @@
 //! started with a temp database and `--show dashboard`, Claude Code telemetry sent over OTLP, and the
 //! dashboard read back through WebDriver.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use ccmeter_tests::webdriver::{connect, start_driver};
 use ccmeter_tests::{ccmeter_bin, expected_totals, requests, send_fixture_to};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-fn tauri_driver() -> PathBuf {
-    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
-        return path.into();
-    }
-    let installed = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::home_dir().map(|home| home.join(".cargo")))
-        .map(|home| home.join("bin/tauri-driver"));
-    installed.filter(|path| path.exists()).unwrap_or_else(|| "tauri-driver".into())
-}
-
-/// Starts tauri-driver on free ports, with the environment the app will inherit.
-fn start_driver(env: &[(&str, &str)]) -> (Driver, u16) {
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "the windows' end-to-end test needs a display: run it through scripts/test.sh (Xvfb + dbus-run-session)"
-    );
-    let (port, native) = (free_port(), free_port());
-    let child = Command::new(tauri_driver())
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start tauri-driver (scripts/setup.sh --test installs it with `cargo install tauri-driver`)");
-    let driver = Driver(child);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "tauri-driver did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (driver, port)
-}
-
-async fn connect(port: u16, args: &[String]) -> Client {
-    let capabilities = json!({
-        "browserName": "wry",
-        "tauri:options": { "application": ccmeter_bin(), "args": args },
-    });
-    let Value::Object(capabilities) = capabilities else { unreachable!("an object literal") };
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let start = Instant::now();
-    loop {
-        // tauri-driver answers before WebKitWebDriver behind it is up: retry the first session briefly.
-        match ClientBuilder::new(connector.clone())
-            .capabilities(capabilities.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(client) => return client,
-            Err(error) if start.elapsed() < Duration::from_secs(30) => {
-                eprintln!("waiting for the WebDriver session: {error}");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            Err(error) => panic!("no WebDriver session: {error}"),
-        }
-    }
-}
 
 /// Polls `probe` until it returns `Some`.
 async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
@@ -144,7 +69,7 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "dashboard"]
             .map(str::to_owned)
             .to_vec();
-    let client = connect(port, &args).await;
+    let client = connect(port, &ccmeter_bin(), &args).await;
 
     // Nothing has arrived: the window says where to send it.
     let (grpc, http) =

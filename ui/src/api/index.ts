@@ -6,6 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { ask, save } from "@tauri-apps/plugin-dialog";
 
+import { throttle } from "../lib/requests";
 import type { About, ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
@@ -108,21 +109,15 @@ export function openWindow(kind: WindowKind): Promise<void> {
 }
 
 /**
- * Calls `handler` after new data is committed, at most once per `quietMs` (a burst of exports is one
- * refresh). Returns the function that stops listening.
+ * Calls `handler` after new data is committed: at once for the first commit after a quiet spell (so the window
+ * shows an export within milliseconds), then at most once per `quietMs` while commits keep coming (a burst
+ * of exports is one more refresh, not one each). Returns the function that stops listening.
  */
 export async function onCommitted(handler: () => void, quietMs = 250): Promise<UnlistenFn> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const unlisten = await listen(COMMITTED_EVENT, () => {
-    if (timer === undefined) {
-      timer = setTimeout(() => {
-        timer = undefined;
-        handler();
-      }, quietMs);
-    }
-  });
+  const refresh = throttle(handler, quietMs);
+  const unlisten = await listen(COMMITTED_EVENT, refresh.call);
   return () => {
-    clearTimeout(timer);
+    refresh.cancel();
     unlisten();
   };
 }

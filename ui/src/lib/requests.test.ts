@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { debounce, newestOnly } from "./requests";
+import { debounce, newestOnly, throttle } from "./requests";
 
 describe("newestOnly", () => {
   it("applies only the newest call's answer, whatever order the answers arrive in", async () => {
@@ -34,5 +34,32 @@ describe("debounce", () => {
     expect(run).not.toHaveBeenCalled();
     vi.advanceTimersByTime(60);
     expect(run).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("throttle", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("serves the first call at once and the rest of a burst together, at most once per spell", () => {
+    vi.useFakeTimers();
+    const run = vi.fn();
+    const refresh = throttle(run, 250);
+    refresh.call();
+    expect(run).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(10);
+      refresh.call();
+    }
+    expect(run).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(150);
+    expect(run).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(1000);
+    expect(run).toHaveBeenCalledTimes(2);
+    refresh.call();
+    expect(run).toHaveBeenCalledTimes(3);
+    refresh.call();
+    refresh.cancel();
+    vi.advanceTimersByTime(1000);
+    expect(run).toHaveBeenCalledTimes(3);
   });
 });
