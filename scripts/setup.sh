@@ -12,9 +12,11 @@ packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appin
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Tests: a virtual display, a private D-Bus session bus and busctl (systemd), a notification daemon,
-# WebKit's WebDriver, and Chromium for the windows' browser tests.
+# WebKit's WebDriver, Chromium for the windows' browser tests, and for the installed .deb's test: gio (starts
+# the menu entry as a desktop does) and desktop-file-validate.
 if [ "$want_test_tools" = 1 ]; then
   packages+=(xvfb xauth x11-utils dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick chromium)
+  packages+=(libglib2.0-bin desktop-file-utils)
 fi
 
 missing=()

@@ -1,16 +1,18 @@
-//! The Debian package as a user meets it: installed with dpkg, started from /usr/bin under a virtual display,
-//! fed Claude Code's telemetry, removed and reinstalled with the history kept, then upgraded over a database
-//! an older version left — migrated with a backup, every figure kept.
+//! The Debian package as a user meets it: installed with dpkg; on the first start the welcome window's
+//! "Connect Claude Code" clicked (WebDriver) and Claude Code's telemetry sent where it was pointed, the cost
+//! read from the tray over D-Bus; removed and reinstalled with the history kept; then upgraded over a database
+//! an older version left — migrated with a backup, every figure kept — and started from its menu entry.
 //!
 //! It installs and removes a system package, so it runs only when asked (`--ignored`) as root, with
 //! `CCMETER_DEB` and `CCMETER_DEB_NEWER` naming the two packages: scripts/test-install.sh builds them and runs
 //! it (scripts/test.sh does in CI).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use ccmeter_tests::tray::{api_request_now, grpc_address, http_address, label, menu_labels, tray_connection, wait_for};
+use ccmeter_tests::webdriver::{connect, start_driver};
 use ccmeter_tests::{expected_totals, http_post, nanos, requests, send_fixture_to};
 use serde_json::Value;
 
@@ -66,17 +68,23 @@ impl Home {
         self.0.path().join(".local/share/dev.ccmeter.ccmeter/ccmeter.db")
     }
 
+    /// The user's session: their home, and the XDG folders under it written out, so that nothing in the test
+    /// runner's own environment redirects where the app keeps its data.
+    fn environment(&self) -> Vec<(&'static str, String)> {
+        let home = self.0.path().display().to_string();
+        vec![
+            ("HOME", home.clone()),
+            ("XDG_DATA_HOME", format!("{home}/.local/share")),
+            ("XDG_CONFIG_HOME", format!("{home}/.config")),
+            ("CLAUDE_CONFIG_DIR", format!("{home}/.claude")),
+            ("CCMETER_LOG", "warn".into()),
+            ("CCMETER_TZ", "Europe/Berlin".into()),
+        ]
+    }
+
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(INSTALLED);
-        command
-            .args(args)
-            .env("HOME", self.0.path())
-            .env_remove("XDG_DATA_HOME")
-            .env_remove("XDG_CONFIG_HOME")
-            .env_remove("CCMETER_DB")
-            .env("CCMETER_LOG", "warn")
-            .env("CCMETER_TZ", "Europe/Berlin")
-            .stdin(Stdio::null());
+        command.args(args).envs(self.environment()).env_remove("CCMETER_DB").stdin(Stdio::null());
         command
     }
 
@@ -88,35 +96,78 @@ impl Home {
         report.as_object_mut().expect("object").remove("generated_at");
         report
     }
+}
 
-    fn launch(&self) -> App {
-        let child = self
-            .command(&["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("launch the installed app");
-        App(child)
+/// The installed app's process, however it was started (tauri-driver, the menu entry).
+fn find_installed_app() -> u32 {
+    wait_for("the installed app's process", Duration::from_secs(20), || {
+        std::fs::read_dir("/proc").ok()?.filter_map(|entry| entry.ok()).find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            (std::fs::read_link(entry.path().join("exe")).ok()? == Path::new(INSTALLED)).then_some(pid)
+        })
+    })
+}
+
+async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
-struct App(Child);
+async fn text_of(client: &fantoccini::Client, css: &str) -> Option<String> {
+    let found = client
+        .execute("return document.querySelector(arguments[0])?.textContent.trim() ?? null;", vec![css.into()])
+        .await
+        .ok()?;
+    found.as_str().map(str::to_owned)
+}
+
+/// Clicks the button whose text is `label`, once it is there.
+async fn click_button(client: &fantoccini::Client, label: &str) {
+    eventually(label, || async {
+        let clicked = client
+            .execute(
+                "const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === arguments[0]);
+                 if (!button || button.disabled) return false;
+                 button.click();
+                 return true;",
+                vec![label.into()],
+            )
+            .await
+            .ok()?;
+        clicked.as_bool().filter(|c| *c)
+    })
+    .await;
+}
+
+/// A running app, killed on drop.
+struct App(u32);
 
 impl App {
     fn tray(&self) -> String {
-        wait_for("the installed app's tray item", Duration::from_secs(30), || tray_connection(self.0.id()))
+        wait_for("the installed app's tray item", Duration::from_secs(30), || tray_connection(self.0))
     }
 
-    fn quit(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let _ = self.0.wait();
+    fn quit(self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.to_string()]).status();
+        self.exited();
+    }
+
+    fn exited(&self) {
+        wait_for("the app to exit", Duration::from_secs(10), || {
+            (!Path::new(&format!("/proc/{}", self.0)).exists()).then_some(())
+        });
     }
 }
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = Command::new("kill").args(["-KILL", &self.0.to_string()]).stderr(Stdio::null()).status();
     }
 }
 
@@ -148,13 +199,36 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
         run("desktop-file-validate", &["/usr/share/applications/ccmeter.desktop"]);
     }
 
-    // First start: the welcome window opens. Then telemetry over gRPC and HTTP shows in the tray.
-    let app = home.launch();
+    // First start, as a newcomer meets it: the welcome window, "Connect Claude Code" in one click, then
+    // Claude Code's telemetry to the address it was given, and the cost in the tray.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let environment = home.environment();
+    let pairs: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let (driver, port) = start_driver(&pairs);
+    let session = runtime.block_on(async {
+        let client = connect(port, Path::new(INSTALLED), &[]).await;
+        eventually("the welcome window", || async {
+            text_of(&client, "h1").await.filter(|title| title == "Welcome to ccmeter")
+        })
+        .await;
+        click_button(&client, "Connect Claude Code…").await;
+        click_button(&client, "Connect").await;
+        eventually("the connection confirmed", || async {
+            text_of(&client, ".auto__done").await.filter(|t| t.contains("Restart Claude Code"))
+        })
+        .await;
+        client
+    });
+    let claude_settings = home.0.path().join(".claude/settings.json");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&claude_settings).expect("Claude Code's settings written"))
+            .expect("JSON");
+    let endpoint = written["env"]["OTEL_EXPORTER_OTLP_ENDPOINT"].as_str().expect("the endpoint").to_owned();
+    assert_eq!(endpoint, "http://127.0.0.1:4317", "the standard port, on loopback");
+    let app = App(find_installed_app());
     let tray = app.tray();
-    wait_for("the welcome window", Duration::from_secs(15), || window_titles().contains(WELCOME).then_some(()));
-    wait_for("today's total", Duration::from_secs(10), || label(&tray).filter(|l| l == "today $0.00"));
     let (grpc, http) = (grpc_address(&tray), http_address(&tray));
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    assert_eq!(format!("http://{grpc}"), endpoint);
     for request in requests("grpc/success") {
         runtime.block_on(send_fixture_to(grpc, http, &request));
     }
@@ -165,7 +239,16 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     // The fixture's own day may be today: its cost then counts too.
     let today_line = |tray: &str| menu_labels(tray).into_iter().find(|l| l.starts_with("Today $"));
     let today = today_line(&tray).expect("the menu's line for today");
-    app.quit();
+    runtime.block_on(async {
+        eventually("the welcome window to see the data", || async {
+            text_of(&session, "#connected-title").await.filter(|t| t == "Claude Code is connected")
+        })
+        .await;
+        // Ending the WebDriver session quits the app it started.
+        let _ = session.close().await;
+    });
+    app.exited();
+    drop(driver);
     let database = home.database();
     assert!(database.is_file(), "the database is in the platform data dir: {}", database.display());
     let report = home.report();
@@ -194,8 +277,16 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     run("dpkg", &["-i", &newer]);
     let upgraded = installed_version().expect("upgraded");
     assert_ne!(upgraded, version, "the newer package replaced the installed one");
-    let app = home.launch();
+    // Started from the app menu, the way a desktop launches its .desktop entry.
+    let launched = Command::new("gio")
+        .args(["launch", "/usr/share/applications/ccmeter.desktop"])
+        .envs(home.environment())
+        .status()
+        .expect("gio launch");
+    assert!(launched.success(), "the menu entry launches");
+    let app = App(find_installed_app());
     let tray = app.tray();
+    std::thread::sleep(Duration::from_secs(1));
     assert!(!window_titles().contains(WELCOME), "the welcome window opened on the first start only");
     wait_for("the same figures after the upgrade", Duration::from_secs(10), || {
         today_line(&tray).filter(|line| *line == today)
@@ -213,8 +304,8 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     let facets: i64 = conn.query_row("SELECT count(*) FROM facet_rollup", [], |r| r.get(0)).expect("facets");
     assert!(facets > 0, "the migration rebuilt the facet rollup");
     println!(
-        "installed {version}, received ${:.2}, removed and reinstalled with the history, upgraded to {upgraded} \
-         with a backup ({})",
+        "installed {version}, connected Claude Code from the welcome window, received ${:.2}, removed and \
+         reinstalled with the history, upgraded to {upgraded} with a backup ({}), started from the menu entry",
         report["total"]["cost_usd"].as_f64().unwrap_or_default(),
         backups[0].display()
     );
