@@ -138,6 +138,9 @@ fn run_gui(receiver: cli::ReceiverArgs, show: Option<gui::WindowKind>) -> ExitCo
     };
     match gui::run(options) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => fail(&error),
+        Err(error) => {
+            notify::startup_failure(&error);
+            fail(&error)
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Desktop notifications: budget alerts and a receiver that cannot listen. Nothing else interrupts.
+//! Desktop notifications: budget alerts, a receiver that cannot listen, and an app that cannot start.
+//! Nothing else interrupts.
 
 use tauri::AppHandle;
 
@@ -27,5 +28,19 @@ pub fn show(app: &AppHandle, summary: String, body: String) {
     });
     if let Err(error) = spawned {
         tracing::warn!(%error, "cannot start the notification thread");
+    }
+}
+
+/// Tells a user who started the app from a menu, with no terminal to read, why it could not start (a
+/// database from a newer ccmeter, one that cannot be backed up before its upgrade, a folder it cannot write).
+pub fn startup_failure(error: &dyn std::error::Error) {
+    let shown = notify_rust::Notification::new()
+        .appname("ccmeter")
+        .summary("ccmeter could not start")
+        .body(&error.to_string())
+        .icon("dialog-error")
+        .show();
+    if let Err(notify_error) = shown {
+        tracing::warn!(error = %notify_error, "cannot show why ccmeter could not start");
     }
 }

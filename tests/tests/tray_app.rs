@@ -481,3 +481,24 @@ fn the_welcome_window_opens_on_the_first_start_only() {
     assert!(!window_titles().contains(welcome), "the welcome window opens once");
     click(&conn, "Quit");
 }
+
+#[test]
+fn a_database_from_a_newer_ccmeter_stops_the_app_with_a_notification_saying_why() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    rusqlite::Connection::open(&db).expect("open").pragma_update(None, "user_version", 99).expect("a newer schema");
+    let monitor = NotificationMonitor::start();
+    let mut app = launch(&db);
+    let status = wait_for("the app to give up", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
+    assert!(!status.success(), "{status:?}");
+    let (summary, body) = wait_for("the notification", Duration::from_secs(5), || {
+        monitor.seen().into_iter().find(|(summary, _)| summary == "ccmeter could not start")
+    });
+    assert!(body.contains("newer ccmeter") && body.contains("upgrade ccmeter"), "{summary}: {body}");
+    let version: i64 = rusqlite::Connection::open(&db)
+        .expect("open")
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, 99, "the database is left as the newer version wrote it");
+}
