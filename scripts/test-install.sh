@@ -19,15 +19,16 @@ trap 'rm -rf "$out"' EXIT
 
 # The debug build the other tests use, bundled (the same features: nothing is rebuilt).
 ui/node_modules/.bin/tauri build --debug --bundles deb --ci
-deb="$(ls -t "$target"/debug/bundle/deb/ccmeter_*_amd64.deb | head -n 1)"
+arch="$(dpkg --print-architecture)"
+deb="$(ls -t "$target"/debug/bundle/deb/ccmeter_*_"$arch".deb | head -n 1)"
 
 # "A newer build": the same package under the next version, so dpkg upgrades rather than reinstalls.
 version="$(dpkg-deb -f "$deb" Version)"
 newer_version="${version%.*}.$(( ${version##*.} + 1 ))"
 dpkg-deb -R "$deb" "$out/newer"
 sed -i "s/^Version: .*/Version: $newer_version/" "$out/newer/DEBIAN/control"
-dpkg-deb --root-owner-group -b "$out/newer" "$out/ccmeter_${newer_version}_amd64.deb" >/dev/null
+dpkg-deb --root-owner-group -b "$out/newer" "$out/ccmeter_${newer_version}_$arch.deb" >/dev/null
 
-CCMETER_DEB="$deb" CCMETER_DEB_NEWER="$out/ccmeter_${newer_version}_amd64.deb" \
+CCMETER_DEB="$deb" CCMETER_DEB_NEWER="$out/ccmeter_${newer_version}_$arch.deb" \
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
   cargo test --locked -p ccmeter-tests --test deb_install -- --ignored --nocapture

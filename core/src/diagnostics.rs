@@ -110,7 +110,7 @@ impl Diagnostics {
 }
 
 /// `path` with the home folder written `~`: the user name stays out of a pasted report.
-fn home_relative(path: &Path) -> String {
+pub fn home_relative(path: &Path) -> String {
     match dirs::home_dir().and_then(|home| path.strip_prefix(home).ok().map(Path::to_owned)) {
         Some(rest) => format!("~/{}", rest.display()),
         None => path.display().to_string(),

@@ -14,8 +14,8 @@ pub enum StoreError {
         "the database {path} was written by a newer ccmeter (schema {found}, this version knows {known}); upgrade ccmeter"
     )]
     TooNew { path: PathBuf, found: usize, known: usize },
-    #[error("cannot back up the database to {path} before upgrading it (nothing was changed): {source}")]
-    Backup { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot back up the database to {path} before upgrading it (nothing was changed): {reason}")]
+    Backup { path: PathBuf, reason: String },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("the database writer has stopped")]

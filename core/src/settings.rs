@@ -249,10 +249,6 @@ pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-/// Loads the settings, lets `change` edit them, and saves them if they changed — in one immediate
-/// transaction, so a concurrent writer (the running app) cannot slip in between. For a connection of
-/// its own (the CLI); the app's writer thread uses [`load`] and [`save`] inside `Store::exec`.
-/// Nothing is written when `change` or the validation fails.
 /// Whether this start should open the welcome window: the first start on a database with no history (an
 /// upgrade from a version without the welcome, already in use, skips it). Either way it is not due again.
 pub fn take_welcome(tx: &rusqlite::Transaction) -> Result<bool> {
@@ -266,6 +262,10 @@ pub fn take_welcome(tx: &rusqlite::Transaction) -> Result<bool> {
     Ok(!has_history)
 }
 
+/// Loads the settings, lets `change` edit them, and saves them if they changed — in one immediate
+/// transaction, so a concurrent writer (the running app) cannot slip in between. For a connection of
+/// its own (the CLI); the app's writer thread uses [`load`] and [`save`] inside `Store::exec`.
+/// Nothing is written when `change` or the validation fails.
 pub fn update<T>(conn: &mut Connection, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let before = load(&tx)?;

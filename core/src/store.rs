@@ -86,10 +86,22 @@ const BACKUPS_KEPT: usize = 3;
 fn backup_before_migrating(conn: &Connection, path: &Path, schema: usize) -> Result<PathBuf> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let backup = backup_dir_of(path).join(format!("{}.schema{schema}-{stamp}.bak", file_name_of(path)));
-    let failed = |source: rusqlite::Error| StoreError::Backup { path: backup.clone(), source };
-    // VACUUM INTO writes a consistent, compact copy (committed WAL content included) as one new file.
-    conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()]).map_err(failed)?;
-    restrict_permissions(&backup);
+    let failed = |reason: String| StoreError::Backup { path: backup.clone(), reason };
+    // VACUUM INTO writes a consistent, compact copy (committed WAL content included). It goes to a partial
+    // name first: a copy cut short (a full disk) is removed, never counted among the backups.
+    let mut partial = backup.clone().into_os_string();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
+    if let Err(error) = conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()]) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(failed(error.to_string()));
+    }
+    restrict_permissions(&partial);
+    std::fs::rename(&partial, &backup).map_err(|error| {
+        let _ = std::fs::remove_file(&partial);
+        failed(error.to_string())
+    })?;
     tracing::info!(backup = %backup.display(), schema, "database backed up before its migration");
     prune_backups(path);
     Ok(backup)

@@ -82,7 +82,8 @@ pub fn import(conn: &mut Connection, database: &Path, file: &Path) -> Result<Imp
     }
     check_export(file).map_err(|reason| failed(&reason))?;
 
-    let staged = stage(database, file).map_err(|error| failed(&format!("cannot read it: {error}")))?;
+    let privacy = ingest::load_privacy(conn)?;
+    let staged = stage(database, file, privacy).map_err(|error| failed(&format!("cannot read it: {error}")))?;
     conn.execute("ATTACH DATABASE ?1 AS src", [staged.0.to_string_lossy()])?;
     let merged = (|| -> Result<Imported> {
         let tx = conn.transaction()?;
@@ -130,16 +131,31 @@ fn check_export(file: &Path) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// A private copy of `file` beside the database, migrated to this version's schema; removed when dropped.
-fn stage(database: &Path, file: &Path) -> Result<RemoveOnDrop> {
+const STAGED_PREFIX: &str = ".ccmeter-import-";
+
+/// A private copy of `file` beside the database, migrated to this version's schema and, when this database
+/// keeps no content, with its content erased (so the text never reaches this database's pages); removed when
+/// dropped. Copies left by an import that was killed are removed first.
+fn stage(database: &Path, file: &Path, privacy: ingest::Privacy) -> Result<RemoveOnDrop> {
     let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let staged = RemoveOnDrop(dir.join(format!(".ccmeter-import-{}.db", std::process::id())));
-    staged.remove();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(STAGED_PREFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let staged = RemoveOnDrop(dir.join(format!("{STAGED_PREFIX}{}.db", std::process::id())));
     let source = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     source.execute("VACUUM INTO ?1", [staged.0.to_string_lossy()])?;
     drop(source);
     store::restrict_permissions(&staged.0);
-    drop(store::open_and_migrate(&staged.0, false)?);
+    let mut copy = store::open_and_migrate(&staged.0, false)?;
+    if !privacy.store_content {
+        let tx = copy.transaction()?;
+        crate::erase::erase_content(&tx)?;
+        tx.commit()?;
+    }
     Ok(staged)
 }
 
@@ -154,10 +170,13 @@ fn merge(tx: &Transaction) -> Result<Imported> {
          INSERT OR IGNORE INTO main.resources (hash, attributes) SELECT hash, attributes FROM src.resources;
          INSERT INTO res_map SELECT r.id, m.id FROM src.resources r JOIN main.resources m ON m.hash = r.hash;",
     )?;
+    // A series key hashes in its database's own resource id, which means another resource here: imported
+    // series are keyed by their resource's content instead (the same on every import of the same file).
     copy_rows(tx, "metric_series", "TRUE", "OR IGNORE")?;
-    tx.execute_batch(
-        "INSERT INTO series_map SELECT s.id, m.id FROM src.metric_series s JOIN main.metric_series m ON m.key = s.key;",
-    )?;
+    tx.execute_batch(&format!(
+        "INSERT INTO series_map SELECT s.id, m.id FROM src.metric_series s JOIN main.metric_series m
+         ON m.key = {IMPORTED_SERIES_KEY};"
+    ))?;
 
     // Sessions: new ones, and the ones the file saw further (whose rows here give way to the file's).
     imported.sessions_added = tx.execute(
@@ -216,9 +235,6 @@ fn merge(tx: &Transaction) -> Result<Imported> {
         merge_sessionless_row(tx)?;
     }
 
-    if !ingest::load_privacy(tx)?.store_content {
-        crate::erase::erase_content(tx)?;
-    }
     tx.execute_batch(
         "DROP TABLE temp.res_map; DROP TABLE temp.series_map; DROP TABLE temp.taken; DROP TABLE temp.free_buckets;",
     )?;
@@ -238,6 +254,10 @@ fn merge_sessionless_row(tx: &Transaction) -> Result<()> {
     Ok(())
 }
 
+/// An imported series' key, from the file's series `s`: its key and its resource's content hash.
+const IMPORTED_SERIES_KEY: &str =
+    "('import:' || (SELECT hash FROM src.resources WHERE id = s.resource_id) || ':' || s.key)";
+
 /// Copies the rows of `src.<table>` aliased `t` that `filter` selects into `main.<table>`, column by column
 /// as `main` names them: a rowid `id` is left to `main`, resource and series ids are translated.
 fn copy_rows(tx: &Transaction, table: &str, filter: &str, conflict: &str) -> Result<i64> {
@@ -251,6 +271,7 @@ fn copy_rows(tx: &Transaction, table: &str, filter: &str, conflict: &str) -> Res
             continue;
         }
         let value = match name.as_str() {
+            "key" if table == "metric_series" => IMPORTED_SERIES_KEY.replace("s.", "t."),
             "resource_id" => "(SELECT main_id FROM temp.res_map WHERE src_id = t.resource_id)".to_owned(),
             "series_id" => "(SELECT main_id FROM temp.series_map WHERE src_id = t.series_id)".to_owned(),
             _ => format!("t.\"{name}\""),

@@ -320,3 +320,62 @@ async fn an_export_never_overwrites_the_database_or_leaves_half_a_file() {
     transfer::export(&conn, &db, &out).expect("exported");
     assert_eq!(fingerprint(&out), fingerprint(&db));
 }
+
+#[tokio::test]
+async fn imported_metric_series_keep_their_own_resource_whatever_ids_this_database_gave_out() {
+    let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    // The same metrics without a session on both machines, from different resources (projects): B's own
+    // resource takes the id A's has, so keys hashed with local ids would meet.
+    // A a day later than B, so no quarter hour holds both.
+    let project = |name: &'static str, shift_ns: i64| {
+        move |batch: &mut Batch| {
+            for point in &mut batch.points {
+                point.start_ns += shift_ns;
+                point.time_ns += shift_ns;
+                point.attributes.remove("session.id");
+                point.session_id = None;
+                let mut resource = (*point.resource).clone();
+                resource.attributes.insert("project".into(), name.into());
+                point.resource = std::sync::Arc::new(resource);
+            }
+            if batch.signal != Signal::Metrics {
+                batch.points.clear();
+                batch.events.clear();
+                batch.spans.clear();
+            }
+        }
+    };
+    let machine_a = store_with(a.path(), &["grpc/success"], project("alpha", 86_400_000_000_000)).await;
+    let machine_b = store_with(b.path(), &["grpc/success"], project("beta", 0)).await;
+    let projects = |path: &Path| -> Vec<(String, i64)> {
+        let conn = Connection::open(path).expect("open");
+        let mut statement = conn
+            .prepare(
+                "SELECT json_extract(r.attributes, '$.project'), count(*) FROM metric_points p
+                 JOIN metric_series s ON s.id = p.series_id JOIN resources r ON r.id = s.resource_id
+                 GROUP BY 1 ORDER BY 1",
+            )
+            .expect("prepare");
+        statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("query").collect::<Result<_, _>>().expect("rows")
+    };
+    let (from_a, before_b) = (projects(&machine_a), projects(&machine_b));
+    assert_eq!(from_a.len(), 1, "{from_a:?}");
+    let file = a.path().join("a.ccmeter");
+    export_to(&machine_a, &file);
+    import_into(&machine_b, &file).expect("imported");
+    let merged = projects(&machine_b);
+    assert!(merged.contains(&from_a[0]), "A's points keep A's project: {merged:?}");
+    assert_eq!(merged.iter().map(|(_, n)| n).sum::<i64>(), from_a[0].1 + before_b.iter().map(|(_, n)| n).sum::<i64>());
+}
+
+#[tokio::test]
+async fn a_staged_copy_left_by_a_killed_import_is_cleared_by_the_next() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = store_with(dir.path(), &["grpc/success"], |_| {}).await;
+    let leftover = dir.path().join(".ccmeter-import-999999.db");
+    std::fs::write(&leftover, b"a prompt a killed import left behind").expect("leftover");
+    let file = dir.path().join("x.ccmeter");
+    export_to(&db, &file);
+    import_into(&db, &file).expect("imported");
+    assert!(!leftover.exists(), "the old staged copy is gone");
+}

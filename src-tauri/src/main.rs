@@ -61,11 +61,14 @@ fn main() -> ExitCode {
 
 /// `ccmeter diagnostics`: the About window's text, with the receivers as configured (the CLI binds nothing).
 fn diagnostics(db: &std::path::Path) -> Result<String, ccmeter_core::StoreError> {
+    let shown = ccmeter_core::diagnostics::home_relative(db);
     if !db.is_file() {
         let version = env!("CARGO_PKG_VERSION");
-        return Ok(format!("ccmeter {version}\nno database at {} yet: nothing received\n", db.display()));
+        return Ok(format!("ccmeter {version}\nno database at {shown} yet: nothing received\n"));
     }
-    let conn = ccmeter_core::store::open_connection(db)?;
+    // Read-only: a report must not migrate (or back up) the database it describes.
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|source| ccmeter_core::StoreError::Open { path: db.to_owned(), source })?;
     let settings = ccmeter_core::settings::load(&conn).unwrap_or_default();
     let found = ccmeter_core::diagnostics::collect(&conn, db, env!("CARGO_PKG_VERSION"))?;
     let receivers =

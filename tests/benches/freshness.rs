@@ -96,18 +96,23 @@ fn main() {
     }
 }
 
-/// Installs an observer in the dashboard that stamps (epoch ms, sub-ms) each new text of the Cost card.
-const OBSERVE_COST: &str = "
-    window.__costChanges = [];
-    let last = null;
-    const read = () => document.querySelector(\"section.kpi[aria-label='Cost'] .kpi__value\")?.textContent.trim() ?? null;
-    new MutationObserver(() => {
-        const now = performance.timeOrigin + performance.now();
-        const shown = read();
-        if (shown !== last) { last = shown; window.__costChanges.push([shown, now]); }
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    last = read();
-    return last;";
+/// The Cost card's text, as a script expression.
+const READ_COST: &str =
+    "(document.querySelector(\"section.kpi[aria-label='Cost'] .kpi__value\")?.textContent.trim() ?? null)";
+
+/// A script that installs an observer in the dashboard stamping (epoch ms, sub-ms) each new text of the card.
+fn observe_cost() -> String {
+    format!(
+        "window.__costChanges = [];
+         let last = {READ_COST};
+         new MutationObserver(() => {{
+             const now = performance.timeOrigin + performance.now();
+             const shown = {READ_COST};
+             if (shown !== last) {{ last = shown; window.__costChanges.push([shown, now]); }}
+         }}).observe(document.body, {{ subtree: true, childList: true, characterData: true }});
+         return last;"
+    )
+}
 
 fn epoch_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs_f64() * 1e3
@@ -128,17 +133,19 @@ async fn dashboard_freshness() -> (Vec<Duration>, Vec<Duration>) {
         let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], &api_request(round), false);
         assert_eq!(answer.status, 200);
     };
-    // The first export takes the dashboard out of its "connect Claude Code" state: then the card exists.
-    let cost = |client: &fantoccini::Client| {
-        let client = client.clone();
-        async move { client.execute(OBSERVE_COST, vec![]).await.ok().and_then(|v| v.as_str().map(str::to_owned)) }
-    };
+    // The first export takes the dashboard out of its "connect Claude Code" state: then the card exists, and
+    // the observer goes in once.
     post(1);
     let start = Instant::now();
-    while cost(&client).await.as_deref() != Some("$0.25") {
+    loop {
+        let shown = client.execute(&format!("return {READ_COST};"), vec![]).await.expect("read the card");
+        if shown.as_str() == Some("$0.25") {
+            break;
+        }
         assert!(start.elapsed() < Duration::from_secs(20), "the dashboard never showed the first export");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    client.execute(&observe_cost(), vec![]).await.expect("install the observer");
     let (mut fresh, mut calls) = (Vec::new(), Vec::new());
     for round in 2..=ROUNDS + 1 {
         post(round);

@@ -61,5 +61,7 @@ describe("throttle", () => {
     refresh.cancel();
     vi.advanceTimersByTime(1000);
     expect(run).toHaveBeenCalledTimes(3);
+    refresh.call();
+    expect(run).toHaveBeenCalledTimes(4);
   });
 });

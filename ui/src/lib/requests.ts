@@ -57,6 +57,9 @@ export function throttle(run: () => void, ms: number): { call: () => void; cance
         timer = setTimeout(fire, wait);
       }
     },
-    cancel: () => clearTimeout(timer),
+    cancel: () => {
+      clearTimeout(timer);
+      timer = undefined;
+    },
   };
 }
