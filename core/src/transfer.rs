@@ -133,6 +133,9 @@ fn check_export(file: &Path) -> std::result::Result<(), String> {
 
 const STAGED_PREFIX: &str = ".ccmeter-import-";
 
+/// A staged copy this old was left by an import that was killed (one running now is younger).
+const STALE_STAGED: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// A private copy of `file` beside the database, migrated to this version's schema and, when this database
 /// keeps no content, with its content erased (so the text never reaches this database's pages); removed when
 /// dropped. Copies left by an import that was killed are removed first.
@@ -140,7 +143,13 @@ fn stage(database: &Path, file: &Path, privacy: ingest::Privacy) -> Result<Remov
     let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(STAGED_PREFIX) {
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age > STALE_STAGED);
+            if stale && entry.file_name().to_string_lossy().starts_with(STAGED_PREFIX) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

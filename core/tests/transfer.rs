@@ -374,8 +374,14 @@ async fn a_staged_copy_left_by_a_killed_import_is_cleared_by_the_next() {
     let db = store_with(dir.path(), &["grpc/success"], |_| {}).await;
     let leftover = dir.path().join(".ccmeter-import-999999.db");
     std::fs::write(&leftover, b"a prompt a killed import left behind").expect("leftover");
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options().write(true).open(&leftover).expect("open").set_modified(two_hours_ago).expect("age it");
+    // Another import's copy, still in use, is left alone.
+    let running = dir.path().join(".ccmeter-import-999998.db");
+    std::fs::write(&running, b"another import at work").expect("running");
     let file = dir.path().join("x.ccmeter");
     export_to(&db, &file);
     import_into(&db, &file).expect("imported");
     assert!(!leftover.exists(), "the old staged copy is gone");
+    assert!(running.exists(), "a recent one may belong to an import running now");
 }
