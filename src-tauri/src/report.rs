@@ -47,7 +47,8 @@ fn count(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-fn plural(n: i64, noun: &str) -> String {
+/// `1 commit`, `1,200 commits`: a count and its noun, as the CLI prints them.
+pub(crate) fn plural(n: i64, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", count(n)) }
 }
 

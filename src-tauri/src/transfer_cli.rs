@@ -7,6 +7,8 @@ use ccmeter_core::StoreError;
 use ccmeter_core::store::open_connection;
 use ccmeter_core::transfer;
 
+use crate::report::plural;
+
 pub fn export(db: &Path, out: &Path) -> Result<String, StoreError> {
     if !db.is_file() {
         return Err(StoreError::Export(format!("there is no database at {} yet: nothing to export", db.display())));
@@ -49,10 +51,6 @@ pub fn import(db: &Path, file: &Path) -> Result<String, StoreError> {
         plural(imported.metric_points, "metric point"),
         plural(imported.spans, "span"),
     ))
-}
-
-fn plural(count: i64, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
 /// A file size as people read it: `812 KB`, `3.4 MB`.

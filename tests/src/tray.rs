@@ -137,3 +137,12 @@ pub fn grpc_address(conn: &str) -> std::net::SocketAddr {
     let words: Vec<&str> = listening.split_whitespace().collect();
     words.windows(2).find(|w| w[1].starts_with("(gRPC")).and_then(|w| w[0].parse().ok()).expect("a gRPC address")
 }
+
+/// Every window's title on the display (xwininfo, from x11-utils): what the app opened.
+pub fn window_titles() -> String {
+    Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}

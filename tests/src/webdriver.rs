@@ -84,3 +84,15 @@ pub async fn connect(port: u16, application: &std::path::Path, args: &[String]) 
         }
     }
 }
+
+/// Polls `probe` every 200 ms until it returns `Some`; panics after 20 s.
+pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

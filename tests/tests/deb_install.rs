@@ -11,22 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use ccmeter_tests::tray::{api_request_now, grpc_address, http_address, label, menu_labels, tray_connection, wait_for};
-use ccmeter_tests::webdriver::{connect, start_driver};
+use ccmeter_tests::tray::{
+    api_request_now, grpc_address, http_address, label, menu_labels, tray_connection, wait_for, window_titles,
+};
+use ccmeter_tests::webdriver::{connect, eventually, start_driver};
 use ccmeter_tests::{expected_totals, http_post, nanos, requests, send_fixture_to};
 use serde_json::Value;
 
 const INSTALLED: &str = "/usr/bin/ccmeter";
 const WELCOME: &str = "\"Welcome to ccmeter\"";
-
-/// Every window's title on the display (xwininfo, from x11-utils).
-fn window_titles() -> String {
-    Command::new("xwininfo")
-        .args(["-root", "-tree"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
-}
 
 fn run(program: &str, args: &[&str]) -> Output {
     let output = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
@@ -106,17 +99,6 @@ fn find_installed_app() -> u32 {
             (std::fs::read_link(entry.path().join("exe")).ok()? == Path::new(INSTALLED)).then_some(pid)
         })
     })
-}
-
-async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
-    let start = std::time::Instant::now();
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 async fn text_of(client: &fantoccini::Client, css: &str) -> Option<String> {

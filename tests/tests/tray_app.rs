@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use ccmeter_tests::tray::{
     self, ITEM, busctl, http_address, label, menu_entries, menu_labels, menu_path, tray_connection, wait_for,
+    window_titles,
 };
 use ccmeter_tests::{ccmeter_bin, http_post};
 use serde_json::Value;
@@ -82,15 +83,6 @@ fn icon_colour(rgba: &[u8]) -> &'static str {
     }
     // The slate background is in every icon: a state colour, when present, is what it says.
     ["red", "amber", "green"].into_iter().find(|c| counts.get(c).copied().unwrap_or(0) > 40).unwrap_or("slate")
-}
-
-/// The window tree of the display, with every window's title.
-fn window_titles() -> String {
-    Command::new("xwininfo")
-        .args(["-root", "-tree"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
 }
 
 fn launch(db: &Path) -> App {

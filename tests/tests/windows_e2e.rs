@@ -5,22 +5,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use ccmeter_tests::webdriver::{connect, start_driver};
+use ccmeter_tests::webdriver::{connect, eventually, start_driver};
 use ccmeter_tests::{ccmeter_bin, expected_totals, requests, send_fixture_to};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
-
-/// Polls `probe` until it returns `Some`.
-async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut probe: impl FnMut() -> F) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 async fn text(client: &Client, css: &str) -> Option<String> {
     client.find(Locator::Css(css)).await.ok()?.text().await.ok()
