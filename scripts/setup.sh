@@ -56,4 +56,8 @@ fi
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   (cd ui && npm ci --no-audit --no-fund)
 fi
-(cd ui && npm run build --silent)
+# Rebuilt only when a source is newer than the last build: Tauri embeds ui/dist, and fresh files there make
+# cargo rebuild (and relink) the app on every launch even when nothing changed.
+if [ ! -f ui/dist/index.html ] || [ -n "$(find ui/src ui/public ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/package.json ui/package-lock.json icons/ccmeter.svg 2>/dev/null -newer ui/dist/index.html -print -quit)" ]; then
+  (cd ui && npm run build --silent)
+fi
