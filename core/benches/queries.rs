@@ -78,6 +78,7 @@ fn session(dice: &mut Dice, index: usize, per_session: usize, resource: &Arc<Res
         attributes.extend(attrs(extra));
         Event {
             time_ns: time,
+            time_received: false,
             name,
             session_id: Some(id.clone()),
             sequence: Some(sequence),
@@ -131,6 +132,7 @@ fn session(dice: &mut Dice, index: usize, per_session: usize, resource: &Arc<Res
                     tokens: Tokens { input, output, cache_read, cache_creation: dice.below(3000) as i64 },
                     duration_ms: Some(800 + dice.below(20_000) as i64),
                     query_source: Some(source.into()),
+                    ..ApiRequest::default()
                 }),
                 &[("model", json!(model)), ("effort", json!(if model.contains("haiku") { "" } else { "high" }))],
                 time,

@@ -29,6 +29,9 @@ pub struct LatencyStat {
     pub requests: i64,
     pub p50_ms: i64,
     pub p95_ms: i64,
+    /// Time to first token (Claude Code ≥ 2.1.3xx sends `ttft_ms`); `None` when no request carried it.
+    pub ttft_p50_ms: Option<i64>,
+    pub ttft_p95_ms: Option<i64>,
 }
 
 /// API latency by model: over the whole range, and per local hour or day.
@@ -40,41 +43,58 @@ pub struct ApiLatency {
     pub series: Vec<LatencyStat>,
 }
 
-fn stat(start: Option<DateTime<Utc>>, model: String, mut durations: Vec<i64>) -> LatencyStat {
-    durations.sort_unstable();
-    LatencyStat {
-        start,
-        model,
-        requests: durations.len() as i64,
-        p50_ms: percentile(&durations, 50.0).unwrap_or(0),
-        p95_ms: percentile(&durations, 95.0).unwrap_or(0),
+/// The durations and times to first token of a model's requests in one range or bucket.
+#[derive(Default)]
+struct Latencies {
+    durations: Vec<i64>,
+    ttfts: Vec<i64>,
+}
+
+impl Latencies {
+    fn push(&mut self, duration: i64, ttft: Option<i64>) {
+        self.durations.push(duration);
+        self.ttfts.extend(ttft);
     }
 }
 
-/// p50 and p95 (nearest rank) of the api_request events' `duration_ms`, by normalised model.
+fn stat(start: Option<DateTime<Utc>>, model: String, mut latencies: Latencies) -> LatencyStat {
+    latencies.durations.sort_unstable();
+    latencies.ttfts.sort_unstable();
+    LatencyStat {
+        start,
+        model,
+        requests: latencies.durations.len() as i64,
+        p50_ms: percentile(&latencies.durations, 50.0).unwrap_or(0),
+        p95_ms: percentile(&latencies.durations, 95.0).unwrap_or(0),
+        ttft_p50_ms: percentile(&latencies.ttfts, 50.0),
+        ttft_p95_ms: percentile(&latencies.ttfts, 95.0),
+    }
+}
+
+/// p50 and p95 (nearest rank) of the api_request events' `duration_ms` and `ttft_ms`, by normalised model.
 pub fn api_latency(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<ApiLatency> {
     let Some((first, last)) = record_times(range) else { return Ok(ApiLatency::default()) };
     let mut statement = conn.prepare_cached(
-        "SELECT time_ns, coalesce(model_norm, ''), duration_ms FROM events
+        "SELECT time_ns, coalesce(model_norm, ''), duration_ms, ttft_ms FROM events
          WHERE name = 'api_request' AND time_ns BETWEEN :first AND :last
            AND is_claude_code = 1 AND duration_ms IS NOT NULL",
     )?;
     let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?))
     })?;
     let mut starts = BucketStarts::new(ctx, granularity);
-    let mut whole: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    let mut per_bucket: BTreeMap<(DateTime<Utc>, String), Vec<i64>> = BTreeMap::new();
+    let mut whole: BTreeMap<String, Latencies> = BTreeMap::new();
+    let mut per_bucket: BTreeMap<(DateTime<Utc>, String), Latencies> = BTreeMap::new();
     for row in rows {
-        let (time_ns, model, duration) = row?;
-        per_bucket.entry((starts.of(bucket_of(time_ns)), model.clone())).or_default().push(duration);
-        whole.entry(model).or_default().push(duration);
+        let (time_ns, model, duration, ttft) = row?;
+        per_bucket.entry((starts.of(bucket_of(time_ns)), model.clone())).or_default().push(duration, ttft);
+        whole.entry(model).or_default().push(duration, ttft);
     }
     let mut by_model: Vec<LatencyStat> =
-        whole.into_iter().map(|(model, durations)| stat(None, model, durations)).collect();
+        whole.into_iter().map(|(model, latencies)| stat(None, model, latencies)).collect();
     by_model.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.model.cmp(&b.model)));
     let series =
-        per_bucket.into_iter().map(|((start, model), durations)| stat(Some(start), model, durations)).collect();
+        per_bucket.into_iter().map(|((start, model), latencies)| stat(Some(start), model, latencies)).collect();
     Ok(ApiLatency { by_model, series })
 }
 

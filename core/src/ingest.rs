@@ -2,9 +2,11 @@
 //!
 //! Idempotence (an exporter retries what it did not see acknowledged): every row has a dedup key and is
 //! inserted with `INSERT OR IGNORE`; the rollup is only touched for rows that were really inserted.
-//! - api_request events: `request_id`; other events: session + `event.sequence` (+ prompt.id and name,
-//!   so a resumed session that restarts its sequence is not mistaken for a retry); anything else: a
-//!   hash of the whole record.
+//! - api_request events: `request_id`. Other Claude Code events: session + `event.sequence` + name +
+//!   prompt.id + the record's own time. `event.sequence` counts per process, and a resumed session
+//!   (`claude --continue`, `--resume <id>`) is a new process sending the same session.id, sequence and name
+//!   again; its records happen later, while a retry resends a record byte for byte, time included.
+//!   Anything else: a hash of the whole record (without an arrival time, which a retry does not repeat).
 //! - DELTA points: series + start + end time. CUMULATIVE points: series (with its start time) + time;
 //!   a point no newer than the last one seen for its series changes nothing.
 
@@ -227,6 +229,9 @@ struct SessionTouch {
     organization_id: Option<String>,
     account_uuid: Option<String>,
     terminal_type: Option<String>,
+    vcs_repository: Option<String>,
+    vcs_branch: Option<String>,
+    vcs_revision: Option<String>,
     api_event: bool,
 }
 
@@ -241,6 +246,8 @@ pub enum Facet {
     Language,
     /// Every Claude Code event by name.
     Event,
+    /// api_request events and cost/token metrics by `agent.name` (migration 0006): `""` for the main thread.
+    Agent,
 }
 
 impl Facet {
@@ -250,6 +257,7 @@ impl Facet {
             Facet::Effort => "effort",
             Facet::Language => "language",
             Facet::Event => "event",
+            Facet::Agent => "agent",
         }
     }
 }
@@ -329,6 +337,9 @@ impl Writer<'_> {
         latest(&mut touch.organization_id, text("organization.id"));
         latest(&mut touch.account_uuid, text("user.account_uuid"));
         latest(&mut touch.terminal_type, text("terminal.type"));
+        latest(&mut touch.vcs_repository, text("vcs.repository.url.full"));
+        latest(&mut touch.vcs_branch, text("vcs.ref.head.name"));
+        latest(&mut touch.vcs_revision, text("vcs.ref.head.revision"));
         touch.api_event |= api_event;
         Ok(())
     }
@@ -337,8 +348,9 @@ impl Writer<'_> {
     fn flush(&mut self) -> Result<()> {
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO sessions (id, first_ns, last_ns, resource_id, app_version, user_id, user_email, organization_id,
-                                   account_uuid, terminal_type, has_api_events)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                   account_uuid, terminal_type, has_api_events, vcs_repository, vcs_branch,
+                                   vcs_revision)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT(id) DO UPDATE SET
                 first_ns = min(first_ns, excluded.first_ns),
                 last_ns = max(last_ns, excluded.last_ns),
@@ -349,7 +361,10 @@ impl Writer<'_> {
                 organization_id = coalesce(excluded.organization_id, organization_id),
                 account_uuid = coalesce(excluded.account_uuid, account_uuid),
                 terminal_type = coalesce(excluded.terminal_type, terminal_type),
-                has_api_events = max(has_api_events, excluded.has_api_events)",
+                has_api_events = max(has_api_events, excluded.has_api_events),
+                vcs_repository = coalesce(excluded.vcs_repository, vcs_repository),
+                vcs_branch = coalesce(excluded.vcs_branch, vcs_branch),
+                vcs_revision = coalesce(excluded.vcs_revision, vcs_revision)",
         )?;
         for (id, touch) in self.sessions.drain() {
             upsert.execute(params![
@@ -363,7 +378,10 @@ impl Writer<'_> {
                 touch.organization_id,
                 touch.account_uuid,
                 touch.terminal_type,
-                touch.api_event as i64
+                touch.api_event as i64,
+                touch.vcs_repository,
+                touch.vcs_branch,
+                touch.vcs_revision
             ])?;
         }
         drop(upsert);
@@ -528,15 +546,18 @@ impl Writer<'_> {
                 format!("req:{}", request.request_id.as_deref().unwrap_or_default())
             }
             (_, Some(sequence)) if event.session_id.is_some() && event.name.is_claude_code() => {
-                format!("seq:{session}:{sequence}:{name}:{}", event.prompt_id.as_deref().unwrap_or(""))
+                let prompt = event.prompt_id.as_deref().unwrap_or("");
+                let time = if event.time_received { "-".to_owned() } else { event.time_ns.to_string() };
+                format!("seq:{session}:{sequence}:{name}:{prompt}:{time}")
             }
             _ => {
                 let body = event.body.as_ref().map(|b| b.to_string()).unwrap_or_default();
                 let resource = serde_json::to_string(&event.resource.attributes).unwrap_or_default();
+                let time = if event.time_received { 0 } else { event.time_ns };
                 format!(
                     "h:{}",
                     hash_hex(&[
-                        &event.time_ns.to_le_bytes(),
+                        &time.to_le_bytes(),
                         name.as_bytes(),
                         body.as_bytes(),
                         raw_attributes_json.as_bytes(),
@@ -557,6 +578,7 @@ impl Writer<'_> {
         let mut status_code = None;
         let mut query_source = None;
         let mut request_id = None;
+        let mut request = None;
         let mut inc = Increment::default();
         match &event.detail {
             EventDetail::ApiRequest(r) => {
@@ -567,6 +589,7 @@ impl Writer<'_> {
                 duration = r.duration_ms;
                 query_source = r.query_source.clone();
                 request_id = r.request_id.clone();
+                request = Some(r);
                 inc.ev_cost_nanos = r.cost.0;
                 inc.ev_input = r.tokens.input;
                 inc.ev_output = r.tokens.output;
@@ -602,9 +625,10 @@ impl Writer<'_> {
             "INSERT OR IGNORE INTO events (dedup_key, session_id, time_ns, name, is_claude_code, sequence, prompt_id,
                 request_id, model, model_norm, cost_nanos, cost_from_micros, input_tokens, output_tokens,
                 cache_read_tokens, cache_creation_tokens, duration_ms, success, tool_name, decision, status_code,
-                query_source, resource_id, attributes, body, severity, trace_id, span_id)
+                query_source, resource_id, attributes, body, severity, trace_id, span_id, ttft_ms,
+                cache_creation_5m_tokens, cache_creation_1h_tokens, agent_id, agent_name)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+                ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
         )?;
         let body = event.body.as_ref().map(|body| {
             if self.privacy.store_content || event.name.is_claude_code() {
@@ -641,7 +665,12 @@ impl Writer<'_> {
             body,
             event.severity,
             event.trace_id,
-            event.span_id
+            event.span_id,
+            request.and_then(|r| r.ttft_ms),
+            request.and_then(|r| r.cache_creation_5m),
+            request.and_then(|r| r.cache_creation_1h),
+            request.and_then(|r| r.agent_id.as_deref()),
+            request.and_then(|r| r.agent_name.as_deref())
         ])?;
         if inserted == 0 {
             summary.duplicates += 1;
@@ -658,6 +687,8 @@ impl Writer<'_> {
                 self.facet(Facet::QuerySource, source, event.time_ns, session, inc.api_requests, &inc)?;
                 let effort = facet_value(event.attributes.get("effort"));
                 self.facet(Facet::Effort, &effort, event.time_ns, session, inc.api_requests, &inc)?;
+                let agent = request.and_then(|r| r.agent_name.as_deref()).unwrap_or("");
+                self.facet(Facet::Agent, agent, event.time_ns, session, inc.api_requests, &inc)?;
             }
             summary.touch(session, event.time_ns);
         }
@@ -787,6 +818,8 @@ impl Writer<'_> {
                 self.facet(Facet::QuerySource, &source, point.time_ns, session, 0, &inc)?;
                 let effort = facet_value(point.attributes.get("effort"));
                 self.facet(Facet::Effort, &effort, point.time_ns, session, 0, &inc)?;
+                let agent = facet_value(point.attributes.get("agent.name"));
+                self.facet(Facet::Agent, &agent, point.time_ns, session, 0, &inc)?;
             }
             MetricName::CodeEditToolDecision => {
                 let language = facet_value(point.attributes.get("language"));

@@ -86,6 +86,10 @@ pub struct SourceUsage {
     pub tokens: TokenCounts,
     /// The raw values of this class, most expensive first.
     pub raw: Vec<RawSourceUsage>,
+    /// Subagents only: the class split by `agent.name` (`Explore`, `general-purpose`, a custom agent…), most
+    /// expensive first; `""` holds what arrived without a name (versions before the attribute), so the
+    /// split adds up to the class.
+    pub agents: Vec<FacetUsage>,
 }
 
 fn add_tokens(into: &mut TokenCounts, more: &TokenCounts) {
@@ -180,6 +184,7 @@ pub fn cost_by_source(conn: &Connection, range: Range) -> Result<Vec<SourceUsage
             api_requests: 0,
             tokens: TokenCounts::default(),
             raw: Vec::new(),
+            agents: Vec::new(),
         });
         entry.cost_nanos += value.cost_nanos;
         entry.cost_usd = usd(entry.cost_nanos);
@@ -194,7 +199,36 @@ pub fn cost_by_source(conn: &Connection, range: Range) -> Result<Vec<SourceUsage
             tokens: value.tokens,
         });
     }
+    if let Some(subagents) = classes.get_mut(&SourceClass::Subagent) {
+        subagents.agents = split_by_agent(conn, range, subagents)?;
+    }
     Ok(classes.into_values().collect())
+}
+
+/// The subagent class by `agent.name`, with the unnamed rest as `""`.
+fn split_by_agent(conn: &Connection, range: Range, class: &SourceUsage) -> Result<Vec<FacetUsage>> {
+    let mut agents: Vec<FacetUsage> =
+        facet_usage(conn, range, Facet::Agent)?.into_iter().filter(|agent| !agent.value.is_empty()).collect();
+    let mut rest = FacetUsage {
+        value: String::new(),
+        cost_nanos: class.cost_nanos,
+        cost_usd: 0.0,
+        api_requests: class.api_requests,
+        tokens: class.tokens,
+    };
+    for agent in &agents {
+        rest.cost_nanos -= agent.cost_nanos;
+        rest.api_requests -= agent.api_requests;
+        rest.tokens.input -= agent.tokens.input;
+        rest.tokens.output -= agent.tokens.output;
+        rest.tokens.cache_read -= agent.tokens.cache_read;
+        rest.tokens.cache_creation -= agent.tokens.cache_creation;
+    }
+    rest.cost_usd = usd(rest.cost_nanos);
+    if rest.cost_nanos > 0 || rest.api_requests > 0 || rest.tokens.total() > 0 {
+        agents.push(rest);
+    }
+    Ok(agents)
 }
 
 /// Cost, API requests and tokens by the request's reasoning `effort` (`low`, `medium`, `high`…; `""`

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, named_params};
+use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -375,6 +375,11 @@ pub struct SessionRow {
     pub app_version: Option<String>,
     pub terminal_type: Option<String>,
     pub user_email: Option<String>,
+    /// The repository the session worked in (`vcs.repository.url.full`, sent with
+    /// `OTEL_METRICS_INCLUDE_REPOSITORY=true`), and the branch and commit of its last `git commit`.
+    pub repository: Option<String>,
+    pub branch: Option<String>,
+    pub commit: Option<String>,
     pub cost_source: CostSource,
     #[serde(flatten)]
     pub usage: Usage,
@@ -399,7 +404,8 @@ const SESSION_ROWS: &str = "
     SELECT session_id, max(ev) AS ev, group_concat(DISTINCT nullif(model, '')) AS models, {usage}
     FROM r GROUP BY session_id
 )
-SELECT per.*, s.first_ns, s.last_ns, s.app_version, s.terminal_type, s.user_email, count(*) OVER () AS total
+SELECT per.*, s.first_ns, s.last_ns, s.app_version, s.terminal_type, s.user_email, s.vcs_repository, s.vcs_branch,
+       s.vcs_revision, count(*) OVER () AS total
 FROM per JOIN sessions s ON s.id = per.session_id
 WHERE (:model IS NULL OR EXISTS (SELECT 1 FROM usage_rollup m WHERE m.session_id = per.session_id AND m.model = :model))
   AND (:active_since IS NULL OR (s.last_ns >= :active_since AND s.id <> ''))
@@ -426,10 +432,13 @@ fn session_row(row: &Row) -> rusqlite::Result<(SessionRow, i64)> {
             app_version: row.get(base + 2)?,
             terminal_type: row.get(base + 3)?,
             user_email: row.get(base + 4)?,
+            repository: row.get(base + 5)?,
+            branch: row.get(base + 6)?,
+            commit: row.get(base + 7)?,
             cost_source: if row.get::<_, i64>(1)? != 0 { CostSource::Events } else { CostSource::Metrics },
             usage,
         },
-        row.get(base + 5)?,
+        row.get(base + 8)?,
     ))
 }
 
@@ -487,7 +496,15 @@ pub struct TimelineEvent {
     pub cost_nanos: Option<i64>,
     pub cost_usd: Option<f64>,
     pub tokens: Option<TokenCounts>,
+    /// The cache write by lifetime, when Claude Code split it (`tokens.cacheCreation` is their sum).
+    pub cache_creation_5m: Option<i64>,
+    pub cache_creation_1h: Option<i64>,
     pub duration_ms: Option<i64>,
+    /// Time to first token of an API request.
+    pub ttft_ms: Option<i64>,
+    /// The subagent that made an API request (`agent_id`, `agent.name`).
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
     pub success: Option<bool>,
     pub tool_name: Option<String>,
     pub decision: Option<String>,
@@ -499,11 +516,101 @@ pub struct TimelineEvent {
     pub attributes: Value,
 }
 
+/// One subagent a session ran (one `agent_id`): what its own API requests cost.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SubagentUsage {
+    pub agent_id: String,
+    /// `agent.name` on its requests, else `agent_type` of its subagent_completed event (`Explore`,
+    /// `general-purpose`, a custom agent's name); `None` when neither was sent.
+    pub name: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub api_requests: i64,
+    #[serde(skip)]
+    pub cost_nanos: i64,
+    pub cost_usd: f64,
+    pub tokens: TokenCounts,
+    /// From its subagent_completed event; else the sum of its requests' durations.
+    pub duration_ms: i64,
+    pub tool_uses: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SessionDetail {
     #[serde(flatten)]
     pub session: SessionRow,
+    /// In the order they started. Their cost is part of the session's; the rest is the main thread's.
+    pub subagents: Vec<SubagentUsage>,
     pub timeline: Vec<TimelineEvent>,
+}
+
+/// The subagents of a session, from its api_request events (`agent_id`) and subagent_completed events.
+fn subagents(conn: &Connection, id: &str) -> Result<Vec<SubagentUsage>> {
+    let mut by_id: BTreeMap<String, SubagentUsage> = BTreeMap::new();
+    let mut requests = conn.prepare_cached(
+        "SELECT agent_id, max(agent_name), min(time_ns), count(*), sum(coalesce(cost_nanos, 0)),
+                sum(coalesce(input_tokens, 0)), sum(coalesce(output_tokens, 0)), sum(coalesce(cache_read_tokens, 0)),
+                sum(coalesce(cache_creation_tokens, 0)), sum(coalesce(duration_ms, 0))
+         FROM events WHERE session_id = ?1 AND agent_id IS NOT NULL AND name = 'api_request' AND is_claude_code = 1
+         GROUP BY agent_id",
+    )?;
+    let rows = requests.query_map([id], |r| {
+        let cost_nanos: i64 = r.get(4)?;
+        Ok(SubagentUsage {
+            agent_id: r.get(0)?,
+            name: r.get(1)?,
+            started_at: from_ns(r.get(2)?),
+            api_requests: r.get(3)?,
+            cost_nanos,
+            cost_usd: usd(cost_nanos),
+            tokens: TokenCounts {
+                input: r.get(5)?,
+                output: r.get(6)?,
+                cache_read: r.get(7)?,
+                cache_creation: r.get(8)?,
+            },
+            duration_ms: r.get(9)?,
+            tool_uses: None,
+        })
+    })?;
+    for row in rows {
+        let row = row?;
+        by_id.insert(row.agent_id.clone(), row);
+    }
+    let mut completions = conn.prepare_cached(
+        "SELECT CAST(json_extract(attributes, '$.agent_id') AS TEXT), CAST(json_extract(attributes, '$.agent_type') AS TEXT),
+                CAST(json_extract(attributes, '$.duration_ms') AS INTEGER),
+                CAST(json_extract(attributes, '$.total_tool_uses') AS INTEGER), time_ns
+         FROM events WHERE session_id = ?1 AND name = 'subagent_completed' AND is_claude_code = 1",
+    )?;
+    let rows = completions.query_map([id], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (Some(agent_id), agent_type, duration_ms, tool_uses, time_ns) = row? else { continue };
+        let agent = by_id.entry(agent_id.clone()).or_insert_with(|| SubagentUsage {
+            agent_id,
+            name: None,
+            started_at: from_ns(time_ns),
+            api_requests: 0,
+            cost_nanos: 0,
+            cost_usd: 0.0,
+            tokens: TokenCounts::default(),
+            duration_ms: 0,
+            tool_uses: None,
+        });
+        agent.name = agent.name.take().or(agent_type);
+        agent.duration_ms = duration_ms.unwrap_or(agent.duration_ms);
+        agent.tool_uses = tool_uses;
+    }
+    let mut agents: Vec<SubagentUsage> = by_id.into_values().collect();
+    agents.sort_by(|a, b| a.started_at.cmp(&b.started_at).then_with(|| a.agent_id.cmp(&b.agent_id)));
+    Ok(agents)
 }
 
 /// One session's totals and its events in order. `id` `""` is the "no session" bucket.
@@ -525,7 +632,8 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
     let Some((session, _)) = row else { return Ok(None) };
     let mut statement = conn.prepare_cached(
         "SELECT time_ns, name, sequence, prompt_id, model, cost_nanos, input_tokens, output_tokens, cache_read_tokens,
-                cache_creation_tokens, duration_ms, success, tool_name, decision, status_code, query_source, attributes
+                cache_creation_tokens, duration_ms, success, tool_name, decision, status_code, query_source, attributes,
+                cache_creation_5m_tokens, cache_creation_1h_tokens, ttft_ms, agent_id, agent_name
          FROM events WHERE session_id = ?1 ORDER BY time_ns, sequence, id",
     )?;
     let timeline = statement
@@ -549,7 +657,12 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
                     }),
                     None => None,
                 },
+                cache_creation_5m: row.get(17)?,
+                cache_creation_1h: row.get(18)?,
                 duration_ms: row.get(10)?,
+                ttft_ms: row.get(19)?,
+                agent_id: row.get(20)?,
+                agent_name: row.get(21)?,
                 success: row.get(11)?,
                 tool_name: row.get(12)?,
                 decision: row.get(13)?,
@@ -560,7 +673,7 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(Some(SessionDetail { session, timeline }))
+    Ok(Some(SessionDetail { subagents: subagents(conn, id)?, session, timeline }))
 }
 
 /// One session's usage per 15-minute bucket (its cost over time), from the session's own source.
@@ -730,12 +843,18 @@ pub fn record_counts(conn: &Connection) -> Result<RecordCounts> {
 }
 
 /// Event counts by name within a range.
+/// Claude Code events by bare name (`api_request`, `plugin_loaded`, names this version does not know…), each
+/// stored record counted once. Read from the event facet of the rollup, which retention keeps when it
+/// prunes old records, so the counts cover the same history as every other total.
 pub fn event_counts(conn: &Connection, range: Range) -> Result<BTreeMap<String, i64>> {
-    let (from, to) = range.times();
+    let (from, to) = range.buckets();
     let mut statement = conn.prepare_cached(
-        "SELECT name, count(*) FROM events WHERE is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2 GROUP BY name",
+        "SELECT value, sum(records) FROM facet_rollup WHERE facet = ?1 AND bucket >= ?2 AND bucket < ?3
+         GROUP BY value HAVING sum(records) > 0",
     )?;
-    let rows = statement.query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = statement.query_map(params![crate::ingest::Facet::Event.as_str(), from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -29,16 +29,24 @@ pub struct GroupRow {
     pub sessions: Option<i64>,
 }
 
+/// The period's headline figures and its events by name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportTotal {
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// One key per bare `event.name`, unknown names included; each stored Claude Code event counted once.
+    pub events_by_name: std::collections::BTreeMap<String, i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub generated_at: DateTime<Utc>,
     pub time_zone: String,
     pub since: Option<String>,
     pub until: Option<String>,
-    pub total: Summary,
+    pub total: ReportTotal,
     pub sessions: Vec<SessionRow>,
     pub models: Vec<ModelUsage>,
-    pub event_counts: std::collections::BTreeMap<String, i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<GroupBy>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,10 +121,9 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
         time_zone: ctx.zone.name().to_owned(),
         since: request.since.map(|d| d.to_string()),
         until: request.until.map(|d| d.to_string()),
-        total: summary,
+        total: ReportTotal { summary, events_by_name: query::event_counts(conn, range)? },
         sessions,
         models,
-        event_counts: query::event_counts(conn, range)?,
         by: request.by,
         rows,
     })

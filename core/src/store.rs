@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_alerts_per_limit.sql"),
     include_str!("../migrations/0004_facet_rollup.sql"),
     include_str!("../migrations/0005_decision_in_event_index.sql"),
+    include_str!("../migrations/0006_processes_and_subagents.sql"),
 ];
 /// Batches waiting for the writer before new ones are answered "busy".
 const QUEUE_DEPTH: usize = 256;

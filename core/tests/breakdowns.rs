@@ -82,7 +82,7 @@ async fn cost_by_effort_adds_up_to_the_summary_in_every_fixture() {
 
 #[tokio::test]
 async fn effort_matches_the_requests_of_the_capture_and_requests_without_one_are_kept_apart() {
-    let names = ["grpc/success", "http-json/interactive"];
+    let names = ["claude-code-2.1.197/grpc/success", "claude-code-2.1.197/http-json/interactive"];
     let (_dir, store) = temp_store();
     store_scenarios(&store, &names, |b| b).await;
     let conn = store.reader().expect("reader");
@@ -107,7 +107,11 @@ async fn effort_matches_the_requests_of_the_capture_and_requests_without_one_are
 
 #[tokio::test]
 async fn events_by_name_over_time_count_every_claude_code_event_once() {
-    let names = ["grpc/success", "grpc/api-errors", "http-json/interactive"];
+    let names = [
+        "claude-code-2.1.197/grpc/success",
+        "claude-code-2.1.197/grpc/api-errors",
+        "claude-code-2.1.197/http-json/interactive",
+    ];
     let (_dir, store) = temp_store();
     // Sent twice: a retried export must not count again.
     store_scenarios(&store, &names, |b| b).await;
@@ -138,7 +142,11 @@ async fn events_by_name_over_time_count_every_claude_code_event_once() {
 
 #[tokio::test]
 async fn api_latency_percentiles_match_the_requests_of_the_capture() {
-    let names = ["grpc/success", "http-json/interactive", "http-protobuf/oauth-account"];
+    let names = [
+        "claude-code-2.1.197/grpc/success",
+        "claude-code-2.1.197/http-json/interactive",
+        "claude-code-2.1.197/http-protobuf/oauth-account",
+    ];
     let (_dir, store) = temp_store();
     store_scenarios(&store, &names, |b| b).await;
     let conn = store.reader().expect("reader");
@@ -184,7 +192,11 @@ async fn api_latency_percentiles_match_the_requests_of_the_capture() {
 
 #[tokio::test]
 async fn tool_runs_over_time_add_up_to_the_tool_table() {
-    let names = ["grpc/success", "http-json/interactive", "http-json/traces-beta"];
+    let names = [
+        "claude-code-2.1.197/grpc/success",
+        "claude-code-2.1.197/http-json/interactive",
+        "claude-code-2.1.197/http-json/traces-beta",
+    ];
     let (_dir, store) = temp_store();
     store_scenarios(&store, &names, |b| b).await;
     let conn = store.reader().expect("reader");
@@ -240,9 +252,9 @@ fn group(groups: &[SessionGroup], value: &str) -> (i64, i64) {
 #[tokio::test]
 async fn sessions_group_by_terminal_project_and_commit() {
     let (_dir, store) = temp_store();
-    store_scenarios(&store, &["grpc/success"], tagged("ccmeter")).await;
-    store_scenarios(&store, &["http-json/interactive"], tagged("website")).await;
-    store_scenarios(&store, &["grpc/api-errors"], |b| b).await;
+    store_scenarios(&store, &["claude-code-2.1.197/grpc/success"], tagged("ccmeter")).await;
+    store_scenarios(&store, &["claude-code-2.1.197/http-json/interactive"], tagged("website")).await;
+    store_scenarios(&store, &["claude-code-2.1.197/grpc/api-errors"], |b| b).await;
     let conn = store.reader().expect("reader");
     let mix = session_mix::session_mix(&conn, &berlin(), Range::ALL, Granularity::Day).expect("mix");
     let summary = query::summary(&conn, Range::ALL).expect("summary");
@@ -257,12 +269,19 @@ async fn sessions_group_by_terminal_project_and_commit() {
     let project = &mix.by_attribute[0];
     assert_eq!(project.key, "project");
     let sessions_of = |name: &str| expected_totals(name).sessions;
-    assert_eq!(group(&project.groups, "ccmeter"), (sessions_of("grpc/success"), cost("grpc/success")));
+    assert_eq!(
+        group(&project.groups, "ccmeter"),
+        (sessions_of("claude-code-2.1.197/grpc/success"), cost("claude-code-2.1.197/grpc/success"))
+    );
     assert_eq!(
         group(&project.groups, "website"),
-        (sessions_of("http-json/interactive"), cost("http-json/interactive"))
+        (sessions_of("claude-code-2.1.197/http-json/interactive"), cost("claude-code-2.1.197/http-json/interactive"))
     );
-    assert_eq!(group(&project.groups, ""), (sessions_of("grpc/api-errors"), cost("grpc/api-errors")), "untagged");
+    assert_eq!(
+        group(&project.groups, ""),
+        (sessions_of("claude-code-2.1.197/grpc/api-errors"), cost("claude-code-2.1.197/grpc/api-errors")),
+        "untagged"
+    );
     assert_eq!(project.groups.last().map(|g| g.value.as_str()), Some(""), "untagged sessions come last");
 
     let commits = summary.usage.commits;
@@ -285,7 +304,7 @@ async fn sessions_group_by_terminal_project_and_commit() {
 
 #[tokio::test]
 async fn the_tool_log_lists_every_run_newest_first_and_filters() {
-    let names = ["grpc/success", "http-json/interactive"];
+    let names = ["claude-code-2.1.197/grpc/success", "claude-code-2.1.197/http-json/interactive"];
     let (_dir, store) = temp_store();
     store_scenarios(&store, &names, |b| b).await;
     let conn = store.reader().expect("reader");
@@ -360,12 +379,13 @@ async fn the_tool_log_lists_every_run_newest_first_and_filters() {
 #[tokio::test]
 async fn the_api_error_log_shows_status_model_and_only_the_failed_requests() {
     let (_dir, store) = temp_store();
-    store_scenarios(&store, &["grpc/api-errors", "grpc/success"], |b| b).await;
+    store_scenarios(&store, &["claude-code-2.1.197/grpc/api-errors", "claude-code-2.1.197/grpc/success"], |b| b).await;
     let conn = store.reader().expect("reader");
-    let failures: Vec<ccmeter_proto::Event> = events_of(&["grpc/api-errors", "grpc/success"])
-        .into_iter()
-        .filter(|e| matches!(e.detail, EventDetail::ApiError(_)))
-        .collect();
+    let failures: Vec<ccmeter_proto::Event> =
+        events_of(&["claude-code-2.1.197/grpc/api-errors", "claude-code-2.1.197/grpc/success"])
+            .into_iter()
+            .filter(|e| matches!(e.detail, EventDetail::ApiError(_)))
+            .collect();
     assert!(!failures.is_empty(), "the capture has API errors");
     let page = logs::log(&conn, &LogFilter { kind: LogKind::ApiErrors, range: Range::ALL, ..Default::default() })
         .expect("error log");
@@ -432,22 +452,17 @@ async fn a_version_3_database_gets_the_same_facets_ingest_would_have_written() {
         dump
     };
     {
-        // Back to version 3: no facet table, the old name/time index (version 5 widens it again).
+        // Back to version 3: no facet table, the old name/time index (versions 5 and 6 widen it again), none of
+        // version 6's columns; versions 4 and 6 backfill the facets.
         let conn = Connection::open(&path).expect("open");
-        conn.execute_batch(
-            "DROP TABLE facet_rollup;
-             DROP INDEX events_name_time;
-             CREATE INDEX events_name_time ON events(name, time_ns);
-             PRAGMA user_version = 3;",
-        )
-        .expect("downgrade");
+        conn.execute_batch(ccmeter_tests::BACK_TO_SCHEMA_3).expect("downgrade");
     }
     let store = Store::open(&path).expect("upgraded");
     let conn = store.reader().expect("reader");
     assert_eq!(facet_dump(&conn), written, "the backfill writes exactly what ingest writes");
     let plan: String = conn
         .query_row(
-            "EXPLAIN QUERY PLAN SELECT model_norm, duration_ms FROM events WHERE name = 'api_request' AND time_ns > 0",
+            "EXPLAIN QUERY PLAN SELECT model_norm, duration_ms, ttft_ms FROM events WHERE name = 'api_request' AND time_ns > 0",
             [],
             |r| r.get(3),
         )
@@ -467,7 +482,7 @@ async fn a_version_3_database_gets_the_same_facets_ingest_would_have_written() {
 #[tokio::test]
 async fn deleting_a_session_or_a_span_takes_its_facets_along() {
     let (_dir, store) = temp_store();
-    store_scenarios(&store, &["grpc/success", "grpc/api-errors"], |b| b).await;
+    store_scenarios(&store, &["claude-code-2.1.197/grpc/success", "claude-code-2.1.197/grpc/api-errors"], |b| b).await;
     let conn = store.reader().expect("connection");
     let session =
         query::sessions(&conn, &query::SessionFilter::default()).expect("sessions").rows[0].id.clone().expect("named");

@@ -92,6 +92,7 @@ fn api_request(session: &str, time: DateTime<Utc>, usd: f64) -> Event {
     attributes.insert("cost_usd".into(), usd.into());
     Event {
         time_ns: ns(time),
+        time_received: false,
         name: EventName::ApiRequest,
         session_id: Some(session.into()),
         sequence: Some(n),
@@ -527,14 +528,14 @@ async fn budgets_count_the_same_cost_as_the_totals_when_metrics_and_events_both_
     })
     .await;
     // A real capture (2026-11-24, around 12:28 in Berlin) with both the cost metric and api_request events.
-    for request in ccmeter_tests::requests("grpc/success") {
+    for request in ccmeter_tests::requests("claude-code-2.1.197/grpc/success") {
         db.store.write(request.decode()).await?;
     }
     let statuses = db.evaluate(&berlin("2026-11-24T20:00:00+01:00"));
     assert_eq!(status_of(&statuses, Period::Day).spent_nanos, 210_920_000);
     let session = statuses.iter().find(|s| s.key == SESSION).expect("the captured session is active today");
     assert_eq!(session.spent_nanos, 210_920_000);
-    assert_eq!(ccmeter_tests::expected_totals("grpc/success").cost_nanos, 210_920_000);
+    assert_eq!(ccmeter_tests::expected_totals("claude-code-2.1.197/grpc/success").cost_nanos, 210_920_000);
     Ok(())
 }
 

@@ -15,14 +15,14 @@ fn day(text: &str) -> NaiveDate {
 async fn a_day_of_real_telemetry_adds_up_in_every_part_of_the_dashboard() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path().join("ccmeter.db")).expect("store");
-    for request in requests("http-json/interactive") {
+    for request in requests("claude-code-2.1.197/http-json/interactive") {
         store.write(request.decode()).await.expect("stored");
     }
     let ctx =
         TimeContext::fixed("2026-11-24T20:00:00Z".parse().expect("instant"), "Europe/Berlin".parse().expect("zone"));
     let conn = store.reader().expect("reader");
     let board = dashboard(&conn, &ctx, day("2026-11-24"), day("2026-11-25")).expect("dashboard");
-    let expected = expected_totals("http-json/interactive").cost_nanos;
+    let expected = expected_totals("claude-code-2.1.197/http-json/interactive").cost_nanos;
 
     assert_eq!(board.granularity, Granularity::Hour, "one day is drawn by the hour");
     let nanos = |usd: f64| (usd * 1e9).round() as i64;

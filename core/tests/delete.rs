@@ -37,14 +37,15 @@ fn session_ids(store: &Store) -> Vec<Option<String>> {
 
 #[tokio::test]
 async fn a_deleted_session_leaves_every_figure_and_the_others_stay_exact() {
-    let (_dir, store) = store_with(&["grpc/success", "http-json/interactive"]).await;
+    let (_dir, store) =
+        store_with(&["claude-code-2.1.197/grpc/success", "claude-code-2.1.197/http-json/interactive"]).await;
     let before = session_ids(&store);
     assert_eq!(before.len(), 2);
     let gone = query::sessions(&store.reader().expect("reader"), &SessionFilter::default())
         .expect("sessions")
         .rows
         .into_iter()
-        .find(|r| (r.usage.cost_nanos - expected_totals("grpc/success").cost_nanos).abs() < 1)
+        .find(|r| (r.usage.cost_nanos - expected_totals("claude-code-2.1.197/grpc/success").cost_nanos).abs() < 1)
         .and_then(|r| r.id)
         .expect("the grpc/success session");
     let deleted = store
@@ -56,14 +57,14 @@ async fn a_deleted_session_leaves_every_figure_and_the_others_stay_exact() {
         .expect("deleted");
     assert_eq!(deleted.sessions, 1);
     assert!(deleted.events > 0 && deleted.metric_points > 0, "{deleted:?}");
-    assert_eq!(total(&store), expected_totals("http-json/interactive").cost_nanos);
+    assert_eq!(total(&store), expected_totals("claude-code-2.1.197/http-json/interactive").cost_nanos);
     assert!(!session_ids(&store).contains(&Some(gone.clone())));
     assert!(query::session(&store.reader().expect("reader"), &gone).expect("query").is_none());
 }
 
 #[tokio::test]
 async fn deleting_the_day_of_a_capture_empties_it_and_another_day_changes_nothing() {
-    let (_dir, store) = store_with(&["grpc/success"]).await;
+    let (_dir, store) = store_with(&["claude-code-2.1.197/grpc/success"]).await;
     let ctx = TimeContext::fixed(at("2026-11-30T12:00:00Z"), "Europe/Berlin".parse().expect("zone"));
     let day = |d: &str| Some(d.parse().expect("date"));
     let other = store
@@ -74,7 +75,7 @@ async fn deleting_the_day_of_a_capture_empties_it_and_another_day_changes_nothin
         .await
         .expect("deleted");
     assert_eq!(other, delete::Deleted::default());
-    assert_eq!(total(&store), expected_totals("grpc/success").cost_nanos);
+    assert_eq!(total(&store), expected_totals("claude-code-2.1.197/grpc/success").cost_nanos);
 
     let deleted = store
         .exec(move |tx| delete::range(tx, Range::local_days(&ctx, day("2026-11-24"), day("2026-11-25"))))
@@ -95,6 +96,7 @@ fn api_request(session: &str, time: DateTime<Utc>, usd: f64, id: &str) -> Event 
     attributes.insert("session.id".into(), session.into());
     Event {
         time_ns: ns(time),
+        time_received: false,
         name: EventName::ApiRequest,
         session_id: Some(session.into()),
         sequence: Some(ns(time)),

@@ -56,7 +56,7 @@ async fn the_sessions_csv_sums_to_the_total_of_every_capture() {
 async fn a_session_timeline_csv_has_every_event_and_its_cost() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path().join("ccmeter.db")).expect("store");
-    for request in requests("http-json/interactive") {
+    for request in requests("claude-code-2.1.197/http-json/interactive") {
         store.write(request.decode()).await.expect("stored");
     }
     let conn = store.reader().expect("reader");
@@ -68,7 +68,7 @@ async fn a_session_timeline_csv_has_every_event_and_its_cost() {
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(records.len(), detail.timeline.len(), "one row per event");
     let cost: i64 = records.iter().filter(|r| &r[1] == "api_request").map(|r| nanos(&r[5])).sum();
-    assert_eq!(cost, expected_totals("http-json/interactive").cost_nanos);
+    assert_eq!(cost, expected_totals("claude-code-2.1.197/http-json/interactive").cost_nanos);
     let sources: Vec<&str> =
         records.iter().filter(|r| &r[1] == "api_request").map(|r| r.get(15).unwrap_or("")).collect();
     assert!(sources.contains(&"repl_main_thread") && sources.contains(&"generate_session_title"), "{sources:?}");
@@ -94,6 +94,9 @@ fn text_with_commas_quotes_and_newlines_stays_in_its_column() {
         app_version: None,
         terminal_type: None,
         user_email: None,
+        repository: None,
+        branch: None,
+        commit: None,
         cost_source: ccmeter_core::query::CostSource::Metrics,
         usage: Default::default(),
     };

@@ -18,7 +18,7 @@ async fn the_welcome_is_due_once_and_never_for_a_database_already_in_use() {
 
     // An upgrade from a version without the welcome, on a database with history: not shown.
     let (_dir, store) = temp_store();
-    for request in requests("grpc/success") {
+    for request in requests("claude-code-2.1.197/grpc/success") {
         store.write(request.decode()).await.expect("stored");
     }
     assert!(!store.exec(take_welcome).await.expect("start"), "a database in use needs no welcome");
@@ -30,7 +30,7 @@ async fn diagnostics_count_what_is_stored_and_hold_no_personal_data() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("ccmeter.db");
     let store = Store::open(&path).expect("store");
-    for scenario in ["grpc/success", "http-protobuf/oauth-account"] {
+    for scenario in ["claude-code-2.1.197/grpc/success", "claude-code-2.1.197/http-protobuf/oauth-account"] {
         for request in requests(scenario) {
             store.write(request.decode()).await.expect("stored");
         }
@@ -38,7 +38,7 @@ async fn diagnostics_count_what_is_stored_and_hold_no_personal_data() {
     let conn = store.reader().expect("reader");
     let found = diagnostics::collect(&conn, &path, "9.9.9").expect("diagnostics");
     assert_eq!(found.version, "9.9.9");
-    assert_eq!(found.schema, 5);
+    assert_eq!(found.schema, 6);
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect("count");
     assert_eq!(found.sessions, count("SELECT count(*) FROM sessions WHERE id <> ''"));
     assert_eq!(found.events, count("SELECT count(*) FROM events"));

@@ -26,7 +26,7 @@ fn at(instant: &str) -> TimeContext {
 
 #[tokio::test]
 async fn an_active_session_shows_its_running_cost_then_today_once_it_goes_idle() {
-    let (_dir, store) = store_with(&["grpc/success"]).await;
+    let (_dir, store) = store_with(&["claude-code-2.1.197/grpc/success"]).await;
     let conn = store.reader().expect("reader");
     let window = Duration::minutes(5);
     let last = glance::last_data(&conn).expect("query").expect("data");
@@ -50,7 +50,8 @@ async fn an_active_session_shows_its_running_cost_then_today_once_it_goes_idle()
 
 #[tokio::test]
 async fn several_active_sessions_are_summed_with_their_count() {
-    let (_dir, store) = store_with(&["grpc/success", "http-json/interactive"]).await;
+    let (_dir, store) =
+        store_with(&["claude-code-2.1.197/grpc/success", "claude-code-2.1.197/http-json/interactive"]).await;
     let conn = store.reader().expect("reader");
     // Both captures were made minutes apart on 2026-11-24: with a 1-hour window both are active.
     let last = glance::last_data(&conn).expect("query").expect("data");

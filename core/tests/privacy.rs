@@ -40,7 +40,7 @@ async fn turning_content_off_erases_what_was_stored_down_to_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path().join("ccmeter.db")).expect("store");
     assert!(!apply(&store, keep_content(true)).await, "turning content on erases nothing");
-    for scenario in ["grpc/api-errors", "grpc/success"] {
+    for scenario in ["claude-code-2.1.197/grpc/api-errors", "claude-code-2.1.197/grpc/success"] {
         for request in requests(scenario) {
             store.write(request.decode()).await.expect("stored");
         }

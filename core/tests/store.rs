@@ -97,7 +97,7 @@ async fn metrics_arriving_before_or_after_events_count_once() {
 
 #[tokio::test]
 async fn metrics_without_a_session_id_are_kept_under_no_session_and_not_double_counted() {
-    let scenario = "grpc/success";
+    let scenario = "claude-code-2.1.197/grpc/success";
     let strip = |mut batch: Batch| {
         for point in &mut batch.points {
             point.attributes.remove("session.id");
@@ -122,8 +122,8 @@ async fn metrics_without_a_session_id_are_kept_under_no_session_and_not_double_c
 #[tokio::test]
 async fn sessions_timeline_tools_and_errors_read_back() {
     let (_dir, store) = temp_store();
-    write_all(&store, batches("grpc/success", |_| true)).await;
-    write_all(&store, batches("grpc/api-errors", |_| true)).await;
+    write_all(&store, batches("claude-code-2.1.197/grpc/success", |_| true)).await;
+    write_all(&store, batches("claude-code-2.1.197/grpc/api-errors", |_| true)).await;
     let conn = store.reader().expect("reader");
 
     let page = query::sessions(
@@ -171,7 +171,7 @@ async fn sessions_timeline_tools_and_errors_read_back() {
 #[tokio::test]
 async fn days_and_hours_are_local_and_never_depend_on_todays_date() {
     let (_dir, store) = temp_store();
-    write_all(&store, batches("grpc/success", |_| true)).await;
+    write_all(&store, batches("claude-code-2.1.197/grpc/success", |_| true)).await;
     let conn = store.reader().expect("reader");
     // The capture was made on 2026-11-24 around 11:28 UTC: 12:28 in Berlin, 00:28 next day in Auckland.
     let at = |zone: &str| TimeContext::fixed(chrono::Utc::now(), zone.parse().expect("zone"));
@@ -196,7 +196,7 @@ async fn days_and_hours_are_local_and_never_depend_on_todays_date() {
 #[tokio::test]
 async fn prompt_text_is_not_stored_unless_the_user_asks() {
     let (_dir, store) = temp_store();
-    write_all(&store, batches("grpc/success", |_| true)).await;
+    write_all(&store, batches("claude-code-2.1.197/grpc/success", |_| true)).await;
     let conn = store.reader().expect("reader");
     let prompt: String = conn
         .query_row("SELECT attributes FROM events WHERE name = 'user_prompt'", [], |r| r.get(0))
@@ -322,7 +322,7 @@ fn a_version_2_database_keeps_its_alerts_when_upgraded() {
 #[tokio::test]
 async fn a_full_disk_refuses_the_batch_whole_says_why_and_ingest_resumes_when_space_returns() {
     let (_dir, store) = temp_store();
-    let mut batches = batches("grpc/success", |_| true).into_iter();
+    let mut batches = batches("claude-code-2.1.197/grpc/success", |_| true).into_iter();
     let first = batches.next().expect("a first batch");
     store.write(first).await.expect("stored while there is room");
     let conn = store.reader().expect("reader");
@@ -370,7 +370,11 @@ async fn a_full_disk_refuses_the_batch_whole_says_why_and_ingest_resumes_when_sp
         store.write(batch).await.expect("stored once there is room");
     }
     let after = totals(&conn);
-    assert_eq!(after, expected_totals("grpc/success"), "every figure as if the disk had never filled");
+    assert_eq!(
+        after,
+        expected_totals("claude-code-2.1.197/grpc/success"),
+        "every figure as if the disk had never filled"
+    );
     assert!(before.cost_nanos <= after_refusal.cost_nanos && after_refusal.cost_nanos <= after.cost_nanos);
 }
 
@@ -379,11 +383,58 @@ async fn a_full_disk_refuses_the_batch_whole_says_why_and_ingest_resumes_when_sp
 async fn the_database_and_its_journal_files_are_readable_by_their_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let (dir, store) = temp_store();
-    write_all(&store, batches("grpc/success", |_| true)).await;
+    write_all(&store, batches("claude-code-2.1.197/grpc/success", |_| true)).await;
     let _reader = store.reader().expect("a reader keeps the WAL open");
     for name in ["ccmeter.db", "ccmeter.db-wal", "ccmeter.db-shm"] {
         let path = dir.path().join(name);
         let mode = std::fs::metadata(&path).unwrap_or_else(|e| panic!("{name}: {e}")).permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{name} is {mode:o}");
     }
+}
+
+#[tokio::test]
+async fn the_schema_6_migration_rekeys_every_event_without_losing_or_doubling_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    let scenarios = ["claude-code-2.1.332/http-json/resume", "claude-code-2.1.332/http-protobuf/subagent"];
+    let count = |conn: &Connection, sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    let before = {
+        let store = Store::open(&path).expect("store");
+        for scenario in scenarios {
+            write_all(&store, batches(scenario, |_| true)).await;
+        }
+        totals(&store.reader().expect("reader"))
+    };
+    let events = {
+        let conn = Connection::open(&path).expect("open");
+        conn.execute_batch(ccmeter_tests::BACK_TO_SCHEMA_5).expect("back to schema 5");
+        assert_eq!(count(&conn, "SELECT count(*) FROM events WHERE dedup_key LIKE 'seq:%:' || time_ns"), 0, "old keys");
+        count(&conn, "SELECT count(*) FROM events")
+    };
+
+    let store = Store::open(&path).expect("migrated");
+    let conn = store.reader().expect("reader");
+    assert_eq!(count(&conn, "SELECT count(*) FROM events"), events, "no row lost or added");
+    assert_eq!(count(&conn, "SELECT count(DISTINCT dedup_key) FROM events"), events);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM events WHERE dedup_key LIKE 'seq:%' AND dedup_key NOT LIKE '%:' || time_ns"),
+        0,
+        "every sequence key carries the record's time"
+    );
+    assert_eq!(totals(&conn), before);
+    // The new columns are filled from what was stored, as ingest fills them.
+    let requests = count(&conn, "SELECT count(*) FROM events WHERE name = 'api_request'");
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM events WHERE name = 'api_request' AND ttft_ms IS NOT NULL"),
+        requests
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM events WHERE agent_name = 'general-purpose'"), 3, "the subagent");
+    assert_eq!(count(&conn, "SELECT count(*) FROM sessions WHERE vcs_revision IS NOT NULL"), 1, "the resumed commit");
+
+    // Exporters retrying after the upgrade change nothing.
+    for scenario in scenarios {
+        write_all(&store, batches(scenario, |_| true)).await;
+    }
+    assert_eq!(count(&conn, "SELECT count(*) FROM events"), events);
+    assert_eq!(totals(&conn), before);
 }

@@ -104,10 +104,10 @@ async fn an_export_imported_into_an_empty_database_reads_back_identically() {
 async fn two_machines_merge_and_a_later_export_of_the_same_machine_brings_only_what_is_new() {
     let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
     // Machine A ran one scenario; machine B another.
-    let machine_a = store_with(a.path(), &["grpc/success"], |_| {}).await;
-    let machine_b = store_with(b.path(), &["http-json/interactive"], |_| {}).await;
-    let want_a = expected_totals("grpc/success").cost_nanos;
-    let want_b = expected_totals("http-json/interactive").cost_nanos;
+    let machine_a = store_with(a.path(), &["claude-code-2.1.197/grpc/success"], |_| {}).await;
+    let machine_b = store_with(b.path(), &["claude-code-2.1.197/http-json/interactive"], |_| {}).await;
+    let want_a = expected_totals("claude-code-2.1.197/grpc/success").cost_nanos;
+    let want_b = expected_totals("claude-code-2.1.197/http-json/interactive").cost_nanos;
     let cost = |p: &Path| {
         let conn = open_connection(p).expect("open");
         ccmeter_core::query::summary(&conn, ccmeter_core::query::Range::ALL).expect("summary").usage.cost_nanos
@@ -121,7 +121,7 @@ async fn two_machines_merge_and_a_later_export_of_the_same_machine_brings_only_w
 
     // A goes on with another session; the one B already has is unchanged.
     let store = Store::open(&machine_a).expect("reopen A");
-    for request in requests("grpc/api-errors") {
+    for request in requests("claude-code-2.1.197/grpc/api-errors") {
         store.write(request.decode()).await.expect("stored");
     }
     drop(store);
@@ -133,7 +133,7 @@ async fn two_machines_merge_and_a_later_export_of_the_same_machine_brings_only_w
     assert_eq!((imported.sessions_unchanged, imported.sessions_added), (1, sessions_of_a - 1), "{imported:?}");
     assert_eq!(
         cost(&machine_b),
-        want_a + want_b + expected_totals("grpc/api-errors").cost_nanos,
+        want_a + want_b + expected_totals("claude-code-2.1.197/grpc/api-errors").cost_nanos,
         "only what A added since the first export"
     );
     // And the older export, imported after the newer one, takes nothing back.
@@ -144,7 +144,7 @@ async fn two_machines_merge_and_a_later_export_of_the_same_machine_brings_only_w
 #[tokio::test]
 async fn a_session_seen_further_in_the_file_replaces_the_shorter_copy_whole() {
     let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
-    let scenario = "grpc/success";
+    let scenario = "claude-code-2.1.197/grpc/success";
     let all = requests(scenario);
     let half = all.len() / 2;
     // B holds the first half of a session (an export taken midway); A the whole of it.
@@ -179,8 +179,8 @@ async fn records_without_a_session_merge_per_quarter_hour_and_never_count_twice(
         strip(batch);
     };
     let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
-    let machine_a = store_with(a.path(), &["grpc/success"], metrics_only).await;
-    let machine_b = store_with(b.path(), &["grpc/success"], metrics_only).await;
+    let machine_a = store_with(a.path(), &["claude-code-2.1.197/grpc/success"], metrics_only).await;
+    let machine_b = store_with(b.path(), &["claude-code-2.1.197/grpc/success"], metrics_only).await;
     let before = fingerprint(&machine_b);
     let file = a.path().join("a.ccmeter");
     export_to(&machine_a, &file);
@@ -208,7 +208,7 @@ async fn imported_prompt_text_follows_this_databases_privacy_setting() {
         ccmeter_core::settings::save(&conn, &settings).expect("keep prompt text on A");
     }
     let store = Store::open(&machine_a).expect("reopen A");
-    for request in requests("grpc/success") {
+    for request in requests("claude-code-2.1.197/grpc/success") {
         store.write(request.decode()).await.expect("stored");
     }
     drop(store);
@@ -227,18 +227,13 @@ async fn imported_prompt_text_follows_this_databases_privacy_setting() {
 #[tokio::test]
 async fn an_export_from_an_older_ccmeter_is_migrated_as_it_is_imported() {
     let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
-    let machine_a = store_with(a.path(), &["grpc/success"], |_| {}).await;
+    let machine_a = store_with(a.path(), &["claude-code-2.1.197/grpc/success"], |_| {}).await;
     let file = a.path().join("old.ccmeter");
     export_to(&machine_a, &file);
     {
         // What schema 3 looked like: no facet rollup, the narrower event index.
         let conn = Connection::open(&file).expect("open");
-        conn.execute_batch(
-            "DROP TABLE facet_rollup;
-             DROP INDEX events_name_time; CREATE INDEX events_name_time ON events(name, time_ns);
-             PRAGMA user_version = 3;",
-        )
-        .expect("back to schema 3");
+        conn.execute_batch(ccmeter_tests::BACK_TO_SCHEMA_3).expect("back to schema 3");
     }
     let machine_b = b.path().join("ccmeter.db");
     drop(Store::open(&machine_b).expect("empty"));
@@ -254,7 +249,7 @@ async fn an_export_from_an_older_ccmeter_is_migrated_as_it_is_imported() {
 #[tokio::test]
 async fn bad_files_are_refused_with_a_reason_and_the_database_is_left_as_it_was() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = store_with(dir.path(), &["grpc/success"], |_| {}).await;
+    let db = store_with(dir.path(), &["claude-code-2.1.197/grpc/success"], |_| {}).await;
     let before = fingerprint(&db);
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);
@@ -308,7 +303,7 @@ async fn bad_files_are_refused_with_a_reason_and_the_database_is_left_as_it_was(
 #[tokio::test]
 async fn an_export_never_overwrites_the_database_or_leaves_half_a_file() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = store_with(dir.path(), &["grpc/success"], |_| {}).await;
+    let db = store_with(dir.path(), &["claude-code-2.1.197/grpc/success"], |_| {}).await;
     let conn = open_connection(&db).expect("open");
     let error = transfer::export(&conn, &db, &db).expect_err("refused");
     assert!(error.to_string().contains("the database ccmeter is using"), "{error}");
@@ -345,8 +340,9 @@ async fn imported_metric_series_keep_their_own_resource_whatever_ids_this_databa
             }
         }
     };
-    let machine_a = store_with(a.path(), &["grpc/success"], project("alpha", 86_400_000_000_000)).await;
-    let machine_b = store_with(b.path(), &["grpc/success"], project("beta", 0)).await;
+    let machine_a =
+        store_with(a.path(), &["claude-code-2.1.197/grpc/success"], project("alpha", 86_400_000_000_000)).await;
+    let machine_b = store_with(b.path(), &["claude-code-2.1.197/grpc/success"], project("beta", 0)).await;
     let projects = |path: &Path| -> Vec<(String, i64)> {
         let conn = Connection::open(path).expect("open");
         let mut statement = conn
@@ -371,7 +367,7 @@ async fn imported_metric_series_keep_their_own_resource_whatever_ids_this_databa
 #[tokio::test]
 async fn a_staged_copy_left_by_a_killed_import_is_cleared_by_the_next() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = store_with(dir.path(), &["grpc/success"], |_| {}).await;
+    let db = store_with(dir.path(), &["claude-code-2.1.197/grpc/success"], |_| {}).await;
     let leftover = dir.path().join(".ccmeter-import-999999.db");
     std::fs::write(&leftover, b"a prompt a killed import left behind").expect("leftover");
     let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);

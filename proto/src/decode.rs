@@ -82,10 +82,7 @@ fn decode_log_record(
     let event_timestamp = get_str(&attributes, "event.timestamp")
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .and_then(|t| t.timestamp_nanos_opt());
-    let time_ns = time_ns(record.time_unix_nano)?
-        .or(event_timestamp)
-        .or(time_ns(record.observed_time_unix_nano)?)
-        .unwrap_or(received_ns);
+    let own_time = time_ns(record.time_unix_nano)?.or(event_timestamp).or(time_ns(record.observed_time_unix_nano)?);
 
     let detail = if name.is_claude_code() { event_detail(&name, &attributes)? } else { EventDetail::None };
     let severity = (!record.severity_text.is_empty())
@@ -93,7 +90,8 @@ fn decode_log_record(
         .or_else(|| (record.severity_number != 0).then(|| record.severity_number.to_string()));
 
     Ok(Event {
-        time_ns,
+        time_ns: own_time.unwrap_or(received_ns),
+        time_received: own_time.is_none(),
         session_id: session_id(&attributes, resource),
         sequence: get_i64(&attributes, "event.sequence"),
         prompt_id: get_string(&attributes, "prompt.id"),
@@ -144,7 +142,12 @@ fn event_detail(name: &EventName, attrs: &Attributes) -> Result<EventDetail, Str
                     cache_creation: count(attrs, "cache_creation_tokens")?.unwrap_or(0),
                 },
                 duration_ms: get_i64(attrs, "duration_ms"),
+                ttft_ms: get_i64(attrs, "ttft_ms"),
+                cache_creation_5m: count(attrs, "cache_creation_5m_tokens")?,
+                cache_creation_1h: count(attrs, "cache_creation_1h_tokens")?,
                 query_source: get_string(attrs, "query_source"),
+                agent_id: get_string(attrs, "agent_id"),
+                agent_name: get_string(attrs, "agent.name"),
             })
         }
         EventName::ApiError => EventDetail::ApiError(ApiError {

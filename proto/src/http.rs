@@ -3,16 +3,21 @@
 //! Errors are decided here, at the edge, as the OTLP spec asks: 400 for a body that does not decode,
 //! 413 for one too large (before or after gzip), 415 for a content type or encoding we do not speak,
 //! 503 with `Retry-After` when the store cannot take the batch now. The answer is encoded like the request.
+//!
+//! A body over the bound is read on and thrown away (up to a further bound) before the 413 goes out: an
+//! exporter writes its whole body before it reads, and a socket closed on unread data is reset, so answering
+//! early would reach the client as "connection reset" instead of the 413 that tells it why.
 
 use std::io::Read;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use http_body_util::BodyExt;
 use opentelemetry_proto::tonic::collector::logs::v1::{
     ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
 };
@@ -85,6 +90,10 @@ impl Failure {
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
+        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+            // What is left of an oversized body is not read: the connection cannot carry another request.
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -101,12 +110,48 @@ pub struct Receiver {
 
 pub fn router(sink: Arc<dyn Sink>, token: Option<Token>) -> Router {
     Router::new()
-        .route("/v1/logs", post(|s: State<Receiver>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Logs)))
-        .route("/v1/metrics", post(|s: State<Receiver>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Metrics)))
-        .route("/v1/traces", post(|s: State<Receiver>, h: HeaderMap, b: Bytes| handle(s, h, b, Signal::Traces)))
-        // axum answers 413 itself when a body (chunked or not) passes this bound.
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .route("/v1/logs", post(|s: State<Receiver>, h: HeaderMap, b: Body| handle(s, h, b, Signal::Logs)))
+        .route("/v1/metrics", post(|s: State<Receiver>, h: HeaderMap, b: Body| handle(s, h, b, Signal::Metrics)))
+        .route("/v1/traces", post(|s: State<Receiver>, h: HeaderMap, b: Body| handle(s, h, b, Signal::Traces)))
         .with_state(Receiver { sink, token })
+}
+
+/// Most bytes read and thrown away past [`MAX_BODY_BYTES`] so that the client reads its 413; beyond that (or
+/// after [`DISCARD_TIME`]) the connection is closed on it.
+const MAX_DISCARDED_BYTES: usize = 256 * 1024 * 1024;
+const DISCARD_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The body, chunked or not, if it is within [`MAX_BODY_BYTES`].
+async fn read_body(headers: &HeaderMap, mut body: Body) -> Result<Bytes, Failure> {
+    let too_large =
+        || Failure::new(StatusCode::PAYLOAD_TOO_LARGE, format!("body over {} MiB", MAX_BODY_BYTES / (1024 * 1024)));
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > (MAX_BODY_BYTES + MAX_DISCARDED_BYTES) as u64) {
+        return Err(too_large());
+    }
+    let mut kept = Vec::with_capacity(declared.map_or(64 * 1024, |n| n as usize).min(MAX_BODY_BYTES));
+    let mut seen = 0usize;
+    let unreadable = |e: axum::Error| Failure::new(StatusCode::BAD_REQUEST, format!("body could not be read: {e}"));
+    while seen <= MAX_BODY_BYTES {
+        let Some(frame) = body.frame().await else { return Ok(kept.into()) };
+        if let Ok(data) = frame.map_err(unreadable)?.into_data() {
+            seen += data.len();
+            if seen <= MAX_BODY_BYTES {
+                kept.extend_from_slice(&data);
+            }
+        }
+    }
+    drop(kept);
+    let discard = async {
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, Bytes::len);
+            if seen > MAX_BODY_BYTES + MAX_DISCARDED_BYTES {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DISCARD_TIME, discard).await;
+    Err(too_large())
 }
 
 fn encoding_of(headers: &HeaderMap) -> Result<Encoding, Failure> {
@@ -178,7 +223,7 @@ fn decode_body(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Batch,
     })
 }
 
-async fn handle(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes, signal: Signal) -> Response {
+async fn handle(State(receiver): State<Receiver>, headers: HeaderMap, body: Body, signal: Signal) -> Response {
     let Receiver { sink, token } = receiver;
     let encoding = match encoding_of(&headers) {
         Ok(encoding) => encoding,
@@ -190,6 +235,7 @@ async fn handle(State(receiver): State<Receiver>, headers: HeaderMap, body: Byte
         return Failure::new(StatusCode::UNAUTHORIZED, message).into_response(encoding);
     }
     let result = async {
+        let body = read_body(&headers, body).await?;
         let body = decompress(&headers, body)?;
         let batch = decode_body(signal, encoding, &body)?;
         export(sink.as_ref(), batch).await.map_err(|e| Failure::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))

@@ -124,6 +124,9 @@ pub enum EventName {
     SubagentCompleted,
     FeedbackSurvey,
     RetentionSweep,
+    ManagedSettingsResolved,
+    SafetyEvent,
+    Withdrawn,
     /// A `claude_code.*` event this version does not know yet.
     OtherClaudeCode(String),
     /// A log record that is not a Claude Code event at all (spec-valid OTLP from another program).
@@ -157,6 +160,9 @@ const KNOWN_EVENTS: &[(&str, EventName)] = &[
     ("subagent_completed", EventName::SubagentCompleted),
     ("feedback_survey", EventName::FeedbackSurvey),
     ("retention_sweep", EventName::RetentionSweep),
+    ("managed_settings_resolved", EventName::ManagedSettingsResolved),
+    ("safety_event", EventName::SafetyEvent),
+    ("withdrawn", EventName::Withdrawn),
 ];
 
 impl EventName {
@@ -189,8 +195,11 @@ impl EventName {
 /// A log record: a Claude Code event, or any other OTLP log record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// The event's own time (UTC ns).
+    /// The event's own time (UTC ns), or when it arrived if it carried none (see `time_received`).
     pub time_ns: i64,
+    /// True when the record carried no time of its own, so `time_ns` is its arrival, which a retried
+    /// export does not repeat: such a time cannot tell a record from its retry.
+    pub time_received: bool,
     pub name: EventName,
     pub session_id: Option<String>,
     pub sequence: Option<i64>,
@@ -226,7 +235,15 @@ pub struct ApiRequest {
     pub cost_from_micros: bool,
     pub tokens: Tokens,
     pub duration_ms: Option<i64>,
+    /// Time to first token (Claude Code ≥ 2.1.3xx).
+    pub ttft_ms: Option<i64>,
+    /// The cache write split by lifetime, when Claude Code sends it (`cache_creation_tokens` stays the total).
+    pub cache_creation_5m: Option<i64>,
+    pub cache_creation_1h: Option<i64>,
     pub query_source: Option<String>,
+    /// The subagent that made the request (`agent_id`, `agent.name`); `None` on the main thread.
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

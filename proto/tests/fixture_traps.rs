@@ -1,4 +1,4 @@
-//! Each trap that ../shared/fixtures/README.md lists in the real Claude Code data, decoded right.
+//! Each trap that `tests/fixtures/claude-code-2.1.197/README.md` lists in the real Claude Code data, decoded right.
 
 use ccmeter_proto::{EventDetail, EventName, MetricName, Nanos, Signal, Temporality};
 use ccmeter_tests::{requests, scenarios};
@@ -18,7 +18,7 @@ fn every_captured_record_decodes_without_a_rejection() {
 
 #[test]
 fn the_event_name_comes_from_the_body_and_attribute_when_the_event_name_field_is_empty() {
-    let events: Vec<_> = all_batches("grpc/success").into_iter().flat_map(|b| b.events).collect();
+    let events: Vec<_> = all_batches("claude-code-2.1.197/grpc/success").into_iter().flat_map(|b| b.events).collect();
     assert_eq!(events.len(), 37);
     assert!(events.iter().all(|e| e.name.is_claude_code() && !matches!(e.name, EventName::OtherClaudeCode(_))));
     assert_eq!(events.iter().filter(|e| e.name == EventName::ApiRequest).count(), 10);
@@ -26,7 +26,7 @@ fn the_event_name_comes_from_the_body_and_attribute_when_the_event_name_field_is
 
 #[test]
 fn tool_result_numbers_and_booleans_sent_as_strings_are_parsed() {
-    let events: Vec<_> = all_batches("grpc/success").into_iter().flat_map(|b| b.events).collect();
+    let events: Vec<_> = all_batches("claude-code-2.1.197/grpc/success").into_iter().flat_map(|b| b.events).collect();
     let results: Vec<_> = events
         .iter()
         .filter_map(|e| match &e.detail {
@@ -47,7 +47,7 @@ fn tool_result_numbers_and_booleans_sent_as_strings_are_parsed() {
 
 #[test]
 fn cost_is_summed_from_cost_usd_not_the_rounded_micros() {
-    let events: Vec<_> = all_batches("grpc/success").into_iter().flat_map(|b| b.events).collect();
+    let events: Vec<_> = all_batches("claude-code-2.1.197/grpc/success").into_iter().flat_map(|b| b.events).collect();
     let (cost, micros): (i64, i64) = events
         .iter()
         .filter_map(|e| match &e.detail {
@@ -61,7 +61,7 @@ fn cost_is_summed_from_cost_usd_not_the_rounded_micros() {
 
 #[test]
 fn metric_values_are_doubles_even_for_counts_and_both_model_names_are_kept_raw() {
-    let points: Vec<_> = all_batches("grpc/success").into_iter().flat_map(|b| b.points).collect();
+    let points: Vec<_> = all_batches("claude-code-2.1.197/grpc/success").into_iter().flat_map(|b| b.points).collect();
     assert!(points.iter().all(|p| p.temporality == Temporality::Delta));
     let commits: f64 = points.iter().filter(|p| p.metric == MetricName::Commits).map(|p| p.value).sum();
     assert_eq!(commits, 1.0);
@@ -73,7 +73,11 @@ fn metric_values_are_doubles_even_for_counts_and_both_model_names_are_kept_raw()
 
 #[test]
 fn otlp_json_with_integer_enums_number_ints_and_hex_ids_decodes_like_protobuf() {
-    for scenario in ["http-json/success-gzip", "http-json/traces-beta", "http-json/interactive"] {
+    for scenario in [
+        "claude-code-2.1.197/http-json/success-gzip",
+        "claude-code-2.1.197/http-json/traces-beta",
+        "claude-code-2.1.197/http-json/interactive",
+    ] {
         let batches = all_batches(scenario);
         let points: Vec<_> = batches.iter().flat_map(|b| &b.points).collect();
         assert!(points.iter().all(|p| p.temporality == Temporality::Delta), "{scenario}: enum 1 is DELTA");
@@ -82,7 +86,7 @@ fn otlp_json_with_integer_enums_number_ints_and_hex_ids_decodes_like_protobuf() 
         let traced: Vec<_> = events.iter().filter(|e| e.trace_id.is_some()).collect();
         assert!(traced.iter().all(|e| e.trace_id.as_ref().is_some_and(|t| t.len() == 32)), "{scenario}: hex trace ids");
     }
-    let spans: Vec<_> = all_batches("http-json/traces-beta")
+    let spans: Vec<_> = all_batches("claude-code-2.1.197/http-json/traces-beta")
         .into_iter()
         .filter(|b| b.signal == Signal::Traces)
         .flat_map(|b| b.spans)
@@ -93,6 +97,9 @@ fn otlp_json_with_integer_enums_number_ints_and_hex_ids_decodes_like_protobuf() 
 
 #[test]
 fn cumulative_captures_arrive_as_running_totals() {
-    let points: Vec<_> = all_batches("http-protobuf/success-cumulative").into_iter().flat_map(|b| b.points).collect();
+    let points: Vec<_> = all_batches("claude-code-2.1.197/http-protobuf/success-cumulative")
+        .into_iter()
+        .flat_map(|b| b.points)
+        .collect();
     assert!(points.iter().all(|p| p.temporality == Temporality::Cumulative));
 }

@@ -390,7 +390,7 @@ mod bindings {
             budget::BudgetStatus, budget::BudgetState, budget::Period,
             settings::Settings, settings::Budgets, settings::Budget,
             query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
-            query::TimelineEvent, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
+            query::TimelineEvent, query::SubagentUsage, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
             ccmeter_core::delete::Deleted, ccmeter_core::connect::ConnectPlan, ccmeter_core::connect::EnvChange,
             ccmeter_core::connect::Connected, super::Status, crate::gui::WindowKind, super::About,
             ccmeter_core::diagnostics::Diagnostics,

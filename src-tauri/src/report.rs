@@ -62,7 +62,7 @@ fn seconds(s: f64) -> String {
 }
 
 fn table(report: &Report) -> String {
-    let t = &report.total;
+    let t = &report.total.summary;
     let u = &t.usage;
     let mut out = String::new();
     let period = match (&report.since, &report.until) {

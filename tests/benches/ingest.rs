@@ -44,7 +44,7 @@ fn grpc_batch(template: &ExportLogsServiceRequest, run: &str, batch: usize, size
 
 /// The captured OTLP/JSON export holding an api_request record, cut down to it (as JSON).
 fn json_template() -> Value {
-    for request in requests("http-json/interactive").into_iter().filter(|r| r.signal == "logs") {
+    for request in requests("claude-code-2.1.197/http-json/interactive").into_iter().filter(|r| r.signal == "logs") {
         let mut body: Value = serde_json::from_slice(&request.plain_body()).expect("JSON");
         let Some(records) = body["resourceLogs"][0]["scopeLogs"][0]["logRecords"].as_array() else { continue };
         let request_record = records.iter().find(|r| {

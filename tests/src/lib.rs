@@ -1,5 +1,5 @@
-//! Test kit shared by the end-to-end tests and the store's tests: the captured Claude Code fixtures
-//! (`../shared/fixtures`, or `$CCMETER_FIXTURES`) and what they should add up to.
+//! Test kit shared by the end-to-end tests and the store's tests: the captured Claude Code telemetry committed
+//! under `tests/fixtures/` (its README says how it was captured) and what it should add up to.
 
 pub mod tray;
 pub mod webdriver;
@@ -15,27 +15,70 @@ use prost::Message;
 use serde::Deserialize;
 use serde_json::Value;
 
+/// The Claude Code versions captured, oldest first: one folder each under [`fixtures_dir`].
+pub const CLAUDE_CODE_VERSIONS: [&str; 2] = ["claude-code-2.1.197", "claude-code-2.1.332"];
+
 pub fn fixtures_dir() -> PathBuf {
-    std::env::var_os("CCMETER_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// Every captured scenario, as `protocol/scenario`.
+/// Every captured scenario of every version, as `claude-code-<version>/<protocol>/<scenario>`.
 pub fn scenarios() -> Vec<String> {
+    CLAUDE_CODE_VERSIONS.iter().flat_map(|version| scenarios_of(version)).collect()
+}
+
+/// One version's captured scenarios, as `claude-code-<version>/<protocol>/<scenario>`.
+pub fn scenarios_of(version: &str) -> Vec<String> {
     let mut found = Vec::new();
     for protocol in ["grpc", "http-protobuf", "http-json"] {
-        let Ok(entries) = std::fs::read_dir(fixtures_dir().join(protocol)) else { continue };
+        let Ok(entries) = std::fs::read_dir(fixtures_dir().join(version).join(protocol)) else { continue };
         for entry in entries.flatten() {
             if entry.path().join("manifest.json").exists() {
-                found.push(format!("{protocol}/{}", entry.file_name().to_string_lossy()));
+                found.push(format!("{version}/{protocol}/{}", entry.file_name().to_string_lossy()));
             }
         }
     }
     found.sort();
-    assert!(!found.is_empty(), "no fixtures under {}", fixtures_dir().display());
+    assert!(!found.is_empty(), "no fixtures under {}", fixtures_dir().join(version).display());
     found
 }
+
+/// SQL that turns a database of the current schema back into what schema 5 left (none of schema 6's columns,
+/// index or facet, and the event keys without the record's time): an upgrade test's "older ccmeter".
+pub const BACK_TO_SCHEMA_5: &str = "
+    DELETE FROM facet_rollup WHERE facet = 'agent';
+    DROP INDEX events_name_time;
+    CREATE INDEX events_name_time ON events(name, time_ns, is_claude_code, model_norm, duration_ms, tool_name, success,
+                                            status_code, decision);
+    DROP INDEX events_session_agent;
+    ALTER TABLE events DROP COLUMN ttft_ms;
+    ALTER TABLE events DROP COLUMN cache_creation_5m_tokens;
+    ALTER TABLE events DROP COLUMN cache_creation_1h_tokens;
+    ALTER TABLE events DROP COLUMN agent_id;
+    ALTER TABLE events DROP COLUMN agent_name;
+    ALTER TABLE sessions DROP COLUMN vcs_repository;
+    ALTER TABLE sessions DROP COLUMN vcs_branch;
+    ALTER TABLE sessions DROP COLUMN vcs_revision;
+    UPDATE events SET dedup_key = substr(dedup_key, 1, length(dedup_key) - length(':' || time_ns))
+        WHERE dedup_key LIKE 'seq:%';
+    PRAGMA user_version = 5;";
+
+/// The same back to schema 3: also no facet rollup and the narrower event index.
+pub const BACK_TO_SCHEMA_3: &str = "
+    DROP INDEX events_session_agent;
+    DROP INDEX events_name_time; CREATE INDEX events_name_time ON events(name, time_ns);
+    DROP TABLE facet_rollup;
+    ALTER TABLE events DROP COLUMN ttft_ms;
+    ALTER TABLE events DROP COLUMN cache_creation_5m_tokens;
+    ALTER TABLE events DROP COLUMN cache_creation_1h_tokens;
+    ALTER TABLE events DROP COLUMN agent_id;
+    ALTER TABLE events DROP COLUMN agent_name;
+    ALTER TABLE sessions DROP COLUMN vcs_repository;
+    ALTER TABLE sessions DROP COLUMN vcs_branch;
+    ALTER TABLE sessions DROP COLUMN vcs_revision;
+    UPDATE events SET dedup_key = substr(dedup_key, 1, length(dedup_key) - length(':' || time_ns))
+        WHERE dedup_key LIKE 'seq:%';
+    PRAGMA user_version = 3;";
 
 /// One request exactly as Claude Code sent it.
 #[derive(Debug, Clone, Deserialize)]
@@ -114,7 +157,7 @@ pub fn api_request_template() -> ExportLogsServiceRequest {
                 && matches!(&kv.value, Some(AnyValue { value: Some(any_value::Value::StringValue(v)) }) if v == "api_request")
         })
     };
-    let mut message = requests("grpc/success")
+    let mut message = requests("claude-code-2.1.197/grpc/success")
         .into_iter()
         .filter(|r| r.signal == "logs")
         .map(|r| ExportLogsServiceRequest::decode(r.plain_body().as_slice()).expect("decode"))
@@ -355,9 +398,9 @@ pub fn report_totals(report: &Value) -> ExpectedTotals {
         pull_requests: int(&t["pull_requests"]),
         active_cli_us: (t["active_time_cli_s"].as_f64().unwrap_or(0.0) * 1e6).round() as i64,
         active_user_us: (t["active_time_user_s"].as_f64().unwrap_or(0.0) * 1e6).round() as i64,
-        event_counts: report["event_counts"]
+        event_counts: t["events_by_name"]
             .as_object()
-            .expect("event_counts")
+            .expect("total.events_by_name")
             .iter()
             .map(|(k, v)| (k.clone(), int(v)))
             .collect(),

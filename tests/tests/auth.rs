@@ -40,7 +40,8 @@ fn a_weak_token_is_refused_with_a_reason() {
 }
 
 fn logs_export() -> ExportLogsServiceRequest {
-    let request = requests("grpc/success").into_iter().find(|r| r.signal == "logs").expect("a logs export");
+    let request =
+        requests("claude-code-2.1.197/grpc/success").into_iter().find(|r| r.signal == "logs").expect("a logs export");
     ExportLogsServiceRequest::decode(request.plain_body().as_slice()).expect("decode")
 }
 

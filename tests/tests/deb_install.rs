@@ -211,7 +211,7 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     let tray = app.tray();
     let (grpc, http) = (grpc_address(&tray), http_address(&tray));
     assert_eq!(format!("http://{grpc}"), endpoint);
-    for request in requests("grpc/success") {
+    for request in requests("claude-code-2.1.197/grpc/success") {
         runtime.block_on(send_fixture_to(grpc, http, &request));
     }
     let body = api_request_now("installed", 1, "req_installed", 1.25);
@@ -234,7 +234,7 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     let database = home.database();
     assert!(database.is_file(), "the database is in the platform data dir: {}", database.display());
     let report = home.report();
-    let want = expected_totals("grpc/success").cost_nanos + nanos(1.25);
+    let want = expected_totals("claude-code-2.1.197/grpc/success").cost_nanos + nanos(1.25);
     assert_eq!(nanos(report["total"]["cost_usd"].as_f64().expect("cost")), want);
 
     // Remove: the program goes, the history stays.
@@ -249,12 +249,7 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     // The database as the previous schema left it (before the facet rollup), then the newer package.
     {
         let conn = rusqlite::Connection::open(&database).expect("open");
-        conn.execute_batch(
-            "DROP TABLE facet_rollup;
-             DROP INDEX events_name_time; CREATE INDEX events_name_time ON events(name, time_ns);
-             PRAGMA user_version = 3;",
-        )
-        .expect("back to schema 3");
+        conn.execute_batch(ccmeter_tests::BACK_TO_SCHEMA_3).expect("back to schema 3");
     }
     run("dpkg", &["-i", &newer]);
     let upgraded = installed_version().expect("upgraded");

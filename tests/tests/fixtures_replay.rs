@@ -35,19 +35,25 @@ async fn every_fixture_replayed_over_its_protocol_reports_claude_codes_totals() 
             expected_spans(&scenario),
             "{scenario}: beta spans are accepted and counted"
         );
+        let t = &report["total"];
         println!(
-            "{scenario}: cost ${} · tokens {} · sessions {} · api_requests {}",
-            report["total"]["cost_usd"],
-            report["total"]["tokens"],
-            report["total"]["sessions"],
-            report["total"]["api_requests"]
+            "{scenario}: cost ${} · tokens {} · lines +{}/-{} · commits {} · PRs {} · sessions {} · events {}",
+            t["cost_usd"],
+            t["tokens"],
+            t["lines_added"],
+            t["lines_removed"],
+            t["commits"],
+            t["pull_requests"],
+            t["sessions"],
+            t["events_by_name"]
         );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exporter_retrying_every_request_changes_no_total() {
-    for scenario in ["grpc/success", "http-protobuf/success-cumulative", "http-json/success-gzip"] {
+    for scenario in scenarios() {
+        let scenario = scenario.as_str();
         let server = Server::start();
         let requests = requests(scenario);
         for request in &requests {
@@ -67,7 +73,7 @@ async fn an_exporter_retrying_every_request_changes_no_total() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_json_has_sessions_models_and_grouped_rows() {
     let server = Server::start();
-    for request in requests("grpc/success") {
+    for request in requests("claude-code-2.1.197/grpc/success") {
         send_fixture(&server, &request).await;
     }
     let report = server.report(&["--by", "model"]);
@@ -100,7 +106,7 @@ async fn grpc_exports_compressed_with_gzip_are_accepted() {
         .await
         .expect("connect")
         .send_compressed(CompressionEncoding::Gzip);
-    for request in requests("grpc/success") {
+    for request in requests("claude-code-2.1.197/grpc/success") {
         let body = request.plain_body();
         if request.signal == "logs" {
             logs.export(ExportLogsServiceRequest::decode(body.as_slice()).expect("decode")).await.expect("accepted");
@@ -111,5 +117,5 @@ async fn grpc_exports_compressed_with_gzip_are_accepted() {
                 .expect("accepted");
         }
     }
-    assert_eq!(report_totals(&server.report(&[])), expected_totals("grpc/success"));
+    assert_eq!(report_totals(&server.report(&[])), expected_totals("claude-code-2.1.197/grpc/success"));
 }

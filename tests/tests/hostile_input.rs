@@ -13,14 +13,18 @@ const PROTOBUF: (&str, &str) = ("Content-Type", "application/x-protobuf");
 /// A server that already holds the grpc/success fixture, whose totals must survive every attack.
 async fn loaded_server() -> Server {
     let server = Server::start();
-    for request in requests("grpc/success") {
+    for request in requests("claude-code-2.1.197/grpc/success") {
         send_fixture(&server, &request).await;
     }
     server
 }
 
 fn assert_intact(server: &Server) {
-    assert_eq!(report_totals(&server.report(&[])), expected_totals("grpc/success"), "earlier data changed");
+    assert_eq!(
+        report_totals(&server.report(&[])),
+        expected_totals("claude-code-2.1.197/grpc/success"),
+        "earlier data changed"
+    );
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -167,7 +171,7 @@ async fn garbage_on_the_grpc_port_does_not_take_the_server_down() {
     .join();
     assert!(answer.is_ok());
     // Still serving both protocols.
-    for request in requests("grpc/success").iter().take(2) {
+    for request in requests("claude-code-2.1.197/grpc/success").iter().take(2) {
         send_fixture(&server, request).await;
     }
     assert_intact(&server);
@@ -191,4 +195,85 @@ fn sigterm_stops_the_server_cleanly() {
     let server = Server::start();
     let status = server.stop();
     assert!(status.success(), "exit status {status:?}");
+}
+
+/// Sends bytes as they are as a gRPC message: what a broken or hostile exporter puts on the wire.
+#[derive(Clone, Copy, Default)]
+struct RawCodec;
+
+impl tonic::codec::Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = Vec<u8>;
+    type Encoder = RawCodec;
+    type Decoder = RawCodec;
+    fn encoder(&mut self) -> Self::Encoder {
+        RawCodec
+    }
+    fn decoder(&mut self) -> Self::Decoder {
+        RawCodec
+    }
+}
+
+impl tonic::codec::Encoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+    fn encode(&mut self, item: Vec<u8>, buf: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        bytes::BufMut::put_slice(buf, &item);
+        Ok(())
+    }
+}
+
+impl tonic::codec::Decoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+    fn decode(&mut self, buf: &mut tonic::codec::DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
+        let mut out = vec![0; bytes::Buf::remaining(buf)];
+        bytes::Buf::copy_to_slice(buf, &mut out);
+        Ok(Some(out))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grpc_message_that_does_not_decode_is_invalid_argument() {
+    let server = loaded_server().await;
+    let channel = tonic::transport::Endpoint::from_shared(server.grpc_url()).expect("url").connect().await.expect("up");
+    for service in ["logs.v1.LogsService", "metrics.v1.MetricsService", "trace.v1.TraceService"] {
+        let path = format!("/opentelemetry.proto.collector.{service}/Export");
+        // A field 1 (resource_*) announced 100 bytes long with 3 present; then a wire type 7, which does not exist.
+        for garbage in [vec![0x0a, 100, 1, 2, 3], vec![0x0f, 0xff, 0xff]] {
+            let mut client = tonic::client::Grpc::new(channel.clone());
+            client.ready().await.expect("ready");
+            let status = client
+                .unary(tonic::Request::new(garbage), path.parse().expect("path"), RawCodec)
+                .await
+                .expect_err("refused");
+            assert_eq!(status.code(), tonic::Code::InvalidArgument, "{path}: {status:?}");
+            assert!(status.message().contains("invalid OTLP protobuf"), "{path}: {}", status.message());
+        }
+    }
+    assert_intact(&server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_far_over_the_limit_is_answered_413_and_the_client_reads_it() {
+    let server = loaded_server().await;
+    let huge = vec![b' '; 64 * 1024 * 1024];
+    // A real HTTP client, which (like the exporters) writes the whole body before it reads the answer.
+    let client = reqwest::Client::new();
+    let answer = client
+        .post(server.http_url(LOGS))
+        .header("Content-Type", "application/json")
+        .body(huge.clone())
+        .send()
+        .await
+        .expect("an answer, not a reset connection");
+    assert_eq!(answer.status(), 413);
+    assert!(answer.text().await.expect("body").contains("MiB"), "the answer says why");
+    // Chunked, with no length to refuse it by.
+    let answer = http_post(server.http, LOGS, &[JSON], &huge, true);
+    assert_eq!(answer.status, 413);
+    // The server takes the next request as before.
+    let small = http_post(server.http, LOGS, &[JSON], &api_request(json!({"doubleValue": 0.5}), "req_after"), false);
+    assert_eq!(small.status, 200);
+    assert_eq!(server.report(&[])["total"]["cost_usd"], 0.71092);
 }

@@ -85,7 +85,7 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     let again = invoke(&client, "connect_apply", json!({})).await.expect("again");
     assert_eq!(again["changed"], json!(0), "a second run changes nothing");
 
-    let scenario = "grpc/success";
+    let scenario = "claude-code-2.1.197/grpc/success";
     let captured = requests(scenario);
     for request in &captured {
         send_fixture_to(grpc, http, request).await;

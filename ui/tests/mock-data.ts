@@ -139,6 +139,7 @@ export const dashboard: Dashboard = {
         { raw: "repl_main_thread", cost_usd: 15.2, api_requests: 250, tokens: tokens(7_500, 40_000, 3_000_000, 425_000) },
         { raw: "sdk", cost_usd: 2.7, api_requests: 51, tokens: tokens(1_530, 8_160, 612_000, 86_700) },
       ],
+      agents: [],
     },
     {
       class: "subagent",
@@ -146,6 +147,10 @@ export const dashboard: Dashboard = {
       api_requests: 44,
       tokens: tokens(1_320, 7_040, 528_000, 74_800),
       raw: [{ raw: "agent:builtin:Explore", cost_usd: 1.52, api_requests: 44, tokens: tokens(1_320, 7_040, 528_000, 74_800) }],
+      agents: [
+        { value: "Explore", cost_usd: 1.14, api_requests: 36, tokens: tokens(1_080, 5_760, 432_000, 61_200) },
+        { value: "general-purpose", cost_usd: 0.38, api_requests: 8, tokens: tokens(240, 1_280, 96_000, 13_600) },
+      ],
     },
     {
       class: "auxiliary",
@@ -153,6 +158,7 @@ export const dashboard: Dashboard = {
       api_requests: 40,
       tokens: tokens(1_200, 6_400, 480_000, 68_000),
       raw: [{ raw: "generate_session_title", cost_usd: 0.23, api_requests: 40, tokens: tokens(1_200, 6_400, 480_000, 68_000) }],
+      agents: [],
     },
   ],
   edits_by_language: [
@@ -175,14 +181,14 @@ export const dashboard: Dashboard = {
   ],
   latency: {
     by_model: [
-      { start: null, model: "claude-opus-4-8", requests: 196, p50_ms: 3_800, p95_ms: 9_400 },
-      { start: null, model: "claude-haiku-4-5", requests: 123, p50_ms: 900, p95_ms: 1_900 },
-      { start: null, model: "claude-sonnet-4-5", requests: 66, p50_ms: 2_100, p95_ms: 5_200 },
+      { start: null, model: "claude-opus-4-8", requests: 196, p50_ms: 3_800, p95_ms: 9_400, ttft_p50_ms: 610, ttft_p95_ms: 1_450 },
+      { start: null, model: "claude-haiku-4-5", requests: 123, p50_ms: 900, p95_ms: 1_900, ttft_p50_ms: 240, ttft_p95_ms: 520 },
+      { start: null, model: "claude-sonnet-4-5", requests: 66, p50_ms: 2_100, p95_ms: 5_200, ttft_p50_ms: null, ttft_p95_ms: null },
     ],
     series: week.map((p, i) => {
       const [p50, p95] = LATENCY[p.model] ?? [1_000, 2_000];
       const wobble = 0.85 + ((i * 37) % 30) / 100;
-      return { start: p.start, model: p.model, requests: p.api_requests, p50_ms: Math.round(p50 * wobble), p95_ms: Math.round(p95 * wobble) };
+      return { start: p.start, model: p.model, requests: p.api_requests, p50_ms: Math.round(p50 * wobble), p95_ms: Math.round(p95 * wobble), ttft_p50_ms: null, ttft_p95_ms: null };
     }),
   },
   tools_over_time: TOOL_TOTALS.flatMap(([tool, calls, failed]) =>
@@ -273,6 +279,9 @@ function sessionRow(i: number): SessionRow {
     app_version: "2.1.197",
     terminal_type: i % 2 === 0 ? "vscode" : "gnome-terminal",
     user_email: null,
+    repository: null,
+    branch: null,
+    commit: null,
     cost_source: "events",
     cost_usd: cost,
     tokens: tokens(requests * 30, requests * 160, requests * 12_000, requests * 1_700),
@@ -304,7 +313,12 @@ function timelineEvent(second: number, name: string, extra: Partial<TimelineEven
     model: null,
     cost_usd: null,
     tokens: null,
+    cache_creation_5m: null,
+    cache_creation_1h: null,
     duration_ms: null,
+    ttft_ms: null,
+    agent_id: null,
+    agent_name: null,
     success: null,
     tool_name: null,
     decision: null,
@@ -316,14 +330,18 @@ function timelineEvent(second: number, name: string, extra: Partial<TimelineEven
   };
 }
 
+const EXPLORE_AGENT = "a3157ab522966d496";
+
 const request = (second: number, cost: number, source: "main" | "subagent" | "auxiliary", raw: string, model = "claude-opus-4-8"): TimelineEvent =>
   timelineEvent(second, "api_request", {
     model,
     cost_usd: cost,
     tokens: tokens(3, 120 + second, 12_000 + second * 40, 1_500),
     duration_ms: 1_800 + second * 20,
+    ttft_ms: 300 + second * 4,
     query_source: raw,
     source,
+    ...(source === "subagent" ? { agent_id: EXPLORE_AGENT, agent_name: "Explore" } : {}),
   });
 
 const firstSession = allSessions[0] ?? (() => { throw new Error("no sessions"); })();
@@ -331,13 +349,26 @@ const firstSession = allSessions[0] ?? (() => { throw new Error("no sessions"); 
 export const sessionView: SessionView = {
   detail: {
     ...firstSession,
+    // What the timeline below adds up to.
+    cost_usd: 0.2113,
+    api_requests: 6,
+    app_version: "2.1.332",
+    repository: "https://github.com/fixture-org/demo-repo",
+    branch: "main",
+    commit: "3f1c9a7e2b4d6f8091a2b3c4d5e6f708192a3b4c",
+    subagents: [
+      { agent_id: EXPLORE_AGENT, name: "Explore", started_at: at(14), api_requests: 1, cost_usd: 0.0002, tokens: tokens(3, 134, 12_560, 1_500), duration_ms: 2_037, tool_uses: 2 },
+    ],
     timeline: [
+      timelineEvent(-2, "managed_settings_resolved", { prompt_id: null, attributes: { "managed_settings.trigger": "startup", "managed_settings.sources": [], "managed_settings.source_behavior": "first-wins" } }),
+      timelineEvent(-1, "plugin_loaded", { prompt_id: null, attributes: { "plugin.name": "cc-plugin-agents-md", "plugin.scope": "default-bundle", has_hooks: true, has_mcp: false, safe_mode: "false" } }),
       timelineEvent(0, "user_prompt", { attributes: { prompt: "[not stored: 48 characters]", prompt_length: "48" } }),
       request(2, 0.0012, "auxiliary", "generate_session_title", "claude-haiku-4-5"),
       request(6, 0.0312, "main", "repl_main_thread"),
       timelineEvent(9, "tool_decision", { tool_name: "Read", decision: "accept", attributes: { source: "config" } }),
       timelineEvent(10, "tool_result", { tool_name: "Read", success: true, duration_ms: 14 }),
       request(14, 0.0002, "subagent", "agent:builtin:Explore", "claude-haiku-4-5"),
+      timelineEvent(16, "subagent_completed", { attributes: { agent_type: "Explore", agent_id: EXPLORE_AGENT, duration_ms: "2037", total_tool_uses: "2", final_model: "claude-haiku-4-5", is_async: false } }),
       timelineEvent(20, "api_error", { status_code: 529, model: "claude-opus-4-8", attributes: { error: "[not stored: 31 characters]" } }),
       request(31, 0.0421, "main", "repl_main_thread"),
       timelineEvent(35, "tool_decision", { tool_name: "Bash", decision: "reject", attributes: { source: "user_reject" } }),
@@ -346,6 +377,7 @@ export const sessionView: SessionView = {
       timelineEvent(50, "tool_result", { tool_name: "Write", success: true, duration_ms: 21 }),
       request(58, 0.0977, "main", "repl_main_thread"),
       timelineEvent(61, "mcp_server_connection", { attributes: { server_name: "github" } }),
+      timelineEvent(62, "retention_sweep", { attributes: { result: "complete", period_days: "30", used_default: "true", files_retained_fresh: "4", artifacts_deleted: "0", session_files_deleted: "0", transcripts_deleted: "0", error_count: "0" } }),
     ],
   },
   series: [],

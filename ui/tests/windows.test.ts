@@ -246,9 +246,17 @@ describe.each(["light", "dark"] as const)("history (%s)", (scheme) => {
 
     await page.locator("tbody tr").first().click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain(first?.id ?? "?");
-    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(14);
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(18);
     expect(await page.locator(".timeline tbody").textContent()).toContain("Prompt text not stored (48 characters)");
-    expect(await page.locator(".timeline tbody").textContent()).toContain("subagent (agent:builtin:Explore)");
+    expect(await page.locator(".timeline tbody").textContent()).toContain("2.1 s (first token 356 ms) · Explore subagent");
+    expect(await page.locator(".timeline tbody").textContent()).toContain("cc-plugin-agents-md · default-bundle · hooks");
+    // The subagent's own row, and the main thread's as the rest of the session's cost.
+    const subagents = page.getByRole("region", { name: "Subagents" });
+    expect(await subagents.locator("tbody tr").count()).toBe(2);
+    expect(await subagents.locator("tbody tr").first().textContent()).toContain("Explore");
+    expect(await subagents.locator("tbody tr").first().textContent()).toContain("$0.0002");
+    expect(await subagents.locator("tbody tr").last().textContent()).toContain("Main thread");
+    expect(await page.locator(".meta").textContent()).toContain("fixture-org/demo-repo (main)");
     await expect.poll(() => page.getByRole("img", { name: "Cumulative cost over the session" }).locator("svg path").count()).toBeGreaterThan(2);
     await shot(page, `session-${scheme}`);
     expect(errors).toEqual([]);
@@ -294,8 +302,8 @@ describe("history behaviour", () => {
     await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
     await page.locator("tbody tr").first().focus();
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(14);
-    for (const kind of ["Prompts", "API requests", "Decisions", "Errors", "Other"]) {
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(18);
+    for (const kind of ["Prompts", "API requests", "Decisions", "Errors", "Start-up", "Other"]) {
       await page.getByRole("button", { name: new RegExp(`^${kind}`) }).click();
     }
     await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(3);
@@ -348,7 +356,7 @@ describe.each(["light", "dark"] as const)("logs (%s)", (scheme) => {
     await shot(page, `log-errors-${scheme}`);
 
     await page.locator(".log tbody tr").first().getByRole("button").first().click();
-    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(14);
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(18);
     expect(errors).toEqual([]);
     await close();
   });

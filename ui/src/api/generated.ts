@@ -212,7 +212,11 @@ model: string,
 /**
  * api_request events with a duration.
  */
-requests: number, p50_ms: number, p95_ms: number, };
+requests: number, p50_ms: number, p95_ms: number, 
+/**
+ * Time to first token (Claude Code ≥ 2.1.3xx sends `ttft_ms`); `None` when no request carried it.
+ */
+ttft_p50_ms: number | null, ttft_p95_ms: number | null, };
 
 export type LogKind = "tools" | "api_errors";
 
@@ -300,11 +304,20 @@ start: string, model: string, cost_usd: number, tokens: TokenCounts, api_request
  */
 api_mean_latency_ms: number | null, };
 
-export type SessionDetail = { timeline: Array<TimelineEvent>, 
+export type SessionDetail = { 
+/**
+ * In the order they started. Their cost is part of the session's; the rest is the main thread's.
+ */
+subagents: Array<SubagentUsage>, timeline: Array<TimelineEvent>, 
 /**
  * `None` for data that arrived without a session id.
  */
-id: string | null, started_at: string, ended_at: string, duration_s: number, models: Array<string>, app_version: string | null, terminal_type: string | null, user_email: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+id: string | null, started_at: string, ended_at: string, duration_s: number, models: Array<string>, app_version: string | null, terminal_type: string | null, user_email: string | null, 
+/**
+ * The repository the session worked in (`vcs.repository.url.full`, sent with
+ * `OTEL_METRICS_INCLUDE_REPOSITORY=true`), and the branch and commit of its last `git commit`.
+ */
+repository: string | null, branch: string | null, commit: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**
  * Mean API request latency, from the api_request events.
  */
@@ -340,7 +353,12 @@ export type SessionRow = {
 /**
  * `None` for data that arrived without a session id.
  */
-id: string | null, started_at: string, ended_at: string, duration_s: number, models: Array<string>, app_version: string | null, terminal_type: string | null, user_email: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+id: string | null, started_at: string, ended_at: string, duration_s: number, models: Array<string>, app_version: string | null, terminal_type: string | null, user_email: string | null, 
+/**
+ * The repository the session worked in (`vcs.repository.url.full`, sent with
+ * `OTEL_METRICS_INCLUDE_REPOSITORY=true`), and the branch and commit of its last `git commit`.
+ */
+repository: string | null, branch: string | null, commit: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**
  * Mean API request latency, from the api_request events.
  */
@@ -418,7 +436,13 @@ api_requests: number, tokens: TokenCounts,
 /**
  * The raw values of this class, most expensive first.
  */
-raw: Array<RawSourceUsage>, };
+raw: Array<RawSourceUsage>, 
+/**
+ * Subagents only: the class split by `agent.name` (`Explore`, `general-purpose`, a custom agent…), most
+ * expensive first; `""` holds what arrived without a name (versions before the attribute), so the
+ * split adds up to the class.
+ */
+agents: Array<FacetUsage>, };
 
 export type StartCount = { start: string, sessions: number, };
 
@@ -444,6 +468,17 @@ claude_code_version: string | null,
  */
 database: string, };
 
+export type SubagentUsage = { agent_id: string, 
+/**
+ * `agent.name` on its requests, else `agent_type` of its subagent_completed event (`Explore`,
+ * `general-purpose`, a custom agent's name); `None` when neither was sent.
+ */
+name: string | null, started_at: string, api_requests: number, cost_usd: number, tokens: TokenCounts, 
+/**
+ * From its subagent_completed event; else the sum of its requests' durations.
+ */
+duration_ms: number, tool_uses: number | null, };
+
 export type Summary = { sessions: number, 
 /**
  * cacheRead ÷ (input + cacheRead + cacheCreation).
@@ -454,7 +489,19 @@ cache_hit_rate: number | null, spans: number, cost_usd: number, tokens: TokenCou
  */
 api_mean_latency_ms: number | null, };
 
-export type TimelineEvent = { time: string, name: string, sequence: number | null, prompt_id: string | null, model: string | null, cost_usd: number | null, tokens: TokenCounts | null, duration_ms: number | null, success: boolean | null, tool_name: string | null, decision: string | null, status_code: number | null, 
+export type TimelineEvent = { time: string, name: string, sequence: number | null, prompt_id: string | null, model: string | null, cost_usd: number | null, tokens: TokenCounts | null, 
+/**
+ * The cache write by lifetime, when Claude Code split it (`tokens.cacheCreation` is their sum).
+ */
+cache_creation_5m: number | null, cache_creation_1h: number | null, duration_ms: number | null, 
+/**
+ * Time to first token of an API request.
+ */
+ttft_ms: number | null, 
+/**
+ * The subagent that made an API request (`agent_id`, `agent.name`).
+ */
+agent_id: string | null, agent_name: string | null, success: boolean | null, tool_name: string | null, decision: string | null, status_code: number | null, 
 /**
  * As sent (`repl_main_thread`, `agent:builtin:Explore`…).
  */

@@ -85,6 +85,8 @@ describe("derived series", () => {
       requests: 4,
       p50_ms: p50,
       p95_ms: p95,
+      ttft_p50_ms: null,
+      ttft_p95_ms: null,
     });
     const stats = [stat(24, "claude-opus-4-8", 3_000, 9_000), stat(23, "claude-haiku-4-5", 500, 700), { ...stat(24, "x", 1, 1), start: null }];
     const p95 = latencyPercentile(stats, span, "day", "p95");
