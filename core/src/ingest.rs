@@ -313,9 +313,10 @@ impl Writer<'_> {
         id: &str,
         time_ns: i64,
         attributes: &serde_json::Map<String, Value>,
-        resource_id: i64,
+        resource: (&Resource, i64),
         api_event: bool,
     ) -> Result<()> {
+        let (resource, resource_id) = resource;
         let text = |key: &str| attributes.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
         let touch = self.sessions.entry(id.to_owned()).or_insert_with(|| SessionTouch {
             first_ns: time_ns,
@@ -331,7 +332,16 @@ impl Writer<'_> {
                 *slot = value;
             }
         };
-        latest(&mut touch.app_version, text("app.version"));
+        // `app.version` is on records only with OTEL_METRICS_INCLUDE_VERSION=true; Claude Code's resource always
+        // names its version.
+        let resource_version = || {
+            (resource.service_name() == Some("claude-code"))
+                .then(|| resource.attributes.get("service.version").and_then(Value::as_str))
+                .flatten()
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        latest(&mut touch.app_version, text("app.version").or_else(resource_version));
         latest(&mut touch.user_id, text("user.id"));
         latest(&mut touch.user_email, text("user.email"));
         latest(&mut touch.organization_id, text("organization.id"));
@@ -678,7 +688,8 @@ impl Writer<'_> {
         }
         summary.events += 1;
         if event.name.is_claude_code() {
-            self.session(session, event.time_ns, &event.attributes, resource_id, event.name == EventName::ApiRequest)?;
+            let api_event = event.name == EventName::ApiRequest;
+            self.session(session, event.time_ns, &event.attributes, (&event.resource, resource_id), api_event)?;
             self.rollup(event.time_ns, session, model_norm.as_deref().unwrap_or(""), &inc)?;
             let none = Increment::default();
             self.facet(Facet::Event, name, event.time_ns, session, 1, &none)?;
@@ -810,7 +821,7 @@ impl Writer<'_> {
             },
             _ => rollup_model = "",
         }
-        self.session(session, point.time_ns, &point.attributes, resource_id, false)?;
+        self.session(session, point.time_ns, &point.attributes, (&point.resource, resource_id), false)?;
         self.rollup(point.time_ns, session, rollup_model, &inc)?;
         match point.metric {
             MetricName::CostUsage | MetricName::TokenUsage => {

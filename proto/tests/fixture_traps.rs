@@ -103,3 +103,54 @@ fn cumulative_captures_arrive_as_running_totals() {
         .collect();
     assert!(points.iter().all(|p| p.temporality == Temporality::Cumulative));
 }
+
+/// Claude Code 2.1.332's new value types, decoded as meant over every protocol it was captured with.
+#[test]
+fn claude_code_2_1_332_bools_arrays_and_string_numbers_decode_as_meant_on_every_protocol() {
+    use ccmeter_proto::attrs::{get_bool, get_i64};
+    use serde_json::Value;
+    let mut protocols = std::collections::BTreeSet::new();
+    for scenario in ccmeter_tests::scenarios_of("claude-code-2.1.332") {
+        protocols.insert(scenario.split('/').nth(1).expect("protocol").to_owned());
+        let batches = all_batches(&scenario);
+        let points: Vec<_> = batches.iter().flat_map(|b| &b.points).collect();
+        assert!(!points.is_empty(), "{scenario}");
+        assert!(
+            points.iter().all(|p| p.attributes.get("anthropic.custom_base_url") == Some(&Value::Bool(true))),
+            "{scenario}: a bool on every metric point"
+        );
+        let events: Vec<_> = batches.iter().flat_map(|b| &b.events).collect();
+        let named = |name: &'static str| events.iter().filter(move |e| e.name.as_str() == name);
+        for settings in named("managed_settings_resolved") {
+            assert_eq!(settings.name, EventName::ManagedSettingsResolved);
+            assert_eq!(settings.attributes.get("managed_settings.sources"), Some(&Value::Array(vec![])), "{scenario}");
+            assert_eq!(settings.prompt_id, None, "start-up events have no prompt.id");
+        }
+        for plugin in named("plugin_loaded") {
+            assert_eq!(get_bool(&plugin.attributes, "safe_mode"), Some(false), "{scenario}: \"false\", a string");
+            assert_eq!(get_bool(&plugin.attributes, "has_hooks"), Some(true), "{scenario}: true, a bool");
+            assert_eq!(get_i64(&plugin.attributes, "skill_path_count"), Some(0), "{scenario}");
+        }
+        for sweep in named("retention_sweep") {
+            assert_eq!(get_i64(&sweep.attributes, "period_days"), Some(30), "{scenario}: \"30\"");
+            assert_eq!(get_bool(&sweep.attributes, "used_default"), Some(true), "{scenario}: \"true\"");
+        }
+        for request in events.iter().filter_map(|e| match &e.detail {
+            EventDetail::ApiRequest(r) => Some(r),
+            _ => None,
+        }) {
+            assert!(request.ttft_ms.is_some_and(|t| t > 0), "{scenario}: time to first token");
+            assert_eq!((request.cache_creation_5m, request.cache_creation_1h), (Some(0), Some(0)), "{scenario}");
+            let subagent = request.query_source.as_deref().is_some_and(|q| q.starts_with("agent:"));
+            assert_eq!(request.agent_id.is_some(), subagent, "{scenario}: agent_id on subagent requests only");
+            assert_eq!(request.agent_name.is_some(), subagent, "{scenario}");
+        }
+        assert_eq!(named("managed_settings_resolved").count() as i64, count_of(&scenario, "managed_settings_resolved"));
+        assert_eq!(named("plugin_loaded").count() as i64, count_of(&scenario, "plugin_loaded"));
+    }
+    assert_eq!(protocols.len(), 3, "{protocols:?}");
+}
+
+fn count_of(scenario: &str, event: &str) -> i64 {
+    ccmeter_tests::expected(scenario)["totals_all_sessions"]["event_counts"][event].as_i64().unwrap_or(0)
+}

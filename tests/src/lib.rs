@@ -1,6 +1,8 @@
 //! Test kit shared by the end-to-end tests and the store's tests: the captured Claude Code telemetry committed
 //! under `tests/fixtures/` (its README says how it was captured) and what it should add up to.
 
+pub mod claude_code;
+pub mod stand_in_api;
 pub mod tray;
 pub mod webdriver;
 

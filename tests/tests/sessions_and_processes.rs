@@ -196,3 +196,58 @@ async fn sessions_exporting_at_once_keep_their_figures_apart() {
     }
     assert_eq!(report_totals(&report).cost_nanos, total);
 }
+
+/// `safety_event` and `withdrawn` exist only as names in the 2.1.332 binary; a name no version has sent yet is
+/// as welcome. Each is stored once with all its attributes and counted under its bare name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_never_seen_yet_are_stored_whole_and_counted_once() {
+    let server = Server::start();
+    let record = |name: &str, sequence: i64, extra: serde_json::Value| {
+        let mut attributes = vec![
+            serde_json::json!({"key": "event.name", "value": {"stringValue": name}}),
+            serde_json::json!({"key": "session.id", "value": {"stringValue": "future-session"}}),
+            serde_json::json!({"key": "event.sequence", "value": {"intValue": sequence}}),
+            serde_json::json!({"key": "event.timestamp", "value": {"stringValue": "2026-12-01T19:00:00.000Z"}}),
+        ];
+        attributes.extend(extra.as_array().cloned().unwrap_or_default());
+        serde_json::json!({"timeUnixNano": format!("{}", 1_796_151_600_000_000_000i64 + sequence),
+            "body": {"stringValue": format!("claude_code.{name}")}, "attributes": attributes})
+    };
+    let body = serde_json::json!({"resourceLogs": [{
+    "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "claude-code"}},
+                                {"key": "service.version", "value": {"stringValue": "2.1.400"}}]},
+    "scopeLogs": [{"scope": {"name": "com.anthropic.claude_code.events"}, "logRecords": [
+        record("safety_event", 0, serde_json::json!([{"key": "category", "value": {"stringValue": "cyber"}},
+                                                    {"key": "blocked", "value": {"boolValue": true}}])),
+        record("withdrawn", 1, serde_json::json!([{"key": "reason", "value": {"stringValue": "user"}}])),
+        record("brand_new_thing", 2, serde_json::json!([])),
+    ]}]}]})
+    .to_string();
+    for _ in 0..2 {
+        let answer = ccmeter_tests::http_post(
+            server.http,
+            "/v1/logs",
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+            false,
+        );
+        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    }
+    let report = server.report(&[]);
+    assert_eq!(
+        report["total"]["events_by_name"],
+        serde_json::json!({"brand_new_thing": 1, "safety_event": 1, "withdrawn": 1}),
+        "each once, though sent twice"
+    );
+    assert_eq!(report["sessions"][0]["app_version"], "2.1.400", "the version from the resource");
+    let conn = rusqlite::Connection::open(&server.db).expect("open");
+    let stored: Vec<(String, String)> = conn
+        .prepare("SELECT name, attributes FROM events ORDER BY sequence")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    assert_eq!(stored.len(), 3);
+    assert!(stored[0].1.contains(r#""blocked":true"#), "attributes kept whole: {}", stored[0].1);
+}
