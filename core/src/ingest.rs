@@ -246,7 +246,8 @@ pub enum Facet {
     Language,
     /// Every Claude Code event by name.
     Event,
-    /// api_request events and cost/token metrics by `agent.name` (migration 0006): `""` for the main thread.
+    /// A subagent's api_request events (those with `agent_id`) and the cost/token metrics of
+    /// `query_source=subagent`, by `agent.name` (`""` when none was sent); migration 0006.
     Agent,
 }
 
@@ -698,8 +699,12 @@ impl Writer<'_> {
                 self.facet(Facet::QuerySource, source, event.time_ns, session, inc.api_requests, &inc)?;
                 let effort = facet_value(event.attributes.get("effort"));
                 self.facet(Facet::Effort, &effort, event.time_ns, session, inc.api_requests, &inc)?;
-                let agent = request.and_then(|r| r.agent_name.as_deref()).unwrap_or("");
-                self.facet(Facet::Agent, agent, event.time_ns, session, inc.api_requests, &inc)?;
+                // Only a subagent's requests carry agent_id: the facet holds subagent records alone, so a split
+                // of the subagent class by it always adds up to the class.
+                if let Some(r) = request.filter(|r| r.agent_id.is_some()) {
+                    let agent = r.agent_name.as_deref().unwrap_or("");
+                    self.facet(Facet::Agent, agent, event.time_ns, session, inc.api_requests, &inc)?;
+                }
             }
             summary.touch(session, event.time_ns);
         }
@@ -829,8 +834,10 @@ impl Writer<'_> {
                 self.facet(Facet::QuerySource, &source, point.time_ns, session, 0, &inc)?;
                 let effort = facet_value(point.attributes.get("effort"));
                 self.facet(Facet::Effort, &effort, point.time_ns, session, 0, &inc)?;
-                let agent = facet_value(point.attributes.get("agent.name"));
-                self.facet(Facet::Agent, &agent, point.time_ns, session, 0, &inc)?;
+                if source == "subagent" {
+                    let agent = facet_value(point.attributes.get("agent.name"));
+                    self.facet(Facet::Agent, &agent, point.time_ns, session, 0, &inc)?;
+                }
             }
             MetricName::CodeEditToolDecision => {
                 let language = facet_value(point.attributes.get("language"));

@@ -205,7 +205,8 @@ pub fn cost_by_source(conn: &Connection, range: Range) -> Result<Vec<SourceUsage
     Ok(classes.into_values().collect())
 }
 
-/// The subagent class by `agent.name`, with the unnamed rest as `""`.
+/// The subagent class by `agent.name`, with the unnamed rest as `""`. The agent facet holds subagent records
+/// alone (migration 0006), so the rest is what arrived without a name and the split adds up to the class.
 fn split_by_agent(conn: &Connection, range: Range, class: &SourceUsage) -> Result<Vec<FacetUsage>> {
     let mut agents: Vec<FacetUsage> =
         facet_usage(conn, range, Facet::Agent)?.into_iter().filter(|agent| !agent.value.is_empty()).collect();
@@ -225,7 +226,7 @@ fn split_by_agent(conn: &Connection, range: Range, class: &SourceUsage) -> Resul
         rest.tokens.cache_creation -= agent.tokens.cache_creation;
     }
     rest.cost_usd = usd(rest.cost_nanos);
-    if rest.cost_nanos > 0 || rest.api_requests > 0 || rest.tokens.total() > 0 {
+    if rest.cost_nanos != 0 || rest.api_requests != 0 || rest.tokens.total() != 0 {
         agents.push(rest);
     }
     Ok(agents)

@@ -625,3 +625,108 @@ async fn the_heatmap_is_dst_safe() {
     assert_eq!(cells.iter().map(|c| c.cost_nanos).sum::<i64>(), summary.usage.cost_nanos);
     assert_eq!(summary.usage.cost_nanos, 2 * 210_920_000 + 126_648_000);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Subagents and time to first token (Claude Code 2.1.332)
+// ---------------------------------------------------------------------------------------------------
+
+/// (cost, requests) of each subagent's own api_request events by `agent.name`, counted from the decoded capture.
+fn subagents_in(batches: &[Batch]) -> BTreeMap<String, (i64, i64)> {
+    let mut by_name: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for event in batches.iter().flat_map(|b| &b.events) {
+        if let EventDetail::ApiRequest(request) = &event.detail
+            && let Some(name) = &request.agent_name
+        {
+            let entry = by_name.entry(name.clone()).or_default();
+            entry.0 += request.cost.0;
+            entry.1 += 1;
+        }
+    }
+    by_name
+}
+
+#[tokio::test]
+async fn subagent_cost_splits_by_agent_name_from_either_signal_and_adds_up_to_the_class_and_the_session() {
+    let mut seen = BTreeMap::new();
+    for scenario in scenarios_of("claude-code-2.1.332") {
+        let input = batches(&scenario, |_| true);
+        let want = subagents_in(&input);
+        seen.extend(want.clone());
+        for (signals, label) in [(None, "both signals"), (Some(Signal::Metrics), "metrics only")] {
+            let (_dir, store) = temp_store();
+            write_all(&store, batches(&scenario, |s| signals.is_none_or(|only| s == only))).await;
+            let conn = store.reader().expect("reader");
+            let classes = insights::cost_by_source(&conn, Range::ALL).expect("classes");
+            let Some(class) = classes.iter().find(|c| c.class == SourceClass::Subagent) else {
+                assert!(want.is_empty(), "{scenario} ({label}): no subagent class");
+                continue;
+            };
+            let agents: BTreeMap<String, i64> = class.agents.iter().map(|a| (a.value.clone(), a.cost_nanos)).collect();
+            let named: BTreeMap<String, i64> = want.iter().map(|(name, (cost, _))| (name.clone(), *cost)).collect();
+            assert_eq!(agents, named, "{scenario} ({label}): by agent.name, nothing unnamed");
+            assert_eq!(class.agents.iter().map(|a| a.cost_nanos).sum::<i64>(), class.cost_nanos, "{scenario}");
+            assert_eq!(class.agents.iter().map(|a| a.tokens.total()).sum::<i64>(), class.tokens.total(), "{scenario}");
+            if signals.is_none() {
+                let requests: BTreeMap<String, i64> =
+                    class.agents.iter().map(|a| (a.value.clone(), a.api_requests)).collect();
+                assert_eq!(requests, want.iter().map(|(n, (_, r))| (n.clone(), *r)).collect(), "{scenario}");
+            }
+        }
+        // The session's page: one row per agent_id, and the main thread is what is left.
+        let (_dir, store) = temp_store();
+        write_all(&store, input).await;
+        let conn = store.reader().expect("reader");
+        for id in expected(&scenario)["sessions"].as_object().expect("sessions").keys() {
+            let detail = query::session(&conn, id).expect("query").expect("the session");
+            let rows: BTreeMap<String, (i64, i64)> = detail
+                .subagents
+                .iter()
+                .map(|a| (a.name.clone().expect("named"), (a.cost_nanos, a.api_requests)))
+                .collect();
+            let subagent_cost: i64 = detail.subagents.iter().map(|a| a.cost_nanos).sum();
+            assert!(subagent_cost <= detail.session.usage.cost_nanos, "{scenario} {id}");
+            if !detail.subagents.is_empty() {
+                assert_eq!(rows, want, "{scenario} {id}");
+                assert!(detail.subagents.iter().all(|a| a.duration_ms > 0 && a.tool_uses.is_some()), "{scenario}");
+            }
+        }
+    }
+    assert_eq!(seen["general-purpose"], (27_842_000, 3), "the subagent capture's own README");
+    assert!(seen.contains_key("Explore"), "{seen:?}");
+}
+
+#[tokio::test]
+async fn time_to_first_token_has_percentiles_beside_duration() {
+    let scenario = "claude-code-2.1.332/grpc/success";
+    let input = batches(scenario, |_| true);
+    let mut ttfts: Vec<i64> = input
+        .iter()
+        .flat_map(|b| &b.events)
+        .filter_map(|e| match &e.detail {
+            EventDetail::ApiRequest(r) => r.ttft_ms,
+            _ => None,
+        })
+        .collect();
+    ttfts.sort_unstable();
+    let nearest_rank = |p: f64| ttfts[((p / 100.0 * ttfts.len() as f64).ceil() as usize).max(1) - 1];
+    let (_dir, store) = temp_store();
+    write_all(&store, input).await;
+    let conn = store.reader().expect("reader");
+    let latency =
+        ccmeter_core::event_stats::api_latency(&conn, &berlin(), Range::ALL, query::Granularity::Day).expect("latency");
+    let stat = &latency.by_model[0];
+    assert_eq!(stat.requests, 10);
+    assert_eq!((stat.ttft_p50_ms, stat.ttft_p95_ms), (Some(nearest_rank(50.0)), Some(nearest_rank(95.0))));
+    assert!(stat.ttft_p95_ms <= Some(stat.p95_ms), "the first token comes before the last");
+    // 2.1.197 sent no ttft_ms: no figure rather than a zero.
+    let (_dir, store) = temp_store();
+    write_all(&store, batches("claude-code-2.1.197/grpc/success", |_| true)).await;
+    let old = ccmeter_core::event_stats::api_latency(
+        &store.reader().expect("reader"),
+        &berlin(),
+        Range::ALL,
+        query::Granularity::Day,
+    )
+    .expect("latency");
+    assert!(old.by_model.iter().all(|m| m.ttft_p50_ms.is_none() && m.ttft_p95_ms.is_none()));
+}

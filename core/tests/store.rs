@@ -438,3 +438,29 @@ async fn the_schema_6_migration_rekeys_every_event_without_losing_or_doubling_on
     assert_eq!(count(&conn, "SELECT count(*) FROM events"), events);
     assert_eq!(totals(&conn), before);
 }
+
+/// With `OTEL_METRICS_INCLUDE_REPOSITORY=true` every metric point names the repository: a session seen through
+/// metrics alone shows it too, straight from ingest and after the schema 6 migration fills it in.
+#[tokio::test]
+async fn a_sessions_repository_comes_from_its_metric_points_at_ingest_and_in_the_migration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    let url = "https://github.com/fixture-org/demo-repo";
+    let mut input = batches("claude-code-2.1.332/grpc/success", |s| s == Signal::Metrics);
+    for point in input.iter_mut().flat_map(|b| &mut b.points) {
+        point.attributes.insert("vcs.repository.url.full".into(), url.into());
+        point.attributes.insert("vcs.repository.name".into(), "demo-repo".into());
+    }
+    let repository = |store: &Store| {
+        let page = query::sessions(&store.reader().expect("reader"), &SessionFilter::default()).expect("sessions");
+        page.rows.iter().map(|r| r.repository.clone()).collect::<Vec<_>>()
+    };
+    {
+        let store = Store::open(&path).expect("store");
+        write_all(&store, input).await;
+        assert_eq!(repository(&store), [Some(url.to_owned())], "from ingest");
+    }
+    Connection::open(&path).expect("open").execute_batch(ccmeter_tests::BACK_TO_SCHEMA_5).expect("back to 5");
+    let store = Store::open(&path).expect("migrated");
+    assert_eq!(repository(&store), [Some(url.to_owned())], "from the migration");
+}

@@ -272,6 +272,16 @@ async fn a_body_far_over_the_limit_is_answered_413_and_the_client_reads_it() {
     // Chunked, with no length to refuse it by.
     let answer = http_post(server.http, LOGS, &[JSON], &huge, true);
     assert_eq!(answer.status, 413);
+    // Refused from its headers alone (a content type it does not speak), a body is still read, so the client
+    // reads the 415.
+    let answer = client
+        .post(server.http_url(LOGS))
+        .header("Content-Type", "text/plain")
+        .body(vec![b'x'; 8 * 1024 * 1024])
+        .send()
+        .await
+        .expect("an answer, not a reset connection");
+    assert_eq!(answer.status(), 415);
     // The server takes the next request as before.
     let small = http_post(server.http, LOGS, &[JSON], &api_request(json!({"doubleValue": 0.5}), "req_after"), false);
     assert_eq!(small.status, 200);
