@@ -68,6 +68,132 @@ impl Default for Settings {
     }
 }
 
+/// The fields one writer means to change, and nothing else: the Settings window sends the fields the user
+/// edited, the tray the one it toggles, the CLI the budget it sets. Applied to the stored record inside one
+/// transaction ([`patch_and_apply`], [`update`]), so two writers never undo each other's changes. An absent
+/// field is left as stored; `null` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct SettingsPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub budgets: Option<BudgetsPatch>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub active_window_minutes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub store_prompt_text: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub retention_days: Option<Option<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "\"Mon\" | \"Tue\" | \"Wed\" | \"Thu\" | \"Fri\" | \"Sat\" | \"Sun\"")]
+    pub week_start: Option<Weekday>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub alerts_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub alerts_paused_until: Option<Option<DateTime<Utc>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub start_at_login: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub icon_shows_amount: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub grpc_addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub http_addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub welcomed: Option<bool>,
+}
+
+/// A budget per period to set (`Some(budget)`) or remove (`None`); absent periods are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct BudgetsPatch {
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub day: Option<Option<Budget>>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub week: Option<Option<Budget>>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub month: Option<Option<Budget>>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub session: Option<Option<Budget>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`: clear it) from one not sent (`None`, by `#[serde(default)]`).
+fn present<'de, D, T>(deserializer: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+impl From<&Settings> for SettingsPatch {
+    /// A patch that sets every field: the whole record, as given.
+    fn from(settings: &Settings) -> Self {
+        let b = &settings.budgets;
+        SettingsPatch {
+            budgets: Some(BudgetsPatch {
+                day: Some(b.day.clone()),
+                week: Some(b.week.clone()),
+                month: Some(b.month.clone()),
+                session: Some(b.session.clone()),
+            }),
+            active_window_minutes: Some(settings.active_window_minutes),
+            store_prompt_text: Some(settings.store_prompt_text),
+            retention_days: Some(settings.retention_days),
+            week_start: Some(settings.week_start),
+            alerts_enabled: Some(settings.alerts_enabled),
+            alerts_paused_until: Some(settings.alerts_paused_until),
+            start_at_login: Some(settings.start_at_login),
+            icon_shows_amount: Some(settings.icon_shows_amount),
+            grpc_addr: Some(settings.grpc_addr.clone()),
+            http_addr: Some(settings.http_addr.clone()),
+            welcomed: Some(settings.welcomed),
+        }
+    }
+}
+
+impl SettingsPatch {
+    /// Writes the patch's fields into `settings`, leaving the others as they are.
+    pub fn apply_to(&self, settings: &mut Settings) {
+        fn set<T: Clone>(slot: &mut T, value: &Option<T>) {
+            if let Some(value) = value {
+                *slot = value.clone();
+            }
+        }
+        if let Some(budgets) = &self.budgets {
+            set(&mut settings.budgets.day, &budgets.day);
+            set(&mut settings.budgets.week, &budgets.week);
+            set(&mut settings.budgets.month, &budgets.month);
+            set(&mut settings.budgets.session, &budgets.session);
+        }
+        set(&mut settings.active_window_minutes, &self.active_window_minutes);
+        set(&mut settings.store_prompt_text, &self.store_prompt_text);
+        set(&mut settings.retention_days, &self.retention_days);
+        set(&mut settings.week_start, &self.week_start);
+        set(&mut settings.alerts_enabled, &self.alerts_enabled);
+        set(&mut settings.alerts_paused_until, &self.alerts_paused_until);
+        set(&mut settings.start_at_login, &self.start_at_login);
+        set(&mut settings.icon_shows_amount, &self.icon_shows_amount);
+        set(&mut settings.grpc_addr, &self.grpc_addr);
+        set(&mut settings.http_addr, &self.http_addr);
+        set(&mut settings.welcomed, &self.welcomed);
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Budgets {
@@ -210,26 +336,33 @@ pub fn load(conn: &Connection) -> Result<Settings> {
     })
 }
 
-/// Validates and saves the settings (call it in a transaction; the writer thread's `Store::exec` does).
-/// Keys in the saved row that this version does not know are kept, so a newer ccmeter's settings
-/// survive an older one saving.
-/// Saves the settings and applies what takes effect at once: a shorter retention prunes the records it no
-/// longer keeps, and turning content off erases the content already stored. Returns whether content was erased
-/// (the caller then checkpoints, see [`crate::Store::checkpoint`]).
-pub fn save_and_apply(tx: &rusqlite::Transaction, ctx: &crate::TimeContext, settings: &Settings) -> Result<bool> {
-    let was_keeping_content = load(tx).map(|previous| previous.store_prompt_text).unwrap_or(true);
-    save(tx, settings)?;
-    if let Some(days) = settings.retention_days {
+/// Applies a writer's patch to the settings as stored now and saves them, in the caller's transaction, then
+/// applies what takes effect at once, for the fields the patch changes: a retention it sets prunes, and
+/// turning content off erases what was stored. Returns the settings saved and whether
+/// content was erased (the caller then checkpoints, see [`crate::Store::checkpoint`]).
+pub fn patch_and_apply(
+    tx: &rusqlite::Transaction,
+    ctx: &crate::TimeContext,
+    patch: &SettingsPatch,
+) -> Result<(Settings, bool)> {
+    let before = load(tx)?;
+    let mut settings = before.clone();
+    patch.apply_to(&mut settings);
+    save(tx, &settings)?;
+    if let (Some(_), Some(days)) = (patch.retention_days, settings.retention_days) {
         crate::delete::prune_details_older_than(tx, ctx, days)?;
     }
-    let erase = was_keeping_content && !settings.store_prompt_text;
+    let erase = before.store_prompt_text && !settings.store_prompt_text;
     if erase {
         let erased = crate::erase::erase_content(tx)?;
         tracing::info!(?erased, "content no longer kept: erased what was stored");
     }
-    Ok(erase)
+    Ok((settings, erase))
 }
 
+/// Validates and saves the settings (call it in a transaction; the writer thread's `Store::exec` does).
+/// Keys in the saved row that this version does not know are kept, so a newer ccmeter's settings
+/// survive an older one saving.
 pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
     settings.validate()?;
     let mut record = match serde_json::to_value(settings) {

@@ -240,7 +240,9 @@ impl Store {
         let (reply, answer) = oneshot::channel();
         let job: Exec = Box::new(move |conn: &mut Connection| {
             let result = (|| {
-                let tx = conn.transaction()?;
+                // Immediate: a read-modify-write (a settings patch) holds the write lock from its read on, so
+                // another process's writer (the CLI) waits for it instead of failing it halfway.
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let value = write(&tx)?;
                 tx.commit()?;
                 Ok(value)

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use ccmeter_core::budget::{self, Alert, BudgetState, BudgetStatus, Check, Pause, Period};
 use ccmeter_core::settings::{self, Budget, Settings};
+
+mod common;
 use ccmeter_core::time::ns;
 use ccmeter_core::{Store, StoreError, TimeContext};
 use ccmeter_proto::{ApiRequest, Attributes, Batch, Event, EventDetail, EventName, Nanos, Resource, Signal};
@@ -671,4 +673,59 @@ fn a_saved_row_this_version_cannot_read_is_an_error_that_says_how_to_reset() -> 
     assert!(matches!(error, StoreError::InvalidSettings(_)));
     assert!(error.to_string().contains("DELETE FROM settings"), "{error}");
     Ok(())
+}
+
+#[test]
+fn a_settings_patch_changes_only_the_fields_it_names_and_null_clears_one() {
+    let patch: settings::SettingsPatch = serde_json::from_str(
+        r#"{"budgets": {"day": {"limit_usd": 5, "thresholds": [100]}, "month": null}, "alerts_paused_until": null}"#,
+    )
+    .expect("a patch");
+    let paused = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 1, 20, 0, 0).single().expect("instant");
+    let mut stored = Settings {
+        budgets: settings::Budgets {
+            week: Some(Budget::new(40.0)),
+            month: Some(Budget::new(150.0)),
+            ..Default::default()
+        },
+        retention_days: Some(30),
+        alerts_paused_until: Some(paused),
+        ..Default::default()
+    };
+    patch.apply_to(&mut stored);
+    assert_eq!(stored.budgets.day, Some(Budget { limit_usd: 5.0, thresholds: vec![100] }), "set");
+    assert_eq!(stored.budgets.week, Some(Budget::new(40.0)), "not named: kept");
+    assert_eq!(stored.budgets.month, None, "null: removed");
+    assert_eq!(stored.alerts_paused_until, None, "null: cleared");
+    assert_eq!(stored.retention_days, Some(30), "not named: kept");
+    // A patch of every field is the record itself.
+    let mut other = Settings::default();
+    settings::SettingsPatch::from(&stored).apply_to(&mut other);
+    assert_eq!(other, stored);
+    assert_eq!(serde_json::to_string(&settings::SettingsPatch::default()).expect("json"), "{}", "nothing to send");
+}
+
+#[tokio::test]
+async fn two_writers_patching_the_settings_keep_each_others_changes() {
+    let (_dir, store) = common::temp_store();
+    let ctx = TimeContext::system();
+    // The Settings window read the settings when it opened…
+    let opened = store.exec(|tx| settings::load(tx)).await.expect("read");
+    // …the tray pauses alerts meanwhile…
+    let until = Utc::now() + Duration::hours(1);
+    let pause = settings::SettingsPatch { alerts_paused_until: Some(Some(until)), ..Default::default() };
+    store.exec(move |tx| settings::patch_and_apply(tx, &TimeContext::system(), &pause)).await.expect("paused");
+    // …and the window saves the one budget the user changed.
+    let mut edited = opened.clone();
+    edited.budgets.week = Some(Budget::new(40.0));
+    let window = settings::SettingsPatch {
+        budgets: Some(settings::BudgetsPatch { week: Some(edited.budgets.week.clone()), ..Default::default() }),
+        ..Default::default()
+    };
+    let (saved, erased) =
+        store.exec(move |tx| settings::patch_and_apply(tx, &ctx, &window)).await.expect("window saved");
+    assert!(!erased);
+    assert_eq!(saved.budgets.week, Some(Budget::new(40.0)));
+    assert_eq!(saved.alerts_paused_until.map(|t| t.timestamp()), Some(until.timestamp()), "the pause is kept");
+    assert_eq!(store.exec(|tx| settings::load(tx)).await.expect("read"), saved, "what was returned is what is stored");
 }

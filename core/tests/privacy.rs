@@ -16,7 +16,8 @@ fn keep_content(keep: bool) -> Settings {
 }
 
 async fn apply(store: &Store, settings: Settings) -> bool {
-    store.exec(move |tx| settings::save_and_apply(tx, &TimeContext::system(), &settings)).await.expect("settings saved")
+    let patch = settings::SettingsPatch::from(&settings);
+    store.exec(move |tx| settings::patch_and_apply(tx, &TimeContext::system(), &patch)).await.expect("settings saved").1
 }
 
 fn stored_with(conn: &Connection, text: &str) -> i64 {

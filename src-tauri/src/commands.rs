@@ -9,6 +9,7 @@ use ccmeter_core::logs::{self, LogFilter, LogKind, LogPage};
 use ccmeter_core::query::{
     self, Range, SeriesPoint, SessionDetail, SessionFilter, SessionPage, SessionSort, parse_date,
 };
+use ccmeter_core::settings::SettingsPatch;
 use ccmeter_core::{Settings, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -232,18 +233,18 @@ pub async fn settings(collector: State<'_, Collector>) -> Result<Settings, Strin
     read(&collector, |conn, _| ccmeter_core::settings::load(conn)).await
 }
 
-/// Validates and saves the settings in the writer's transaction (the CLI's rules: the error says what to
-/// change), then lets the tray, budgets and login item follow. Returns what was saved.
+/// Applies the fields the window changed to the settings as stored now and saves them in the writer's
+/// transaction (the CLI's rules: the error says what to change), then lets the tray, budgets and login item
+/// follow. A change made meanwhile elsewhere (the tray, `ccmeter budget`) is kept. Returns what was saved.
 #[tauri::command]
 pub async fn save_settings(
     collector: State<'_, Collector>,
     refresh: State<'_, crate::gui::Refresh>,
-    settings: Settings,
+    patch: SettingsPatch,
 ) -> Result<Settings, String> {
-    let saved = settings.clone();
-    let erased = collector
+    let (saved, erased) = collector
         .store
-        .exec(move |tx| ccmeter_core::settings::save_and_apply(tx, &TimeContext::system(), &settings))
+        .exec(move |tx| ccmeter_core::settings::patch_and_apply(tx, &TimeContext::system(), &patch))
         .await
         .map_err(message)?;
     if erased {
@@ -388,7 +389,7 @@ mod bindings {
             session_mix::SessionMix, session_mix::SessionGroup, session_mix::AttributeGroups, session_mix::StartCount,
             logs::LogKind, logs::LogPage, logs::LogRow, super::LogQuery,
             budget::BudgetStatus, budget::BudgetState, budget::Period,
-            settings::Settings, settings::Budgets, settings::Budget,
+            settings::Settings, settings::Budgets, settings::Budget, settings::SettingsPatch, settings::BudgetsPatch,
             query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
             query::TimelineEvent, query::SubagentUsage, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
             ccmeter_core::delete::Deleted, ccmeter_core::connect::ConnectPlan, ccmeter_core::connect::EnvChange,

@@ -363,15 +363,16 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         }
         TrayAction::Quit => app.exit(0),
         _ => {
-            let Some(change) = action.change(&TimeContext::system()) else { return };
             let store = app.state::<Collector>().store.clone();
             let refresh = app.state::<Refresh>().inner().clone();
             tauri::async_runtime::spawn(async move {
+                // The toggle flips what is stored when it is applied, in the same transaction.
                 let saved = store
                     .exec(move |tx| {
-                        let mut settings = settings::load(tx)?;
-                        change(&mut settings);
-                        settings::save(tx, &settings)
+                        let Some(patch) = action.change(&TimeContext::system(), &settings::load(tx)?) else {
+                            return Ok(());
+                        };
+                        settings::patch_and_apply(tx, &TimeContext::system(), &patch).map(|_| ())
                     })
                     .await;
                 if let Err(error) = saved {

@@ -7,7 +7,7 @@
 
 use ccmeter_core::budget::{self, BudgetStatus, Pause, Period};
 use ccmeter_core::glance::{self, Glance};
-use ccmeter_core::settings::{self, Settings};
+use ccmeter_core::settings::{self, Settings, SettingsPatch};
 use ccmeter_core::{Store, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu};
@@ -83,24 +83,18 @@ impl TrayAction {
         Self::ALL.into_iter().find(|action| id == action.id())
     }
 
-    /// The settings change this action makes, if it is one (`ctx` dates a pause).
-    pub fn change(self, ctx: &TimeContext) -> Option<impl FnOnce(&mut Settings) + Send + 'static> {
-        let pause_end = match self {
-            Self::PauseAlerts(pause) => Some(pause.until(ctx)),
-            _ => None,
-        };
-        let change = move |settings: &mut Settings| match self {
-            Self::PauseAlerts(_) => settings.alerts_paused_until = pause_end,
-            Self::ResumeAlerts => settings.alerts_paused_until = None,
-            Self::ToggleAmountInIcon => settings.icon_shows_amount = !settings.icon_shows_amount,
-            Self::ToggleStartAtLogin => settings.start_at_login = !settings.start_at_login,
-            Self::Open(_) | Self::Quit => {}
-        };
-        let changes_settings = matches!(
-            self,
-            Self::PauseAlerts(_) | Self::ResumeAlerts | Self::ToggleAmountInIcon | Self::ToggleStartAtLogin
-        );
-        changes_settings.then_some(change)
+    /// The settings change this action makes, if it is one, as a patch of the one field it means (`ctx` dates a
+    /// pause; `current` is what a toggle flips).
+    pub fn change(self, ctx: &TimeContext, current: &Settings) -> Option<SettingsPatch> {
+        let mut patch = SettingsPatch::default();
+        match self {
+            Self::PauseAlerts(pause) => patch.alerts_paused_until = Some(Some(pause.until(ctx))),
+            Self::ResumeAlerts => patch.alerts_paused_until = Some(None),
+            Self::ToggleAmountInIcon => patch.icon_shows_amount = Some(!current.icon_shows_amount),
+            Self::ToggleStartAtLogin => patch.start_at_login = Some(!current.start_at_login),
+            Self::Open(_) | Self::Quit => return None,
+        }
+        Some(patch)
     }
 }
 

@@ -122,6 +122,26 @@ pub fn menu_labels(conn: &str) -> Vec<String> {
     menu_entries(conn).into_iter().map(|entry| entry.label).collect()
 }
 
+/// Clicks a menu entry the way a panel does (dbusmenu `Event … clicked`). A menu rebuilt between reading
+/// its layout and clicking (its alert controls changed) refuses the old id: read it again, as a panel does.
+pub fn click(conn: &str, label: &str) {
+    let menu = menu_path(conn);
+    for _ in 0..5 {
+        let entry = menu_entries(conn)
+            .into_iter()
+            .find(|entry| entry.label == label)
+            .unwrap_or_else(|| panic!("no menu entry {label:?}"));
+        let id = entry.id.to_string();
+        if busctl(&["call", "--", conn, &menu, "com.canonical.dbusmenu", "Event", "isvu", &id, "clicked", "s", "", "0"])
+            .is_some()
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("clicking {label:?} failed");
+}
+
 /// The HTTP receiver's address, from the menu's "Listening on" line.
 pub fn http_address(conn: &str) -> std::net::SocketAddr {
     let labels = menu_labels(conn);

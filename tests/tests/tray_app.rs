@@ -6,8 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ccmeter_tests::tray::{
-    self, ITEM, busctl, http_address, label, menu_entries, menu_labels, menu_path, tray_connection, wait_for,
-    window_titles,
+    self, ITEM, busctl, click, http_address, label, menu_entries, menu_labels, tray_connection, wait_for, window_titles,
 };
 use ccmeter_tests::{ccmeter_bin, http_post};
 use serde_json::Value;
@@ -32,26 +31,6 @@ impl Drop for App {
 /// Whether the check item `label` is checked.
 fn checked(conn: &str, label: &str) -> Option<bool> {
     menu_entries(conn).into_iter().find(|entry| entry.label == label)?.checked
-}
-
-/// Clicks a menu entry the way a panel does (dbusmenu `Event … clicked`). A menu rebuilt between reading
-/// its layout and clicking (its alert controls changed) refuses the old id: read it again, as a panel does.
-fn click(conn: &str, label: &str) {
-    let menu = menu_path(conn);
-    for _ in 0..5 {
-        let entry = menu_entries(conn)
-            .into_iter()
-            .find(|entry| entry.label == label)
-            .unwrap_or_else(|| panic!("no menu entry {label:?}"));
-        let id = entry.id.to_string();
-        if busctl(&["call", "--", conn, &menu, "com.canonical.dbusmenu", "Event", "isvu", &id, "clicked", "s", "", "0"])
-            .is_some()
-        {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("clicking {label:?} failed");
 }
 
 /// The tray icon as the panel loads it: the PNG file the item's `IconName` names, as RGBA.

@@ -232,7 +232,11 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     // Settings saved by the Settings window are the ones the CLI reads; a bad one is refused with its reason.
     let mut settings = invoke(&client, "settings", json!({})).await.expect("the settings");
     settings["budgets"]["day"] = json!({ "limit_usd": 12.5, "thresholds": [50, 100] });
-    invoke(&client, "save_settings", json!({ "settings": settings.clone() })).await.expect("saved");
+    let saved =
+        invoke(&client, "save_settings", json!({ "patch": { "budgets": { "day": settings["budgets"]["day"] } } }))
+            .await
+            .expect("saved");
+    assert_eq!(saved, settings, "the whole settings come back, the patch applied");
     let list = std::process::Command::new(ccmeter_bin())
         .args(["budget", "list", "--json", "--db"])
         .arg(&db)
@@ -240,8 +244,7 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         .expect("ccmeter budget list");
     let list: Value = serde_json::from_slice(&list.stdout).expect("budget list JSON");
     assert_eq!(list["budgets"]["day"], json!({ "limit_usd": 12.5, "thresholds": [50, 100] }));
-    settings["grpc_addr"] = json!("nowhere");
-    let refused = invoke(&client, "save_settings", json!({ "settings": settings })).await;
+    let refused = invoke(&client, "save_settings", json!({ "patch": { "grpc_addr": "nowhere" } })).await;
     assert!(refused.is_err_and(|e| e.contains("must be an IP address and port")), "the CLI's validation");
 
     // Deleting the session takes its cost out of every figure.
@@ -300,4 +303,81 @@ async fn save_screenshot(client: &Client, name: &str) {
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/test-results/screenshots");
     std::fs::create_dir_all(&folder).expect("screenshot folder");
     std::fs::write(folder.join(format!("{name}.png")), shot).expect("save the screenshot");
+}
+
+/// The lost update: the Settings window is open, the user changes a budget in it, pauses alerts from the tray
+/// meanwhile, then saves. Both changes are kept (the window used to save the whole record it read on opening,
+/// and undid the pause).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_the_settings_window_keeps_a_pause_made_from_the_tray_meanwhile() {
+    use ccmeter_tests::tray::{click, menu_labels, tray_connection, wait_for};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let (_driver, port) = start_driver(&[("CCMETER_LOG", "warn"), ("CCMETER_SKIP_WELCOME", "1")]);
+    let args: Vec<String> =
+        ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "settings"]
+            .map(str::to_owned)
+            .to_vec();
+    let client = connect(port, &ccmeter_bin(), &args).await;
+
+    // The user edits the weekly budget in the open window…
+    let weekly = eventually("the settings form", || async {
+        client.find(Locator::Css("input[aria-label='Weekly limit in USD']")).await.ok()
+    })
+    .await;
+    client
+        .find(Locator::XPath("//label[contains(., 'Weekly')]/input[@type='checkbox']"))
+        .await
+        .expect("the Weekly checkbox")
+        .click()
+        .await
+        .expect("tick Weekly");
+    weekly.send_keys("40").await.expect("type the weekly limit");
+
+    // …and meanwhile pauses alerts from the tray.
+    let pid = std::process::Command::new("pgrep")
+        .args(["-n", "-f", &db.display().to_string()])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().ok())
+        .expect("the app's process");
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(pid));
+    wait_for("the menu", Duration::from_secs(5), || menu_labels(&conn).iter().any(|l| l == "For 1 hour").then_some(()));
+    click(&conn, "For 1 hour");
+    let stored = || -> Value {
+        let conn = rusqlite::Connection::open(&db).expect("open the database");
+        conn.query_row("SELECT json FROM settings WHERE id = 1", [], |r| r.get::<_, String>(0))
+            .ok()
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or(Value::Null)
+    };
+    wait_for("the pause saved", Duration::from_secs(5), || stored()["alerts_paused_until"].as_str().map(str::to_owned));
+
+    client
+        .find(Locator::XPath("//button[@type='submit']"))
+        .await
+        .expect("the Save button")
+        .click()
+        .await
+        .expect("save");
+    eventually("the window to say it saved", || async {
+        // Every status line: the window's own (receiving or not) comes first, the save's notice after it.
+        let notes = client
+            .execute(
+                "return Array.from(document.querySelectorAll('[role=status]'), e => e.textContent).join(' | ');",
+                vec![],
+            )
+            .await
+            .ok()?;
+        notes.as_str().filter(|t| t.contains("Saved.")).map(str::to_owned)
+    })
+    .await;
+    let settings = stored();
+    assert_eq!(
+        settings["budgets"]["week"],
+        json!({ "limit_usd": 40.0, "thresholds": [50, 80, 100] }),
+        "the window's change"
+    );
+    assert!(settings["alerts_paused_until"].as_str().is_some(), "the tray's pause is kept: {settings}");
+    client.close().await.expect("end the session");
 }

@@ -47,6 +47,8 @@ reached: number | null, state: BudgetState, };
 
 export type Budgets = { day: Budget | null, week: Budget | null, month: Budget | null, session: Budget | null, };
 
+export type BudgetsPatch = { day?: Budget | null, week?: Budget | null, month?: Budget | null, session?: Budget | null, };
+
 export type ConnectPlan = { path: string, exists: boolean, 
 /**
  * Empty when Claude Code is already connected.
@@ -425,6 +427,8 @@ icon_shows_amount: boolean, grpc_addr: string, http_addr: string,
  * The welcome window was shown: it opens once, on the first start (see [`take_welcome`]).
  */
 welcomed: boolean, };
+
+export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, };
 
 export type SourceClass = "main" | "subagent" | "auxiliary";
 

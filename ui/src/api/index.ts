@@ -7,7 +7,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { ask, save } from "@tauri-apps/plugin-dialog";
 
 import { throttle } from "../lib/requests";
-import type { About, ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, Status, WindowKind } from "./generated";
+import type { About, ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, SettingsPatch, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
 
@@ -69,9 +69,12 @@ export function settings(): Promise<Settings> {
   return invoke<Settings>("settings");
 }
 
-/** Validates and saves; rejects with a message that says what to change. */
-export function saveSettings(value: Settings): Promise<Settings> {
-  return invoke<Settings>("save_settings", { settings: value });
+/**
+ * Applies the fields given to the settings as stored now, validates and saves them; resolves with what was
+ * saved, rejects with a message that says what to change. Fields left out are kept as they are.
+ */
+export function saveSettings(patch: SettingsPatch): Promise<Settings> {
+  return invoke<Settings>("save_settings", { patch });
 }
 
 /** Asks the user to confirm a destructive action, in the platform's own dialog. */

@@ -1,0 +1,30 @@
+/**
+ * What a settings form changed, as the patch the app applies to the settings as stored when it saves: a field
+ * the form left alone is not sent, so a change made meanwhile elsewhere (the tray's pause, `ccmeter budget
+ * set`) is kept rather than overwritten with what the form read when it opened.
+ */
+import type { Budgets, BudgetsPatch, Settings, SettingsPatch } from "../api";
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+const PERIODS = ["day", "week", "month", "session"] as const satisfies ReadonlyArray<keyof Budgets>;
+
+/** The fields of `edited` that differ from `loaded`, the settings the form started from. */
+export function settingsPatch(loaded: Settings, edited: Settings): SettingsPatch {
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(edited) as Array<keyof Settings>) {
+    if (key !== "budgets" && !same(loaded[key], edited[key])) {
+      patch[key] = edited[key];
+    }
+  }
+  const budgets: BudgetsPatch = {};
+  for (const period of PERIODS) {
+    if (!same(loaded.budgets[period], edited.budgets[period])) {
+      budgets[period] = edited.budgets[period];
+    }
+  }
+  if (Object.keys(budgets).length > 0) {
+    patch["budgets"] = budgets;
+  }
+  return patch as SettingsPatch;
+}
