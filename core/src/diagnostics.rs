@@ -20,6 +20,8 @@ pub struct Diagnostics {
     /// The database file, with the home folder written `~`.
     pub database: String,
     pub data_dir: String,
+    /// Where the desktop app writes its log files (one a day), with the home folder written `~`.
+    pub log_dir: String,
     /// The database with its write-ahead log, in bytes.
     pub database_bytes: u64,
     pub schema: i64,
@@ -56,6 +58,7 @@ pub fn collect(conn: &Connection, path: &Path, version: &str) -> Result<Diagnost
         platform: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
         database: home_relative(path),
         data_dir: home_relative(path.parent().unwrap_or(Path::new("."))),
+        log_dir: home_relative(&crate::paths::log_dir()),
         database_bytes: size(path.to_owned()) + size(PathBuf::from(wal)),
         schema,
         sessions: count("SELECT count(*) FROM sessions WHERE id <> ''")?,
@@ -86,6 +89,7 @@ impl Diagnostics {
                 self.schema,
                 self.migration_backups
             ),
+            format!("logs: {}", self.log_dir),
             format!(
                 "stored: {} sessions, {} events, {} metric points, {} spans",
                 self.sessions, self.events, self.metric_points, self.spans

@@ -1,4 +1,4 @@
-//! Where the database lives: one function, used by the CLI and the GUI alike.
+//! Where the database and the app's log files live: used by the CLI and the GUI alike.
 
 use std::path::PathBuf;
 
@@ -20,4 +20,24 @@ pub fn database_path(explicit: Option<PathBuf>) -> PathBuf {
 
 pub fn app_data_dir() -> PathBuf {
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(APP_IDENTIFIER)
+}
+
+/// Overrides the log folder.
+pub const LOG_DIR_ENV: &str = "CCMETER_LOG_DIR";
+
+/// Where the desktop app writes its log files (a menu-launched app has no terminal): `CCMETER_LOG_DIR`, else
+/// the platform's place for them — `$XDG_STATE_HOME/dev.ccmeter.ccmeter/logs` (`~/.local/state/…`) on Linux,
+/// `~/Library/Logs/dev.ccmeter.ccmeter` on macOS, `%LOCALAPPDATA%\dev.ccmeter.ccmeter\logs` on Windows.
+pub fn log_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(LOG_DIR_ENV).filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if cfg!(target_os = "macos") {
+        return dirs::home_dir().unwrap_or_else(|| PathBuf::from(".")).join("Library/Logs").join(APP_IDENTIFIER);
+    }
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(APP_IDENTIFIER)
+        .join("logs")
 }

@@ -22,11 +22,16 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::logging::{fail, init_logging};
+use crate::logging::{fail, init_app_logging, init_logging};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    // The app (no subcommand, or `open` when it has to start) logs to a file as well: it may have no terminal.
+    if matches!(cli.command, None | Some(Command::Open(_))) {
+        init_app_logging();
+    } else {
+        init_logging();
+    }
     match cli.command {
         Some(Command::Serve(args)) => serve_headless(args),
         Some(Command::Report(args)) => {

@@ -80,6 +80,8 @@ fn launch_with(db: &Path, env: &[(&str, &Path)]) -> App {
         .env("CCMETER_LOG", "warn")
         // The welcome window has its own test; the others measure and click the app without it.
         .env("CCMETER_SKIP_WELCOME", "1")
+        // The app's log files go beside the test's database, not into the home folder's log folder.
+        .env("CCMETER_LOG_DIR", db.parent().expect("the database's folder").join("logs"))
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -472,4 +474,64 @@ fn a_database_from_a_newer_ccmeter_stops_the_app_with_a_notification_saying_why(
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, 99, "the database is left as the newer version wrote it");
+}
+
+#[test]
+fn the_app_logs_to_a_file_in_its_log_folder_and_never_logs_content() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let logs = dir.path().join("app-logs");
+    // Content is kept in this database: it reaches the store, and still never the log, even at debug level.
+    set_day_budget(&db, "10");
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute("UPDATE settings SET json = json_set(json, '$.store_prompt_text', json('true'))", [])
+        .expect("keep content");
+    let app = launch_with(&db, &[("CCMETER_LOG_DIR", &logs), ("CCMETER_LOG", Path::new("debug"))]);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    let http = http_address(&conn);
+    let record = |name: &str, key: &str, text: &str, sequence: i64| {
+        serde_json::json!({"timeUnixNano": format!("{}", chrono::Utc::now().timestamp_nanos_opt().expect("now") + sequence),
+            "body": {"stringValue": format!("claude_code.{name}")},
+            "attributes": [
+                {"key": "event.name", "value": {"stringValue": name}},
+                {"key": "session.id", "value": {"stringValue": "log-test-session"}},
+                {"key": "event.sequence", "value": {"intValue": sequence}},
+                {"key": key, "value": {"stringValue": text}}]})
+    };
+    let body = serde_json::json!({"resourceLogs": [{"resource": {"attributes": [
+            {"key": "service.name", "value": {"stringValue": "claude-code"}}]},
+        "scopeLogs": [{"scope": {"name": "com.anthropic.claude_code.events"}, "logRecords": [
+            record("user_prompt", "prompt", "the secret prompt 7f3a", 0),
+            record("tool_result", "tool_parameters", "the secret tool input 9c2b", 1),
+            record("api_error", "error", "the secret error text 5d1e", 2)]}]}]})
+    .to_string();
+    let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], body.as_bytes(), false);
+    assert_eq!(answer.status, 200);
+    let stored: i64 = rusqlite::Connection::open(&db)
+        .expect("open")
+        .query_row("SELECT count(*) FROM events WHERE attributes LIKE '%secret prompt 7f3a%'", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(stored, 1, "the content was kept in the database");
+    drop(app);
+
+    let files: Vec<_> = std::fs::read_dir(&logs).expect("the log folder exists").flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().expect("name").to_string_lossy().into_owned();
+    assert!(name.starts_with("ccmeter.") && name.ends_with(".log"), "a dated log file: {name}");
+    let log = std::fs::read_to_string(&files[0]).expect("read the log");
+    assert!(log.contains("listening"), "the app's start is logged: {log}");
+    for secret in ["7f3a", "9c2b", "5d1e"] {
+        assert!(!log.contains(secret), "content {secret} in the log file:\n{log}");
+    }
+    // `ccmeter diagnostics` (and About, which shows the same) names the folder.
+    let diagnostics = Command::new(ccmeter_bin())
+        .args(["diagnostics", "--db"])
+        .arg(&db)
+        .env("CCMETER_LOG_DIR", &logs)
+        .output()
+        .expect("ccmeter diagnostics");
+    let text = String::from_utf8_lossy(&diagnostics.stdout);
+    assert!(text.contains(&format!("logs: {}", logs.display())), "{text}");
 }

@@ -44,6 +44,7 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     std::fs::create_dir_all(&claude).expect("claude config dir");
     std::fs::write(claude.join("settings.json"), "{\n  \"model\": \"opus\"\n}\n").expect("settings.json");
     let claude_dir = claude.display().to_string();
+    let logs = dir.path().join("logs").display().to_string();
     // UTC for the app and its web view, so the fixture's day is the same day for both.
     let (_driver, port) = start_driver(&[
         ("CCMETER_TZ", "UTC"),
@@ -52,6 +53,7 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         // The session drives the dashboard window; the welcome window has its own test (tray_app.rs).
         ("CCMETER_SKIP_WELCOME", "1"),
         ("CLAUDE_CONFIG_DIR", &claude_dir),
+        ("CCMETER_LOG_DIR", &logs),
     ]);
     let args: Vec<String> =
         ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "dashboard"]
@@ -313,7 +315,9 @@ async fn saving_the_settings_window_keeps_a_pause_made_from_the_tray_meanwhile()
     use ccmeter_tests::tray::{click, menu_labels, tray_connection, wait_for};
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("ccmeter.db");
-    let (_driver, port) = start_driver(&[("CCMETER_LOG", "warn"), ("CCMETER_SKIP_WELCOME", "1")]);
+    let logs = dir.path().join("logs").display().to_string();
+    let (_driver, port) =
+        start_driver(&[("CCMETER_LOG", "warn"), ("CCMETER_SKIP_WELCOME", "1"), ("CCMETER_LOG_DIR", &logs)]);
     let args: Vec<String> =
         ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "settings"]
             .map(str::to_owned)

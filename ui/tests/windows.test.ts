@@ -570,6 +570,7 @@ const about = {
     platform: "linux x86_64",
     database: "~/.local/share/dev.ccmeter.ccmeter/ccmeter.db",
     data_dir: "~/.local/share/dev.ccmeter.ccmeter",
+    log_dir: "~/.local/state/dev.ccmeter.ccmeter/logs",
     database_bytes: 3_412_000,
     schema: 5,
     sessions: 214,
@@ -596,6 +597,7 @@ describe.each(["light", "dark"] as const)("about (%s)", (scheme) => {
     const facts = page.locator("dl");
     expect(await facts.textContent()).toContain("3.4 MB · schema 5 · 1 backup from upgrades");
     expect(await facts.textContent()).toContain("214 sessions");
+    expect(await facts.textContent()).toContain("~/.local/state/dev.ccmeter.ccmeter/logs");
     expect(await facts.textContent()).toContain("HTTP 127.0.0.1:4318 (listening)");
     await page.getByRole("button", { name: "Copy diagnostics" }).click();
     await expect.poll(() => page.getByRole("button", { name: /Copied|Select and copy/ }).count()).toBe(1);

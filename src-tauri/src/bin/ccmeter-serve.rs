@@ -9,6 +9,7 @@ mod cli;
 #[allow(dead_code)]
 #[path = "../collector.rs"]
 mod collector;
+#[allow(dead_code)]
 #[path = "../logging.rs"]
 mod logging;
 #[path = "../serve.rs"]

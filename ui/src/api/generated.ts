@@ -138,6 +138,10 @@ platform: string,
  */
 database: string, data_dir: string, 
 /**
+ * Where the desktop app writes its log files (one a day), with the home folder written `~`.
+ */
+log_dir: string, 
+/**
  * The database with its write-ahead log, in bytes.
  */
 database_bytes: number, schema: number, sessions: number, events: number, metric_points: number, spans: number, first_data: string | null, last_data: string | null, claude_code_version: string | null, migration_backups: number, store_prompt_text: boolean, retention_days: number | null, budgets: number, alerts_enabled: boolean, };
