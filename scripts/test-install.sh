@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian package, installed for real: builds it, then installs, uses, removes, reinstalls and upgrades it
-# (tests/tests/deb_install.rs) under a virtual display and a private session bus. It changes the machine's
+# (tests/tests/it/deb_install.rs) under a virtual display and a private session bus. It changes the machine's
 # packages, so it runs as root only (CI, a container or a VM), and leaves ccmeter uninstalled.
 #   scripts/test-install.sh            # after scripts/test.sh (or scripts/setup.sh --test) set the machine up
 set -euo pipefail
@@ -31,4 +31,4 @@ dpkg-deb --root-owner-group -b "$out/newer" "$out/ccmeter_${newer_version}_$arch
 
 CCMETER_DEB="$deb" CCMETER_DEB_NEWER="$out/ccmeter_${newer_version}_$arch.deb" \
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  cargo test --locked -p ccmeter-tests --test deb_install -- --ignored --nocapture
+  cargo test --locked -p ccmeter-tests --test it -- --ignored --nocapture deb_install::

@@ -319,7 +319,7 @@ fn price(model: &str) -> [f64; 4] {
         "claude-sonnet-5-5" => [2.0, 10.0, 0.1, 2.5],
         "claude-sonnet-4-5" => [3.0, 15.0, 0.3, 3.75],
         "claude-haiku-4-5" | "claude-haiku-4-5-20251001" => [1.0, 5.0, 0.1, 1.25],
-        other => panic!("no list price for {other}: add it here and in tests/tests/claude_code_cli.rs"),
+        other => panic!("no list price for {other}: add it here and in tests/tests/it/claude_code_cli.rs"),
     }
 }
 

@@ -13,8 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use rusqlite::Connection;
 
-mod common;
-use common::temp_store;
+use crate::common::temp_store;
 
 async fn write_all(store: &Store, batches: Vec<Batch>) {
     for batch in batches {

@@ -5,19 +5,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ccmeter_tests::desktop::one_at_a_time;
 use ccmeter_tests::tray::{
     self, ITEM, busctl, click, http_address, label, menu_entries, menu_labels, tray_connection, wait_for, window_titles,
 };
 use ccmeter_tests::{ccmeter_bin, http_post};
 use serde_json::Value;
-
-/// The apps under test share one display, one session bus and two cores: one at a time keeps each test's
-/// timing its own (and each test's notifications its own).
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 struct App(Child);
 

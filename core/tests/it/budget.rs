@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use ccmeter_core::budget::{self, Alert, BudgetState, BudgetStatus, Check, Pause, Period};
 use ccmeter_core::settings::{self, Budget, Settings};
 
-mod common;
 use ccmeter_core::time::ns;
 use ccmeter_core::{Store, StoreError, TimeContext};
 use ccmeter_proto::{ApiRequest, Attributes, Batch, Event, EventDetail, EventName, Nanos, Resource, Signal};
@@ -707,7 +706,7 @@ fn a_settings_patch_changes_only_the_fields_it_names_and_null_clears_one() {
 
 #[tokio::test]
 async fn two_writers_patching_the_settings_keep_each_others_changes() {
-    let (_dir, store) = common::temp_store();
+    let (_dir, store) = crate::common::temp_store();
     let ctx = TimeContext::system();
     // The Settings window read the settings when it opened…
     let opened = store.exec(|tx| settings::load(tx)).await.expect("read");

@@ -1,6 +1,6 @@
 //! Property tests of the decoders: random bytes and mutated captures of real Claude Code telemetry, as
 //! protobuf and as OTLP/JSON, never panic and never hang. (The HTTP layer's properties run against the real
-//! binary: tests/tests/hostile_http.rs.)
+//! binary: tests/tests/it/hostile_http.rs.)
 
 use std::time::{Duration, Instant};
 

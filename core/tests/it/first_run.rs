@@ -5,8 +5,7 @@ use ccmeter_core::diagnostics;
 use ccmeter_core::settings::{self, take_welcome};
 use ccmeter_tests::requests;
 
-mod common;
-use common::temp_store;
+use crate::common::temp_store;
 
 #[tokio::test]
 async fn the_welcome_is_due_once_and_never_for_a_database_already_in_use() {

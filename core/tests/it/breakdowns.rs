@@ -17,8 +17,7 @@ use chrono::{TimeZone, Utc};
 use rusqlite::Connection;
 use serde_json::Value;
 
-mod common;
-use common::temp_store;
+use crate::common::temp_store;
 
 async fn store_scenarios(store: &Store, names: &[&str], edit: impl Fn(Batch) -> Batch) {
     for name in names {

@@ -36,7 +36,12 @@ async fn kpi(client: &Client, label: &str) -> Option<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[expect(
+    clippy::await_holding_lock,
+    reason = "the desktop lock serialises whole tests across threads; each test has its own runtime"
+)]
 async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
+    let _desktop = ccmeter_tests::desktop::one_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("ccmeter.db");
     // Claude Code's settings of a user who already has some: "Connect Claude Code" must keep them.
@@ -311,7 +316,12 @@ async fn save_screenshot(client: &Client, name: &str) {
 /// meanwhile, then saves. Both changes are kept (the window used to save the whole record it read on opening,
 /// and undid the pause).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[expect(
+    clippy::await_holding_lock,
+    reason = "the desktop lock serialises whole tests across threads; each test has its own runtime"
+)]
 async fn saving_the_settings_window_keeps_a_pause_made_from_the_tray_meanwhile() {
+    let _desktop = ccmeter_tests::desktop::one_at_a_time();
     use ccmeter_tests::tray::{click, menu_labels, tray_connection, wait_for};
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("ccmeter.db");

@@ -7,8 +7,7 @@ use ccmeter_proto::{Batch, Signal};
 use ccmeter_tests::{ExpectedTotals, expected_totals, requests, scenarios};
 use rusqlite::Connection;
 
-mod common;
-use common::temp_store;
+use crate::common::temp_store;
 
 async fn write_all(store: &Store, batches: Vec<Batch>) {
     for batch in batches {
@@ -273,7 +272,9 @@ fn a_version_2_database_keeps_its_alerts_when_upgraded() {
     let path = dir.path().join("ccmeter.db");
     {
         let conn = Connection::open(&path).expect("open");
-        for sql in [include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_budgets.sql")] {
+        for sql in
+            [include_str!("../../migrations/0001_initial.sql"), include_str!("../../migrations/0002_budgets.sql")]
+        {
             conn.execute_batch(sql).expect("old schema");
         }
         conn.pragma_update(None, "user_version", 2).expect("set version");
