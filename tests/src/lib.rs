@@ -314,8 +314,13 @@ impl Server {
 
     /// `ccmeter serve --db <db> <args>`; the error is what it printed on stderr.
     pub fn start_with(db: &Path, args: &[&str]) -> Result<Server, String> {
+        Server::start_with_binary(&ccmeter_bin(), db, args)
+    }
+
+    /// `<ccmeter> serve --db <db> <args>` with a `ccmeter` binary of the test's choosing.
+    pub fn start_with_binary(ccmeter: &Path, db: &Path, args: &[&str]) -> Result<Server, String> {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(ccmeter_bin())
+        let mut child = std::process::Command::new(ccmeter)
             .args(["serve", "--db"])
             .arg(db)
             .args(args)

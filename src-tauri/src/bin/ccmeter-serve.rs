@@ -28,10 +28,17 @@ use clap::Parser;
 struct Args {
     #[command(flatten)]
     receiver: cli::ReceiverArgs,
+    /// Prints the build's fingerprint: `ccmeter serve` runs this binary only when it is of its own build.
+    #[arg(long, hide = true)]
+    build_id: bool,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.build_id {
+        println!("{}", env!("CCMETER_BUILD_ID"));
+        return ExitCode::SUCCESS;
+    }
     logging::init_logging();
     let db = ccmeter_core::paths::database_path(args.receiver.db.db.clone());
     match serve::run(&db, args.receiver.grpc, args.receiver.http, args.receiver.token()) {

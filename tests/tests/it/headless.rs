@@ -17,3 +17,26 @@ fn serve_runs_the_headless_binary_without_gtk_or_webkit() {
     assert!(report["total"].is_object(), "and it serves the same database");
     assert!(server.stop().success(), "SIGTERM reaches it as it reached `ccmeter serve`");
 }
+
+/// A `ccmeter-serve` from another build beside `ccmeter` (a stale file after a rebuild) is never run: serve
+/// checks the build's fingerprint and serves in-process instead.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_never_hands_over_to_a_headless_binary_of_another_build() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ccmeter = dir.path().join("ccmeter");
+    std::fs::copy(ccmeter_tests::ccmeter_bin(), &ccmeter).expect("copy ccmeter");
+    let stale = dir.path().join("ccmeter-serve");
+    std::fs::write(&stale, "#!/bin/sh\n[ \"$1\" = --build-id ] && echo 0000000000000000 && exit 0\nsleep 600\n")
+        .expect("stale");
+    std::fs::set_permissions(&stale, std::fs::Permissions::from_mode(0o755)).expect("executable");
+    let db = dir.path().join("ccmeter.db");
+    let server =
+        ccmeter_tests::Server::start_with_binary(&ccmeter, &db, &["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+            .expect("serves");
+    let exe = std::fs::read_link(format!("/proc/{}/exe", server.child.id())).expect("the running binary");
+    assert_eq!(exe, ccmeter, "served in-process, not by the stale binary");
+    assert!(server.report(&[])["total"].is_object());
+    assert!(server.stop().success());
+}
