@@ -374,6 +374,10 @@ mod bindings {
         };
     }
 
+    fn json(value: impl serde::Serialize) -> String {
+        serde_json::to_string(&value).expect("a constant serialises")
+    }
+
     #[test]
     fn the_generated_typescript_matches_the_rust_types() {
         use ccmeter_core::{budget, dashboard, event_stats, export, insights, logs, query, session_mix, settings};
@@ -396,6 +400,50 @@ mod bindings {
             ccmeter_core::connect::Connected, super::Status, crate::gui::WindowKind, super::About,
             ccmeter_core::diagnostics::Diagnostics,
         ];
+        // The rules the UI shares with the app, from their one Rust copy.
+        let defaults = ccmeter_core::Settings::default();
+        let env: Vec<[String; 2]> =
+            ccmeter_core::connect::wanted_env("").into_iter().map(|(k, v)| [k.to_owned(), v]).collect();
+        let constants = [
+            (
+                "STORE_COMMITTED_EVENT",
+                "The event the app emits after each committed batch.",
+                json(super::COMMITTED_EVENT),
+            ),
+            (
+                "WINDOW_KINDS",
+                "Every window's label.",
+                json(
+                    <crate::gui::WindowKind as clap::ValueEnum>::value_variants()
+                        .iter()
+                        .map(|kind| kind.label())
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+            (
+                "DEFAULT_THRESHOLDS",
+                "A budget's alert thresholds when none are given, in percent.",
+                json(ccmeter_core::settings::DEFAULT_THRESHOLDS),
+            ),
+            (
+                "DEFAULT_GRPC_ADDR",
+                "Where the OTLP/gRPC receiver listens unless set otherwise.",
+                json(&defaults.grpc_addr),
+            ),
+            (
+                "DEFAULT_HTTP_ADDR",
+                "Where the OTLP/HTTP receiver listens unless set otherwise.",
+                json(&defaults.http_addr),
+            ),
+            (
+                "CLAUDE_CODE_ENV",
+                "The `env` entries that point Claude Code at ccmeter; the endpoint's value is the gRPC receiver's URL.",
+                json(&env),
+            ),
+        ];
+        declarations.extend(
+            constants.iter().map(|(name, doc, value)| format!("/** {doc} */\nexport const {name} = {value} as const;")),
+        );
         declarations.sort();
         let generated = format!(
             "// Generated from the Rust types by ts-rs: do not edit. Regenerate with\n\

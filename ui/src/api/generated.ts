@@ -1,6 +1,24 @@
 // Generated from the Rust types by ts-rs: do not edit. Regenerate with
 // `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).
 
+/** A budget's alert thresholds when none are given, in percent. */
+export const DEFAULT_THRESHOLDS = [50,80,100] as const;
+
+/** Every window's label. */
+export const WINDOW_KINDS = ["dashboard","history","settings","welcome","about"] as const;
+
+/** The `env` entries that point Claude Code at ccmeter; the endpoint's value is the gRPC receiver's URL. */
+export const CLAUDE_CODE_ENV = [["CLAUDE_CODE_ENABLE_TELEMETRY","1"],["OTEL_METRICS_EXPORTER","otlp"],["OTEL_LOGS_EXPORTER","otlp"],["OTEL_EXPORTER_OTLP_PROTOCOL","grpc"],["OTEL_EXPORTER_OTLP_ENDPOINT",""]] as const;
+
+/** The event the app emits after each committed batch. */
+export const STORE_COMMITTED_EVENT = "store-committed" as const;
+
+/** Where the OTLP/HTTP receiver listens unless set otherwise. */
+export const DEFAULT_HTTP_ADDR = "127.0.0.1:4318" as const;
+
+/** Where the OTLP/gRPC receiver listens unless set otherwise. */
+export const DEFAULT_GRPC_ADDR = "127.0.0.1:4317" as const;
+
 export type About = { diagnostics: Diagnostics, 
 /**
  * Where each receiver listens, or why it does not.

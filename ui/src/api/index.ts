@@ -7,12 +7,12 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { ask, save } from "@tauri-apps/plugin-dialog";
 
 import { throttle } from "../lib/requests";
+import { STORE_COMMITTED_EVENT } from "./generated";
 import type { About, ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, SettingsPatch, Status, WindowKind } from "./generated";
 
 export type * from "./generated";
-
-/** Emitted by the app after each committed batch (see src-tauri/src/commands.rs). */
-const COMMITTED_EVENT = "store-committed";
+/** The rules the UI shares with the app, generated from their one Rust copy. */
+export { CLAUDE_CODE_ENV, DEFAULT_GRPC_ADDR, DEFAULT_HTTP_ADDR, DEFAULT_THRESHOLDS, WINDOW_KINDS } from "./generated";
 
 /** The dashboard of local days `[since, until)`, both `YYYY-MM-DD`. */
 export function dashboard(since: string, until: string): Promise<Dashboard> {
@@ -118,7 +118,7 @@ export function openWindow(kind: WindowKind): Promise<void> {
  */
 export async function onCommitted(handler: () => void, quietMs = 250): Promise<UnlistenFn> {
   const refresh = throttle(handler, quietMs);
-  const unlisten = await listen(COMMITTED_EVENT, refresh.call);
+  const unlisten = await listen(STORE_COMMITTED_EVENT, refresh.call);
   return () => {
     refresh.cancel();
     unlisten();

@@ -1,5 +1,6 @@
 /** The settings window's budget rows: text fields in, a `Budget` (or why not) out. */
 import type { Budget } from "../api";
+import { DEFAULT_THRESHOLDS } from "../api/generated";
 
 /** "50, 80,100 %" → [50, 80, 100]; sorted, repeats dropped; `null` when a part is not a whole number. */
 export function parseThresholds(text: string): number[] | null {
@@ -18,7 +19,7 @@ export interface BudgetDraft {
 
 export function draftOf(budget: Budget | null): BudgetDraft {
   return budget === null
-    ? { enabled: false, limit: "", thresholds: "50, 80, 100" }
+    ? { enabled: false, limit: "", thresholds: DEFAULT_THRESHOLDS.join(", ") }
     : { enabled: true, limit: String(budget.limit_usd), thresholds: budget.thresholds.join(", ") };
 }
 

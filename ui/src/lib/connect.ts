@@ -1,15 +1,10 @@
 /** The Claude Code settings that point its telemetry at ccmeter. */
+import { CLAUDE_CODE_ENV } from "../api/generated";
 
-/** The entries a user adds under "env" in ~/.claude/settings.json, exactly as they are pasted. */
+/** The entries a user adds under "env" in ~/.claude/settings.json, exactly as they are pasted (the same entries
+ * `ccmeter connect` writes). */
 export function envBlock(grpcEndpoint: string): string {
-  const entries: ReadonlyArray<readonly [string, string]> = [
-    ["CLAUDE_CODE_ENABLE_TELEMETRY", "1"],
-    ["OTEL_METRICS_EXPORTER", "otlp"],
-    ["OTEL_LOGS_EXPORTER", "otlp"],
-    ["OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"],
-    ["OTEL_EXPORTER_OTLP_ENDPOINT", grpcEndpoint],
-  ];
-  return entries.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(",\n");
+  return CLAUDE_CODE_ENV.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(key === "OTEL_EXPORTER_OTLP_ENDPOINT" ? grpcEndpoint : value)}`).join(",\n");
 }
 
 /** `127.0.0.1:4317` → `http://127.0.0.1:4317` (IPv6 hosts are already bracketed by the backend). */
