@@ -10,8 +10,8 @@ step() { printf '\n==> %s\n' "$*"; }
 step "format"
 cargo fmt --all -- --check
 
-step "UI type check"
-(cd ui && npm run check --silent)
+step "UI type check, format and lint (svelte-check, prettier, eslint)"
+(cd ui && npm run check --silent && npm run format:check --silent && npm run lint --silent)
 
 step "build (the binary the end-to-end tests run)"
 cargo build --locked -p ccmeter --features custom-protocol

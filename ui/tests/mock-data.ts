@@ -70,7 +70,12 @@ const summary: Summary = {
   cache_hit_rate: sum((p) => p.tokens.cacheRead) / sum((p) => p.tokens.input + p.tokens.cacheRead + p.tokens.cacheCreation),
   spans: 0,
   cost_usd: sum((p) => p.cost_usd),
-  tokens: tokens(sum((p) => p.tokens.input), sum((p) => p.tokens.output), sum((p) => p.tokens.cacheRead), sum((p) => p.tokens.cacheCreation)),
+  tokens: tokens(
+    sum((p) => p.tokens.input),
+    sum((p) => p.tokens.output),
+    sum((p) => p.tokens.cacheRead),
+    sum((p) => p.tokens.cacheCreation),
+  ),
   api_requests: sum((p) => p.api_requests),
   api_errors: 6,
   user_prompts: 61,
@@ -89,15 +94,31 @@ const summary: Summary = {
 const DAYS = [18, 19, 20, 21, 22, 23, 24];
 /** How busy each day of the week was (the 22nd was a quiet Sunday). */
 const WEIGHT: Record<number, number> = { 18: 0.15, 19: 0.22, 20: 0.1, 21: 0.04, 22: 0, 23: 0.3, 24: 0.19 };
-const perDay = <T,>(total: number, make: (day: number, share: number) => T | null): T[] =>
+const perDay = <T>(total: number, make: (day: number, share: number) => T | null): T[] =>
   DAYS.flatMap((day) => {
     const share = Math.round(total * (WEIGHT[day] ?? 0));
     const made = share > 0 ? make(day, share) : null;
     return made === null ? [] : [made];
   });
 
-const TOOL_TOTALS: Array<[string, number, number]> = [["Read", 164, 1], ["Bash", 97, 9], ["Edit", 71, 2], ["Grep", 48, 0], ["Write", 24, 0], ["WebFetch", 8, 2], ["TodoWrite", 6, 0], ["Glob", 5, 0]];
-const EVENT_TOTALS: Array<[string, number]> = [["api_request", 385], ["tool_result", 423], ["tool_decision", 301], ["user_prompt", 61], ["api_error", 6], ["mcp_server_connection", 4]];
+const TOOL_TOTALS: Array<[string, number, number]> = [
+  ["Read", 164, 1],
+  ["Bash", 97, 9],
+  ["Edit", 71, 2],
+  ["Grep", 48, 0],
+  ["Write", 24, 0],
+  ["WebFetch", 8, 2],
+  ["TodoWrite", 6, 0],
+  ["Glob", 5, 0],
+];
+const EVENT_TOTALS: Array<[string, number]> = [
+  ["api_request", 385],
+  ["tool_result", 423],
+  ["tool_decision", 301],
+  ["user_prompt", 61],
+  ["api_error", 6],
+  ["mcp_server_connection", 4],
+];
 const LATENCY: Record<string, [number, number]> = { "claude-opus-4-8": [3_800, 9_400], "claude-sonnet-4-5": [2_100, 5_200], "claude-haiku-4-5": [900, 1_900] };
 
 export const dashboard: Dashboard = {
@@ -168,13 +189,34 @@ export const dashboard: Dashboard = {
     { language: "Markdown", accepted: 6, rejected: 1 },
   ],
   heatmap: [
-    [0, 9, 1.1], [0, 10, 2.3], [0, 11, 0.8], [0, 14, 1.9], [0, 15, 2.6], [0, 16, 0.4],
-    [1, 9, 0.6], [1, 10, 1.4], [1, 14, 3.2], [1, 15, 0.9], [1, 21, 0.3],
-    [2, 10, 1.7], [2, 11, 1.2], [2, 16, 0.5],
-    [3, 9, 0.2], [3, 13, 0.05],
-    [5, 22, 0.9], [5, 23, 0.4],
-    [6, 11, 0.7], [6, 12, 2.2], [6, 15, 3.1],
-  ].map(([weekday, hour, usd]) => ({ weekday: weekday ?? 0, hour: hour ?? 0, cost_usd: usd ?? 0, api_requests: Math.round((usd ?? 0) * 20), user_prompts: Math.round((usd ?? 0) * 3) })),
+    [0, 9, 1.1],
+    [0, 10, 2.3],
+    [0, 11, 0.8],
+    [0, 14, 1.9],
+    [0, 15, 2.6],
+    [0, 16, 0.4],
+    [1, 9, 0.6],
+    [1, 10, 1.4],
+    [1, 14, 3.2],
+    [1, 15, 0.9],
+    [1, 21, 0.3],
+    [2, 10, 1.7],
+    [2, 11, 1.2],
+    [2, 16, 0.5],
+    [3, 9, 0.2],
+    [3, 13, 0.05],
+    [5, 22, 0.9],
+    [5, 23, 0.4],
+    [6, 11, 0.7],
+    [6, 12, 2.2],
+    [6, 15, 3.1],
+  ].map(([weekday, hour, usd]) => ({
+    weekday: weekday ?? 0,
+    hour: hour ?? 0,
+    cost_usd: usd ?? 0,
+    api_requests: Math.round((usd ?? 0) * 20),
+    user_prompts: Math.round((usd ?? 0) * 3),
+  })),
   by_effort: [
     { value: "high", cost_usd: 19.18, api_requests: 262, tokens: tokens(7_860, 41_920, 3_144_000, 445_400) },
     { value: "", cost_usd: 0.47, api_requests: 123, tokens: tokens(3_690, 19_680, 1_476_000, 209_100) },
@@ -188,7 +230,15 @@ export const dashboard: Dashboard = {
     series: week.map((p, i) => {
       const [p50, p95] = LATENCY[p.model] ?? [1_000, 2_000];
       const wobble = 0.85 + ((i * 37) % 30) / 100;
-      return { start: p.start, model: p.model, requests: p.api_requests, p50_ms: Math.round(p50 * wobble), p95_ms: Math.round(p95 * wobble), ttft_p50_ms: null, ttft_p95_ms: null };
+      return {
+        start: p.start,
+        model: p.model,
+        requests: p.api_requests,
+        p50_ms: Math.round(p50 * wobble),
+        p95_ms: Math.round(p95 * wobble),
+        ttft_p50_ms: null,
+        ttft_p95_ms: null,
+      };
     }),
   },
   tools_over_time: TOOL_TOTALS.flatMap(([tool, calls, failed]) =>
@@ -216,7 +266,13 @@ export const dashboard: Dashboard = {
           { value: "", sessions: 2, cost_usd: 2.15 },
         ],
       },
-      { key: "team", groups: [{ value: "platform", sessions: 9, cost_usd: 14.2 }, { value: "", sessions: 5, cost_usd: 5.45 }] },
+      {
+        key: "team",
+        groups: [
+          { value: "platform", sessions: 9, cost_usd: 14.2 },
+          { value: "", sessions: 5, cost_usd: 5.45 },
+        ],
+      },
     ],
     with_commit: { value: "with", sessions: 6, cost_usd: 13.8 },
     without_commit: { value: "without", sessions: 8, cost_usd: 5.85 },
@@ -261,7 +317,6 @@ export const receiving: Status = {
 };
 
 export const neverReceived: Status = { ...receiving, last_data: null, claude_code_version: null };
-
 
 /** The i-th session of the month, newest first. */
 function sessionRow(i: number): SessionRow {
@@ -344,7 +399,11 @@ const request = (second: number, cost: number, source: "main" | "subagent" | "au
     ...(source === "subagent" ? { agent_id: EXPLORE_AGENT, agent_name: "Explore" } : {}),
   });
 
-const firstSession = allSessions[0] ?? (() => { throw new Error("no sessions"); })();
+const firstSession =
+  allSessions[0] ??
+  (() => {
+    throw new Error("no sessions");
+  })();
 
 export const sessionView: SessionView = {
   detail: {
@@ -357,18 +416,42 @@ export const sessionView: SessionView = {
     branch: "main",
     commit: "3f1c9a7e2b4d6f8091a2b3c4d5e6f708192a3b4c",
     subagents: [
-      { agent_id: EXPLORE_AGENT, name: "Explore", started_at: at(14), api_requests: 1, cost_usd: 0.0002, tokens: tokens(3, 134, 12_560, 1_500), duration_ms: 2_037, tool_uses: 2 },
+      {
+        agent_id: EXPLORE_AGENT,
+        name: "Explore",
+        started_at: at(14),
+        api_requests: 1,
+        cost_usd: 0.0002,
+        tokens: tokens(3, 134, 12_560, 1_500),
+        duration_ms: 2_037,
+        tool_uses: 2,
+      },
     ],
     timeline: [
-      timelineEvent(-2, "managed_settings_resolved", { prompt_id: null, attributes: { "managed_settings.trigger": "startup", "managed_settings.sources": [], "managed_settings.source_behavior": "first-wins" } }),
-      timelineEvent(-1, "plugin_loaded", { prompt_id: null, attributes: { "plugin.name": "cc-plugin-agents-md", "plugin.scope": "default-bundle", has_hooks: true, has_mcp: false, safe_mode: "false" } }),
+      timelineEvent(-2, "managed_settings_resolved", {
+        prompt_id: null,
+        attributes: { "managed_settings.trigger": "startup", "managed_settings.sources": [], "managed_settings.source_behavior": "first-wins" },
+      }),
+      timelineEvent(-1, "plugin_loaded", {
+        prompt_id: null,
+        attributes: { "plugin.name": "cc-plugin-agents-md", "plugin.scope": "default-bundle", has_hooks: true, has_mcp: false, safe_mode: "false" },
+      }),
       timelineEvent(0, "user_prompt", { attributes: { prompt: "[not stored: 48 characters]", prompt_length: "48" } }),
       request(2, 0.0012, "auxiliary", "generate_session_title", "claude-haiku-4-5"),
       request(6, 0.0312, "main", "repl_main_thread"),
       timelineEvent(9, "tool_decision", { tool_name: "Read", decision: "accept", attributes: { source: "config" } }),
       timelineEvent(10, "tool_result", { tool_name: "Read", success: true, duration_ms: 14 }),
       request(14, 0.0002, "subagent", "agent:builtin:Explore", "claude-haiku-4-5"),
-      timelineEvent(16, "subagent_completed", { attributes: { agent_type: "Explore", agent_id: EXPLORE_AGENT, duration_ms: "2037", total_tool_uses: "2", final_model: "claude-haiku-4-5", is_async: false } }),
+      timelineEvent(16, "subagent_completed", {
+        attributes: {
+          agent_type: "Explore",
+          agent_id: EXPLORE_AGENT,
+          duration_ms: "2037",
+          total_tool_uses: "2",
+          final_model: "claude-haiku-4-5",
+          is_async: false,
+        },
+      }),
       timelineEvent(20, "api_error", { status_code: 529, model: "claude-opus-4-8", attributes: { error: "[not stored: 31 characters]" } }),
       request(31, 0.0421, "main", "repl_main_thread"),
       timelineEvent(35, "tool_decision", { tool_name: "Bash", decision: "reject", attributes: { source: "user_reject" } }),
@@ -377,7 +460,18 @@ export const sessionView: SessionView = {
       timelineEvent(50, "tool_result", { tool_name: "Write", success: true, duration_ms: 21 }),
       request(58, 0.0977, "main", "repl_main_thread"),
       timelineEvent(61, "mcp_server_connection", { attributes: { server_name: "github" } }),
-      timelineEvent(62, "retention_sweep", { attributes: { result: "complete", period_days: "30", used_default: "true", files_retained_fresh: "4", artifacts_deleted: "0", session_files_deleted: "0", transcripts_deleted: "0", error_count: "0" } }),
+      timelineEvent(62, "retention_sweep", {
+        attributes: {
+          result: "complete",
+          period_days: "30",
+          used_default: "true",
+          files_retained_fresh: "4",
+          artifacts_deleted: "0",
+          session_files_deleted: "0",
+          transcripts_deleted: "0",
+          error_count: "0",
+        },
+      }),
     ],
   },
   series: [],
@@ -409,7 +503,13 @@ export const toolLog: LogPage = {
       success: !failed,
       duration_ms: tool === "Bash" ? 800 + ((i * 131) % 9000) : 10 + ((i * 17) % 90),
       error: failed ? "[not stored: 212 characters]" : null,
-      attributes: { tool_name: tool, success: String(!failed), decision_type: "accept", decision_source: "config", tool_result_size_bytes: String(200 + i * 13) },
+      attributes: {
+        tool_name: tool,
+        success: String(!failed),
+        decision_type: "accept",
+        decision_source: "config",
+        tool_result_size_bytes: String(200 + i * 13),
+      },
     });
   }),
   subjects: ["Read", "Bash", "Edit", "Grep", "Write", "WebFetch", "TodoWrite", "Glob"],
@@ -424,10 +524,13 @@ export const errorLog: LogPage = {
       status_code: status,
       duration_ms: status === null ? 30_000 : 400 + i * 90,
       error: status === null ? "[not stored: 25 characters]" : `[not stored: ${60 + i} characters]`,
-      attributes: { status_code: status === null ? "undefined" : String(status), attempt: String(1 + (i % 3)), model: i === 2 ? "claude-sonnet-4-5" : "claude-opus-4-8" },
+      attributes: {
+        status_code: status === null ? "undefined" : String(status),
+        attempt: String(1 + (i % 3)),
+        model: i === 2 ? "claude-sonnet-4-5" : "claude-opus-4-8",
+      },
     }),
   ),
   subjects: ["claude-opus-4-8", "claude-sonnet-4-5"],
   status_codes: [529, 429],
 };
-

@@ -11,7 +11,19 @@ import { extname, join, normalize, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { allSessions, dashboard, emptyDashboard, emptyPage, errorLog, neverReceived, receiving, sessionPage, sessionView, toolLog, WEEK_COST } from "./mock-data";
+import {
+  allSessions,
+  dashboard,
+  emptyDashboard,
+  emptyPage,
+  errorLog,
+  neverReceived,
+  receiving,
+  sessionPage,
+  sessionView,
+  toolLog,
+  WEEK_COST,
+} from "./mock-data";
 import { mockIpcScript, type MockAnswers } from "./mock-ipc";
 
 const DIST = resolve(__dirname, "../dist");
@@ -118,7 +130,9 @@ describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
     await expect.poll(() => page.getByRole("img", { name: "Tokens over time by model" }).locator("svg text").allTextContents()).toContain("claude-opus-4-8");
     await page.getByRole("radio", { name: "Type" }).click();
     expect(await page.getByRole("radio", { name: "7 days" }).getAttribute("aria-checked")).toBe("true");
-    expect(await page.locator("#latency-title ~ .panel__note, section[aria-labelledby=latency-title] .panel__note").first().textContent()).toContain("claude-opus-4-8: p50 3.8 s · p95 9.4 s");
+    expect(await page.locator("#latency-title ~ .panel__note, section[aria-labelledby=latency-title] .panel__note").first().textContent()).toContain(
+      "claude-opus-4-8: p50 3.8 s · p95 9.4 s",
+    );
     expect(await page.getByRole("region", { name: "Most expensive sessions" }).locator("tbody tr").count()).toBe(5);
     expect(await page.getByRole("region", { name: "Sessions that committed" }).textContent()).toContain("0.64 commits per session");
     await shot(page, `dashboard-${scheme}`);
@@ -172,7 +186,12 @@ describe("dashboard behaviour", () => {
     const { page, errors, close } = await open("dashboard", { dashboard, status: receiving }, "light");
     await expect.poll(() => kpi(page, "Cost").textContent()).toBe(`$${WEEK_COST.toFixed(2)}`);
     await page.getByRole("radio", { name: "30 days" }).click();
-    const calls = () => page.evaluate(() => (window as unknown as { __ccmeterMock: { state: { calls: Array<{ command: string; args: Record<string, string> }> } } }).__ccmeterMock.state.calls.filter((c) => c.command === "dashboard").map((c) => c.args));
+    const calls = () =>
+      page.evaluate(() =>
+        (window as unknown as { __ccmeterMock: { state: { calls: Array<{ command: string; args: Record<string, string> }> } } }).__ccmeterMock.state.calls
+          .filter((c) => c.command === "dashboard")
+          .map((c) => c.args),
+      );
     await expect.poll(async () => (await calls()).at(-1)).toEqual({ since: "2026-10-26", until: "2026-11-25" });
 
     const more = { ...dashboard, summary: { ...dashboard.summary, cost_usd: dashboard.summary.cost_usd + 1.5 } };
@@ -345,7 +364,10 @@ describe.each(["light", "dark"] as const)("logs (%s)", (scheme) => {
 
     // As JSON text: playwright's serialisable-argument type cannot unfold the recursive JSON value type.
     const errors_ = JSON.stringify(errorLog);
-    await page.evaluate((text) => (window as unknown as { __ccmeterMock: { answer: (c: string, v: unknown) => void } }).__ccmeterMock.answer("log", JSON.parse(text)), errors_);
+    await page.evaluate(
+      (text) => (window as unknown as { __ccmeterMock: { answer: (c: string, v: unknown) => void } }).__ccmeterMock.answer("log", JSON.parse(text)),
+      errors_,
+    );
     await page.getByRole("tab", { name: "API errors" }).click();
     await expect.poll(() => page.locator(".log tbody tr").count()).toBe(6);
     expect(await calls(page, "log").then((c) => c.at(-1)?.["query"])).toMatchObject({ kind: "api_errors", tool: null, failed_only: false, offset: 0 });
@@ -461,13 +483,13 @@ describe("settings behaviour", () => {
       const original = internals.invoke.bind(internals);
       internals.invoke = (command, args) =>
         command === "save_settings"
-          ? Promise.reject("invalid settings: the OTLP/HTTP address \"localhost\" must be an IP address and port, e.g. 127.0.0.1:4318")
+          ? Promise.reject('invalid settings: the OTLP/HTTP address "localhost" must be an IP address and port, e.g. 127.0.0.1:4318')
           : original(command, args);
     });
     await page.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toBe(
-      "the OTLP/HTTP address \"localhost\" must be an IP address and port, e.g. 127.0.0.1:4318",
-    );
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toBe('the OTLP/HTTP address "localhost" must be an IP address and port, e.g. 127.0.0.1:4318');
     await close();
   });
 });

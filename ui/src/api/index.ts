@@ -8,7 +8,23 @@ import { ask, save } from "@tauri-apps/plugin-dialog";
 
 import { throttle } from "../lib/requests";
 import { STORE_COMMITTED_EVENT } from "./generated";
-import type { About, ConnectPlan, Connected, Dashboard, Deleted, Format, LogPage, LogQuery, SessionPage, SessionsQuery, SessionView, Settings, SettingsPatch, Status, WindowKind } from "./generated";
+import type {
+  About,
+  ConnectPlan,
+  Connected,
+  Dashboard,
+  Deleted,
+  Format,
+  LogPage,
+  LogQuery,
+  SessionPage,
+  SessionsQuery,
+  SessionView,
+  Settings,
+  SettingsPatch,
+  Status,
+  WindowKind,
+} from "./generated";
 
 export type * from "./generated";
 /** The rules the UI shares with the app, generated from their one Rust copy. */

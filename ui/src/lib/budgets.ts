@@ -4,7 +4,10 @@ import { DEFAULT_THRESHOLDS } from "../api/generated";
 
 /** "50, 80,100 %" → [50, 80, 100]; sorted, repeats dropped; `null` when a part is not a whole number. */
 export function parseThresholds(text: string): number[] | null {
-  const parts = text.split(",").map((part) => part.replace("%", "").trim()).filter((part) => part !== "");
+  const parts = text
+    .split(",")
+    .map((part) => part.replace("%", "").trim())
+    .filter((part) => part !== "");
   if (parts.length === 0 || parts.some((part) => !/^\d+$/.test(part))) {
     return null;
   }

@@ -106,9 +106,7 @@ export function linesOverTime(
 
 /** Tokens over time, stacked areas: by type (the token colours) or by model (the model colours). */
 export function tokensOverTime(data: Chartable, dark: boolean, byModel = false): ChartOption {
-  const colours = byModel
-    ? SERIES_COLOURS
-    : [TOKEN_COLOURS.input, TOKEN_COLOURS.output, TOKEN_COLOURS.cacheRead, TOKEN_COLOURS.cacheCreation];
+  const colours = byModel ? SERIES_COLOURS : [TOKEN_COLOURS.input, TOKEN_COLOURS.output, TOKEN_COLOURS.cacheRead, TOKEN_COLOURS.cacheCreation];
   return {
     ...base(dark),
     ...axes(dark, data.labels, compact),
@@ -241,8 +239,22 @@ export function heatmap(cells: ReadonlyArray<readonly [number, number, number]>,
         return `${WEEKDAYS[day ?? 0]} ${HOURS[hour ?? 0]}:00–${HOURS[((hour ?? 0) + 1) % 24]}:00<br/><b>${money(usd ?? 0)}</b>`;
       },
     },
-    xAxis: { type: "category", data: HOURS, splitArea: { show: false }, axisLabel: { color: colours.muted, fontSize: 10 }, axisTick: { show: false }, axisLine: { show: false } },
-    yAxis: { type: "category", data: WEEKDAYS, inverse: true, axisLabel: { color: colours.muted, fontSize: 11 }, axisTick: { show: false }, axisLine: { show: false } },
+    xAxis: {
+      type: "category",
+      data: HOURS,
+      splitArea: { show: false },
+      axisLabel: { color: colours.muted, fontSize: 10 },
+      axisTick: { show: false },
+      axisLine: { show: false },
+    },
+    yAxis: {
+      type: "category",
+      data: WEEKDAYS,
+      inverse: true,
+      axisLabel: { color: colours.muted, fontSize: 11 },
+      axisTick: { show: false },
+      axisLine: { show: false },
+    },
     visualMap: {
       min: 0,
       max: max > 0 ? max : 1,

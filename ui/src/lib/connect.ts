@@ -4,7 +4,9 @@ import { CLAUDE_CODE_ENV } from "../api/generated";
 /** The entries a user adds under "env" in ~/.claude/settings.json, exactly as they are pasted (the same entries
  * `ccmeter connect` writes). */
 export function envBlock(grpcEndpoint: string): string {
-  return CLAUDE_CODE_ENV.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(key === "OTEL_EXPORTER_OTLP_ENDPOINT" ? grpcEndpoint : value)}`).join(",\n");
+  return CLAUDE_CODE_ENV.map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(key === "OTEL_EXPORTER_OTLP_ENDPOINT" ? grpcEndpoint : value)}`).join(
+    ",\n",
+  );
 }
 
 /** `127.0.0.1:4317` → `http://127.0.0.1:4317` (IPv6 hosts are already bracketed by the backend). */

@@ -8,14 +8,26 @@ describe("newestOnly", () => {
     const applied: string[] = [];
     const failed: unknown[] = [];
     let answerSlow: (value: string) => void = () => {};
-    const slow = load(() => new Promise<string>((resolve) => (answerSlow = resolve)), (v) => applied.push(v), (e) => failed.push(e));
-    const fast = load(() => Promise.resolve("new period"), (v) => applied.push(v), (e) => failed.push(e));
+    const slow = load(
+      () => new Promise<string>((resolve) => (answerSlow = resolve)),
+      (v) => applied.push(v),
+      (e) => failed.push(e),
+    );
+    const fast = load(
+      () => Promise.resolve("new period"),
+      (v) => applied.push(v),
+      (e) => failed.push(e),
+    );
     await fast;
     answerSlow("old period");
     await slow;
     expect(applied).toEqual(["new period"]);
 
-    await load(() => Promise.reject(new Error("gone")), (v) => applied.push(v), (e) => failed.push(e));
+    await load(
+      () => Promise.reject(new Error("gone")),
+      (v) => applied.push(v),
+      (e) => failed.push(e),
+    );
     expect(failed).toHaveLength(1);
   });
 });

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 
 import type { LatencyStat, SeriesPoint, ToolPoint } from "../api";
-import { bucketKey, buckets, costByModel, costPerRequest, inModelOrder, latencyPercentile, spread, tokensByType, tokensPerRequest, toolSuccessRate, top } from "./series";
+import {
+  bucketKey,
+  buckets,
+  costByModel,
+  costPerRequest,
+  inModelOrder,
+  latencyPercentile,
+  spread,
+  tokensByType,
+  tokensPerRequest,
+  toolSuccessRate,
+  top,
+} from "./series";
 
 function point(start: Date, model: string, cost: number, input = 0): SeriesPoint {
   return {
@@ -118,20 +130,41 @@ describe("derived series", () => {
   });
 
   it("rates tool success per bucket, with gaps where nothing ran", () => {
-    const run = (day: number, tool: string, calls: number, failed: number): ToolPoint => ({ start: new Date(2026, 10, day, 0, 0).toISOString(), tool, calls, failed });
+    const run = (day: number, tool: string, calls: number, failed: number): ToolPoint => ({
+      start: new Date(2026, 10, day, 0, 0).toISOString(),
+      tool,
+      calls,
+      failed,
+    });
     const chart = toolSuccessRate([run(24, "Bash", 3, 1), run(24, "Read", 1, 0)], span, "day");
     expect(Number.isNaN(chart.series[0]?.data[0])).toBe(true);
     expect(chart.series[0]?.data[1]).toBe(0.75);
   });
 
   it("sums what falls in one bucket but leaves gap-filled buckets as gaps", () => {
-    const chart = spread([{ start: new Date(2026, 10, 24, 5).toISOString(), v: 2 }, { start: new Date(2026, 10, 24, 9).toISOString(), v: 3 }], span, "day", (p) => [["v", p.v]], Number.NaN);
+    const chart = spread(
+      [
+        { start: new Date(2026, 10, 24, 5).toISOString(), v: 2 },
+        { start: new Date(2026, 10, 24, 9).toISOString(), v: 3 },
+      ],
+      span,
+      "day",
+      (p) => [["v", p.v]],
+      Number.NaN,
+    );
     expect(Number.isNaN(chart.series[0]?.data[0])).toBe(true);
     expect(chart.series[0]?.data[1]).toBe(5);
   });
 
   it("keeps each model in the period's cost order, so its colour is the same in every chart", () => {
-    const chart = { labels: ["a"], series: [{ name: "haiku", data: [1] }, { name: "new", data: [1] }, { name: "opus", data: [2] }] };
+    const chart = {
+      labels: ["a"],
+      series: [
+        { name: "haiku", data: [1] },
+        { name: "new", data: [1] },
+        { name: "opus", data: [2] },
+      ],
+    };
     expect(inModelOrder(chart, ["opus", "sonnet", "haiku"]).series.map((s) => s.name)).toEqual(["opus", "haiku", "new"]);
   });
 });

@@ -76,24 +76,49 @@ group("timeline", () => {
   it("summarises Claude Code 2.1.332's events as they were captured", () => {
     // Attribute values as the capture sent them: arrays, real booleans, and numbers or booleans as strings.
     expect(
-      describe(event("managed_settings_resolved", { attributes: { "managed_settings.trigger": "startup", "managed_settings.sources": [], "managed_settings.source_behavior": "first-wins" } })),
+      describe(
+        event("managed_settings_resolved", {
+          attributes: { "managed_settings.trigger": "startup", "managed_settings.sources": [], "managed_settings.source_behavior": "first-wins" },
+        }),
+      ),
     ).toBe("no managed settings · first-wins · on startup");
-    expect(describe(event("managed_settings_resolved", { attributes: { "managed_settings.sources": ["mdm", "file"] } }))).toBe("managed settings from mdm, file");
+    expect(describe(event("managed_settings_resolved", { attributes: { "managed_settings.sources": ["mdm", "file"] } }))).toBe(
+      "managed settings from mdm, file",
+    );
     expect(
-      describe(event("plugin_loaded", { attributes: { "plugin.name": "cc-plugin-agents-md", "plugin.scope": "default-bundle", has_hooks: true, has_mcp: false, safe_mode: "false" } })),
+      describe(
+        event("plugin_loaded", {
+          attributes: { "plugin.name": "cc-plugin-agents-md", "plugin.scope": "default-bundle", has_hooks: true, has_mcp: false, safe_mode: "false" },
+        }),
+      ),
     ).toBe("cc-plugin-agents-md · default-bundle · hooks");
     expect(
       describe(
         event("retention_sweep", {
-          attributes: { result: "complete", period_days: "30", used_default: "true", files_retained_fresh: "4", artifacts_deleted: "1", session_files_deleted: "2", transcripts_deleted: "0", error_count: "0" },
+          attributes: {
+            result: "complete",
+            period_days: "30",
+            used_default: "true",
+            files_retained_fresh: "4",
+            artifacts_deleted: "1",
+            session_files_deleted: "2",
+            transcripts_deleted: "0",
+            error_count: "0",
+          },
         }),
       ),
     ).toBe("complete: 3 files deleted · 4 kept · 30-day retention (default)");
     expect(
-      describe(event("subagent_completed", { attributes: { agent_type: "Explore", duration_ms: "2037", total_tool_uses: "2", final_model: "claude-opus-5-5", is_async: true } })),
+      describe(
+        event("subagent_completed", {
+          attributes: { agent_type: "Explore", duration_ms: "2037", total_tool_uses: "2", final_model: "claude-opus-5-5", is_async: true },
+        }),
+      ),
     ).toBe("Explore finished · 2.0 s · 2 tool uses · claude-opus-5-5 · in the background");
     // Names no version has sent yet still say something.
-    expect(describe(event("withdrawn", { attributes: { "session.id": "s", "event.sequence": "9", reason: "user", message_id: "m1" } }))).toBe("reason: user · message_id: m1");
+    expect(describe(event("withdrawn", { attributes: { "session.id": "s", "event.sequence": "9", reason: "user", message_id: "m1" } }))).toBe(
+      "reason: user · message_id: m1",
+    );
   });
 
   it("shows a request's time to first token, its subagent and its cache write split", () => {
@@ -110,6 +135,8 @@ group("timeline", () => {
       query_source: "agent:builtin:Explore",
       source: "subagent",
     });
-    expect(describe(request)).toBe("claude-opus-5-5 · 6 in · 120 out · 0 cache read · 14.0k cache write (5 min 9.0k · 1 h 5.0k) · $0.07 · 1.2 s (first token 30 ms) · Explore subagent");
+    expect(describe(request)).toBe(
+      "claude-opus-5-5 · 6 in · 120 out · 0 cache read · 14.0k cache write (5 min 9.0k · 1 h 5.0k) · $0.07 · 1.2 s (first token 30 ms) · Explore subagent",
+    );
   });
 });

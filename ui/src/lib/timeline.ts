@@ -170,7 +170,10 @@ export function describe(event: TimelineEvent): string {
       parts.push(event.model ?? "unknown model");
       if (event.tokens) {
         const t = event.tokens;
-        const split = (event.cache_creation_5m ?? 0) + (event.cache_creation_1h ?? 0) > 0 ? ` (5 min ${compact(event.cache_creation_5m ?? 0)} · 1 h ${compact(event.cache_creation_1h ?? 0)})` : "";
+        const split =
+          (event.cache_creation_5m ?? 0) + (event.cache_creation_1h ?? 0) > 0
+            ? ` (5 min ${compact(event.cache_creation_5m ?? 0)} · 1 h ${compact(event.cache_creation_1h ?? 0)})`
+            : "";
         parts.push(`${compact(t.input)} in · ${compact(t.output)} out · ${compact(t.cacheRead)} cache read · ${compact(t.cacheCreation)} cache write${split}`);
       }
       if (event.cost_usd !== null) {
