@@ -12,68 +12,18 @@
 //! alerts are off or paused are recorded as suppressed and never sent later.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, Utc, Weekday};
 use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::glance::money;
+pub use crate::period::Period;
 use crate::query::{self, Range, SessionFilter, SessionSort};
 use crate::settings::{self, Budget, Settings};
 use crate::time::{TimeContext, from_ns, ns};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    Day,
-    Week,
-    Month,
-    Session,
-}
-
-impl Period {
-    pub const ALL: [Period; 4] = [Period::Day, Period::Week, Period::Month, Period::Session];
-
-    /// The name stored in the database and used on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
-            Period::Session => "session",
-        }
-    }
-
-    /// "daily", "weekly", "monthly", "session": how a sentence names the budget.
-    pub fn adjective(self) -> &'static str {
-        match self {
-            Period::Day => "daily",
-            Period::Week => "weekly",
-            Period::Month => "monthly",
-            Period::Session => "session",
-        }
-    }
-}
-
-impl fmt::Display for Period {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Period {
-    type Err = StoreError;
-
-    fn from_str(text: &str) -> Result<Period> {
-        Period::ALL.into_iter().find(|p| p.as_str() == text).ok_or_else(|| {
-            StoreError::InvalidSettings(format!("{text:?} is not a budget period: use day, week, month or session"))
-        })
-    }
-}
 
 /// One local period: `[start, end)` in UTC, and the key its alerts are recorded under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -13,9 +13,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Result, StoreError};
-use crate::ingest::{BUCKET_NS, bucket_of};
 use crate::query::Range;
 use crate::time::TimeContext;
+use crate::time::{BUCKET_NS, bucket_of};
 
 /// What a deletion removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]

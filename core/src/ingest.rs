@@ -23,12 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 
-/// Length of a rollup bucket. Every zone offset in use is a multiple of 15 minutes.
-pub const BUCKET_NS: i64 = 15 * 60 * 1_000_000_000;
-
-pub fn bucket_of(time_ns: i64) -> i64 {
-    time_ns.div_euclid(BUCKET_NS)
-}
+pub use crate::time::{BUCKET_NS, bucket_of};
 
 /// What one batch changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -235,33 +230,7 @@ struct SessionTouch {
     api_event: bool,
 }
 
-/// The breakdowns kept in `facet_rollup` (migration 0004 says what each holds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Facet {
-    /// api_request events and cost/token metrics by raw `query_source`.
-    QuerySource,
-    /// The same records by `effort`.
-    Effort,
-    /// Code edit decisions by `language`.
-    Language,
-    /// Every Claude Code event by name.
-    Event,
-    /// A subagent's api_request events (those with `agent_id`) and the cost/token metrics of
-    /// `query_source=subagent`, by `agent.name` (`""` when none was sent); migration 0006.
-    Agent,
-}
-
-impl Facet {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Facet::QuerySource => "query_source",
-            Facet::Effort => "effort",
-            Facet::Language => "language",
-            Facet::Event => "event",
-            Facet::Agent => "agent",
-        }
-    }
-}
+pub use crate::facet::Facet;
 
 /// An attribute as the facet value SQLite's `CAST(json_extract(…) AS TEXT)` makes of it (the migration's
 /// backfill), `""` when absent.

@@ -15,7 +15,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::{Result, StoreError};
-use crate::ingest::{BUCKET_NS, bucket_of};
+use crate::time::{BUCKET_NS, bucket_of};
 use crate::time::{TimeContext, from_ns};
 
 /// A half-open time range `[from, to)`; `None` is unbounded.
@@ -512,7 +512,7 @@ pub struct TimelineEvent {
     /// As sent (`repl_main_thread`, `agent:builtin:Explore`…).
     pub query_source: Option<String>,
     /// `query_source` as main / subagent / auxiliary.
-    pub source: Option<crate::insights::SourceClass>,
+    pub source: Option<crate::source::SourceClass>,
     pub attributes: Value,
 }
 
@@ -667,7 +667,7 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
                 tool_name: row.get(12)?,
                 decision: row.get(13)?,
                 status_code: row.get(14)?,
-                source: row.get::<_, Option<String>>(15)?.as_deref().map(crate::insights::classify_query_source),
+                source: row.get::<_, Option<String>>(15)?.as_deref().map(crate::source::classify_query_source),
                 query_source: row.get(15)?,
                 attributes: serde_json::from_str(&attributes).unwrap_or(Value::Null),
             })
@@ -852,7 +852,7 @@ pub fn event_counts(conn: &Connection, range: Range) -> Result<BTreeMap<String, 
         "SELECT value, sum(records) FROM facet_rollup WHERE facet = ?1 AND bucket >= ?2 AND bucket < ?3
          GROUP BY value HAVING sum(records) > 0",
     )?;
-    let rows = statement.query_map(params![crate::ingest::Facet::Event.as_str(), from, to], |r| {
+    let rows = statement.query_map(params![crate::facet::Facet::Event.as_str(), from, to], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::budget::Period;
 use crate::error::{Result, StoreError};
+use crate::period::Period;
 
 /// Alert thresholds of a budget when none are given, in percent of its limit.
 pub const DEFAULT_THRESHOLDS: [u32; 3] = [50, 80, 100];
@@ -70,7 +70,7 @@ impl Default for Settings {
 
 /// The fields one writer means to change, and nothing else: the Settings window sends the fields the user
 /// edited, the tray the one it toggles, the CLI the budget it sets. Applied to the stored record inside one
-/// transaction ([`patch_and_apply`], [`update`]), so two writers never undo each other's changes. An absent
+/// transaction ([`crate::apply_settings::patch_and_apply`], [`update`]), so two writers never undo each other's changes. An absent
 /// field is left as stored; `null` clears an optional one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -334,30 +334,6 @@ pub fn load(conn: &Connection) -> Result<Settings> {
              `sqlite3 <database> \"DELETE FROM settings\"` to go back to the defaults, then set your budgets again"
         ))
     })
-}
-
-/// Applies a writer's patch to the settings as stored now and saves them, in the caller's transaction, then
-/// applies what takes effect at once, for the fields the patch changes: a retention it sets prunes, and
-/// turning content off erases what was stored. Returns the settings saved and whether
-/// content was erased (the caller then checkpoints, see [`crate::Store::checkpoint`]).
-pub fn patch_and_apply(
-    tx: &rusqlite::Transaction,
-    ctx: &crate::TimeContext,
-    patch: &SettingsPatch,
-) -> Result<(Settings, bool)> {
-    let before = load(tx)?;
-    let mut settings = before.clone();
-    patch.apply_to(&mut settings);
-    save(tx, &settings)?;
-    if let (Some(_), Some(days)) = (patch.retention_days, settings.retention_days) {
-        crate::delete::prune_details_older_than(tx, ctx, days)?;
-    }
-    let erase = before.store_prompt_text && !settings.store_prompt_text;
-    if erase {
-        let erased = crate::erase::erase_content(tx)?;
-        tracing::info!(?erased, "content no longer kept: erased what was stored");
-    }
-    Ok((settings, erase))
 }
 
 /// Validates and saves the settings (call it in a transaction; the writer thread's `Store::exec` does).

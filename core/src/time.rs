@@ -103,6 +103,13 @@ pub fn from_ns(ns: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_nanos(ns)
 }
 
+/// Length of a rollup bucket. Every zone offset in use is a multiple of 15 minutes.
+pub const BUCKET_NS: i64 = 15 * 60 * 1_000_000_000;
+
+pub fn bucket_of(time_ns: i64) -> i64 {
+    time_ns.div_euclid(BUCKET_NS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

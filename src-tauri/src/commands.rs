@@ -17,7 +17,7 @@ use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
 use crate::collector::Collector;
-use crate::gui::WindowKind;
+use crate::window::WindowKind;
 
 /// The event every window listens to: a batch was committed, figures may have changed.
 pub const COMMITTED_EVENT: &str = "store-committed";
@@ -239,12 +239,12 @@ pub async fn settings(collector: State<'_, Collector>) -> Result<Settings, Strin
 #[tauri::command]
 pub async fn save_settings(
     collector: State<'_, Collector>,
-    refresh: State<'_, crate::gui::Refresh>,
+    refresh: State<'_, crate::tray::Refresh>,
     patch: SettingsPatch,
 ) -> Result<Settings, String> {
     let (saved, erased) = collector
         .store
-        .exec(move |tx| ccmeter_core::settings::patch_and_apply(tx, &TimeContext::system(), &patch))
+        .exec(move |tx| ccmeter_core::apply_settings::patch_and_apply(tx, &TimeContext::system(), &patch))
         .await
         .map_err(message)?;
     if erased {
@@ -259,7 +259,7 @@ pub async fn save_settings(
 pub async fn delete_session(
     app: AppHandle,
     collector: State<'_, Collector>,
-    refresh: State<'_, crate::gui::Refresh>,
+    refresh: State<'_, crate::tray::Refresh>,
     id: String,
 ) -> Result<Deleted, String> {
     let deleted = collector.store.exec(move |tx| delete::session(tx, &id)).await.map_err(message)?;
@@ -272,7 +272,7 @@ pub async fn delete_session(
 pub async fn delete_days(
     app: AppHandle,
     collector: State<'_, Collector>,
-    refresh: State<'_, crate::gui::Refresh>,
+    refresh: State<'_, crate::tray::Refresh>,
     since: String,
     until: String,
 ) -> Result<Deleted, String> {
@@ -287,7 +287,7 @@ pub async fn delete_days(
 }
 
 /// After a deletion: the tray and every open window show the new figures.
-fn deleted_now(app: &AppHandle, refresh: &crate::gui::Refresh) {
+fn deleted_now(app: &AppHandle, refresh: &crate::tray::Refresh) {
     refresh.0.notify_one();
     if let Err(error) = app.emit(COMMITTED_EVENT, ()) {
         tracing::warn!(%error, "cannot tell the windows about the deletion");
@@ -358,7 +358,7 @@ fn receiver_lines(collector: &Collector) -> Vec<String> {
 /// Opens (or focuses) one of the app's windows, e.g. "Open history" from the dashboard.
 #[tauri::command]
 pub fn open_window(app: AppHandle, kind: WindowKind) {
-    crate::gui::open_on_main_thread(&app, kind);
+    crate::open::open_on_main_thread(&app, kind);
 }
 
 #[cfg(test)]
@@ -397,7 +397,7 @@ mod bindings {
             query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
             query::TimelineEvent, query::SubagentUsage, export::Format, super::SessionsQuery, super::SessionView, serde_json::Value,
             ccmeter_core::delete::Deleted, ccmeter_core::connect::ConnectPlan, ccmeter_core::connect::EnvChange,
-            ccmeter_core::connect::Connected, super::Status, crate::gui::WindowKind, super::About,
+            ccmeter_core::connect::Connected, super::Status, crate::window::WindowKind, super::About,
             ccmeter_core::diagnostics::Diagnostics,
         ];
         // The rules the UI shares with the app, from their one Rust copy.
@@ -414,7 +414,7 @@ mod bindings {
                 "WINDOW_KINDS",
                 "Every window's label.",
                 json(
-                    <crate::gui::WindowKind as clap::ValueEnum>::value_variants()
+                    <crate::window::WindowKind as clap::ValueEnum>::value_variants()
                         .iter()
                         .map(|kind| kind.label())
                         .collect::<Vec<_>>(),

@@ -17,7 +17,7 @@ use ccmeter_proto::{BindError, Protocol};
 use chrono::Utc;
 use tauri::menu::MenuEvent;
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Emitter, Manager, RunEvent};
 use tauri_plugin_autostart::ManagerExt as _;
 use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
@@ -53,11 +53,9 @@ pub enum GuiError {
     Store(#[from] ccmeter_core::StoreError),
 }
 
+use crate::open::{open_on_main_thread, open_window};
+use crate::tray::Refresh;
 pub use crate::window::WindowKind;
-
-/// Wakes the tray's refresh loop (settings changed by the menu, the CLI or a window).
-#[derive(Clone)]
-pub struct Refresh(pub Arc<Notify>);
 
 /// Runs the desktop app until the user quits from the tray.
 pub fn run(options: GuiOptions) -> Result<(), GuiError> {
@@ -222,18 +220,6 @@ fn login_db_arg(db: &std::path::Path) -> String {
     quoted
 }
 
-pub fn open_on_main_thread(app: &AppHandle, kind: WindowKind) {
-    let handle = app.clone();
-    let queued = app.run_on_main_thread(move || {
-        if let Err(error) = open_window(&handle, kind) {
-            tracing::error!(%error, window = kind.label(), "could not open the window");
-        }
-    });
-    if let Err(error) = queued {
-        tracing::error!(%error, "could not reach the main thread");
-    }
-}
-
 /// Keeps the tray on the store's figures: recomputed after each commit, when settings change and when the
 /// label must change on its own; never by polling.
 fn follow_store(app: AppHandle, store: Store, status: String, refresh: Refresh) {
@@ -372,7 +358,7 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
                         let Some(patch) = action.change(&TimeContext::system(), &settings::load(tx)?) else {
                             return Ok(());
                         };
-                        settings::patch_and_apply(tx, &TimeContext::system(), &patch).map(|_| ())
+                        ccmeter_core::apply_settings::patch_and_apply(tx, &TimeContext::system(), &patch).map(|_| ())
                     })
                     .await;
                 if let Err(error) = saved {
@@ -383,22 +369,6 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
             });
         }
     }
-}
-
-/// Focuses the window, creating it if it is not open.
-pub fn open_window(app: &AppHandle, kind: WindowKind) -> tauri::Result<()> {
-    if let Some(window) = app.get_webview_window(kind.label()) {
-        window.unminimize()?;
-        window.show()?;
-        return window.set_focus();
-    }
-    WebviewWindowBuilder::new(app, kind.label(), WebviewUrl::App(format!("index.html#{}", kind.label()).into()))
-        .title(kind.title())
-        .inner_size(kind.size().0, kind.size().1)
-        .min_inner_size(560.0, 420.0)
-        .center()
-        .build()?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub enum Request {
     /// A plain second launch: show that ccmeter is already running.
     Focus,
     /// `ccmeter open <window>` or `--show <window>`.
-    Open(crate::gui::WindowKind),
+    Open(crate::window::WindowKind),
     /// Settings changed in the database (`ccmeter budget …`): take them into account now.
     ReloadSettings,
     /// History was added to the database (`ccmeter import`): refresh the tray and the open windows.
@@ -117,8 +117,8 @@ mod tests {
         assert!(!send(&db, Request::Focus).expect("no app yet"));
         let (tx, rx) = std::sync::mpsc::channel();
         listen(&db, move |request| tx.send(request).expect("test channel")).expect("listen");
-        assert!(send(&db, Request::Open(crate::gui::WindowKind::History)).expect("delivered"));
-        assert_eq!(rx.recv().expect("request"), Request::Open(crate::gui::WindowKind::History));
+        assert!(send(&db, Request::Open(crate::window::WindowKind::History)).expect("delivered"));
+        assert_eq!(rx.recv().expect("request"), Request::Open(crate::window::WindowKind::History));
         assert!(!send(&other, Request::Focus).expect("another database has no app"));
     }
 }

@@ -11,6 +11,7 @@ mod icon;
 mod instance;
 mod logging;
 mod notify;
+mod open;
 mod report;
 mod serve;
 mod transfer_cli;

@@ -3,7 +3,7 @@
 
 use tauri::AppHandle;
 
-use crate::gui::WindowKind;
+use crate::window::WindowKind;
 
 /// Shows a notification; clicking it (where the platform supports actions) opens the dashboard.
 /// Runs on a thread of its own: waiting for the click must not hold anything up.
@@ -18,7 +18,7 @@ pub fn show(app: &AppHandle, summary: String, body: String) {
             #[cfg(all(unix, not(target_os = "macos")))]
             Ok(handle) => handle.wait_for_action(|action| {
                 if action == "default" {
-                    crate::gui::open_on_main_thread(&app, WindowKind::Dashboard);
+                    crate::open::open_on_main_thread(&app, WindowKind::Dashboard);
                 }
             }),
             #[cfg(not(all(unix, not(target_os = "macos"))))]

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::{AppHandle, Wry};
 
-use crate::gui::WindowKind;
 use crate::icon::{self, Look};
+use crate::window::WindowKind;
 
 /// The tray icon's id; libayatana exports it on D-Bus as `/org/ayatana/NotificationItem/tray_icon_tray_app_main`.
 pub const TRAY_ID: &str = "main";
@@ -437,3 +437,7 @@ mod tests {
         assert_ne!(base.shape(), MenuModel::new(&figures("2026-11-24T14:00:00Z", paused), "r").shape());
     }
 }
+
+/// Wakes the tray's refresh loop (settings changed by the menu, the CLI or a window).
+#[derive(Clone)]
+pub struct Refresh(pub std::sync::Arc<tokio::sync::Notify>);

@@ -713,7 +713,10 @@ async fn two_writers_patching_the_settings_keep_each_others_changes() {
     // …the tray pauses alerts meanwhile…
     let until = Utc::now() + Duration::hours(1);
     let pause = settings::SettingsPatch { alerts_paused_until: Some(Some(until)), ..Default::default() };
-    store.exec(move |tx| settings::patch_and_apply(tx, &TimeContext::system(), &pause)).await.expect("paused");
+    store
+        .exec(move |tx| ccmeter_core::apply_settings::patch_and_apply(tx, &TimeContext::system(), &pause))
+        .await
+        .expect("paused");
     // …and the window saves the one budget the user changed.
     let mut edited = opened.clone();
     edited.budgets.week = Some(Budget::new(40.0));
@@ -721,8 +724,10 @@ async fn two_writers_patching_the_settings_keep_each_others_changes() {
         budgets: Some(settings::BudgetsPatch { week: Some(edited.budgets.week.clone()), ..Default::default() }),
         ..Default::default()
     };
-    let (saved, erased) =
-        store.exec(move |tx| settings::patch_and_apply(tx, &ctx, &window)).await.expect("window saved");
+    let (saved, erased) = store
+        .exec(move |tx| ccmeter_core::apply_settings::patch_and_apply(tx, &ctx, &window))
+        .await
+        .expect("window saved");
     assert!(!erased);
     assert_eq!(saved.budgets.week, Some(Budget::new(40.0)));
     assert_eq!(saved.alerts_paused_until.map(|t| t.timestamp()), Some(until.timestamp()), "the pause is kept");

@@ -17,7 +17,11 @@ fn keep_content(keep: bool) -> Settings {
 
 async fn apply(store: &Store, settings: Settings) -> bool {
     let patch = settings::SettingsPatch::from(&settings);
-    store.exec(move |tx| settings::patch_and_apply(tx, &TimeContext::system(), &patch)).await.expect("settings saved").1
+    store
+        .exec(move |tx| ccmeter_core::apply_settings::patch_and_apply(tx, &TimeContext::system(), &patch))
+        .await
+        .expect("settings saved")
+        .1
 }
 
 fn stored_with(conn: &Connection, text: &str) -> i64 {
