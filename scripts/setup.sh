@@ -13,10 +13,10 @@ command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Tests: a virtual display, a private D-Bus session bus and busctl (systemd), a notification daemon,
 # WebKit's WebDriver, Chromium for the windows' browser tests, and for the installed .deb's test: gio (starts
-# the menu entry as a desktop does) and desktop-file-validate.
+# the menu entry as a desktop does) and desktop-file-validate; Python for the import-circle check.
 if [ "$want_test_tools" = 1 ]; then
   packages+=(xvfb xauth x11-utils dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick chromium)
-  packages+=(libglib2.0-bin desktop-file-utils)
+  packages+=(libglib2.0-bin desktop-file-utils python3)
 fi
 
 missing=()

@@ -16,6 +16,9 @@ step "UI type check, format and lint (svelte-check, prettier, eslint)"
 step "build (the binary the end-to-end tests run)"
 cargo build --locked -p ccmeter --features custom-protocol
 
+step "no import circles between any crate's top-level modules"
+python3 scripts/import-circles.py
+
 step "lint"
 cargo clippy --locked --workspace --all-targets --features ccmeter/custom-protocol -- -D warnings
 

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 
+use ccmeter_proto::Nanos;
 use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, Utc, Weekday};
 use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -96,8 +97,11 @@ pub struct BudgetStatus {
     pub period: Period,
     /// The window's key, or the session id for a session budget.
     pub key: String,
+    /// Exact, for the CLI's JSON and the checks; the windows read the USD figures, like every other amount.
     pub spent_nanos: i64,
     pub limit_nanos: i64,
+    pub spent_usd: f64,
+    pub limit_usd: f64,
     /// spent ÷ limit (1.0 = the whole budget).
     pub used: f64,
     /// The highest threshold reached, in percent.
@@ -125,6 +129,8 @@ fn status(period: Period, key: String, spent_nanos: i64, limit_nanos: i64, budge
         key,
         spent_nanos,
         limit_nanos,
+        spent_usd: Nanos(spent_nanos).usd(),
+        limit_usd: Nanos(limit_nanos).usd(),
         used: spent_nanos as f64 / limit_nanos as f64,
         reached: highest,
         state,

@@ -276,6 +276,8 @@ fn the_worst_state_is_the_most_severe_one_and_ok_without_budgets() {
         key: "2026-11-24".into(),
         spent_nanos: 0,
         limit_nanos: 1,
+        spent_usd: 0.0,
+        limit_usd: 1e-9,
         used: 0.0,
         reached: None,
         state,

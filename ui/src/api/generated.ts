@@ -53,7 +53,11 @@ export type BudgetStatus = { period: Period,
 /**
  * The window's key, or the session id for a session budget.
  */
-key: string, spent_nanos: number, limit_nanos: number, 
+key: string, 
+/**
+ * Exact, for the CLI's JSON and the checks; the windows read the USD figures, like every other amount.
+ */
+spent_nanos: number, limit_nanos: number, spent_usd: number, limit_usd: number, 
 /**
  * spent ÷ limit (1.0 = the whole budget).
  */
