@@ -5,6 +5,8 @@ use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
 
 use crate::window::WindowKind;
 
+/// Opens or focuses `kind` from any thread: windows are made on the main thread, so the request is queued
+/// there and a failure is logged rather than returned to a caller that has moved on.
 pub fn open_on_main_thread(app: &AppHandle, kind: WindowKind) {
     let handle = app.clone();
     let queued = app.run_on_main_thread(move || {

@@ -3,7 +3,7 @@ import type { SeriesPoint, TimelineEvent } from "../api";
 import type { ChartOption } from "./echarts";
 import { compact, millis, money, percent } from "./format";
 import type { Chartable } from "./series";
-import { palette, SERIES_COLOURS, TOKEN_COLOURS } from "./theme";
+import { COLOURS, palette, SERIES_COLOURS, TOKEN_COLOURS } from "./theme";
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Cantarell, Ubuntu, sans-serif";
 
@@ -44,15 +44,27 @@ function axes(dark: boolean, labels: string[], valueFormatter: (value: number) =
   };
 }
 
-/** Any figure over time as bars, stacked when `stack` is set; `colours` per series. */
+/** How a chart over time shows its values. */
+export interface OverTime {
+  /** How the axis and the tooltip write a value. */
+  format: (value: number) => string;
+  /** One per series, in order (default: the model colours). */
+  colours?: readonly string[];
+  /** Bars stacked into one per bucket (default), or side by side. */
+  stack?: boolean;
+  /** Counts: ticks on whole numbers only. */
+  wholeNumbers?: boolean;
+  /** About how many ticks the value axis gets (default 5). */
+  ticks?: number;
+  /** A fixed top of the value axis (a rate's 100 %). */
+  max?: number;
+}
+
+/** Any figure over time as bars, stacked unless `stack` is false. */
 export function barsOverTime(
   data: Chartable,
   dark: boolean,
-  format: (value: number) => string,
-  colours: readonly string[] = SERIES_COLOURS,
-  stack = true,
-  wholeNumbers = false,
-  ticks = 5,
+  { format, colours = SERIES_COLOURS, stack = true, wholeNumbers = false, ticks = 5 }: OverTime,
 ): ChartOption {
   const axis = axes(dark, data.labels, format);
   return {
@@ -74,14 +86,7 @@ export function barsOverTime(
 }
 
 /** Any figure over time as lines (gaps where a value is NaN). */
-export function linesOverTime(
-  data: Chartable,
-  dark: boolean,
-  format: (value: number) => string,
-  colours: readonly string[] = SERIES_COLOURS,
-  ticks = 5,
-  max?: number,
-): ChartOption {
+export function linesOverTime(data: Chartable, dark: boolean, { format, colours = SERIES_COLOURS, ticks = 5, max }: OverTime): ChartOption {
   const axis = axes(dark, data.labels, format);
   return {
     ...base(dark),
@@ -136,15 +141,17 @@ export interface Bar {
   readonly detail?: string;
 }
 
+/** How a bar list shows its values. */
+export interface BarsLook {
+  /** How a value is written when its bar has no note. */
+  format: (value: number) => string;
+  colour?: string;
+  /** Room after the longest bar for its note, as a multiple of its length (default 1.45). */
+  room?: number;
+}
+
 /** Horizontal bars, the largest on top. */
-export function bars(
-  items: readonly Bar[],
-  dark: boolean,
-  format: (value: number) => string,
-  colour: string = SERIES_COLOURS[0] ?? "#d97706",
-  /** Room after the longest bar for its note, as a multiple of its length. */
-  room = 1.45,
-): ChartOption {
+export function bars(items: readonly Bar[], dark: boolean, { format, colour = COLOURS.amber, room = 1.45 }: BarsLook): ChartOption {
   const colours = palette(dark);
   const ordered = [...items].reverse();
   return {
@@ -199,7 +206,7 @@ export function decisions(rows: ReadonlyArray<{ name: string; accepted: number; 
   return {
     ...base(dark),
     grid: { left: 8, right: 24, top: 30, bottom: 8, containLabel: true },
-    color: ["#059669", "#dc2626"],
+    color: [COLOURS.green, COLOURS.red],
     tooltip: { ...base(dark).tooltip, trigger: "axis", axisPointer: { type: "shadow" } },
     xAxis: { type: "value", show: false },
     yAxis: {
@@ -331,7 +338,7 @@ export function cumulativeCost(series: readonly SeriesPoint[], timeline: readonl
         showSymbol: steps.length < 60,
         symbolSize: 5,
         areaStyle: { opacity: 0.15 },
-        itemStyle: { color: SERIES_COLOURS[0] ?? "#d97706" },
+        itemStyle: { color: COLOURS.amber },
         lineStyle: { width: 2 },
       },
     ],

@@ -1,13 +1,27 @@
 /** Colours the charts share with the page (see style.css), for light and dark. */
 
+/** The charts' colours, by name: every chart takes its colours from here. */
+export const COLOURS = {
+  amber: "#d97706",
+  blue: "#2563eb",
+  green: "#059669",
+  violet: "#9333ea",
+  red: "#dc2626",
+  cyan: "#0891b2",
+  lime: "#65a30d",
+  pink: "#db2777",
+  teal: "#0d9488",
+  slate: "#64748b",
+} as const;
+
 /** One colour per model, in the order models are first seen; stable across refreshes. */
-export const SERIES_COLOURS = ["#d97706", "#2563eb", "#059669", "#9333ea", "#dc2626", "#0891b2", "#65a30d", "#db2777"];
+export const SERIES_COLOURS = [COLOURS.amber, COLOURS.blue, COLOURS.green, COLOURS.violet, COLOURS.red, COLOURS.cyan, COLOURS.lime, COLOURS.pink];
 
 export const TOKEN_COLOURS = {
-  input: "#2563eb",
-  output: "#d97706",
-  cacheRead: "#059669",
-  cacheCreation: "#9333ea",
+  input: COLOURS.blue,
+  output: COLOURS.amber,
+  cacheRead: COLOURS.green,
+  cacheCreation: COLOURS.violet,
 } as const;
 
 export interface Palette {
