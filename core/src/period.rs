@@ -40,6 +40,27 @@ impl Period {
             Period::Session => "session",
         }
     }
+
+    /// "Daily", "Weekly", "Monthly", "Per session": the budget's name in a list of budgets.
+    pub fn label(self) -> &'static str {
+        match self {
+            Period::Day => "Daily",
+            Period::Week => "Weekly",
+            Period::Month => "Monthly",
+            Period::Session => "Per session",
+        }
+    }
+
+    /// "Today", "This week", "This month", "Session": the period that is running now, as the tray and the
+    /// dashboard head its spend.
+    pub fn current(self) -> &'static str {
+        match self {
+            Period::Day => "Today",
+            Period::Week => "This week",
+            Period::Month => "This month",
+            Period::Session => "Session",
+        }
+    }
 }
 
 impl fmt::Display for Period {

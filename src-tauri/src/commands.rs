@@ -436,6 +436,14 @@ mod bindings {
                 json(&defaults.http_addr),
             ),
             (
+                "PERIODS",
+                "The budget periods with their names: in sentences, in a list of budgets, and while they run.",
+                json(
+                    ccmeter_core::period::Period::ALL
+                        .map(|p| serde_json::json!({"id": p, "adjective": p.adjective(), "label": p.label(), "current": p.current()})),
+                ),
+            ),
+            (
                 "CLAUDE_CODE_ENV",
                 "The `env` entries that point Claude Code at ccmeter; the endpoint's value is the gRPC receiver's URL.",
                 json(&env),

@@ -188,10 +188,9 @@ impl MenuModel {
         if glance.active.len() > MENU_SESSIONS {
             lines.push(format!("…and {} more active sessions", glance.active.len() - MENU_SESSIONS));
         }
-        lines.push(period_line("Today", Period::Day, glance.today.cost_nanos, &figures.budgets));
+        lines.push(period_line(Period::Day.current(), Period::Day, glance.today.cost_nanos, &figures.budgets));
         for (period, spent) in &figures.periods {
-            let name = if *period == Period::Week { "This week" } else { "This month" };
-            lines.push(period_line(name, *period, *spent, &figures.budgets));
+            lines.push(period_line(period.current(), *period, *spent, &figures.budgets));
         }
         let last_data = match figures.last_data {
             Some(at) => format!("Last data {}", at.with_timezone(&figures.ctx.zone).format("%Y-%m-%d %H:%M:%S")),

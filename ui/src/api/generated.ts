@@ -10,6 +10,9 @@ export const WINDOW_KINDS = ["dashboard","history","settings","welcome","about"]
 /** The `env` entries that point Claude Code at ccmeter; the endpoint's value is the gRPC receiver's URL. */
 export const CLAUDE_CODE_ENV = [["CLAUDE_CODE_ENABLE_TELEMETRY","1"],["OTEL_METRICS_EXPORTER","otlp"],["OTEL_LOGS_EXPORTER","otlp"],["OTEL_EXPORTER_OTLP_PROTOCOL","grpc"],["OTEL_EXPORTER_OTLP_ENDPOINT",""]] as const;
 
+/** The budget periods with their names: in sentences, in a list of budgets, and while they run. */
+export const PERIODS = [{"adjective":"daily","current":"Today","id":"day","label":"Daily"},{"adjective":"weekly","current":"This week","id":"week","label":"Weekly"},{"adjective":"monthly","current":"This month","id":"month","label":"Monthly"},{"adjective":"session","current":"Session","id":"session","label":"Per session"}] as const;
+
 /** The event the app emits after each committed batch. */
 export const STORE_COMMITTED_EVENT = "store-committed" as const;
 

@@ -28,7 +28,7 @@ import type {
 
 export type * from "./generated";
 /** The rules the UI shares with the app, generated from their one Rust copy. */
-export { CLAUDE_CODE_ENV, DEFAULT_GRPC_ADDR, DEFAULT_HTTP_ADDR, DEFAULT_THRESHOLDS, WINDOW_KINDS } from "./generated";
+export { CLAUDE_CODE_ENV, DEFAULT_GRPC_ADDR, DEFAULT_HTTP_ADDR, DEFAULT_THRESHOLDS, PERIODS, WINDOW_KINDS } from "./generated";
 
 /** The dashboard of local days `[since, until)`, both `YYYY-MM-DD`. */
 export function dashboard(since: string, until: string): Promise<Dashboard> {
