@@ -26,7 +26,8 @@ use tokio_util::sync::CancellationToken;
 use crate::collector::Collector;
 use crate::icon::{self, Look};
 use crate::instance::{self, Request};
-use crate::tray::{Figures, TRAY_ID, TrayAction, TrayView};
+use crate::open::{open_on_main_thread, open_window};
+use crate::tray::{Figures, Refresh, TRAY_ID, TrayAction, TrayView};
 
 /// What the desktop app needs from the command line.
 #[derive(Debug, Clone)]
@@ -53,8 +54,6 @@ pub enum GuiError {
     Store(#[from] ccmeter_core::StoreError),
 }
 
-use crate::open::{open_on_main_thread, open_window};
-use crate::tray::Refresh;
 pub use crate::window::WindowKind;
 
 /// Runs the desktop app until the user quits from the tray.
