@@ -225,24 +225,20 @@ fn decode_body(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Batch,
 
 async fn handle(State(receiver): State<Receiver>, headers: HeaderMap, body: Body, signal: Signal) -> Response {
     let Receiver { sink, token } = receiver;
-    // A refusal decided from the headers still reads the body first (bounded, like any body), so the client
-    // reads the answer instead of a reset connection.
+    // The body is read (bounded) before any answer, a refusal decided from the headers included: a client still
+    // sending it then reads the answer instead of a reset connection.
+    let body = read_body(&headers, body).await;
     let encoding = match encoding_of(&headers) {
         Ok(encoding) => encoding,
-        Err(failure) => {
-            let _ = read_body(&headers, body).await;
-            return failure.into_response(Encoding::Json);
-        }
+        Err(failure) => return failure.into_response(Encoding::Json),
     };
     let authorization = headers.get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
     if !crate::auth::allows(token.as_ref(), authorization) {
-        let _ = read_body(&headers, body).await;
         let message = "missing or wrong bearer token: set OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer <token>\"";
         return Failure::new(StatusCode::UNAUTHORIZED, message).into_response(encoding);
     }
     let result = async {
-        let body = read_body(&headers, body).await?;
-        let body = decompress(&headers, body)?;
+        let body = decompress(&headers, body?)?;
         let batch = decode_body(signal, encoding, &body)?;
         export(sink.as_ref(), batch).await.map_err(|e| Failure::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
     }
