@@ -23,11 +23,11 @@ use ccmeter_proto::opentelemetry_proto::tonic::collector::metrics::v1::ExportMet
 use ccmeter_proto::opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 use ccmeter_proto::opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point};
 use ccmeter_tests::claude_code;
+use ccmeter_tests::raw_grpc::RawCodec;
 use ccmeter_tests::stand_in_api::StandInApi;
 use prost::Message;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::codegen::{Body, BoxFuture, Service, StdError, http};
 use tonic::server::{Grpc, NamedService, UnaryService};
 
@@ -53,40 +53,6 @@ fn signal_of(path: &str) -> String {
 }
 
 // ---- gRPC: the three Export methods, their message bytes kept as sent (frame header removed) ----
-
-struct RawCodec;
-
-impl Codec for RawCodec {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = RawCodec;
-    type Decoder = RawCodec;
-    fn encoder(&mut self) -> Self::Encoder {
-        RawCodec
-    }
-    fn decoder(&mut self) -> Self::Decoder {
-        RawCodec
-    }
-}
-
-impl Encoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn encode(&mut self, item: Vec<u8>, buf: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
-        bytes::BufMut::put_slice(buf, &item);
-        Ok(())
-    }
-}
-
-impl Decoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
-        let mut out = vec![0; bytes::Buf::remaining(buf)];
-        bytes::Buf::copy_to_slice(buf, &mut out);
-        Ok(Some(out))
-    }
-}
 
 trait Method: Send + Sync + 'static {
     const NAME: &'static str;

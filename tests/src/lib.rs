@@ -3,6 +3,7 @@
 
 pub mod claude_code;
 pub mod desktop;
+pub mod raw_grpc;
 pub mod stand_in_api;
 pub mod tray;
 pub mod webdriver;
@@ -46,42 +47,47 @@ pub fn scenarios_of(version: &str) -> Vec<String> {
     found
 }
 
+/// Undoes schema 6's columns, their index and the record's time in the event keys (the columns' indexes must
+/// be gone first: `events_name_time` holds `ttft_ms`).
+macro_rules! undo_schema_6 {
+    () => {
+        "
+    DROP INDEX events_session_agent;
+    ALTER TABLE events DROP COLUMN ttft_ms;
+    ALTER TABLE events DROP COLUMN cache_creation_5m_tokens;
+    ALTER TABLE events DROP COLUMN cache_creation_1h_tokens;
+    ALTER TABLE events DROP COLUMN agent_id;
+    ALTER TABLE events DROP COLUMN agent_name;
+    ALTER TABLE sessions DROP COLUMN vcs_repository;
+    ALTER TABLE sessions DROP COLUMN vcs_branch;
+    ALTER TABLE sessions DROP COLUMN vcs_revision;
+    UPDATE events SET dedup_key = substr(dedup_key, 1, length(dedup_key) - length(':' || time_ns))
+        WHERE dedup_key LIKE 'seq:%';"
+    };
+}
+
 /// SQL that turns a database of the current schema back into what schema 5 left (none of schema 6's columns,
 /// index or facet, and the event keys without the record's time): an upgrade test's "older ccmeter".
-pub const BACK_TO_SCHEMA_5: &str = "
+pub const BACK_TO_SCHEMA_5: &str = concat!(
+    "
     DELETE FROM facet_rollup WHERE facet = 'agent';
     DROP INDEX events_name_time;
     CREATE INDEX events_name_time ON events(name, time_ns, is_claude_code, model_norm, duration_ms, tool_name, success,
-                                            status_code, decision);
-    DROP INDEX events_session_agent;
-    ALTER TABLE events DROP COLUMN ttft_ms;
-    ALTER TABLE events DROP COLUMN cache_creation_5m_tokens;
-    ALTER TABLE events DROP COLUMN cache_creation_1h_tokens;
-    ALTER TABLE events DROP COLUMN agent_id;
-    ALTER TABLE events DROP COLUMN agent_name;
-    ALTER TABLE sessions DROP COLUMN vcs_repository;
-    ALTER TABLE sessions DROP COLUMN vcs_branch;
-    ALTER TABLE sessions DROP COLUMN vcs_revision;
-    UPDATE events SET dedup_key = substr(dedup_key, 1, length(dedup_key) - length(':' || time_ns))
-        WHERE dedup_key LIKE 'seq:%';
-    PRAGMA user_version = 5;";
+                                            status_code, decision);",
+    undo_schema_6!(),
+    "
+    PRAGMA user_version = 5;"
+);
 
 /// The same back to schema 3: also no facet rollup and the narrower event index.
-pub const BACK_TO_SCHEMA_3: &str = "
-    DROP INDEX events_session_agent;
+pub const BACK_TO_SCHEMA_3: &str = concat!(
+    "
     DROP INDEX events_name_time; CREATE INDEX events_name_time ON events(name, time_ns);
-    DROP TABLE facet_rollup;
-    ALTER TABLE events DROP COLUMN ttft_ms;
-    ALTER TABLE events DROP COLUMN cache_creation_5m_tokens;
-    ALTER TABLE events DROP COLUMN cache_creation_1h_tokens;
-    ALTER TABLE events DROP COLUMN agent_id;
-    ALTER TABLE events DROP COLUMN agent_name;
-    ALTER TABLE sessions DROP COLUMN vcs_repository;
-    ALTER TABLE sessions DROP COLUMN vcs_branch;
-    ALTER TABLE sessions DROP COLUMN vcs_revision;
-    UPDATE events SET dedup_key = substr(dedup_key, 1, length(dedup_key) - length(':' || time_ns))
-        WHERE dedup_key LIKE 'seq:%';
-    PRAGMA user_version = 3;";
+    DROP TABLE facet_rollup;",
+    undo_schema_6!(),
+    "
+    PRAGMA user_version = 3;"
+);
 
 /// One request exactly as Claude Code sent it.
 #[derive(Debug, Clone, Deserialize)]

@@ -197,42 +197,6 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(status.success(), "exit status {status:?}");
 }
 
-/// Sends bytes as they are as a gRPC message: what a broken or hostile exporter puts on the wire.
-#[derive(Clone, Copy, Default)]
-struct RawCodec;
-
-impl tonic::codec::Codec for RawCodec {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = RawCodec;
-    type Decoder = RawCodec;
-    fn encoder(&mut self) -> Self::Encoder {
-        RawCodec
-    }
-    fn decoder(&mut self) -> Self::Decoder {
-        RawCodec
-    }
-}
-
-impl tonic::codec::Encoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn encode(&mut self, item: Vec<u8>, buf: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), tonic::Status> {
-        bytes::BufMut::put_slice(buf, &item);
-        Ok(())
-    }
-}
-
-impl tonic::codec::Decoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn decode(&mut self, buf: &mut tonic::codec::DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
-        let mut out = vec![0; bytes::Buf::remaining(buf)];
-        bytes::Buf::copy_to_slice(buf, &mut out);
-        Ok(Some(out))
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_grpc_message_that_does_not_decode_is_invalid_argument() {
     let server = loaded_server().await;
@@ -244,7 +208,7 @@ async fn a_grpc_message_that_does_not_decode_is_invalid_argument() {
             let mut client = tonic::client::Grpc::new(channel.clone());
             client.ready().await.expect("ready");
             let status = client
-                .unary(tonic::Request::new(garbage), path.parse().expect("path"), RawCodec)
+                .unary(tonic::Request::new(garbage), path.parse().expect("path"), ccmeter_tests::raw_grpc::RawCodec)
                 .await
                 .expect_err("refused");
             assert_eq!(status.code(), tonic::Code::InvalidArgument, "{path}: {status:?}");
