@@ -2,7 +2,20 @@
  * Figures for the browser tests, typed against the generated declarations so they cannot drift from what
  * the app sends. The week is 18–24 November 2026 in Europe/Berlin (the tests fix the page's clock and zone).
  */
-import type { Dashboard, LogPage, LogRow, SeriesPoint, SessionPage, SessionRow, SessionView, Status, Summary, TimelineEvent, TokenCounts } from "../src/api";
+import type {
+  Dashboard,
+  LogPage,
+  LogRow,
+  SeriesPoint,
+  SessionPage,
+  SessionRow,
+  SessionView,
+  Settings,
+  Status,
+  Summary,
+  TimelineEvent,
+  TokenCounts,
+} from "../src/api";
 
 const noUsage = {
   api_requests: 0,
@@ -563,4 +576,20 @@ export const errorLog: LogPage = {
   ),
   subjects: ["claude-opus-4-8", "claude-sonnet-4-5"],
   status_codes: [529, 429],
+};
+
+/** The settings the Settings window, Welcome and the unit tests start from. */
+export const savedSettings: Settings = {
+  budgets: { day: { limit_usd: 10, thresholds: [50, 80, 100] }, week: null, month: { limit_usd: 150, thresholds: [80, 100] }, session: null },
+  active_window_minutes: 5,
+  store_prompt_text: false,
+  retention_days: null,
+  week_start: "Mon",
+  alerts_enabled: true,
+  alerts_paused_until: null,
+  start_at_login: false,
+  icon_shows_amount: false,
+  grpc_addr: "127.0.0.1:4317",
+  http_addr: "127.0.0.1:4318",
+  welcomed: true,
 };

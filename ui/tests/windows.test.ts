@@ -19,6 +19,7 @@ import {
   errorLog,
   neverReceived,
   receiving,
+  savedSettings,
   sessionPage,
   sessionView,
   toolLog,
@@ -415,21 +416,6 @@ describe("deleting history", () => {
     await close();
   });
 });
-
-const savedSettings = {
-  budgets: { day: { limit_usd: 10, thresholds: [50, 80, 100] }, week: null, month: { limit_usd: 150, thresholds: [80, 100] }, session: null },
-  active_window_minutes: 5,
-  store_prompt_text: false,
-  retention_days: null,
-  week_start: "Mon",
-  alerts_enabled: true,
-  alerts_paused_until: null,
-  start_at_login: false,
-  icon_shows_amount: false,
-  grpc_addr: "127.0.0.1:4317",
-  http_addr: "127.0.0.1:4318",
-  welcomed: true,
-};
 
 describe.each(["light", "dark"] as const)("settings (%s)", (scheme) => {
   it("shows the saved settings", async () => {

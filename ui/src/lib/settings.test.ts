@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import type { Settings } from "../api";
+import { savedSettings } from "../../tests/mock-data";
 import { settingsPatch } from "./settings";
 
-const loaded: Settings = {
-  budgets: { day: { limit_usd: 10, thresholds: [50, 80, 100] }, week: null, month: null, session: null },
-  active_window_minutes: 5,
-  store_prompt_text: false,
-  retention_days: null,
-  week_start: "Mon",
-  alerts_enabled: true,
-  alerts_paused_until: null,
-  start_at_login: false,
-  icon_shows_amount: false,
-  grpc_addr: "127.0.0.1:4317",
-  http_addr: "127.0.0.1:4318",
-  welcomed: true,
-};
+const loaded = savedSettings;
 
 describe("settingsPatch", () => {
   it("sends nothing when nothing changed", () => {
@@ -25,9 +12,9 @@ describe("settingsPatch", () => {
 
   it("sends only the fields and budgets the form changed", () => {
     const edited = structuredClone(loaded);
-    edited.budgets.month = { limit_usd: 150, thresholds: [80, 100] };
+    edited.budgets.week = { limit_usd: 40, thresholds: [50, 80, 100] };
     edited.retention_days = 90;
-    expect(settingsPatch(loaded, edited)).toEqual({ budgets: { month: { limit_usd: 150, thresholds: [80, 100] } }, retention_days: 90 });
+    expect(settingsPatch(loaded, edited)).toEqual({ budgets: { week: { limit_usd: 40, thresholds: [50, 80, 100] } }, retention_days: 90 });
   });
 
   it("sends a cleared budget or pause as null, so it is removed", () => {
