@@ -26,12 +26,17 @@ pub fn init_logging() {
 /// A folder that cannot be created leaves stderr only, said once there.
 pub fn init_app_logging() {
     let dir = ccmeter_core::paths::log_dir();
-    let file = tracing_appender::rolling::Builder::new()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("ccmeter")
-        .filename_suffix("log")
-        .max_log_files(LOG_FILES_KEPT)
-        .build(&dir);
+    // Made first: the appender prunes old files as it starts, and on a first start it printed a bare
+    // "Error reading the log directory" to stderr for a folder it was about to create.
+    let file = std::fs::create_dir_all(&dir).map_err(|e| e.to_string()).and_then(|()| {
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("ccmeter")
+            .filename_suffix("log")
+            .max_log_files(LOG_FILES_KEPT)
+            .build(&dir)
+            .map_err(|e| e.to_string())
+    });
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
     match file {
         Ok(file) => {

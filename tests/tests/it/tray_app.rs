@@ -78,7 +78,8 @@ fn launch_with(db: &Path, env: &[(&str, &Path)]) -> App {
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // Kept beside the database, for a test to read what a terminal would have shown.
+        .stderr(std::fs::File::create(db.with_extension("stderr")).expect("the app's stderr file"))
         .spawn()
         .expect("launch the app");
     App(child)
@@ -518,6 +519,9 @@ fn the_app_logs_to_a_file_in_its_log_folder_and_never_logs_content() {
     for secret in ["7f3a", "9c2b", "5d1e"] {
         assert!(!log.contains(secret), "content {secret} in the log file:\n{log}");
     }
+    // A first start makes the folder quietly (the appender once complained of it on stderr).
+    let stderr = std::fs::read_to_string(db.with_extension("stderr")).expect("the app's stderr");
+    assert!(!stderr.contains("Error reading the log"), "{stderr}");
     // `ccmeter diagnostics` (and About, which shows the same) names the folder.
     let diagnostics = Command::new(ccmeter_bin())
         .args(["diagnostics", "--db"])
