@@ -12,11 +12,12 @@ use std::time::{Duration, Instant};
 
 use ccmeter_core::TimeContext;
 use ccmeter_core::dashboard::dashboard;
-use ccmeter_core::ingest::{self, Privacy};
-use ccmeter_core::logs::{self, LogFilter, LogKind};
-use ccmeter_core::query::{self, Granularity, Range, SessionFilter, SessionSort};
+use ccmeter_core::read::logs::{self, LogFilter, LogKind};
+use ccmeter_core::read::query::{self, SessionFilter, SessionSort};
+use ccmeter_core::read::{event_stats, insights, session_mix};
 use ccmeter_core::store::open_connection;
-use ccmeter_core::{event_stats, insights, session_mix};
+use ccmeter_core::words::range::{Granularity, Range};
+use ccmeter_core::write::ingest::{self, Privacy};
 use ccmeter_proto::{
     ApiError, ApiRequest, Batch, Event, EventDetail, EventName, MetricName, MetricPoint, Nanos, PointKind, Resource,
     Signal, Temporality, Tokens, ToolDecision, ToolResult, UserPrompt,
@@ -301,7 +302,7 @@ fn main() {
         let range = Range::local_days(&ctx, Some(since), Some(tomorrow));
         let base = measure(baseline(since));
         let day = Granularity::Day;
-        let settings = ccmeter_core::settings::load(&conn).expect("settings");
+        let settings = ccmeter_core::store::settings::load(&conn).expect("settings");
         let parts: Vec<(&str, Part)> = vec![
             ("summary", Box::new(|| drop(query::summary(&conn, range)))),
             ("over_time", Box::new(|| drop(query::over_time(&conn, &ctx, range, day)))),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use ts_rs::TS;
 
-use crate::error::{Result, StoreError};
+use crate::error::{ClaudeConfigProblem, Result, StoreError};
 
 /// `~/.claude/settings.json`, or `$CLAUDE_CONFIG_DIR/settings.json` when Claude Code is told to look there.
 pub fn settings_path() -> Result<PathBuf> {
@@ -21,7 +21,7 @@ pub fn settings_path() -> Result<PathBuf> {
     }
     std::env::home_dir()
         .map(|home| home.join(".claude").join("settings.json"))
-        .ok_or_else(|| StoreError::Export("cannot find your home folder to locate ~/.claude/settings.json".into()))
+        .ok_or(StoreError::ClaudeConfig(ClaudeConfigProblem::NoHome))
 }
 
 /// The `env` entries that send Claude Code's metrics and events to ccmeter's gRPC receiver.
@@ -85,18 +85,14 @@ impl<'de> Deserialize<'de> for Entries {
     }
 }
 
-fn parse(text: &str, what: &str, path: &Path) -> Result<Entries> {
-    serde_json::from_str(text).map_err(|error| {
-        StoreError::Export(format!(
-            "{} is not a Claude Code settings file ({what}: {error}); fix it or move it away, then connect again \
-             — nothing was changed",
-            path.display()
-        ))
+fn parse(text: &str, what: &'static str, path: &Path) -> Result<Entries> {
+    serde_json::from_str(text).map_err(|source| {
+        StoreError::ClaudeConfig(ClaudeConfigProblem::NotSettings { path: path.to_owned(), what, source })
     })
 }
 
 fn raw(json: String) -> Result<Box<RawValue>> {
-    RawValue::from_string(json).map_err(|error| StoreError::Export(error.to_string()))
+    RawValue::from_string(json).map_err(|error| StoreError::Encode(error.into()))
 }
 
 /// The merged file and the changes it makes.
@@ -153,7 +149,7 @@ fn read(path: &Path) -> Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(StoreError::Export(format!("cannot read {}: {error}", path.display()))),
+        Err(source) => Err(ClaudeConfigProblem::Unreadable { path: path.to_owned(), source }.into()),
     }
 }
 
@@ -181,12 +177,12 @@ pub fn apply(path: &Path, grpc_endpoint: &str, now: chrono::DateTime<chrono::Utc
             now.format("%Y%m%d-%H%M%S")
         );
         let target = path.with_file_name(name);
-        crate::export::write_file(&target, original.as_bytes())?;
+        crate::fs::write_file(&target, original.as_bytes())?;
         backup = Some(target.display().to_string());
     } else if let Some(folder) = path.parent() {
         std::fs::create_dir_all(folder)
-            .map_err(|error| StoreError::Export(format!("cannot create {}: {error}", folder.display())))?;
+            .map_err(|source| ClaudeConfigProblem::CreateFolder { folder: folder.to_owned(), source })?;
     }
-    crate::export::write_file(path, merged.as_bytes())?;
+    crate::fs::write_file(path, merged.as_bytes())?;
     Ok(Connected { path: shown, backup, changed: changes.len() })
 }

@@ -1,22 +1,22 @@
 //! Everything the dashboard window shows for a span of local days, read in one go so the window draws one
 //! consistent picture (and one round trip) after each commit.
 
+use crate::store::Connection;
 use chrono::NaiveDate;
-use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::budget::{self, BudgetStatus};
-use crate::error::{Result, StoreError};
-use crate::event_stats::{self, ApiLatency, ErrorPoint, ToolPoint};
-use crate::insights::{self, EventCountPoint, FacetUsage, HeatCell, LanguageEdits, SourceUsage};
-use crate::query::{
-    self, ErrorCount, Granularity, ModelUsage, Range, SeriesPoint, SessionFilter, SessionRow, SessionSort, Summary,
-    ToolStat,
+use crate::error::{RangeProblem, Result};
+use crate::read::event_stats::{self, ApiLatency, ErrorPoint, ToolPoint};
+use crate::read::insights::{self, EventCountPoint, FacetUsage, HeatCell, LanguageEdits, SourceUsage};
+use crate::read::query::{
+    self, ErrorCount, ModelUsage, SeriesPoint, SessionFilter, SessionRow, SessionSort, Summary, ToolStat,
 };
-use crate::session_mix::{self, SessionMix};
-use crate::settings;
-use crate::time::TimeContext;
+use crate::read::session_mix::{self, SessionMix};
+use crate::store::settings;
+use crate::words::range::{Granularity, Range};
+use crate::words::time::TimeContext;
 
 /// The longest span the dashboard reads at once: ten years of days.
 const MAX_DAYS: i64 = 3660;
@@ -66,10 +66,10 @@ const TOP_SESSIONS: u32 = 5;
 pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: NaiveDate) -> Result<Dashboard> {
     let days = (until - since).num_days();
     if days < 1 {
-        return Err(StoreError::InvalidQuery(format!("the period must end after it starts ({since} to {until})")));
+        return Err(RangeProblem::EndsBeforeStart { since, until }.into());
     }
     if days > MAX_DAYS {
-        return Err(StoreError::InvalidQuery(format!("a period is at most {MAX_DAYS} days (got {days})")));
+        return Err(RangeProblem::TooLong { days, max: MAX_DAYS }.into());
     }
     let range = Range::local_days(ctx, Some(since), Some(until));
     let granularity = if days <= 2 { Granularity::Hour } else { Granularity::Day };

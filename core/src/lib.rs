@@ -1,33 +1,36 @@
-//! ccmeter's engine: the SQLite store (schema, migrations, single writer, rollups), the queries the
-//! windows and the CLI read, and settings. No GUI dependency: builds and tests without a display.
+//! ccmeter's engine: the SQLite store, the write path that turns telemetry into rows and rollups, the read
+//! path every figure comes from, budgets, and the collector that runs the receiver and the store together.
+//! No GUI dependency: builds and tests without a display.
+//!
+//! The layers, each using only those before it:
+//!
+//! ```text
+//! words      the shared vocabulary: periods, time and ranges, money, sources, settings (no SQL, no IO)
+//! store      the database file: connection, schema, migrations, the settings row
+//! write      the single writer and everything it writes      read   every figure, read-only
+//! budget     where each budget stands, and its alerts (reads figures, records alerts)
+//! dashboard  the dashboard window's whole picture             apply_settings  saving settings that prune and erase
+//! collector  the OTLP receiver and the store running together, headless or inside the tray app
+//! ```
+//!
+//! Beside them: `error` (the one error type), `paths` (where files live), `fs` (whole-file writes),
+//! `connect` (Claude Code's own settings file) and `logging` (the processes' log setup).
 
 pub mod apply_settings;
 pub mod budget;
+pub mod collector;
 pub mod connect;
 pub mod dashboard;
-pub mod delete;
-pub mod diagnostics;
-pub mod erase;
 pub mod error;
-pub mod event_stats;
-pub mod export;
-pub mod facet;
-pub mod glance;
-pub mod ingest;
-pub mod insights;
-pub mod logs;
+pub mod fs;
+pub mod logging;
 pub mod paths;
-pub mod period;
-pub mod query;
-pub mod report;
-pub mod session_mix;
-pub mod settings;
-pub mod source;
+pub mod read;
 pub mod store;
-pub mod time;
-pub mod transfer;
+pub mod words;
+pub mod write;
 
 pub use error::{Result, StoreError};
-pub use settings::Settings;
-pub use store::{Committed, Store};
-pub use time::TimeContext;
+pub use words::settings::Settings;
+pub use words::time::TimeContext;
+pub use write::writer::{Committed, Store};

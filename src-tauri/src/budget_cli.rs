@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use ccmeter_core::budget::{self, BudgetState, BudgetStatus, Period};
-use ccmeter_core::settings::{self, Budget, DEFAULT_THRESHOLDS, Settings};
+use ccmeter_core::error::SettingsField;
+use ccmeter_core::store::settings;
+use ccmeter_core::words::settings::{Budget, DEFAULT_THRESHOLDS, Settings};
 use ccmeter_core::{StoreError, TimeContext};
 
 use crate::cli::{BudgetAction, BudgetArgs, PeriodArg};
@@ -44,7 +46,7 @@ pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
             Ok(format!(
                 "{} set to {}; alerts at {} of it.{reached}\n",
                 budget_name(period),
-                budget.limit_nanos().map(ccmeter_core::glance::money).unwrap_or_default(),
+                budget.limit_nanos().map(ccmeter_core::words::money::money).unwrap_or_default(),
                 percentages(&budget.thresholds)
             ))
         }
@@ -100,7 +102,10 @@ fn budget_name(period: Period) -> &'static str {
 fn parse_usd(text: &str) -> Result<f64, StoreError> {
     let trimmed = text.trim();
     trimmed.strip_prefix('$').unwrap_or(trimmed).trim().parse::<f64>().map_err(|_| {
-        StoreError::InvalidSettings(format!("--usd takes an amount in US dollars, e.g. 10 or 12.50 (got {text:?})"))
+        StoreError::settings(
+            SettingsField::Budget,
+            format!("--usd takes an amount in US dollars, e.g. 10 or 12.50 (got {text:?})"),
+        )
     })
 }
 
@@ -112,7 +117,7 @@ fn parse_thresholds(text: &str) -> Result<Vec<u32>, StoreError> {
         .map(|item| item.trim().trim_end_matches('%').trim().parse::<u32>())
         .collect::<Result<Vec<u32>, _>>()
         .map_err(|_| {
-            StoreError::InvalidSettings(format!(
+            StoreError::settings(SettingsField::Budget, format!(
                 "--thresholds takes whole percentages of the limit separated by commas, e.g. 50,80,100 (got {text:?})"
             ))
         })?;
@@ -175,8 +180,10 @@ fn table(ctx: &TimeContext, settings: &Settings, statuses: &[BudgetStatus]) -> S
     let _ =
         writeln!(out, "  {:<20} {:>10}  {:<18} {:>10} {:>8}  STATE", "PERIOD", "LIMIT", "ALERTS AT", "SPENT", "USED");
     for (period, budget) in settings.budgets.iter() {
-        let limit =
-            budget.limit_nanos().map(ccmeter_core::glance::money).unwrap_or_else(|| format!("{}?", budget.limit_usd));
+        let limit = budget
+            .limit_nanos()
+            .map(ccmeter_core::words::money::money)
+            .unwrap_or_else(|| format!("{}?", budget.limit_usd));
         let thresholds = compact_thresholds(&budget.thresholds);
         let rows: Vec<&BudgetStatus> = statuses.iter().filter(|s| s.period == period).collect();
         if rows.is_empty() {
@@ -188,7 +195,7 @@ fn table(ctx: &TimeContext, settings: &Settings, statuses: &[BudgetStatus]) -> S
                 out,
                 "  {:<20} {limit:>10}  {thresholds:<18} {:>10} {:>8}  {}",
                 label(status),
-                ccmeter_core::glance::money(status.spent_nanos),
+                ccmeter_core::words::money::money(status.spent_nanos),
                 format!("{:.1} %", status.used * 100.0),
                 state(status.state)
             );

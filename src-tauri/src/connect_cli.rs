@@ -11,7 +11,9 @@ pub fn run(db: &std::path::Path, args: &ConnectArgs) -> Result<String, StoreErro
     let path = connect::settings_path()?;
     let grpc = match args.grpc {
         Some(addr) => addr.to_string(),
-        None if db.exists() => ccmeter_core::settings::load(&ccmeter_core::store::open_connection(db)?)?.grpc_addr,
+        None if db.exists() => {
+            ccmeter_core::store::settings::load(&ccmeter_core::store::open_connection(db)?)?.grpc_addr
+        }
         None => ccmeter_core::Settings::default().grpc_addr,
     };
     let endpoint = format!("http://{grpc}");

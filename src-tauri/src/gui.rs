@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ccmeter_core::budget;
-use ccmeter_core::settings;
+use ccmeter_core::store::settings;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{BindError, Protocol};
 use chrono::Utc;
@@ -23,11 +23,13 @@ use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use crate::collector::Collector;
 use crate::icon::{self, Look};
 use crate::instance::{self, Request};
+use crate::ipc::COMMITTED_EVENT;
+use crate::ipc::state::{AppState, Desktop};
 use crate::open::{open_on_main_thread, open_window};
 use crate::tray::{Figures, Refresh, TRAY_ID, TrayAction, TrayView};
+use ccmeter_core::collector::Collector;
 
 /// What the desktop app needs from the command line.
 #[derive(Debug, Clone)]
@@ -69,7 +71,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     }
     tracing::info!(db = %options.db.display(), "starting the desktop app");
     let cancel = CancellationToken::new();
-    let collector = tauri::async_runtime::block_on(crate::collector::start(
+    let collector = tauri::async_runtime::block_on(ccmeter_core::collector::start(
         &options.db,
         options.grpc,
         options.http,
@@ -92,24 +94,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(tauri::generate_handler![
-            crate::commands::dashboard,
-            crate::commands::status,
-            crate::commands::open_window,
-            crate::commands::sessions,
-            crate::commands::models,
-            crate::commands::log,
-            crate::commands::session,
-            crate::commands::export_sessions,
-            crate::commands::export_session,
-            crate::commands::settings,
-            crate::commands::save_settings,
-            crate::commands::delete_session,
-            crate::commands::delete_days,
-            crate::commands::connect_plan,
-            crate::commands::connect_apply,
-            crate::commands::about,
-        ])
+        .invoke_handler(crate::ipc::handler())
         .setup(move |app| {
             let first_look = Look { state: budget::BudgetState::Ok, amount: None };
             TrayIconBuilder::with_id(TRAY_ID)
@@ -130,7 +115,8 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 .filter_map(|state| state.as_ref().err().map(ToString::to_string))
                 .collect();
             // Managed before anything can ask for them: menu clicks and window commands read both.
-            app.manage(collector);
+            let desktop = Arc::new(TauriDesktop { app: app.handle().clone(), refresh: refresh.clone() });
+            app.manage(AppState::new(collector, desktop));
             app.manage(refresh.clone());
             for error in bind_errors {
                 crate::notify::show(app.handle(), "ccmeter is not receiving telemetry".into(), error);
@@ -157,6 +143,29 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
     Ok(())
 }
 
+/// What the IPC commands ask of the desktop, done with Tauri.
+struct TauriDesktop {
+    app: AppHandle,
+    refresh: Refresh,
+}
+
+impl Desktop for TauriDesktop {
+    fn open_window(&self, kind: WindowKind) {
+        open_on_main_thread(&self.app, kind);
+    }
+
+    fn settings_changed(&self) {
+        self.refresh.0.notify_one();
+    }
+
+    fn history_changed(&self) {
+        self.refresh.0.notify_one();
+        if let Err(error) = self.app.emit(COMMITTED_EVENT, ()) {
+            tracing::warn!(%error, "cannot tell the windows about the deletion");
+        }
+    }
+}
+
 /// Set for launches by scripts and tests, which need no welcome window (benchmarks measure the app without one).
 const SKIP_WELCOME_ENV: &str = "CCMETER_SKIP_WELCOME";
 
@@ -166,7 +175,7 @@ fn welcome_on_first_start(app: AppHandle, store: Store) {
         return;
     }
     tauri::async_runtime::spawn(async move {
-        match store.exec(ccmeter_core::settings::take_welcome).await {
+        match store.exec(ccmeter_core::store::settings::take_welcome).await {
             Ok(true) => open_on_main_thread(&app, WindowKind::Welcome),
             Ok(false) => {}
             Err(error) => tracing::warn!(%error, "cannot tell whether this is the first start"),
@@ -187,7 +196,7 @@ fn handle_request(app: &AppHandle, request: Request, refresh: &Refresh) {
         Request::ReloadSettings => refresh.0.notify_one(),
         Request::HistoryChanged => {
             refresh.0.notify_one();
-            if let Err(error) = app.emit(crate::commands::COMMITTED_EVENT, ()) {
+            if let Err(error) = app.emit(COMMITTED_EVENT, ()) {
                 tracing::warn!(%error, "cannot tell the windows about the imported history");
             }
         }
@@ -272,7 +281,7 @@ fn follow_store(app: AppHandle, store: Store, status: String, refresh: Refresh) 
                 received = commits.recv() => match received {
                     Ok(_) | Err(RecvError::Lagged(_)) => {
                         // Open windows refresh on it; none open, nobody listens.
-                        if let Err(error) = app.emit(crate::commands::COMMITTED_EVENT, ()) {
+                        if let Err(error) = app.emit(COMMITTED_EVENT, ()) {
                             tracing::warn!(%error, "cannot tell the windows about new data");
                         }
                     }
@@ -348,7 +357,7 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
         }
         TrayAction::Quit => app.exit(0),
         _ => {
-            let store = app.state::<Collector>().store.clone();
+            let store = app.state::<AppState>().collector.store.clone();
             let refresh = app.state::<Refresh>().inner().clone();
             tauri::async_runtime::spawn(async move {
                 // The toggle flips what is stored when it is applied, in the same transaction.

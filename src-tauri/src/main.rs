@@ -1,19 +1,17 @@
-//! The `ccmeter` binary: the desktop app when run without a subcommand; a headless collector
-//! (`serve`) and a reporter (`report`) with one.
+//! The `ccmeter` binary: the desktop app when run without a subcommand (the tray, its menu and icon,
+//! notifications, the windows and their IPC contract in `ipc/`), and the CLI's subcommands with one (`serve`
+//! hands over to `ccmeter-serve`, built in `bin/` from core's collector alone).
 
 mod budget_cli;
 mod cli;
-mod collector;
-mod commands;
 mod connect_cli;
 mod gui;
 mod icon;
 mod instance;
-mod logging;
+mod ipc;
 mod notify;
 mod open;
 mod report;
-mod serve;
 mod transfer_cli;
 mod tray;
 mod window;
@@ -23,7 +21,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-use crate::logging::{fail, init_app_logging, init_logging};
+use ccmeter_core::collector::headless;
+use ccmeter_core::logging::{fail, init_app_logging, init_logging};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -57,29 +56,12 @@ fn main() -> ExitCode {
         }
         Some(Command::Diagnostics(args)) => {
             let db = ccmeter_core::paths::database_path(args.db);
-            print_or_fail(diagnostics(&db))
+            print_or_fail(ccmeter_core::read::diagnostics::of_file(&db, env!("CARGO_PKG_VERSION")))
         }
         // `open` hands the request to the app running on that database, or starts it with the window.
         Some(Command::Open(args)) => run_gui(args.receiver, Some(args.window)),
         None => run_gui(cli.receiver, cli.show),
     }
-}
-
-/// `ccmeter diagnostics`: the About window's text, with the receivers as configured (the CLI binds nothing).
-fn diagnostics(db: &std::path::Path) -> Result<String, ccmeter_core::StoreError> {
-    let shown = ccmeter_core::diagnostics::home_relative(db);
-    if !db.is_file() {
-        let version = env!("CARGO_PKG_VERSION");
-        return Ok(format!("ccmeter {version}\nno database at {shown} yet: nothing received\n"));
-    }
-    // Read-only: a report must not migrate (or back up) the database it describes.
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|source| ccmeter_core::StoreError::Open { path: db.to_owned(), source })?;
-    let settings = ccmeter_core::settings::load(&conn).unwrap_or_default();
-    let found = ccmeter_core::diagnostics::collect(&conn, db, env!("CARGO_PKG_VERSION"))?;
-    let receivers =
-        [format!("gRPC {} (configured)", settings.grpc_addr), format!("HTTP {} (configured)", settings.http_addr)];
-    Ok(found.text(&receivers))
 }
 
 /// Prints a command's output, or its error the way `fail` does.
@@ -142,7 +124,7 @@ fn serve_headless(args: cli::ReceiverArgs) -> ExitCode {
             }
         }
     }
-    match serve::run(&db, args.grpc, args.http, args.token()) {
+    match headless::run(&db, args.grpc, args.http, args.token()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }

@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use ccmeter_core::query::parse_date;
-use ccmeter_core::report::{self, GroupBy, Report, ReportRequest};
+use ccmeter_core::error::RangeProblem;
+use ccmeter_core::read::report::{self, GroupBy, Report, ReportRequest};
+use ccmeter_core::words::range::parse_date;
 use ccmeter_core::{StoreError, TimeContext};
 
 use crate::cli::{By, ReportArgs};
@@ -22,9 +23,7 @@ pub fn run(db: &Path, args: &ReportArgs) -> Result<String, StoreError> {
     if let (Some(since), Some(until)) = (request.since, request.until)
         && since >= until
     {
-        return Err(StoreError::InvalidQuery(format!(
-            "--since {since} must be before --until {until} (until is exclusive)"
-        )));
+        return Err(RangeProblem::SinceNotBeforeUntil { since, until }.into());
     }
     let conn = ccmeter_core::store::open_connection(db)?;
     let report = report::build(&conn, &TimeContext::system(), &request)?;

@@ -1,17 +1,18 @@
 //! `ccmeter export --out FILE` and `ccmeter import FILE`: the history moved between machines (the rules are
-//! in `ccmeter_core::transfer`).
+//! in `ccmeter_core::write::transfer`).
 
 use std::path::Path;
 
 use ccmeter_core::StoreError;
+use ccmeter_core::error::ExportProblem;
 use ccmeter_core::store::open_connection;
-use ccmeter_core::transfer;
+use ccmeter_core::write::transfer;
 
 use crate::report::plural;
 
 pub fn export(db: &Path, out: &Path) -> Result<String, StoreError> {
     if !db.is_file() {
-        return Err(StoreError::Export(format!("there is no database at {} yet: nothing to export", db.display())));
+        return Err(StoreError::Export { out: db.to_owned(), problem: ExportProblem::NoDatabase });
     }
     let conn = open_connection(db)?;
     let exported = transfer::export(&conn, db, out)?;

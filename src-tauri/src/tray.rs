@@ -6,8 +6,9 @@
 //! while Claude Code is exporting.
 
 use ccmeter_core::budget::{self, BudgetStatus, Pause, Period};
-use ccmeter_core::glance::{self, Glance};
-use ccmeter_core::settings::{self, Settings, SettingsPatch};
+use ccmeter_core::read::glance::{self, Glance};
+use ccmeter_core::store::settings;
+use ccmeter_core::words::settings::{Settings, SettingsPatch};
 use ccmeter_core::{Store, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu};
@@ -118,11 +119,11 @@ impl Figures {
         let mut periods = Vec::new();
         for period in [Period::Week, Period::Month] {
             let span = budget::window(period, &ctx, settings.week_start);
-            let range = ccmeter_core::query::Range {
-                from_ns: Some(ccmeter_core::time::ns(span.start)),
-                to_ns: Some(ccmeter_core::time::ns(span.end)),
+            let range = ccmeter_core::words::range::Range {
+                from_ns: Some(ccmeter_core::words::time::ns(span.start)),
+                to_ns: Some(ccmeter_core::words::time::ns(span.end)),
             };
-            periods.push((period, ccmeter_core::query::summary(&conn, range)?.usage.cost_nanos));
+            periods.push((period, ccmeter_core::read::query::summary(&conn, range)?.usage.cost_nanos));
         }
         Ok(Figures {
             glance: glance::glance(&conn, &ctx, window)?,
@@ -182,7 +183,7 @@ impl MenuModel {
             lines.push(format!(
                 "Active session {} · {} · {model}",
                 id.get(..8).unwrap_or(id),
-                glance::money(session.usage.cost_nanos)
+                ccmeter_core::words::money::money(session.usage.cost_nanos)
             ));
         }
         if glance.active.len() > MENU_SESSIONS {
@@ -239,11 +240,11 @@ fn period_line(name: &str, period: Period, spent_nanos: i64, budgets: &[BudgetSt
     match budgets.iter().find(|b| b.period == period) {
         Some(b) => format!(
             "{name} {} · {:.0} % of {}",
-            glance::money(spent_nanos),
+            ccmeter_core::words::money::money(spent_nanos),
             b.used * 100.0,
-            glance::money(b.limit_nanos)
+            ccmeter_core::words::money::money(b.limit_nanos)
         ),
-        None => format!("{name} {}", glance::money(spent_nanos)),
+        None => format!("{name} {}", ccmeter_core::words::money::money(spent_nanos)),
     }
 }
 
@@ -367,7 +368,7 @@ fn build(app: &AppHandle, model: MenuModel) -> tauri::Result<(Menu<Wry>, LiveMen
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ccmeter_core::query::Usage;
+    use ccmeter_core::read::query::Usage;
 
     #[test]
     fn tray_action_ids_round_trip() {

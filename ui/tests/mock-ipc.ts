@@ -37,7 +37,7 @@ export function mockIpcScript(answers: MockAnswers): string {
           throw new Error("mock IPC: no answer for " + command);
         }
         const answer = state.answers[command];
-        // { __reject: "message" } answers like a command that failed with that error.
+        // { __reject: {kind, message} } answers like a command that failed with that IpcError.
         if (answer !== null && typeof answer === "object" && "__reject" in answer) {
           throw answer.__reject;
         }

@@ -463,13 +463,16 @@ describe("settings behaviour", () => {
 
     await page.getByLabel("Daily alert thresholds in percent").fill("50, 80");
     await page.getByLabel("OTLP/HTTP address").fill("localhost");
-    // The mock has no answer for save_settings: it rejects like the backend does, with its message.
+    // The mock rejects save_settings as the backend does: an IpcError of kind invalid_settings.
     await page.evaluate(() => {
       const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> } }).__TAURI_INTERNALS__;
       const original = internals.invoke.bind(internals);
       internals.invoke = (command, args) =>
         command === "save_settings"
-          ? Promise.reject('invalid settings: the OTLP/HTTP address "localhost" must be an IP address and port, e.g. 127.0.0.1:4318')
+          ? Promise.reject({
+              kind: "invalid_settings",
+              message: 'the OTLP/HTTP address "localhost" must be an IP address and port, e.g. 127.0.0.1:4318',
+            })
           : original(command, args);
     });
     await page.getByRole("button", { name: "Save" }).click();
@@ -516,7 +519,10 @@ describe("connecting Claude Code", () => {
     await expect.poll(() => page.locator(".auto__done").textContent()).toContain("already set up");
     await page.evaluate(() =>
       (window as unknown as { __ccmeterMock: Mock }).__ccmeterMock.answer("connect_plan", {
-        __reject: "export failed: /home/ada/.claude/settings.json is not a Claude Code settings file",
+        __reject: {
+          kind: "claude_config",
+          message: "/home/ada/.claude/settings.json is not a Claude Code settings file",
+        },
       }),
     );
     await page.getByRole("button", { name: "Check again" }).click();

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use ccmeter_core::event_stats::{self, ApiLatency};
-use ccmeter_core::insights;
-use ccmeter_core::logs::{self, LogFilter, LogKind};
-use ccmeter_core::query::{self, Granularity, Range};
-use ccmeter_core::session_mix::{self, SessionGroup};
+use ccmeter_core::read::event_stats::{self, ApiLatency};
+use ccmeter_core::read::insights;
+use ccmeter_core::read::logs::{self, LogFilter, LogKind};
+use ccmeter_core::read::query::{self};
+use ccmeter_core::read::session_mix::{self, SessionGroup};
+use ccmeter_core::words::range::{Granularity, Range};
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{Batch, EventDetail, Resource};
 use ccmeter_tests::{expected_totals, requests, scenarios};
@@ -486,7 +487,7 @@ async fn deleting_a_session_or_a_span_takes_its_facets_along() {
     let session =
         query::sessions(&conn, &query::SessionFilter::default()).expect("sessions").rows[0].id.clone().expect("named");
     let id = session.clone();
-    store.exec(move |tx| ccmeter_core::delete::session(tx, &id)).await.expect("deleted");
+    store.exec(move |tx| ccmeter_core::write::delete::session(tx, &id)).await.expect("deleted");
     let left: i64 = conn
         .query_row("SELECT count(*) FROM facet_rollup WHERE session_id = ?1", [&session], |r| r.get(0))
         .expect("count");
@@ -495,7 +496,7 @@ async fn deleting_a_session_or_a_span_takes_its_facets_along() {
     let effort: i64 = insights::cost_by_effort(&conn, Range::ALL).expect("effort").iter().map(|e| e.cost_nanos).sum();
     assert_eq!(effort, summary.usage.cost_nanos, "the rest still adds up");
 
-    store.exec(|tx| ccmeter_core::delete::range(tx, Range::ALL)).await.expect("everything");
+    store.exec(|tx| ccmeter_core::write::delete::range(tx, Range::ALL)).await.expect("everything");
     let left: i64 = conn.query_row("SELECT count(*) FROM facet_rollup", [], |r| r.get(0)).expect("count");
     assert_eq!(left, 0);
 }

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use ccmeter_core::budget::{self, Alert, BudgetState, BudgetStatus, Check, Pause, Period};
-use ccmeter_core::settings::{self, Budget, Settings};
+use ccmeter_core::budget::{self, BudgetState, BudgetStatus, Check, Pause, Period};
+use ccmeter_core::words::alert::Alert;
+use ccmeter_core::words::settings::{self, Budget, Settings};
 
-use ccmeter_core::time::ns;
+use ccmeter_core::error::SettingsField;
+use ccmeter_core::words::time::ns;
 use ccmeter_core::{Store, StoreError, TimeContext};
 use ccmeter_proto::{ApiRequest, Attributes, Batch, Event, EventDetail, EventName, Nanos, Resource, Signal};
 use chrono::{DateTime, Duration, Utc, Weekday};
@@ -61,11 +63,11 @@ impl Db {
     async fn configure(&self, change: impl FnOnce(&mut Settings)) {
         let mut settings = self.settings();
         change(&mut settings);
-        self.store.exec(move |tx| settings::save(tx, &settings)).await.expect("settings saved");
+        self.store.exec(move |tx| ccmeter_core::store::settings::save(tx, &settings)).await.expect("settings saved");
     }
 
     fn settings(&self) -> Settings {
-        settings::load(&self.store.reader().expect("reader")).expect("settings load")
+        ccmeter_core::store::settings::load(&self.store.reader().expect("reader")).expect("settings load")
     }
 
     async fn check(&self, ctx: &TimeContext) -> Check {
@@ -79,7 +81,7 @@ impl Db {
     }
 
     fn history(&self) -> Vec<Alert> {
-        budget::alert_history(&self.store.reader().expect("reader"), 0).expect("history")
+        ccmeter_core::read::alerts::history(&self.store.reader().expect("reader"), 0).expect("history")
     }
 }
 
@@ -516,9 +518,9 @@ async fn alert_texts_name_the_period_and_threshold_and_give_spent_and_limit() ->
     );
     let keys: Vec<&str> = check.notify.iter().map(|a| a.key.as_str()).collect();
     assert_eq!(keys, vec!["2026-11-24", "2026-11-23", "2026-11", SESSION]);
-    assert_eq!(ccmeter_core::glance::money(1_234_567_890_123), "$1234.57");
-    assert_eq!(ccmeter_core::glance::money(4_999_999), "$0.00");
-    assert_eq!(ccmeter_core::glance::money(5_000_000), "$0.01");
+    assert_eq!(ccmeter_core::words::money::money(1_234_567_890_123), "$1234.57");
+    assert_eq!(ccmeter_core::words::money::money(4_999_999), "$0.00");
+    assert_eq!(ccmeter_core::words::money::money(5_000_000), "$0.01");
     Ok(())
 }
 
@@ -557,7 +559,7 @@ fn raw_settings(conn: &rusqlite::Connection) -> Option<String> {
 #[test]
 fn without_a_saved_row_the_settings_are_the_documented_defaults() -> TestResult {
     let (_dir, conn) = open_db();
-    let settings = settings::load(&conn)?;
+    let settings = ccmeter_core::store::settings::load(&conn)?;
     assert_eq!(settings, Settings::default());
     assert_eq!(settings.budgets, settings::Budgets::default());
     assert_eq!(settings.active_window_minutes, 5);
@@ -595,9 +597,9 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
         http_addr: "[::1]:14318".into(),
         welcomed: true,
     };
-    settings::save(&conn, &settings)?;
-    assert_eq!(settings::load(&conn)?, settings);
-    assert!(ccmeter_core::ingest::load_privacy(&conn)?.store_content);
+    ccmeter_core::store::settings::save(&conn, &settings)?;
+    assert_eq!(ccmeter_core::store::settings::load(&conn)?, settings);
+    assert!(ccmeter_core::write::ingest::load_privacy(&conn)?.store_content);
     Ok(())
 }
 
@@ -608,7 +610,7 @@ fn an_old_row_takes_defaults_for_missing_fields_and_unknown_fields_are_ignored_t
         "INSERT INTO settings (id, json) VALUES (1, ?1)",
         [r#"{"store_prompt_text": true, "budgets": {"day": {"limit_usd": 5}}, "from_a_newer_version": {"x": 1}}"#],
     )?;
-    let settings = settings::load(&conn)?;
+    let settings = ccmeter_core::store::settings::load(&conn)?;
     let expected = Settings {
         budgets: settings::Budgets { day: Some(Budget::new(5.0)), ..Default::default() },
         store_prompt_text: true,
@@ -616,10 +618,10 @@ fn an_old_row_takes_defaults_for_missing_fields_and_unknown_fields_are_ignored_t
     };
     assert_eq!(settings, expected);
 
-    settings::save(&conn, &Settings { active_window_minutes: 10, ..settings })?;
+    ccmeter_core::store::settings::save(&conn, &Settings { active_window_minutes: 10, ..settings })?;
     let raw = raw_settings(&conn).expect("saved row");
     assert!(raw.contains(r#""from_a_newer_version":{"x":1}"#), "{raw}");
-    assert_eq!(settings::load(&conn)?.active_window_minutes, 10);
+    assert_eq!(ccmeter_core::store::settings::load(&conn)?.active_window_minutes, 10);
     Ok(())
 }
 
@@ -630,7 +632,7 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
         budgets: settings::Budgets { day: Some(Budget::new(10.0)), ..Default::default() },
         ..Default::default()
     };
-    settings::save(&conn, &good)?;
+    ccmeter_core::store::settings::save(&conn, &good)?;
     let saved = raw_settings(&conn);
     let day = |limit_usd: f64, thresholds: &[u32]| Settings {
         budgets: settings::Budgets {
@@ -640,27 +642,43 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
         ..Default::default()
     };
     let cases = [
-        (day(-5.0, &[50]), "from 0.01 to 1000000"),
-        (day(0.0, &[50]), "from 0.01 to 1000000"),
-        (day(f64::NAN, &[50]), "got NaN"),
-        (day(f64::INFINITY, &[50]), "got inf"),
-        (day(2_000_000.0, &[50]), "from 0.01 to 1000000"),
-        (day(10.0, &[]), "at least one alert threshold"),
-        (day(10.0, &[0, 50]), "has 0"),
-        (day(10.0, &[50, 1001]), "has 1001"),
-        (day(10.0, &[80, 50]), "ascending order without repeats (got 80, 50)"),
-        (day(10.0, &[50, 50]), "ascending order without repeats"),
-        (Settings { active_window_minutes: 0, ..Default::default() }, "1 to 1440 minutes (got 0)"),
-        (Settings { active_window_minutes: 1441, ..Default::default() }, "1 to 1440 minutes (got 1441)"),
-        (Settings { retention_days: Some(0), ..Default::default() }, "at least 1 day"),
-        (Settings { grpc_addr: "localhost".into(), ..Default::default() }, "OTLP/gRPC address \"localhost\""),
-        (Settings { http_addr: "127.0.0.1".into(), ..Default::default() }, "OTLP/HTTP address \"127.0.0.1\""),
+        (day(-5.0, &[50]), SettingsField::Budget, "from 0.01 to 1000000"),
+        (day(0.0, &[50]), SettingsField::Budget, "from 0.01 to 1000000"),
+        (day(f64::NAN, &[50]), SettingsField::Budget, "got NaN"),
+        (day(f64::INFINITY, &[50]), SettingsField::Budget, "got inf"),
+        (day(2_000_000.0, &[50]), SettingsField::Budget, "from 0.01 to 1000000"),
+        (day(10.0, &[]), SettingsField::Budget, "at least one alert threshold"),
+        (day(10.0, &[0, 50]), SettingsField::Budget, "has 0"),
+        (day(10.0, &[50, 1001]), SettingsField::Budget, "has 1001"),
+        (day(10.0, &[80, 50]), SettingsField::Budget, "ascending order without repeats (got 80, 50)"),
+        (day(10.0, &[50, 50]), SettingsField::Budget, "ascending order without repeats"),
+        (
+            Settings { active_window_minutes: 0, ..Default::default() },
+            SettingsField::ActiveWindow,
+            "1 to 1440 minutes (got 0)",
+        ),
+        (
+            Settings { active_window_minutes: 1441, ..Default::default() },
+            SettingsField::ActiveWindow,
+            "1 to 1440 minutes (got 1441)",
+        ),
+        (Settings { retention_days: Some(0), ..Default::default() }, SettingsField::Retention, "at least 1 day"),
+        (
+            Settings { grpc_addr: "localhost".into(), ..Default::default() },
+            SettingsField::GrpcAddr,
+            "OTLP/gRPC address \"localhost\"",
+        ),
+        (
+            Settings { http_addr: "127.0.0.1".into(), ..Default::default() },
+            SettingsField::HttpAddr,
+            "OTLP/HTTP address \"127.0.0.1\"",
+        ),
     ];
-    for (settings, reason) in cases {
+    for (settings, field, reason) in cases {
         let error = settings.validate().expect_err("refused");
-        assert!(matches!(error, StoreError::InvalidSettings(_)), "{error:?}");
+        assert!(matches!(error, StoreError::InvalidSettings { field: f, .. } if f == field), "{error:?}");
         assert!(error.to_string().contains(reason), "{error} should say {reason:?}");
-        assert!(settings::save(&conn, &settings).is_err());
+        assert!(ccmeter_core::store::settings::save(&conn, &settings).is_err());
         assert_eq!(raw_settings(&conn), saved, "nothing changed after {error}");
     }
     Ok(())
@@ -670,8 +688,8 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
 fn a_saved_row_this_version_cannot_read_is_an_error_that_says_how_to_reset() -> TestResult {
     let (_dir, conn) = open_db();
     conn.execute("INSERT INTO settings (id, json) VALUES (1, ?1)", [r#"{"week_start": "Someday"}"#])?;
-    let error = settings::load(&conn).expect_err("unreadable");
-    assert!(matches!(error, StoreError::InvalidSettings(_)));
+    let error = ccmeter_core::store::settings::load(&conn).expect_err("unreadable");
+    assert!(matches!(error, StoreError::InvalidSettings { field: SettingsField::Stored, .. }));
     assert!(error.to_string().contains("DELETE FROM settings"), "{error}");
     Ok(())
 }
@@ -711,7 +729,7 @@ async fn two_writers_patching_the_settings_keep_each_others_changes() {
     let (_dir, store) = crate::common::temp_store();
     let ctx = TimeContext::system();
     // The Settings window read the settings when it opened…
-    let opened = store.exec(|tx| settings::load(tx)).await.expect("read");
+    let opened = store.exec(|tx| ccmeter_core::store::settings::load(tx)).await.expect("read");
     // …the tray pauses alerts meanwhile…
     let until = Utc::now() + Duration::hours(1);
     let pause = settings::SettingsPatch { alerts_paused_until: Some(Some(until)), ..Default::default() };
@@ -733,5 +751,9 @@ async fn two_writers_patching_the_settings_keep_each_others_changes() {
     assert!(!erased);
     assert_eq!(saved.budgets.week, Some(Budget::new(40.0)));
     assert_eq!(saved.alerts_paused_until.map(|t| t.timestamp()), Some(until.timestamp()), "the pause is kept");
-    assert_eq!(store.exec(|tx| settings::load(tx)).await.expect("read"), saved, "what was returned is what is stored");
+    assert_eq!(
+        store.exec(|tx| ccmeter_core::store::settings::load(tx)).await.expect("read"),
+        saved,
+        "what was returned is what is stored"
+    );
 }

@@ -2,7 +2,7 @@
 //! is not one is refused with a reason.
 
 use ccmeter_core::dashboard::dashboard;
-use ccmeter_core::query::Granularity;
+use ccmeter_core::words::range::Granularity;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_tests::{expected_totals, requests};
 use chrono::NaiveDate;
@@ -54,10 +54,10 @@ async fn a_day_of_real_telemetry_adds_up_in_every_part_of_the_dashboard() {
 
     let week = dashboard(&conn, &ctx, day("2026-11-18"), day("2026-11-25")).expect("a week");
     assert_eq!(week.granularity, Granularity::Day);
-    let range = ccmeter_core::query::Range::local_days(&ctx, Some(day("2026-11-18")), Some(day("2026-11-25")));
+    let range = ccmeter_core::words::range::Range::local_days(&ctx, Some(day("2026-11-18")), Some(day("2026-11-25")));
     assert_eq!(
         week.series,
-        ccmeter_core::query::over_time(&conn, &ctx, range, Granularity::Day).expect("days"),
+        ccmeter_core::read::query::over_time(&conn, &ctx, range, Granularity::Day).expect("days"),
         "days summed from hours are the days read directly"
     );
     assert_eq!(nanos(week.summary.usage.cost_usd), expected);

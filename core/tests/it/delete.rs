@@ -4,9 +4,13 @@
 
 use std::sync::Arc;
 
-use ccmeter_core::query::{self, Range, SessionFilter};
-use ccmeter_core::time::ns;
-use ccmeter_core::{Store, TimeContext, delete, logs};
+use ccmeter_core::read::query::{self, SessionFilter};
+
+use ccmeter_core::read::logs;
+use ccmeter_core::words::range::Range;
+use ccmeter_core::words::time::ns;
+use ccmeter_core::write::delete;
+use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{ApiRequest, Attributes, Batch, Event, EventDetail, EventName, Nanos, Resource, Signal};
 use ccmeter_tests::{expected_totals, requests};
 use chrono::{DateTime, Utc};

@@ -2,8 +2,8 @@
 //! and a file is written whole or not at all.
 
 use ccmeter_core::Store;
-use ccmeter_core::export::{self, Format};
-use ccmeter_core::query::{self, SessionFilter};
+use ccmeter_core::read::export::{self, Format};
+use ccmeter_core::read::query::{self, SessionFilter};
 use ccmeter_tests::{expected_totals, requests, scenarios};
 
 /// "0.210920000" → 210920000 nano-dollars, exactly (no float in between).
@@ -85,7 +85,7 @@ async fn a_session_timeline_csv_has_every_event_and_its_cost() {
 
 #[test]
 fn text_with_commas_quotes_and_newlines_stays_in_its_column() {
-    let row = ccmeter_core::query::SessionRow {
+    let row = ccmeter_core::read::query::SessionRow {
         id: Some("a,\"b\"\nc".into()),
         started_at: chrono::DateTime::UNIX_EPOCH,
         ended_at: chrono::DateTime::UNIX_EPOCH,
@@ -97,7 +97,7 @@ fn text_with_commas_quotes_and_newlines_stays_in_its_column() {
         repository: None,
         branch: None,
         commit: None,
-        cost_source: ccmeter_core::query::CostSource::Metrics,
+        cost_source: ccmeter_core::read::query::CostSource::Metrics,
         usage: Default::default(),
     };
     let bytes = export::sessions(&[row], Format::Csv).expect("csv");
@@ -112,15 +112,15 @@ fn text_with_commas_quotes_and_newlines_stays_in_its_column() {
 fn a_file_is_written_whole_or_not_at_all_and_bad_paths_say_why() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("sessions.csv");
-    export::write_file(&path, b"a,b\n1,2\n").expect("written");
-    export::write_file(&path, b"a,b\n3,4\n").expect("replaced");
+    ccmeter_core::fs::write_file(&path, b"a,b\n1,2\n").expect("written");
+    ccmeter_core::fs::write_file(&path, b"a,b\n3,4\n").expect("replaced");
     assert_eq!(std::fs::read(&path).expect("read"), b"a,b\n3,4\n");
     let leftovers: Vec<_> =
         std::fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
 
-    let missing = export::write_file(&dir.path().join("no/such/folder/x.csv"), b"x").expect_err("no folder");
+    let missing = ccmeter_core::fs::write_file(&dir.path().join("no/such/folder/x.csv"), b"x").expect_err("no folder");
     assert!(missing.to_string().contains("does not exist"), "{missing}");
-    let folder = export::write_file(dir.path(), b"x").expect_err("a folder");
+    let folder = ccmeter_core::fs::write_file(dir.path(), b"x").expect_err("a folder");
     assert!(folder.to_string().contains("is a folder"), "{folder}");
 }

@@ -1,8 +1,8 @@
 //! The first start's welcome and the About window's diagnostics, on real databases.
 
 use ccmeter_core::Store;
-use ccmeter_core::diagnostics;
-use ccmeter_core::settings::{self, take_welcome};
+use ccmeter_core::read::diagnostics;
+use ccmeter_core::store::settings::take_welcome;
 use ccmeter_tests::requests;
 
 use crate::common::temp_store;
@@ -12,7 +12,7 @@ async fn the_welcome_is_due_once_and_never_for_a_database_already_in_use() {
     let (_dir, store) = temp_store();
     assert!(store.exec(take_welcome).await.expect("first start"), "a new database: welcome");
     assert!(!store.exec(take_welcome).await.expect("second start"), "once only");
-    let welcomed = settings::load(&store.reader().expect("reader")).expect("settings").welcomed;
+    let welcomed = ccmeter_core::store::settings::load(&store.reader().expect("reader")).expect("settings").welcomed;
     assert!(welcomed, "remembered in the settings, across restarts");
 
     // An upgrade from a version without the welcome, on a database with history: not shown.
@@ -21,7 +21,7 @@ async fn the_welcome_is_due_once_and_never_for_a_database_already_in_use() {
         store.write(request.decode()).await.expect("stored");
     }
     assert!(!store.exec(take_welcome).await.expect("start"), "a database in use needs no welcome");
-    assert!(settings::load(&store.reader().expect("reader")).expect("settings").welcomed);
+    assert!(ccmeter_core::store::settings::load(&store.reader().expect("reader")).expect("settings").welcomed);
 }
 
 #[tokio::test]
@@ -42,7 +42,7 @@ async fn diagnostics_count_what_is_stored_and_hold_no_personal_data() {
     assert_eq!(found.sessions, count("SELECT count(*) FROM sessions WHERE id <> ''"));
     assert_eq!(found.events, count("SELECT count(*) FROM events"));
     assert!(found.events > 0 && found.database_bytes > 0 && found.last_data.is_some());
-    assert_eq!(found.claude_code_version, ccmeter_core::glance::claude_code_version(&conn).expect("version"));
+    assert_eq!(found.claude_code_version, ccmeter_core::read::glance::claude_code_version(&conn).expect("version"));
 
     let text = found.text(&["gRPC 127.0.0.1:4317 (listening)".into()]);
     assert!(text.starts_with("ccmeter 9.9.9 ("), "{text}");

@@ -1,6 +1,6 @@
 //! The tray's figures at a glance, at fixed instants around a captured session.
 
-use ccmeter_core::glance::{self, glance};
+use ccmeter_core::read::glance::{self, glance};
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_tests::requests;
 use chrono::{DateTime, Duration, Utc};

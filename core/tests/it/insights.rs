@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ccmeter_core::insights::{self, HeatCell, LanguageEdits, SourceClass, SourceUsage};
-use ccmeter_core::query::{self, Range, TokenCounts};
+use ccmeter_core::read::insights::{self, HeatCell, LanguageEdits, SourceClass, SourceUsage};
+use ccmeter_core::read::query::{self, TokenCounts};
+use ccmeter_core::words::range::Range;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{Batch, EventDetail, EventName, MetricName, MetricPoint, PointKind, Signal, Temporality};
 use ccmeter_tests::{expected, expected_totals, requests, scenarios, scenarios_of};
@@ -711,8 +712,13 @@ async fn time_to_first_token_has_percentiles_beside_duration() {
     let (_dir, store) = temp_store();
     write_all(&store, input).await;
     let conn = store.reader().expect("reader");
-    let latency =
-        ccmeter_core::event_stats::api_latency(&conn, &berlin(), Range::ALL, query::Granularity::Day).expect("latency");
+    let latency = ccmeter_core::read::event_stats::api_latency(
+        &conn,
+        &berlin(),
+        Range::ALL,
+        ccmeter_core::words::range::Granularity::Day,
+    )
+    .expect("latency");
     let stat = &latency.by_model[0];
     assert_eq!(stat.requests, 10);
     assert_eq!((stat.ttft_p50_ms, stat.ttft_p95_ms), (Some(nearest_rank(50.0)), Some(nearest_rank(95.0))));
@@ -720,11 +726,11 @@ async fn time_to_first_token_has_percentiles_beside_duration() {
     // 2.1.197 sent no ttft_ms: no figure rather than a zero.
     let (_dir, store) = temp_store();
     write_all(&store, batches("claude-code-2.1.197/grpc/success", |_| true)).await;
-    let old = ccmeter_core::event_stats::api_latency(
+    let old = ccmeter_core::read::event_stats::api_latency(
         &store.reader().expect("reader"),
         &berlin(),
         Range::ALL,
-        query::Granularity::Day,
+        ccmeter_core::words::range::Granularity::Day,
     )
     .expect("latency");
     assert!(old.by_model.iter().all(|m| m.ttft_p50_ms.is_none() && m.ttft_p95_ms.is_none()));

@@ -2,7 +2,7 @@
 //! stored (prompts, tool input, error text…), down to the bytes of the database file and its WAL, and keeps
 //! every length, name and figure.
 
-use ccmeter_core::settings::{self, Settings};
+use ccmeter_core::words::settings::{self, Settings};
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_tests::requests;
 use rusqlite::Connection;

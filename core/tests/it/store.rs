@@ -1,7 +1,9 @@
 //! The store against real Claude Code telemetry: every fixture must add up to Claude Code's own totals,
 //! whatever the protocol, temporality, order or number of retries.
 
-use ccmeter_core::query::{self, Range, SessionFilter, SessionSort};
+use ccmeter_core::read::query::{self, SessionFilter, SessionSort};
+
+use ccmeter_core::words::range::Range;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{Batch, Signal};
 use ccmeter_tests::{ExpectedTotals, expected_totals, requests, scenarios};
@@ -187,7 +189,8 @@ async fn days_and_hours_are_local_and_never_depend_on_todays_date() {
     assert_eq!(query::summary(&conn, range).expect("summary").usage.cost_nanos, 210_920_000);
     let range = Range::local_days(&berlin, Some(next), None);
     assert_eq!(query::summary(&conn, range).expect("summary").usage.cost_nanos, 0);
-    let hours = query::over_time(&conn, &berlin, Range::ALL, query::Granularity::Hour).expect("hours");
+    let hours =
+        query::over_time(&conn, &berlin, Range::ALL, ccmeter_core::words::range::Granularity::Hour).expect("hours");
     let cost: i64 = hours.iter().map(|h| h.usage.cost_nanos).sum();
     assert_eq!(cost, 210_920_000);
 }
@@ -290,7 +293,7 @@ fn a_version_2_database_keeps_its_alerts_when_upgraded() {
         std::fs::write(dir.path().join(format!("ccmeter.db.schema1-{stamp}.bak")), b"old").expect("old backup");
     }
     let store = Store::open(&path).expect("upgraded");
-    let alerts = ccmeter_core::budget::alert_history(&store.reader().expect("reader"), 0).expect("history");
+    let alerts = ccmeter_core::read::alerts::history(&store.reader().expect("reader"), 0).expect("history");
     assert_eq!(alerts.len(), 1);
     assert_eq!((alerts[0].threshold, alerts[0].limit_nanos), (80, 10_000_000_000));
     assert_eq!(alerts[0].body, "$8.04 of $10.00 spent today");

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ccmeter_core::report::{self, GroupBy, ReportRequest};
+use ccmeter_core::read::report::{self, GroupBy, ReportRequest};
 use ccmeter_core::store::open_connection;
-use ccmeter_core::transfer::{self, Imported};
+use ccmeter_core::write::transfer::{self, Imported};
 use ccmeter_core::{Store, StoreError, TimeContext};
 use ccmeter_proto::{Batch, Signal};
 use ccmeter_tests::{expected_totals, requests, scenarios};
@@ -37,7 +37,7 @@ fn fingerprint(path: &Path) -> String {
         if by.is_none() {
             for session in &report.sessions {
                 let id = session.id.clone().unwrap_or_default();
-                let detail = ccmeter_core::query::session(&conn, &id).expect("session");
+                let detail = ccmeter_core::read::query::session(&conn, &id).expect("session");
                 parts.push(serde_json::to_string(&detail).expect("json"));
             }
         }
@@ -110,7 +110,10 @@ async fn two_machines_merge_and_a_later_export_of_the_same_machine_brings_only_w
     let want_b = expected_totals("claude-code-2.1.197/http-json/interactive").cost_nanos;
     let cost = |p: &Path| {
         let conn = open_connection(p).expect("open");
-        ccmeter_core::query::summary(&conn, ccmeter_core::query::Range::ALL).expect("summary").usage.cost_nanos
+        ccmeter_core::read::query::summary(&conn, ccmeter_core::words::range::Range::ALL)
+            .expect("summary")
+            .usage
+            .cost_nanos
     };
 
     let first = a.path().join("first.ccmeter");
@@ -203,9 +206,9 @@ async fn imported_prompt_text_follows_this_databases_privacy_setting() {
     let machine_a = a.path().join("ccmeter.db");
     {
         let conn = open_connection(&machine_a).expect("open A");
-        let mut settings = ccmeter_core::settings::load(&conn).expect("settings");
+        let mut settings = ccmeter_core::store::settings::load(&conn).expect("settings");
         settings.store_prompt_text = true;
-        ccmeter_core::settings::save(&conn, &settings).expect("keep prompt text on A");
+        ccmeter_core::store::settings::save(&conn, &settings).expect("keep prompt text on A");
     }
     let store = Store::open(&machine_a).expect("reopen A");
     for request in requests("claude-code-2.1.197/grpc/success") {

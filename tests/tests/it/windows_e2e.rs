@@ -234,7 +234,10 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     let missing =
         invoke(&client, "export_session", json!({ "id": "no-such-session", "path": timeline_path, "format": "csv" }))
             .await;
-    assert!(missing.is_err_and(|e| e.contains("there is no session")), "a clear error for a missing session");
+    assert!(
+        missing.is_err_and(|e| e.contains("there is no session") && e.contains(r#""kind":"no_such_session""#)),
+        "a clear, typed error for a missing session"
+    );
 
     // Settings saved by the Settings window are the ones the CLI reads; a bad one is refused with its reason.
     let mut settings = invoke(&client, "settings", json!({})).await.expect("the settings");
@@ -252,7 +255,11 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     let list: Value = serde_json::from_slice(&list.stdout).expect("budget list JSON");
     assert_eq!(list["budgets"]["day"], json!({ "limit_usd": 12.5, "thresholds": [50, 100] }));
     let refused = invoke(&client, "save_settings", json!({ "patch": { "grpc_addr": "nowhere" } })).await;
-    assert!(refused.is_err_and(|e| e.contains("must be an IP address and port")), "the CLI's validation");
+    assert!(
+        refused
+            .is_err_and(|e| e.contains("must be an IP address and port") && e.contains(r#""kind":"invalid_settings""#)),
+        "the CLI's validation, typed"
+    );
 
     // Deleting the session takes its cost out of every figure.
     let deleted = invoke(&client, "delete_session", json!({ "id": session_id })).await.expect("deleted");
@@ -262,14 +269,14 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
     client.close().await.expect("end the session");
 }
 
-/// Calls an app command through the window's own IPC; `Err` carries the command's error message.
+/// Calls an app command through the window's own IPC; `Err` carries the error: Tauri's own as text, the app's `{kind, message}` as JSON.
 async fn invoke(client: &Client, command: &str, args: Value) -> Result<Value, String> {
     let answer = client
         .execute_async(
             "const [command, args, done] = arguments;
              window.__TAURI_INTERNALS__.invoke(command, args).then(
                (value) => done({ ok: value === undefined ? null : value }),
-               (error) => done({ error: String(error) }));",
+               (error) => done({ error: typeof error === 'string' ? error : JSON.stringify(error) }));",
             vec![json!(command), args],
         )
         .await

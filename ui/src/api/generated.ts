@@ -1,5 +1,7 @@
-// Generated from the Rust types by ts-rs: do not edit. Regenerate with
+// Generated from the Rust side by ts-rs and `src-tauri/src/ipc/mod.rs`: do not edit. Regenerate with
 // `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).
+
+import { invoke } from "@tauri-apps/api/core";
 
 /** A budget's alert thresholds when none are given, in percent. */
 export const DEFAULT_THRESHOLDS = [50,80,100] as const;
@@ -183,6 +185,8 @@ export type ErrorCount = {
  */
 status_code: number | null, count: number, };
 
+export type ErrorKind = "database" | "too_new" | "invalid_range" | "invalid_settings" | "no_such_session" | "write_file" | "claude_config" | "transfer" | "internal";
+
 export type ErrorPoint = { 
 /**
  * The local hour or day's first instant, in UTC.
@@ -222,6 +226,12 @@ weekday: number,
  * 0–23, local wall-clock hour.
  */
 hour: number, cost_usd: number, api_requests: number, user_prompts: number, };
+
+export type IpcError = { kind: ErrorKind, 
+/**
+ * In words, ready to show.
+ */
+message: string, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
@@ -577,3 +587,71 @@ export type Usage = { cost_usd: number, tokens: TokenCounts, api_requests: numbe
 api_mean_latency_ms: number | null, };
 
 export type WindowKind = "dashboard" | "history" | "settings" | "welcome" | "about";
+
+/** The app's commands, from their one Rust list. Each rejects with an `IpcError`. */
+export const commands = {
+  /** The dashboard of local days `[since, until)`, both `YYYY-MM-DD`. */
+  dashboard(since: string, until: string): Promise<Dashboard> {
+    return invoke("dashboard", { since, until });
+  },
+  /** Where the receivers listen (or why not) and when data last came. */
+  status(): Promise<Status> {
+    return invoke("status");
+  },
+  /** Opens (or focuses) one of the app's windows. */
+  openWindow(kind: WindowKind): Promise<void> {
+    return invoke("open_window", { kind });
+  },
+  /** One page of the sessions table. */
+  sessions(query: SessionsQuery): Promise<SessionPage> {
+    return invoke("sessions", { query });
+  },
+  /** Every model seen, most used first. */
+  models(): Promise<Array<string>> {
+    return invoke("models");
+  },
+  /** One page of the tool-execution or API-error log. */
+  log(query: LogQuery): Promise<LogPage> {
+    return invoke("log", { query });
+  },
+  /** A session's totals, timeline and cost over time; `null` when it does not exist (any more). */
+  session(id: string): Promise<SessionView | null> {
+    return invoke("session", { id });
+  },
+  /** Writes every session matching `query` to `path`; resolves to the number written. */
+  exportSessions(query: SessionsQuery, path: string, format: Format): Promise<number> {
+    return invoke("export_sessions", { query, path, format });
+  },
+  /** Writes one session's timeline (CSV) or the whole session (JSON) to `path`; resolves to the events written. */
+  exportSession(id: string, path: string, format: Format): Promise<number> {
+    return invoke("export_session", { id, path, format });
+  },
+  /** The saved settings (defaults for what was never set). */
+  settings(): Promise<Settings> {
+    return invoke("settings");
+  },
+  /** Applies the fields given to the settings as stored now, validates and saves them; resolves with what was saved. Fields left out are kept as they are. */
+  saveSettings(patch: SettingsPatch): Promise<Settings> {
+    return invoke("save_settings", { patch });
+  },
+  /** Deletes one session and everything it recorded. */
+  deleteSession(id: string): Promise<Deleted> {
+    return invoke("delete_session", { id });
+  },
+  /** Deletes every record of local days `[since, until)`. */
+  deleteDays(since: string, until: string): Promise<Deleted> {
+    return invoke("delete_days", { since, until });
+  },
+  /** What connecting Claude Code would change in its settings.json (nothing is written). */
+  connectPlan(): Promise<ConnectPlan> {
+    return invoke("connect_plan");
+  },
+  /** Merges the telemetry settings into Claude Code's settings.json, a backup first. */
+  connectApply(): Promise<Connected> {
+    return invoke("connect_apply");
+  },
+  /** Version, data folder, database, receivers and last data, with the text "copy diagnostics" copies. */
+  about(): Promise<About> {
+    return invoke("about");
+  },
+};

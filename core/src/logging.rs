@@ -21,11 +21,11 @@ pub fn init_logging() {
 }
 
 /// The desktop app logs to stderr and to a file rotated daily in the platform's log folder
-/// (`ccmeter_core::paths::log_dir`), which About and `ccmeter diagnostics` name: started from the app menu it
+/// (`crate::paths::log_dir`), which About and `ccmeter diagnostics` name: started from the app menu it
 /// has no terminal. Nothing logged carries prompt or tool content (the store keeps that, when it is kept at all).
 /// A folder that cannot be created leaves stderr only, said once there.
 pub fn init_app_logging() {
-    let dir = ccmeter_core::paths::log_dir();
+    let dir = crate::paths::log_dir();
     // Made first: the appender prunes old files as it starts, and on a first start it printed a bare
     // "Error reading the log directory" to stderr for a folder it was about to create.
     let file = std::fs::create_dir_all(&dir).map_err(|e| e.to_string()).and_then(|()| {

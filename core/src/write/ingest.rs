@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 
-pub use crate::time::{BUCKET_NS, bucket_of};
+pub use crate::words::time::{BUCKET_NS, bucket_of};
 
 /// What one batch changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,11 +102,11 @@ impl Privacy {
 }
 
 pub fn load_privacy(conn: &Connection) -> Result<Privacy> {
-    match crate::settings::load(conn) {
+    match crate::store::settings::load(conn) {
         Ok(settings) => Ok(Privacy { store_content: settings.store_prompt_text }),
         // Unreadable settings must not stop ingest: keep the private default until they are fixed.
-        Err(crate::StoreError::InvalidSettings(reason)) => {
-            tracing::warn!(%reason, "settings unreadable; prompt text is not stored");
+        Err(crate::StoreError::InvalidSettings { problem, .. }) => {
+            tracing::warn!(reason = %problem, "settings unreadable; prompt text is not stored");
             Ok(Privacy::default())
         }
         Err(error) => Err(error),
@@ -230,7 +230,7 @@ struct SessionTouch {
     api_event: bool,
 }
 
-pub use crate::facet::Facet;
+pub use crate::words::facet::Facet;
 
 /// An attribute as the facet value SQLite's `CAST(json_extract(…) AS TEXT)` makes of it (the migration's
 /// backfill), `""` when absent.

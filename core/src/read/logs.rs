@@ -8,8 +8,8 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::query::{Range, record_times};
-use crate::time::from_ns;
+use crate::words::range::{Range, record_times};
+use crate::words::time::from_ns;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -1,4 +1,4 @@
-//! `ccmeter serve`: the receiver and the store, headless.
+//! `ccmeter serve`: the collector headless, until Ctrl-C or SIGTERM; a receiver that cannot listen is fatal.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error(transparent)]
-    Store(#[from] ccmeter_core::StoreError),
+    Store(#[from] crate::StoreError),
     #[error(transparent)]
     Bind(#[from] ccmeter_proto::BindError),
     #[error("the {protocol} receiver stopped: {source}", protocol = protocol.label())]
@@ -29,7 +29,7 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     runtime.block_on(async {
         let cancel = CancellationToken::new();
-        let collector = crate::collector::start(db, grpc, http, token, &cancel).await?;
+        let collector = super::start(db, grpc, http, token, &cancel).await?;
         // Headless, a receiver that cannot listen is fatal: there is no tray to say why.
         let grpc_addr = collector.grpc?;
         let http_addr = collector.http?;

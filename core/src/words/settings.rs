@@ -1,4 +1,5 @@
-//! The user's settings: one typed record, stored as JSON in the `settings` table (row id 1).
+//! The user's settings: one typed record and the patch of fields a writer means to change, with the rules a
+//! value must keep (the store keeps it as JSON: `store::settings`).
 //!
 //! Every field has a default (`#[serde(default)]`), so a row written by an older ccmeter picks up new
 //! fields, and fields this version does not know are ignored when reading and kept when saving.
@@ -7,13 +8,11 @@ use std::net::SocketAddr;
 
 use ccmeter_proto::Nanos;
 use chrono::{DateTime, Utc, Weekday};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
-use crate::error::{Result, StoreError};
-use crate::period::Period;
+use crate::error::{Result, SettingsField, StoreError};
+use crate::words::period::Period;
 
 /// Alert thresholds of a budget when none are given, in percent of its limit.
 pub const DEFAULT_THRESHOLDS: [u32; 3] = [50, 80, 100];
@@ -70,7 +69,7 @@ impl Default for Settings {
 
 /// The fields one writer means to change, and nothing else: the Settings window sends the fields the user
 /// edited, the tray the one it toggles, the CLI the budget it sets. Applied to the stored record inside one
-/// transaction ([`crate::apply_settings::patch_and_apply`], [`update`]), so two writers never undo each other's changes. An absent
+/// transaction ([`crate::apply_settings::patch_and_apply`], [`crate::store::settings::update`]), so two writers never undo each other's changes. An absent
 /// field is left as stored; `null` clears an optional one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -259,25 +258,35 @@ impl Budget {
         let name = period.adjective();
         let limit = self.limit_usd;
         if !limit.is_finite() || !(MIN_LIMIT_USD..=MAX_LIMIT_USD).contains(&limit) {
-            return invalid(format!(
-                "the {name} budget must be an amount in USD from 0.01 to 1000000, e.g. 10 (got {limit})"
-            ));
+            return invalid(
+                SettingsField::Budget,
+                format!("the {name} budget must be an amount in USD from 0.01 to 1000000, e.g. 10 (got {limit})"),
+            );
         }
         if self.thresholds.is_empty() {
-            return invalid(format!(
-                "the {name} budget needs at least one alert threshold in percent of its limit, e.g. 50, 80, 100"
-            ));
+            return invalid(
+                SettingsField::Budget,
+                format!(
+                    "the {name} budget needs at least one alert threshold in percent of its limit, e.g. 50, 80, 100"
+                ),
+            );
         }
         if let Some(bad) = self.thresholds.iter().find(|t| !(1..=1000).contains(*t)) {
-            return invalid(format!(
-                "alert thresholds are percentages from 1 to 1000; the {name} budget has {bad}, e.g. use 50, 80, 100"
-            ));
+            return invalid(
+                SettingsField::Budget,
+                format!(
+                    "alert thresholds are percentages from 1 to 1000; the {name} budget has {bad}, e.g. use 50, 80, 100"
+                ),
+            );
         }
         if self.thresholds.windows(2).any(|pair| pair[0] >= pair[1]) {
-            return invalid(format!(
-                "the {name} budget's alert thresholds must be in ascending order without repeats (got {})",
-                join(&self.thresholds)
-            ));
+            return invalid(
+                SettingsField::Budget,
+                format!(
+                    "the {name} budget's alert thresholds must be in ascending order without repeats (got {})",
+                    join(&self.thresholds)
+                ),
+            );
         }
         Ok(())
     }
@@ -287,8 +296,8 @@ fn join(thresholds: &[u32]) -> String {
     thresholds.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn invalid<T>(message: String) -> Result<T> {
-    Err(StoreError::InvalidSettings(message))
+fn invalid<T>(field: SettingsField, problem: String) -> Result<T> {
+    Err(StoreError::settings(field, problem))
 }
 
 impl Settings {
@@ -303,90 +312,31 @@ impl Settings {
             budget.validate(period)?;
         }
         if !(1..=1440).contains(&self.active_window_minutes) {
-            return invalid(format!(
-                "the active-session window must be from 1 to 1440 minutes (got {})",
-                self.active_window_minutes
-            ));
+            return invalid(
+                SettingsField::ActiveWindow,
+                format!(
+                    "the active-session window must be from 1 to 1440 minutes (got {})",
+                    self.active_window_minutes
+                ),
+            );
         }
         if self.retention_days == Some(0) {
-            return invalid("keep data for at least 1 day, or set no retention limit to keep everything".into());
+            return invalid(
+                SettingsField::Retention,
+                "keep data for at least 1 day, or set no retention limit to keep everything".into(),
+            );
         }
-        for (what, addr, example) in
-            [("gRPC", &self.grpc_addr, "127.0.0.1:4317"), ("HTTP", &self.http_addr, "127.0.0.1:4318")]
-        {
+        for (field, what, addr, example) in [
+            (SettingsField::GrpcAddr, "gRPC", &self.grpc_addr, "127.0.0.1:4317"),
+            (SettingsField::HttpAddr, "HTTP", &self.http_addr, "127.0.0.1:4318"),
+        ] {
             if addr.parse::<SocketAddr>().is_err() {
-                return invalid(format!(
-                    "the OTLP/{what} address {addr:?} must be an IP address and port, e.g. {example}"
-                ));
+                return invalid(
+                    field,
+                    format!("the OTLP/{what} address {addr:?} must be an IP address and port, e.g. {example}"),
+                );
             }
         }
         Ok(())
     }
-}
-
-/// The saved settings, or the defaults when none were saved. Fields missing from the row take their
-/// default; fields this version does not know are ignored.
-pub fn load(conn: &Connection) -> Result<Settings> {
-    let Some(json) = stored_json(conn)? else { return Ok(Settings::default()) };
-    serde_json::from_str(&json).map_err(|error| {
-        StoreError::InvalidSettings(format!(
-            "the saved settings cannot be read ({error}); remove them with \
-             `sqlite3 <database> \"DELETE FROM settings\"` to go back to the defaults, then set your budgets again"
-        ))
-    })
-}
-
-/// Validates and saves the settings (call it in a transaction; the writer thread's `Store::exec` does).
-/// Keys in the saved row that this version does not know are kept, so a newer ccmeter's settings
-/// survive an older one saving.
-pub fn save(conn: &Connection, settings: &Settings) -> Result<()> {
-    settings.validate()?;
-    let mut record = match serde_json::to_value(settings) {
-        Ok(Value::Object(record)) => record,
-        _ => return invalid("the settings could not be encoded as JSON".into()),
-    };
-    if let Some(Value::Object(previous)) = stored_json(conn)?.and_then(|json| serde_json::from_str(&json).ok()) {
-        for (key, value) in previous {
-            record.entry(key).or_insert(value);
-        }
-    }
-    let json = Value::Object(record).to_string();
-    conn.prepare_cached(
-        "INSERT INTO settings (id, json) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-    )?
-    .execute([json])?;
-    Ok(())
-}
-
-/// Whether this start should open the welcome window: the first start on a database with no history (an
-/// upgrade from a version without the welcome, already in use, skips it). Either way it is not due again.
-pub fn take_welcome(tx: &rusqlite::Transaction) -> Result<bool> {
-    let mut settings = load(tx)?;
-    if settings.welcomed {
-        return Ok(false);
-    }
-    let has_history: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM sessions)", [], |r| r.get(0))?;
-    settings.welcomed = true;
-    save(tx, &settings)?;
-    Ok(!has_history)
-}
-
-/// Loads the settings, lets `change` edit them, and saves them if they changed — in one immediate
-/// transaction, so a concurrent writer (the running app) cannot slip in between. For a connection of
-/// its own (the CLI); the app's writer thread uses [`load`] and [`save`] inside `Store::exec`.
-/// Nothing is written when `change` or the validation fails.
-pub fn update<T>(conn: &mut Connection, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let before = load(&tx)?;
-    let mut settings = before.clone();
-    let value = change(&mut settings)?;
-    if settings != before {
-        save(&tx, &settings)?;
-    }
-    tx.commit()?;
-    Ok(value)
-}
-
-fn stored_json(conn: &Connection) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT json FROM settings WHERE id = 1", [], |row| row.get(0)).optional()?)
 }

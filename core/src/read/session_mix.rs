@@ -13,13 +13,10 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::query::{BucketStarts, Granularity, OWNED_ROWS, Range};
-use crate::time::TimeContext;
-
-/// Money as exact nano-dollars inside, USD (a JSON number) outside.
-fn usd(nanos: i64) -> f64 {
-    nanos as f64 / 1e9
-}
+use crate::read::query::OWNED_ROWS;
+use crate::words::money::usd;
+use crate::words::range::{BucketStarts, Granularity, Range};
+use crate::words::time::TimeContext;
 
 /// Sessions sharing one value, and what they cost in the range.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -186,7 +183,7 @@ fn sessions_started(
         "SELECT first_ns / :bucket_ns - (first_ns % :bucket_ns < 0) AS bucket, count(*) FROM sessions
          WHERE id <> '' AND bucket >= :from AND bucket < :to GROUP BY 1",
     )?;
-    let params = named_params! {":from": from, ":to": to, ":bucket_ns": crate::ingest::BUCKET_NS};
+    let params = named_params! {":from": from, ":to": to, ":bucket_ns": crate::write::ingest::BUCKET_NS};
     let rows = statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
     let mut counts: BTreeMap<DateTime<Utc>, i64> = BTreeMap::new();
     let mut starts = BucketStarts::new(ctx, granularity);

@@ -10,7 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::settings;
+use crate::store::settings;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Diagnostics {
@@ -67,7 +67,7 @@ pub fn collect(conn: &Connection, path: &Path, version: &str) -> Result<Diagnost
         spans: count("SELECT count(*) FROM spans")?,
         first_data: first.map(DateTime::from_timestamp_nanos),
         last_data: last.map(DateTime::from_timestamp_nanos),
-        claude_code_version: crate::glance::claude_code_version(conn)?,
+        claude_code_version: crate::read::glance::claude_code_version(conn)?,
         migration_backups: crate::store::migration_backups(path).len(),
         store_prompt_text: settings.store_prompt_text,
         retention_days: settings.retention_days,
@@ -111,6 +111,20 @@ impl Diagnostics {
         lines.extend(receivers.iter().map(|r| format!("receiver: {r}")));
         lines.join("\n") + "\n"
     }
+}
+
+/// `ccmeter diagnostics`: the About window's text for the database at `path`, with the receivers as configured
+/// (the CLI binds nothing). Read-only: a report must not migrate (or back up) the database it describes.
+pub fn of_file(path: &Path, version: &str) -> Result<String> {
+    if !path.is_file() {
+        let shown = home_relative(path);
+        return Ok(format!("ccmeter {version}\nno database at {shown} yet: nothing received\n"));
+    }
+    let conn = crate::store::open_read_only(path)?;
+    let settings = settings::load(&conn).unwrap_or_default();
+    let receivers =
+        [format!("gRPC {} (configured)", settings.grpc_addr), format!("HTTP {} (configured)", settings.http_addr)];
+    Ok(collect(&conn, path, version)?.text(&receivers))
 }
 
 /// `path` with the home folder written `~`: the user name stays out of a pasted report.

@@ -1,7 +1,7 @@
 //! Dashboard breakdowns beyond the headline figures: cost by query source (the main thread, subagents,
 //! helper calls), code edits by language, and activity by weekday and local hour.
 //!
-//! Every figure here obeys the same rules as [`crate::query`], so that each breakdown adds up to the
+//! Every figure here obeys the same rules as [`crate::read::query`], so that each breakdown adds up to the
 //! summary of the same range, to the nano-dollar:
 //! - one source of cost and tokens per session (DESIGN.md, "Which source, when"): a session with an
 //!   `api_request` event counts from its events, a session with metrics only from its metric points,
@@ -18,16 +18,13 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::facet::Facet;
-use crate::query::{self, Granularity, Range, TokenCounts};
-use crate::time::TimeContext;
+use crate::read::query::{self, TokenCounts};
+use crate::words::facet::Facet;
+use crate::words::money::usd;
+use crate::words::range::{Granularity, Range};
+use crate::words::time::TimeContext;
 
-/// Money as exact nano-dollars inside, USD (a JSON number) outside.
-fn usd(nanos: i64) -> f64 {
-    nanos as f64 / 1e9
-}
-
-pub use crate::source::{SourceClass, classify_query_source};
+pub use crate::words::source::{SourceClass, classify_query_source};
 
 /// Cost, requests and tokens of one raw `query_source` value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -234,7 +231,7 @@ pub fn events_over_time(
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })?;
     let mut merged: BTreeMap<(DateTime<Utc>, String), i64> = BTreeMap::new();
-    let mut starts = query::BucketStarts::new(ctx, granularity);
+    let mut starts = crate::words::range::BucketStarts::new(ctx, granularity);
     for row in rows {
         let (bucket, name, count) = row?;
         *merged.entry((starts.of(bucket), name)).or_default() += count;

@@ -1,29 +1,19 @@
 //! Exports of the history: the sessions table and one session's timeline, as CSV (one row per session or
 //! event, money in USD with nine decimals so the column sums to the exact total) or JSON (what the window
-//! shows). Files are written next to their destination and renamed into place: a failed export never leaves
-//! half a file where the user asked for one.
-
-use std::io::Write;
-use std::path::Path;
+//! shows). `crate::fs::write_file` puts them in place.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Result, StoreError};
-use crate::query::{SessionDetail, SessionRow};
+use crate::read::query::{SessionDetail, SessionRow};
+use crate::words::money::exact_usd;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Csv,
     Json,
-}
-
-/// Exact USD from nano-dollars: `0.210920000`.
-fn usd(nanos: i64) -> String {
-    let sign = if nanos < 0 { "-" } else { "" };
-    let abs = nanos.unsigned_abs();
-    format!("{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000)
 }
 
 const SESSION_COLUMNS: [&str; 19] = [
@@ -56,7 +46,7 @@ fn session_record(row: &SessionRow) -> Vec<String> {
         row.ended_at.to_rfc3339(),
         format!("{:.3}", row.duration_s),
         row.models.join(";"),
-        usd(u.cost_nanos),
+        exact_usd(u.cost_nanos),
         u.tokens.input.to_string(),
         u.tokens.output.to_string(),
         u.tokens.cache_read.to_string(),
@@ -69,8 +59,8 @@ fn session_record(row: &SessionRow) -> Vec<String> {
         u.commits.to_string(),
         u.pull_requests.to_string(),
         match row.cost_source {
-            crate::query::CostSource::Events => "events".into(),
-            crate::query::CostSource::Metrics => "metrics".into(),
+            crate::read::query::CostSource::Events => "events".into(),
+            crate::read::query::CostSource::Metrics => "metrics".into(),
         },
         row.app_version.clone().unwrap_or_default(),
     ]
@@ -86,7 +76,7 @@ pub fn sessions(rows: &[SessionRow], format: Format) -> Result<Vec<u8>> {
             for row in rows {
                 out.write_record(session_record(row)).map_err(csv_error)?;
             }
-            out.into_inner().map_err(|error| StoreError::Export(error.to_string()))
+            out.into_inner().map_err(|error| StoreError::Encode(error.into_error().into()))
         }
     }
 }
@@ -129,7 +119,7 @@ pub fn session(detail: &SessionDetail, format: Format) -> Result<Vec<u8>> {
                     number(event.sequence),
                     text(&event.prompt_id),
                     text(&event.model),
-                    event.cost_nanos.map(usd).unwrap_or_default(),
+                    event.cost_nanos.map(exact_usd).unwrap_or_default(),
                     count(tokens.input),
                     count(tokens.output),
                     count(tokens.cache_read),
@@ -143,40 +133,17 @@ pub fn session(detail: &SessionDetail, format: Format) -> Result<Vec<u8>> {
                 ])
                 .map_err(csv_error)?;
             }
-            out.into_inner().map_err(|error| StoreError::Export(error.to_string()))
+            out.into_inner().map_err(|error| StoreError::Encode(error.into_error().into()))
         }
     }
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|error| StoreError::Export(error.to_string()))?;
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|error| StoreError::Encode(error.into()))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
 fn csv_error(error: csv::Error) -> StoreError {
-    StoreError::Export(error.to_string())
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let folder = match path.parent() {
-        Some(folder) if !folder.as_os_str().is_empty() => folder,
-        _ => Path::new("."),
-    };
-    if !folder.is_dir() {
-        return Err(StoreError::Export(format!("the folder {} does not exist", folder.display())));
-    }
-    if path.is_dir() {
-        return Err(StoreError::Export(format!("{} is a folder, not a file name", path.display())));
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.ccmeter-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary)
-        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
-        .and_then(|()| std::fs::rename(&temporary, path));
-    written.map_err(|error| {
-        let _ = std::fs::remove_file(&temporary);
-        StoreError::Export(format!("cannot write {}: {error}", path.display()))
-    })
+    StoreError::Encode(error.into())
 }

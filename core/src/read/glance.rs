@@ -6,8 +6,10 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::query::{self, Range, SessionFilter, SessionRow, SessionSort, Usage};
-use crate::time::{TimeContext, from_ns, ns};
+use crate::read::query::{self, SessionFilter, SessionRow, SessionSort, Usage};
+use crate::words::money::money;
+use crate::words::range::Range;
+use crate::words::time::{TimeContext, from_ns, ns};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Glance {
@@ -18,13 +20,6 @@ pub struct Glance {
     pub label: String,
     /// The next instant the label changes without new data, if any.
     pub next_change: Option<DateTime<Utc>>,
-}
-
-/// Dollars and cents, rounded half up from exact nano-dollars: `$8.04`.
-pub fn money(nanos: i64) -> String {
-    let cents = (i128::from(nanos) + 5_000_000).div_euclid(10_000_000);
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
 impl Glance {
@@ -86,18 +81,4 @@ pub fn claude_code_version(conn: &Connection) -> Result<Option<String>> {
         )
         .optional()?;
     Ok(version.flatten())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_rounds_to_cents() {
-        assert_eq!(money(1_240_000_000), "$1.24");
-        assert_eq!(money(7_804_999_999), "$7.80");
-        assert_eq!(money(5_000_000), "$0.01");
-        assert_eq!(money(0), "$0.00");
-        assert_eq!(money(123_456_000_000_000), "$123456.00");
-    }
 }

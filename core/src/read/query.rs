@@ -14,57 +14,11 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::error::{Result, StoreError};
-use crate::time::{BUCKET_NS, bucket_of};
-use crate::time::{TimeContext, from_ns};
-
-/// A half-open time range `[from, to)`; `None` is unbounded.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Range {
-    pub from_ns: Option<i64>,
-    pub to_ns: Option<i64>,
-}
-
-impl Range {
-    pub const ALL: Range = Range { from_ns: None, to_ns: None };
-
-    /// Local days `[since, until)` in the context's zone.
-    pub fn local_days(ctx: &TimeContext, since: Option<NaiveDate>, until: Option<NaiveDate>) -> Range {
-        Range {
-            from_ns: since.map(|d| crate::time::ns(ctx.start_of_day(d))),
-            to_ns: until.map(|d| crate::time::ns(ctx.start_of_day(d))),
-        }
-    }
-
-    pub(crate) fn buckets(&self) -> (i64, i64) {
-        (self.from_ns.map(bucket_of).unwrap_or(i64::MIN), self.to_ns.map(bucket_of).unwrap_or(i64::MAX))
-    }
-
-    pub(crate) fn times(&self) -> (i64, i64) {
-        (self.from_ns.unwrap_or(i64::MIN), self.to_ns.unwrap_or(i64::MAX))
-    }
-}
-
-/// The first and last record time (both inclusive) a range covers, `None` when it covers none.
-///
-/// The rollup queries select `bucket >= bucket_of(from) AND bucket < bucket_of(to)`; comparing raw
-/// record times against the start of the first bucket and the instant before the end bucket selects
-/// exactly the records those buckets were built from. (Plain bounds, not `:x IS NULL OR …`, so that
-/// SQLite can range-scan its time indexes.)
-pub(crate) fn record_times(range: Range) -> Option<(i64, i64)> {
-    let first = range.from_ns.map_or(i64::MIN, |t| bucket_of(t).saturating_mul(BUCKET_NS));
-    let last = match range.to_ns {
-        None => i64::MAX,
-        // Below i64::MIN: no record is earlier.
-        Some(t) => bucket_of(t).checked_mul(BUCKET_NS)?.checked_sub(1)?,
-    };
-    (first <= last).then_some((first, last))
-}
-
-/// Money as exact nano-dollars inside, USD (a JSON number) outside.
-fn usd(nanos: i64) -> f64 {
-    nanos as f64 / 1e9
-}
+use crate::error::Result;
+use crate::words::money::usd;
+use crate::words::range::{BucketStarts, Granularity, Range};
+use crate::words::time::BUCKET_NS;
+use crate::words::time::{TimeContext, from_ns};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 pub struct TokenCounts {
@@ -223,13 +177,6 @@ pub fn by_model(conn: &Connection, range: Range) -> Result<Vec<ModelUsage>> {
     Ok(rows)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Granularity {
-    Hour,
-    Day,
-}
-
 /// One bucket of a time series, for one model (`""`: usage that has no model, such as commits).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SeriesPoint {
@@ -261,35 +208,6 @@ pub fn over_time(
         add_usage(merged.entry((starts.of(bucket), model)).or_default(), &usage);
     }
     Ok(merged.into_iter().map(|((start, model), usage)| SeriesPoint { start, model, usage }).collect())
-}
-
-/// The local hour or day a 15-minute rollup bucket lies in (every zone offset is a whole number of
-/// quarter hours, so a bucket never straddles two).
-pub(crate) fn bucket_start(ctx: &TimeContext, bucket: i64, granularity: Granularity) -> DateTime<Utc> {
-    let instant = from_ns(bucket * BUCKET_NS);
-    match granularity {
-        Granularity::Hour => ctx.start_of_hour(instant),
-        Granularity::Day => ctx.start_of_day(ctx.day_of(instant)),
-    }
-}
-
-/// [`bucket_start`] remembered per bucket: a query's rows share few buckets, and each zone conversion
-/// costs far more than a lookup.
-pub(crate) struct BucketStarts<'a> {
-    ctx: &'a TimeContext,
-    granularity: Granularity,
-    starts: std::collections::HashMap<i64, DateTime<Utc>>,
-}
-
-impl<'a> BucketStarts<'a> {
-    pub(crate) fn new(ctx: &'a TimeContext, granularity: Granularity) -> Self {
-        BucketStarts { ctx, granularity, starts: std::collections::HashMap::new() }
-    }
-
-    pub(crate) fn of(&mut self, bucket: i64) -> DateTime<Utc> {
-        let (ctx, granularity) = (self.ctx, self.granularity);
-        *self.starts.entry(bucket).or_insert_with(|| bucket_start(ctx, bucket, granularity))
-    }
 }
 
 /// Hourly points (from [`over_time`] in hours) summed into local days, as `over_time` in days would give
@@ -512,7 +430,7 @@ pub struct TimelineEvent {
     /// As sent (`repl_main_thread`, `agent:builtin:Explore`…).
     pub query_source: Option<String>,
     /// `query_source` as main / subagent / auxiliary.
-    pub source: Option<crate::source::SourceClass>,
+    pub source: Option<crate::words::source::SourceClass>,
     pub attributes: Value,
 }
 
@@ -667,7 +585,7 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
                 tool_name: row.get(12)?,
                 decision: row.get(13)?,
                 status_code: row.get(14)?,
-                source: row.get::<_, Option<String>>(15)?.as_deref().map(crate::source::classify_query_source),
+                source: row.get::<_, Option<String>>(15)?.as_deref().map(crate::words::source::classify_query_source),
                 query_source: row.get(15)?,
                 attributes: serde_json::from_str(&attributes).unwrap_or(Value::Null),
             })
@@ -852,33 +770,8 @@ pub fn event_counts(conn: &Connection, range: Range) -> Result<BTreeMap<String, 
         "SELECT value, sum(records) FROM facet_rollup WHERE facet = ?1 AND bucket >= ?2 AND bucket < ?3
          GROUP BY value HAVING sum(records) > 0",
     )?;
-    let rows = statement.query_map(params![crate::facet::Facet::Event.as_str(), from, to], |r| {
+    let rows = statement.query_map(params![crate::words::facet::Facet::Event.as_str(), from, to], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-pub fn parse_date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::InvalidQuery(format!("{text:?} is not a date: use YYYY-MM-DD, e.g. 2026-11-24")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_range_selects_whole_buckets_like_the_rollup() {
-        let b = BUCKET_NS;
-        let range = Range { from_ns: Some(3 * b + 7), to_ns: Some(5 * b + 1) };
-        assert_eq!(record_times(range), Some((3 * b, 5 * b - 1)));
-        assert_eq!(record_times(Range { from_ns: Some(-1), to_ns: None }), Some((-b, i64::MAX)), "before 1970");
-        assert_eq!(record_times(Range::ALL), Some((i64::MIN, i64::MAX)));
-        assert_eq!(
-            record_times(Range { from_ns: Some(3 * b + 7), to_ns: Some(3 * b + 9) }),
-            None,
-            "one bucket's middle"
-        );
-        assert_eq!(record_times(Range { from_ns: None, to_ns: Some(i64::MIN) }), None);
-    }
 }

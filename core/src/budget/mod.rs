@@ -13,18 +13,22 @@
 
 use std::collections::HashMap;
 
+use crate::store::Connection;
 use ccmeter_proto::Nanos;
 use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDate, Utc, Weekday};
-use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::glance::money;
-pub use crate::period::Period;
-use crate::query::{self, Range, SessionFilter, SessionSort};
-use crate::settings::{self, Budget, Settings};
-use crate::time::{TimeContext, from_ns, ns};
+use crate::read::query::{self, SessionFilter, SessionSort};
+pub use crate::words::period::Period;
+use crate::words::range::Range;
+use crate::words::settings::{Budget, Settings};
+use crate::words::time::{TimeContext, ns};
+
+pub mod alerts;
+
+pub use alerts::{Check, check_and_record};
 
 /// One local period: `[start, end)` in UTC, and the key its alerts are recorded under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,7 +114,7 @@ pub struct BudgetStatus {
 }
 
 /// Whether `spent` has reached `threshold` percent of `limit` (exact integer arithmetic).
-fn reached(spent: i64, limit: i64, threshold: u32) -> bool {
+pub(crate) fn reached(spent: i64, limit: i64, threshold: u32) -> bool {
     i128::from(spent) * 100 >= i128::from(limit) * i128::from(threshold)
 }
 
@@ -196,145 +200,4 @@ fn sessions_active_today(conn: &Connection, ctx: &TimeContext) -> Result<Vec<(St
 /// The worst state among the statuses (`Ok` when there are none).
 pub fn worst_state(statuses: &[BudgetStatus]) -> BudgetState {
     statuses.iter().map(|s| s.state).max().unwrap_or(BudgetState::Ok)
-}
-
-/// A threshold reached, as recorded (and, unless suppressed, sent as a desktop notification).
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct Alert {
-    pub period: Period,
-    pub key: String,
-    pub threshold: u32,
-    pub at: DateTime<Utc>,
-    pub spent_nanos: i64,
-    pub limit_nanos: i64,
-    /// No notification was sent for it: alerts were off or paused, or a higher threshold of the same
-    /// period was reached in the same check and sent instead.
-    pub suppressed: bool,
-    /// "Daily budget 80 % used"
-    pub summary: String,
-    /// "$8.04 of $10.00 spent today"
-    pub body: String,
-}
-
-/// What one check found: where every budget stands, and the alerts to send now.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Check {
-    pub statuses: Vec<BudgetStatus>,
-    pub notify: Vec<Alert>,
-}
-
-/// Nano-dollars as "$8.04" (rounded to the cent).
-fn alert_summary(period: Period, threshold: u32) -> String {
-    let name = match period {
-        Period::Day => "Daily",
-        Period::Week => "Weekly",
-        Period::Month => "Monthly",
-        Period::Session => "Session",
-    };
-    format!("{name} budget {threshold} % used")
-}
-
-fn alert_body(period: Period, key: &str, spent_nanos: i64, limit_nanos: i64) -> String {
-    let when = match period {
-        Period::Day => "today".to_owned(),
-        Period::Week => "this week".to_owned(),
-        Period::Month => "this month".to_owned(),
-        Period::Session => format!("in session {}", key.chars().take(8).collect::<String>()),
-    };
-    format!("{} of {} spent {when}", money(spent_nanos), money(limit_nanos))
-}
-
-/// Evaluates the budgets and records every threshold newly reached; returns the alerts to send now.
-///
-/// Run it in the writer's transaction (`Store::exec`) after each commit: the record and the decision
-/// to notify are one atomic step, so an alert is sent at most once.
-pub fn check_and_record(tx: &Transaction, ctx: &TimeContext) -> Result<Check> {
-    let settings = settings::load(tx)?;
-    let statuses = evaluate(tx, ctx, &settings)?;
-    let now = ctx.now();
-    let silenced = !settings.alerts_enabled || settings.paused_until(now).is_some();
-    let mut known = tx.prepare_cached(
-        "SELECT 1 FROM alerts WHERE period = ?1 AND period_key = ?2 AND limit_nanos = ?3 AND threshold = ?4",
-    )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO alerts (period, period_key, threshold, fired_at_ns, spent_nanos, limit_nanos, suppressed,
-                                       summary, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    let mut notify = Vec::new();
-    for status in &statuses {
-        let Some(budget) = settings.budgets.get(status.period) else { continue };
-        let mut new = Vec::new();
-        for &threshold in &budget.thresholds {
-            if reached(status.spent_nanos, status.limit_nanos, threshold)
-                && !known.exists(params![status.period.as_str(), status.key, status.limit_nanos, threshold])?
-                && !new.contains(&threshold)
-            {
-                new.push(threshold);
-            }
-        }
-        let Some(&highest) = new.iter().max() else { continue };
-        for threshold in new {
-            let alert = Alert {
-                period: status.period,
-                key: status.key.clone(),
-                threshold,
-                at: now,
-                spent_nanos: status.spent_nanos,
-                limit_nanos: status.limit_nanos,
-                suppressed: silenced || threshold != highest,
-                summary: alert_summary(status.period, threshold),
-                body: alert_body(status.period, &status.key, status.spent_nanos, status.limit_nanos),
-            };
-            insert.execute(params![
-                alert.period.as_str(),
-                alert.key,
-                alert.threshold,
-                ns(alert.at),
-                alert.spent_nanos,
-                alert.limit_nanos,
-                alert.suppressed,
-                alert.summary,
-                alert.body
-            ])?;
-            if !alert.suppressed {
-                notify.push(alert);
-            }
-        }
-    }
-    Ok(Check { statuses, notify })
-}
-
-/// The alerts recorded, newest first (`limit` 0: all of them).
-pub fn alert_history(conn: &Connection, limit: u32) -> Result<Vec<Alert>> {
-    let limit = if limit == 0 { i64::MAX } else { i64::from(limit) };
-    let mut statement = conn.prepare_cached(
-        "SELECT period, period_key, threshold, fired_at_ns, spent_nanos, limit_nanos, suppressed, summary, body
-         FROM alerts ORDER BY fired_at_ns DESC, threshold DESC, period, period_key LIMIT ?1",
-    )?;
-    let rows = statement.query_map([limit], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            Alert {
-                period: Period::Day,
-                key: row.get(1)?,
-                threshold: row.get(2)?,
-                at: from_ns(row.get(3)?),
-                spent_nanos: row.get(4)?,
-                limit_nanos: row.get(5)?,
-                suppressed: row.get(6)?,
-                summary: row.get(7)?,
-                body: row.get(8)?,
-            },
-        ))
-    })?;
-    let mut alerts = Vec::new();
-    for row in rows {
-        let (period, mut alert) = row?;
-        // A period a newer ccmeter added is skipped, not an error.
-        let Ok(period) = period.parse::<Period>() else { continue };
-        alert.period = period;
-        alerts.push(alert);
-    }
-    Ok(alerts)
 }

@@ -1,13 +1,19 @@
-//! The receiver and the store running together: what `serve` runs headless and the tray app runs inside.
+//! The receiver and the store running together, with the retention setting enforced: what `ccmeter serve`
+//! runs headless (`headless`) and the tray app runs inside. No GUI dependency, so the headless collector's
+//! binary links no GTK or WebKit.
+
+pub mod headless;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use ccmeter_core::Store;
-use ccmeter_core::settings::Settings;
 use ccmeter_proto::{BindError, Protocol, Token};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+
+use crate::Store;
+use crate::store::settings;
+use crate::words::settings::Settings;
 
 /// One receiver's state: where it listens, or why it cannot.
 pub type Listening = Result<SocketAddr, BindError>;
@@ -33,9 +39,9 @@ pub async fn start(
     http: Option<SocketAddr>,
     token: Option<Token>,
     cancel: &CancellationToken,
-) -> Result<Collector, ccmeter_core::StoreError> {
+) -> Result<Collector, crate::StoreError> {
     let store = Store::open(db)?;
-    let saved = store.reader().and_then(|conn| ccmeter_core::settings::load(&conn)).unwrap_or_else(|error| {
+    let saved = store.reader().and_then(|conn| settings::load(&conn)).unwrap_or_else(|error| {
         tracing::warn!(%error, "cannot read the saved settings; listening on the standard ports");
         Settings::default()
     });
@@ -47,7 +53,7 @@ pub async fn start(
     let defaults = Settings::default();
     let grpc = or_saved(grpc, &saved.grpc_addr, &defaults.grpc_addr);
     let http = or_saved(http, &saved.http_addr, &defaults.http_addr);
-    let sink = ccmeter_core::store::sink(&store);
+    let sink = crate::write::writer::sink(&store);
     let mut tasks = JoinSet::new();
     let mut listen = async |protocol: Protocol, addr: SocketAddr| -> Listening {
         let listener = ccmeter_proto::bind(protocol, addr, token.as_ref()).await?;
@@ -73,13 +79,13 @@ pub async fn start(
 /// shorter retention in the Settings window applies it at once as well.)
 async fn enforce_retention(store: Store, cancel: CancellationToken) {
     loop {
-        let ctx = ccmeter_core::TimeContext::system();
-        let days = store.reader().and_then(|conn| ccmeter_core::settings::load(&conn)).map(|s| s.retention_days);
+        let ctx = crate::TimeContext::system();
+        let days = store.reader().and_then(|conn| settings::load(&conn)).map(|s| s.retention_days);
         match days {
             Ok(Some(days)) => {
                 let now = ctx.clone();
-                match store.exec(move |tx| ccmeter_core::delete::prune_details_older_than(tx, &now, days)).await {
-                    Ok(deleted) if deleted != ccmeter_core::delete::Deleted::default() => {
+                match store.exec(move |tx| crate::write::delete::prune_details_older_than(tx, &now, days)).await {
+                    Ok(deleted) if deleted != crate::write::delete::Deleted::default() => {
                         tracing::info!(?deleted, days, "pruned records older than the retention");
                     }
                     Ok(_) => {}

@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, Transaction};
 use serde::Serialize;
 
-use crate::error::{Result, StoreError};
-use crate::ingest::{self, BUCKET_NS};
+use crate::error::{ExportProblem, FileProblem, ImportProblem, Result, StoreError};
 use crate::store::{self, MIGRATIONS};
+use crate::write::ingest::{self, BUCKET_NS};
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,22 +48,22 @@ pub struct Imported {
 /// Writes a consistent copy of the database behind `conn` (a reader is enough) to `out`. The copy is made
 /// beside `out` and renamed into place, so `out` is never half written; an existing `out` is replaced.
 pub fn export(conn: &Connection, database: &Path, out: &Path) -> Result<Exported> {
-    let failed = |what: String| StoreError::Export(format!("{}: {what}", out.display()));
+    let failed = |problem: ExportProblem| StoreError::Export { out: out.to_owned(), problem };
     if same_file(database, out) {
-        return Err(failed("that is the database ccmeter is using; choose another file".into()));
+        return Err(failed(ExportProblem::SameAsDatabase));
     }
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        return Err(failed(format!("the folder {} does not exist", dir.display())));
+        return Err(failed(ExportProblem::NoFolder { folder: dir.to_owned() }));
     }
-    let name = out.file_name().ok_or_else(|| failed("not a file name".into()))?.to_string_lossy();
+    let name = out.file_name().ok_or_else(|| failed(ExportProblem::NotAFileName))?.to_string_lossy();
     let partial = dir.join(format!(".{name}.{}.partial", std::process::id()));
     let _ = std::fs::remove_file(&partial);
     let cleanup = RemoveOnDrop(partial.clone());
     // VACUUM INTO reads one snapshot (WAL content committed so far included) and writes it compactly.
-    conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()]).map_err(|e| failed(e.to_string()))?;
+    conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()]).map_err(|e| failed(FileProblem::from(e).into()))?;
     store::restrict_permissions(&partial);
-    std::fs::rename(&partial, out).map_err(|e| failed(e.to_string()))?;
+    std::fs::rename(&partial, out).map_err(|e| failed(FileProblem::from(e).into()))?;
     drop(cleanup);
     let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     let sessions = conn.query_row("SELECT count(*) FROM sessions WHERE id <> ''", [], |r| r.get(0))?;
@@ -73,17 +73,17 @@ pub fn export(conn: &Connection, database: &Path, out: &Path) -> Result<Exported
 /// Merges the history in the export `file` into the database behind `conn` (see the module's rules). The
 /// database's own privacy setting applies: with prompt text off, imported content is erased as it lands.
 pub fn import(conn: &mut Connection, database: &Path, file: &Path) -> Result<Imported> {
-    let failed = |what: &str| StoreError::Import(format!("{}: {what}", file.display()));
+    let failed = |problem: ImportProblem| StoreError::Import { file: file.to_owned(), problem };
     if same_file(database, file) {
-        return Err(failed("that is the database ccmeter is using; there is nothing to import"));
+        return Err(failed(ImportProblem::SameAsDatabase));
     }
     if !file.is_file() {
-        return Err(failed("no such file"));
+        return Err(failed(ImportProblem::NoSuchFile));
     }
-    check_export(file).map_err(|reason| failed(&reason))?;
+    check_export(file).map_err(failed)?;
 
     let privacy = ingest::load_privacy(conn)?;
-    let staged = stage(database, file, privacy).map_err(|error| failed(&format!("cannot read it: {error}")))?;
+    let staged = stage(database, file, privacy).map_err(|error| failed(ImportProblem::Unreadable(Box::new(error))))?;
     conn.execute("ATTACH DATABASE ?1 AS src", [staged.0.to_string_lossy()])?;
     let merged = (|| -> Result<Imported> {
         let tx = conn.transaction()?;
@@ -98,10 +98,9 @@ pub fn import(conn: &mut Connection, database: &Path, file: &Path) -> Result<Imp
 }
 
 /// Why `file` is not something to import, in the user's words.
-fn check_export(file: &Path) -> std::result::Result<(), String> {
+fn check_export(file: &Path) -> std::result::Result<(), ImportProblem> {
     let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| format!("cannot open it: {e}"))?;
-    let not_an_export = "not a ccmeter export (make one with `ccmeter export --out FILE`)";
+        .map_err(ImportProblem::CannotOpen)?;
     let tables: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'
@@ -110,23 +109,21 @@ fn check_export(file: &Path) -> std::result::Result<(), String> {
             |r| r.get(0),
         )
         .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => format!("{not_an_export}: not an SQLite database"),
-            _ => format!("cannot read it: {e}"),
+            Some(rusqlite::ErrorCode::NotADatabase) => ImportProblem::NotSqlite,
+            _ => ImportProblem::Unreadable(Box::new(e.into())),
         })?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| e.to_string())?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| ImportProblem::Unreadable(Box::new(e.into())))?;
     if tables < 6 || version < 1 {
-        return Err(not_an_export.into());
+        return Err(ImportProblem::NotAnExport);
     }
     if version as usize > MIGRATIONS.len() {
-        return Err(format!(
-            "it was exported by a newer ccmeter (schema {version}, this version knows {}); upgrade ccmeter first",
-            MIGRATIONS.len()
-        ));
+        return Err(ImportProblem::TooNew { found: version, known: MIGRATIONS.len() });
     }
-    let integrity: String =
-        conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| format!("it is damaged: {e}"))?;
+    let integrity: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(ImportProblem::Unchecked)?;
     if integrity != "ok" {
-        return Err(format!("it is damaged ({integrity})"));
+        return Err(ImportProblem::Damaged(integrity));
     }
     Ok(())
 }
@@ -162,7 +159,7 @@ fn stage(database: &Path, file: &Path, privacy: ingest::Privacy) -> Result<Remov
     let mut copy = store::open_and_migrate(&staged.0, false)?;
     if !privacy.store_content {
         let tx = copy.transaction()?;
-        crate::erase::erase_content(&tx)?;
+        crate::write::erase::erase_content(&tx)?;
         tx.commit()?;
     }
     Ok(staged)
@@ -201,7 +198,7 @@ fn merge(tx: &Transaction) -> Result<Imported> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in &updated {
-        crate::delete::session(tx, id)?;
+        crate::write::delete::session(tx, id)?;
         tx.execute("INSERT INTO taken VALUES (?1)", [id])?;
     }
     imported.sessions_updated = updated.len() as i64;

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Result, StoreError};
+use crate::error::{Result, SettingsField, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -74,7 +74,10 @@ impl FromStr for Period {
 
     fn from_str(text: &str) -> Result<Period> {
         Period::ALL.into_iter().find(|p| p.as_str() == text).ok_or_else(|| {
-            StoreError::InvalidSettings(format!("{text:?} is not a budget period: use day, week, month or session"))
+            StoreError::settings(
+                SettingsField::BudgetPeriod,
+                format!("{text:?} is not a budget period: use day, week, month or session"),
+            )
         })
     }
 }

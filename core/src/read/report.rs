@@ -5,8 +5,9 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::query::{self, ModelUsage, Range, SessionFilter, SessionRow, SessionSort, Summary, TokenCounts};
-use crate::time::TimeContext;
+use crate::read::query::{self, ModelUsage, SessionFilter, SessionRow, SessionSort, Summary, TokenCounts};
+use crate::words::range::Range;
+use crate::words::time::TimeContext;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

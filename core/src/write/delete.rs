@@ -12,10 +12,10 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::error::{Result, StoreError};
-use crate::query::Range;
-use crate::time::TimeContext;
-use crate::time::{BUCKET_NS, bucket_of};
+use crate::error::{RangeProblem, Result};
+use crate::words::range::Range;
+use crate::words::time::TimeContext;
+use crate::words::time::{BUCKET_NS, bucket_of};
 
 /// What a deletion removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
@@ -47,7 +47,7 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
     let from_bucket = range.from_ns.map(bucket_of).unwrap_or(i64::MIN / BUCKET_NS);
     let to_bucket = range.to_ns.map(bucket_of).unwrap_or(i64::MAX / BUCKET_NS);
     if from_bucket >= to_bucket {
-        return Err(StoreError::InvalidQuery("the span to delete is empty: it must end after it starts".into()));
+        return Err(RangeProblem::EmptySpan.into());
     }
     let (from, to) = (from_bucket.saturating_mul(BUCKET_NS), to_bucket.saturating_mul(BUCKET_NS));
     tx.execute_batch(
@@ -105,7 +105,7 @@ pub fn prune_details_older_than(tx: &Transaction, ctx: &TimeContext, days: u32) 
     let today = ctx.today();
     let first_kept = today.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(chrono::NaiveDate::MIN);
     // Whole buckets, as every range here: the records of a kept bucket stay with it.
-    let cutoff = bucket_of(crate::time::ns(ctx.start_of_day(first_kept))).saturating_mul(BUCKET_NS);
+    let cutoff = bucket_of(crate::words::time::ns(ctx.start_of_day(first_kept))).saturating_mul(BUCKET_NS);
     Ok(Deleted {
         events: tx.execute("DELETE FROM events WHERE time_ns < ?1", [cutoff])? as i64,
         metric_points: tx.execute("DELETE FROM metric_points WHERE time_ns < ?1", [cutoff])? as i64,

@@ -5,7 +5,7 @@
 use rusqlite::Transaction;
 
 use crate::error::Result;
-use crate::ingest::CONTENT_KEYS;
+use crate::write::ingest::CONTENT_KEYS;
 
 /// What an erasure changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,0 +1,15 @@
+//! The read path: every figure the tray, the windows and the CLI show, read over a read-only connection
+//! beside the writer. Usage and sessions (`query`), what only events carry (`event_stats`), the dashboard's
+//! breakdowns (`insights`, `session_mix`), the logs, the tray's glance, `ccmeter report`, the exports'
+//! formats, the recorded alerts and the diagnostics.
+
+pub mod alerts;
+pub mod diagnostics;
+pub mod event_stats;
+pub mod export;
+pub mod glance;
+pub mod insights;
+pub mod logs;
+pub mod query;
+pub mod report;
+pub mod session_mix;
