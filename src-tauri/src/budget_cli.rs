@@ -98,10 +98,9 @@ fn budget_name(period: Period) -> &'static str {
     }
 }
 
-/// "10", "12.50" or "$10" → 10.0. Range and sign are checked by the settings' validation.
+/// `--usd`, read as the Settings window reads its field; the message names the flag.
 fn parse_usd(text: &str) -> Result<f64, StoreError> {
-    let trimmed = text.trim();
-    trimmed.strip_prefix('$').unwrap_or(trimmed).trim().parse::<f64>().map_err(|_| {
+    ccmeter_core::words::settings::parse_limit_usd(text).ok_or_else(|| {
         StoreError::settings(
             SettingsField::Budget,
             format!("--usd takes an amount in US dollars, e.g. 10 or 12.50 (got {text:?})"),
@@ -109,21 +108,16 @@ fn parse_usd(text: &str) -> Result<f64, StoreError> {
     })
 }
 
-/// "50,80,100" (or "50 %, 80 %") → [50, 80, 100], sorted, repeats dropped. Range is checked by the
-/// settings' validation.
+/// `--thresholds`, read as the Settings window reads its field; the message names the flag.
 fn parse_thresholds(text: &str) -> Result<Vec<u32>, StoreError> {
-    let mut thresholds = text
-        .split(',')
-        .map(|item| item.trim().trim_end_matches('%').trim().parse::<u32>())
-        .collect::<Result<Vec<u32>, _>>()
-        .map_err(|_| {
-            StoreError::settings(SettingsField::Budget, format!(
+    ccmeter_core::words::settings::parse_thresholds(text).ok_or_else(|| {
+        StoreError::settings(
+            SettingsField::Budget,
+            format!(
                 "--thresholds takes whole percentages of the limit separated by commas, e.g. 50,80,100 (got {text:?})"
-            ))
-        })?;
-    thresholds.sort_unstable();
-    thresholds.dedup();
-    Ok(thresholds)
+            ),
+        )
+    })
 }
 
 fn percentages(thresholds: &[u32]) -> String {

@@ -11,6 +11,21 @@ export interface MockAnswers {
 export function mockIpcScript(answers: MockAnswers): string {
   return `(() => {
     const state = { answers: ${JSON.stringify(answers)}, listeners: new Map(), calls: [] };
+    // A stand-in for the app's Budget::from_text over the inputs these tests type: numbers read as numbers,
+    // anything else refused the way the app words it.
+    const adjectives = { day: "daily", week: "weekly", month: "monthly", session: "session" };
+    function readBudget({ period, limit, thresholds }) {
+      const name = adjectives[period];
+      const usd = Number(limit.trim().replace(/^\\$/, ""));
+      if (limit.trim() === "" || !Number.isFinite(usd)) {
+        return Promise.reject({ kind: "invalid_settings", message: "the " + name + " budget needs a limit in USD, e.g. 10 or 12.50 (got " + JSON.stringify(limit) + ")" });
+      }
+      const parts = thresholds.split(",").map((part) => part.trim().replace(/%$/, "").trim());
+      if (parts.some((part) => !/^\\d+$/.test(part))) {
+        return Promise.reject({ kind: "invalid_settings", message: "the " + name + " budget's alerts are whole percentages separated by commas, e.g. 50, 80, 100 (got " + JSON.stringify(thresholds) + ")" });
+      }
+      return Promise.resolve({ limit_usd: usd, thresholds: [...new Set(parts.map(Number))].sort((a, b) => a - b) });
+    }
     let next = 1;
     const callbacks = new Map();
     window.__TAURI_INTERNALS__ = {
@@ -22,7 +37,7 @@ export function mockIpcScript(answers: MockAnswers): string {
       },
       unregisterCallback(id) { callbacks.delete(id); },
       convertFileSrc(path) { return path; },
-      async invoke(command, args) {
+      invoke: async (command, args) => {
         state.calls.push({ command, args });
         if (command === "plugin:event|listen") {
           const ids = state.listeners.get(args.event) ?? [];
@@ -32,6 +47,9 @@ export function mockIpcScript(answers: MockAnswers): string {
         }
         if (command === "plugin:event|unlisten") {
           return null;
+        }
+        if (command === "read_budget" && !(command in state.answers)) {
+          return readBudget(args);
         }
         if (!(command in state.answers)) {
           throw new Error("mock IPC: no answer for " + command);

@@ -20,6 +20,7 @@ use crate::words::range::{BucketStarts, Granularity, Range};
 use crate::words::time::BUCKET_NS;
 use crate::words::time::{TimeContext, from_ns};
 
+/// Tokens by type, as Claude Code counts them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 pub struct TokenCounts {
     pub input: i64,
@@ -31,6 +32,10 @@ pub struct TokenCounts {
 }
 
 impl TokenCounts {
+    /// The fields (as serialised) that [`TokenCounts::total`] adds up: every type. The windows sum the same
+    /// ones (`TOKEN_TOTAL_OF` in the generated TypeScript).
+    pub const TOTAL_OF: [&'static str; 4] = ["input", "output", "cacheRead", "cacheCreation"];
+
     pub fn total(&self) -> i64 {
         self.input + self.output + self.cache_read + self.cache_creation
     }

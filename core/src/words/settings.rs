@@ -253,6 +253,34 @@ impl Budget {
         Nanos::from_usd(self.limit_usd).ok().map(|n| n.0).filter(|n| *n > 0)
     }
 
+    /// A budget as a person types it — the Settings window's fields, `ccmeter budget set`'s flags: a limit in
+    /// USD ("10", "12.50", "$10") and alert thresholds in percent ("50, 80,100 %"; `None`: the defaults),
+    /// read by [`parse_limit_usd`] and [`parse_thresholds`], then validated for the `period`.
+    pub fn from_text(period: Period, limit: &str, thresholds: Option<&str>) -> Result<Budget> {
+        let name = period.adjective();
+        let limit_usd = parse_limit_usd(limit).ok_or_else(|| {
+            StoreError::settings(
+                SettingsField::Budget,
+                format!("the {name} budget needs a limit in USD, e.g. 10 or 12.50 (got {limit:?})"),
+            )
+        })?;
+        let thresholds = match thresholds {
+            None => default_thresholds(),
+            Some(text) => parse_thresholds(text).ok_or_else(|| {
+                StoreError::settings(
+                    SettingsField::Budget,
+                    format!(
+                        "the {name} budget's alerts are whole percentages separated by commas, e.g. 50, 80, 100 \
+                         (got {text:?})"
+                    ),
+                )
+            })?,
+        };
+        let budget = Budget { limit_usd, thresholds };
+        budget.validate(period)?;
+        Ok(budget)
+    }
+
     /// Checks the limit and thresholds of the `period`'s budget; the error says what to change.
     pub fn validate(&self, period: Period) -> Result<()> {
         let name = period.adjective();
@@ -290,6 +318,29 @@ impl Budget {
         }
         Ok(())
     }
+}
+
+/// "10", "12.50" or "$10" → 10.0; `None` when it is not a number. Range, sign and finiteness are the
+/// validation's (which says "got NaN").
+pub fn parse_limit_usd(text: &str) -> Option<f64> {
+    let trimmed = text.trim();
+    trimmed.strip_prefix('$').unwrap_or(trimmed).trim().parse::<f64>().ok()
+}
+
+/// "50, 80,100 %" → [50, 80, 100]: sorted, repeats dropped; `None` when a part is not a whole number (an
+/// empty one included). Range is the validation's.
+pub fn parse_thresholds(text: &str) -> Option<Vec<u32>> {
+    let mut thresholds = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim().trim_end_matches('%').trim();
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        thresholds.push(part.parse::<u32>().ok()?);
+    }
+    thresholds.sort_unstable();
+    thresholds.dedup();
+    Some(thresholds)
 }
 
 fn join(thresholds: &[u32]) -> String {
@@ -338,5 +389,43 @@ impl Settings {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_read_as_people_type_them() {
+        assert_eq!(parse_thresholds("50, 80,100 %"), Some(vec![50, 80, 100]));
+        assert_eq!(parse_thresholds("80 %, 50%, 80"), Some(vec![50, 80]), "sorted, repeats dropped");
+        for bad in ["", " , ", "50,,80", "50,", "x", "50, eighty", "-5", "5.5", "1e3", "99999999999"] {
+            assert_eq!(parse_thresholds(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn limits_read_as_people_type_them() {
+        assert_eq!(parse_limit_usd("10"), Some(10.0));
+        assert_eq!(parse_limit_usd(" $12.50 "), Some(12.5));
+        assert_eq!(parse_limit_usd("-3"), Some(-3.0), "the sign is the validation's");
+        assert!(parse_limit_usd("NaN").is_some_and(f64::is_nan), "the validation refuses it, saying so");
+        for bad in ["", "$", "ten", "10 USD"] {
+            assert_eq!(parse_limit_usd(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_typed_budget_is_read_then_validated() {
+        let weekly = Budget::from_text(Period::Week, "$25", Some("50, 100")).expect("a budget");
+        assert_eq!(weekly, Budget { limit_usd: 25.0, thresholds: vec![50, 100] });
+        assert_eq!(Budget::from_text(Period::Day, "10", None).expect("defaults").thresholds, DEFAULT_THRESHOLDS);
+        let no_limit = Budget::from_text(Period::Week, "", Some("50")).expect_err("no limit");
+        assert!(no_limit.to_string().contains("the weekly budget needs a limit in USD"), "{no_limit}");
+        let negative = Budget::from_text(Period::Week, "-3", Some("50")).expect_err("negative");
+        assert!(negative.to_string().contains("from 0.01 to 1000000"), "{negative}");
+        let words = Budget::from_text(Period::Month, "10", Some("x")).expect_err("not percentages");
+        assert!(words.to_string().contains("whole percentages separated by commas"), "{words}");
     }
 }

@@ -134,6 +134,11 @@ fn the_generated_typescript_matches_the_rust_types() {
             ),
         ),
         (
+            "TOKEN_TOTAL_OF",
+            "The token types a total adds up, as `TokenCounts` names them.",
+            json(ccmeter_core::read::query::TokenCounts::TOTAL_OF),
+        ),
+        (
             "CLAUDE_CODE_ENV",
             "The `env` entries that point Claude Code at ccmeter; the endpoint's value is the gRPC receiver's URL.",
             json(&env),

@@ -11,8 +11,9 @@ use ccmeter_core::read::export::{self, Format};
 use ccmeter_core::read::logs::{self, LogFilter, LogKind, LogPage};
 use ccmeter_core::read::query::{self, SeriesPoint, SessionDetail, SessionFilter, SessionPage, SessionSort};
 use ccmeter_core::store::{Connection, settings};
+use ccmeter_core::words::period::Period;
 use ccmeter_core::words::range::{Range, parse_date};
-use ccmeter_core::words::settings::SettingsPatch;
+use ccmeter_core::words::settings::{Budget, SettingsPatch};
 use ccmeter_core::write::delete::{self, Deleted};
 use ccmeter_core::{Settings, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
@@ -216,6 +217,16 @@ pub async fn export_session(state: &AppState, id: String, path: String, format: 
 /// The saved settings (defaults for what was never set).
 pub async fn settings(state: &AppState) -> Result<Settings, IpcError> {
     read(state, |conn, _| settings::load(conn)).await
+}
+
+/// A budget as the Settings window's fields give it, read and validated by the rules `ccmeter budget set` uses.
+pub async fn read_budget(
+    _state: &AppState,
+    period: Period,
+    limit: String,
+    thresholds: String,
+) -> Result<Budget, IpcError> {
+    Ok(Budget::from_text(period, &limit, Some(&thresholds))?)
 }
 
 /// Applies the fields the window changed to the settings as stored now and saves them in the writer's

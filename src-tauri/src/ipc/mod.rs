@@ -18,7 +18,8 @@ use ccmeter_core::dashboard::Dashboard;
 use ccmeter_core::read::export::Format;
 use ccmeter_core::read::logs::LogPage;
 use ccmeter_core::read::query::SessionPage;
-use ccmeter_core::words::settings::SettingsPatch;
+use ccmeter_core::words::period::Period;
+use ccmeter_core::words::settings::{Budget, SettingsPatch};
 use ccmeter_core::write::delete::Deleted;
 
 use self::commands::{About, LogQuery, SessionView, SessionsQuery, Status};
@@ -83,6 +84,8 @@ contract! {
     fn export_session(id: String, path: String, format: Format) -> usize;
     /// The saved settings (defaults for what was never set).
     fn settings() -> Settings;
+    /// A budget as typed in the Settings window: read and validated by the CLI's rules, or why not.
+    fn read_budget(period: Period, limit: String, thresholds: String) -> Budget;
     /// Applies the fields given to the settings as stored now, validates and saves them; resolves with what
     /// was saved. Fields left out are kept as they are.
     fn save_settings(patch: SettingsPatch) -> Settings;

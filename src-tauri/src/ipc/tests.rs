@@ -176,3 +176,17 @@ fn errors_cross_ipc_as_kind_and_message() {
         serde_json::json!({"kind": "no_such_session", "message": "there is no session \"a\" (deleted?)"})
     );
 }
+
+#[tokio::test]
+async fn a_budget_typed_in_the_settings_window_is_read_by_the_clis_rules() {
+    use ccmeter_core::words::period::Period;
+    let app = App::new();
+    let read = commands::read_budget(&app.state, Period::Week, "$40".into(), "100, 50 %".into()).await;
+    assert_eq!(read.expect("a budget"), Budget { limit_usd: 40.0, thresholds: vec![50, 100] });
+    let words = commands::read_budget(&app.state, Period::Day, "10".into(), "50, lots".into()).await;
+    let error = words.expect_err("not percentages");
+    assert_eq!(error.kind, ErrorKind::InvalidSettings);
+    assert!(error.message.starts_with("the daily budget's alerts are whole percentages"), "{}", error.message);
+    let negative = commands::read_budget(&app.state, Period::Month, "-3".into(), "50".into()).await;
+    assert!(negative.expect_err("negative").message.contains("from 0.01 to 1000000"));
+}

@@ -18,6 +18,9 @@ export const PERIODS = [{"adjective":"daily","current":"Today","id":"day","label
 /** The event the app emits after each committed batch. */
 export const STORE_COMMITTED_EVENT = "store-committed" as const;
 
+/** The token types a total adds up, as `TokenCounts` names them. */
+export const TOKEN_TOTAL_OF = ["input","output","cacheRead","cacheCreation"] as const;
+
 /** Where the OTLP/HTTP receiver listens unless set otherwise. */
 export const DEFAULT_HTTP_ADDR = "127.0.0.1:4318" as const;
 
@@ -629,6 +632,10 @@ export const commands = {
   /** The saved settings (defaults for what was never set). */
   settings(): Promise<Settings> {
     return invoke("settings");
+  },
+  /** A budget as typed in the Settings window: read and validated by the CLI's rules, or why not. */
+  readBudget(period: Period, limit: string, thresholds: string): Promise<Budget> {
+    return invoke("read_budget", { period, limit, thresholds });
   },
   /** Applies the fields given to the settings as stored now, validates and saves them; resolves with what was saved. Fields left out are kept as they are. */
   saveSettings(patch: SettingsPatch): Promise<Settings> {

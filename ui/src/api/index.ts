@@ -23,6 +23,7 @@ export const {
   models,
   session,
   settings,
+  readBudget,
   saveSettings,
   deleteSession,
   deleteDays,

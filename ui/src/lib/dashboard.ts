@@ -7,6 +7,7 @@ import type { Bar } from "./charts";
 import { toolNote } from "./charts";
 import { count, millis, money, plural } from "./format";
 import type { DaySpan } from "./period";
+import { tokenTotal } from "./tokens";
 import {
   costByModel,
   costPerRequest,
@@ -28,8 +29,6 @@ export interface ChartChoices {
 }
 
 const EMPTY: Chartable = { labels: [], series: [] };
-
-const tokenTotal = (p: SeriesPoint): number => p.tokens.input + p.tokens.output + p.tokens.cacheRead + p.tokens.cacheCreation;
 
 /** Every chart over time of the span, models in the period's cost order (and so the same colour everywhere). */
 export function timeCharts(data: Dashboard | null, span: DaySpan, choices: ChartChoices) {
@@ -62,7 +61,7 @@ export function timeCharts(data: Dashboard | null, span: DaySpan, choices: Chart
       choices.tokensBy === "type"
         ? tokensByType(data.series, span, g)
         : inModelOrder(
-            over((p) => (p.model ? [[p.model, tokenTotal(p)]] : [])),
+            over((p) => (p.model ? [[p.model, tokenTotal(p.tokens)]] : [])),
             modelOrder,
           ),
     requestsByModel: inModelOrder(

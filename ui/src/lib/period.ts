@@ -66,8 +66,3 @@ export function spanDays(span: DaySpan): number {
   }
   return Math.round((to.getTime() - from.getTime()) / 86_400_000);
 }
-
-/** Hourly buckets up to two days, daily beyond: what the Grafana dashboards adapt to. */
-export function granularityOf(span: DaySpan): "hour" | "day" {
-  return spanDays(span) <= 2 ? "hour" : "day";
-}

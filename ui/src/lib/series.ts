@@ -1,6 +1,7 @@
 /** Turns the dashboard's rows into chart series: every bucket of the period present (zeros included). */
 import type { Granularity, LatencyStat, SeriesPoint, TokenCounts, ToolPoint } from "../api";
 import { addDays, isoDay, parseDay, type DaySpan } from "./period";
+import { tokenTotal } from "./tokens";
 
 export interface Series {
   readonly name: string;
@@ -149,7 +150,7 @@ export function toolSuccessRate(points: readonly ToolPoint[], span: DaySpan, gra
 
 /** Mean tokens per API request per bucket (all models); gaps where there were no requests. */
 export function tokensPerRequest(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity): Chartable {
-  return perRequest(points, span, granularity, "Tokens per request", (p) => p.tokens.input + p.tokens.output + p.tokens.cacheRead + p.tokens.cacheCreation);
+  return perRequest(points, span, granularity, "Tokens per request", (p) => tokenTotal(p.tokens));
 }
 
 function perRequest(points: readonly SeriesPoint[], span: DaySpan, granularity: Granularity, name: string, figure: (p: SeriesPoint) => number): Chartable {
