@@ -249,6 +249,15 @@ fn main() {
         generate(&mut conn, events);
     }
     let ctx = TimeContext::fixed(now(), "Europe/Berlin".parse().expect("zone"));
+    // The daily aggregates, built as the writer builds them behind the receiver (all steps in a row here).
+    let started = Instant::now();
+    let tx = conn.transaction().expect("transaction");
+    ccmeter_core::write::daily::fill_all(&tx, ctx.zone).expect("daily aggregates built");
+    tx.commit().expect("committed");
+    eprintln!("daily aggregates built in {:.2} s", started.elapsed().as_secs_f64());
+    let aggregates = |on: bool| {
+        conn.execute("UPDATE usage_by_day_state SET fill_from = ?1", [(!on).then_some(0)]).expect("aggregates on/off");
+    };
     let today = ctx.today();
     let days_back = |n: u64| today.checked_sub_days(chrono::Days::new(n)).expect("a day");
     let tomorrow = today.succ_opt().expect("a day");
@@ -297,6 +306,28 @@ fn main() {
             base,
         );
     }
+    // The usage figures read from the rollup alone (the aggregates set aside, as before they existed or while
+    // they are built) and through the daily aggregates, in the same run.
+    for (label, since) in [("30 days", days_back(29)), ("365 days", days_back(364))] {
+        let range = Range::local_days(&ctx, Some(since), Some(tomorrow));
+        let base = measure(baseline(since));
+        for (source, on) in [("rollup", false), ("daily aggregates", true)] {
+            aggregates(on);
+            report(&format!("{label}, {source}: summary"), measure(|| drop(query::summary(&conn, range))), base);
+            report(
+                &format!("{label}, {source}: over_time by day"),
+                measure(|| drop(query::over_time(&conn, &ctx, range, Granularity::Day))),
+                base,
+            );
+            report(&format!("{label}, {source}: by_model"), measure(|| drop(query::by_model(&conn, range))), base);
+            report(
+                &format!("{label}, {source}: whole dashboard"),
+                measure(|| drop(dashboard(&conn, &ctx, since, tomorrow))),
+                base,
+            );
+        }
+    }
+    aggregates(true);
     // The dashboard's parts, over 30 and 365 days: where its time goes.
     for (label, since) in [("30 days", days_back(29)), ("365 days", days_back(364))] {
         let range = Range::local_days(&ctx, Some(since), Some(tomorrow));

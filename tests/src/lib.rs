@@ -66,9 +66,20 @@ macro_rules! undo_schema_6 {
     };
 }
 
+/// Schema 7's day and hour aggregates gone.
+macro_rules! undo_schema_7 {
+    () => {
+        "
+    DROP TABLE usage_by_day;
+    DROP TABLE usage_by_hour;
+    DROP TABLE usage_by_day_state;"
+    };
+}
+
 /// SQL that turns a database of the current schema back into what schema 5 left (none of schema 6's columns,
 /// index or facet, and the event keys without the record's time): an upgrade test's "older ccmeter".
 pub const BACK_TO_SCHEMA_5: &str = concat!(
+    undo_schema_7!(),
     "
     DELETE FROM facet_rollup WHERE facet = 'agent';
     DROP INDEX events_name_time;
@@ -81,6 +92,7 @@ pub const BACK_TO_SCHEMA_5: &str = concat!(
 
 /// The same back to schema 3: also no facet rollup and the narrower event index.
 pub const BACK_TO_SCHEMA_3: &str = concat!(
+    undo_schema_7!(),
     "
     DROP INDEX events_name_time; CREATE INDEX events_name_time ON events(name, time_ns);
     DROP TABLE facet_rollup;",

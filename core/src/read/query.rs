@@ -15,6 +15,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::store::usage::{OWNED_ROWS, USAGE_COLUMN_COUNT, USAGE_COLUMNS};
 use crate::words::money::usd;
 use crate::words::range::{BucketStarts, Granularity, Range};
 use crate::words::time::BUCKET_NS;
@@ -47,31 +48,6 @@ impl TokenCounts {
     }
 }
 
-/// The rollup rows of a range, each marked with whether events own its cost and tokens (`ev`).
-pub(crate) const OWNED_ROWS: &str = "
-WITH r AS (
-    SELECT u.*,
-        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
-             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
-        END AS ev
-    FROM usage_rollup u LEFT JOIN sessions s ON s.id = u.session_id
-    WHERE u.bucket >= :from AND u.bucket < :to AND (:session IS NULL OR u.session_id = :session)
-)";
-
-/// The usage sums every grouping selects, in this order (see [`Usage::from_row`]).
-const USAGE_COLUMNS: &str = "
-    coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_input ELSE m_input END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_output ELSE m_output END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_cache_read ELSE m_cache_read END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_cache_creation ELSE m_cache_creation END), 0),
-    coalesce(sum(api_requests), 0), coalesce(sum(api_errors), 0), coalesce(sum(user_prompts), 0),
-    coalesce(sum(tool_results), 0), coalesce(sum(lines_added), 0), coalesce(sum(lines_removed), 0),
-    coalesce(sum(commits), 0), coalesce(sum(pull_requests), 0), coalesce(sum(active_user_us), 0),
-    coalesce(sum(active_cli_us), 0), coalesce(sum(edits_accepted), 0), coalesce(sum(edits_rejected), 0),
-    coalesce(sum(api_duration_ms), 0)";
-const USAGE_COLUMN_COUNT: usize = 18;
-
 /// Usage figures summed over some rollup rows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct Usage {
@@ -97,29 +73,128 @@ pub struct Usage {
 
 impl Usage {
     fn from_row(row: &Row, at: usize) -> rusqlite::Result<Usage> {
-        let g = |i: usize| row.get::<_, i64>(at + i);
-        let cost_nanos = g(0)?;
-        let api_requests = g(5)?;
-        let duration_ms = g(17)?;
-        Ok(Usage {
+        Ok(Sums::from_row(row, at)?.usage())
+    }
+}
+
+/// The usage sums as `USAGE_COLUMNS` selects them (and `usage_by_day` holds them): exact integers, added
+/// before any division, so figures summed from days and from the rollup are the ones one query would give.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Sums([i64; USAGE_COLUMN_COUNT]);
+
+impl Sums {
+    fn from_row(row: &Row, at: usize) -> rusqlite::Result<Sums> {
+        let mut sums = [0; USAGE_COLUMN_COUNT];
+        for (i, slot) in sums.iter_mut().enumerate() {
+            *slot = row.get(at + i)?;
+        }
+        Ok(Sums(sums))
+    }
+
+    fn add(&mut self, more: &Sums) {
+        for (into, more) in self.0.iter_mut().zip(more.0) {
+            *into += more;
+        }
+    }
+
+    fn usage(&self) -> Usage {
+        let g = |i: usize| self.0[i];
+        let cost_nanos = g(0);
+        let api_requests = g(5);
+        let duration_ms = g(17);
+        Usage {
             cost_nanos,
             cost_usd: usd(cost_nanos),
-            tokens: TokenCounts { input: g(1)?, output: g(2)?, cache_read: g(3)?, cache_creation: g(4)? },
+            tokens: TokenCounts { input: g(1), output: g(2), cache_read: g(3), cache_creation: g(4) },
             api_requests,
-            api_errors: g(6)?,
-            user_prompts: g(7)?,
-            tool_results: g(8)?,
-            lines_added: g(9)?,
-            lines_removed: g(10)?,
-            commits: g(11)?,
-            pull_requests: g(12)?,
-            active_time_user_s: g(13)? as f64 / 1e6,
-            active_time_cli_s: g(14)? as f64 / 1e6,
-            edits_accepted: g(15)?,
-            edits_rejected: g(16)?,
+            api_errors: g(6),
+            user_prompts: g(7),
+            tool_results: g(8),
+            lines_added: g(9),
+            lines_removed: g(10),
+            commits: g(11),
+            pull_requests: g(12),
+            active_time_user_s: g(13) as f64 / 1e6,
+            active_time_cli_s: g(14) as f64 / 1e6,
+            edits_accepted: g(15),
+            edits_rejected: g(16),
             api_mean_latency_ms: (api_requests > 0).then(|| duration_ms as f64 / api_requests as f64),
-        })
+        }
     }
+}
+
+/// The sums of `usage_by_day` and `usage_by_hour`, in the order of [`USAGE_COLUMNS`].
+const DAY_COLUMNS: &str = "sum(cost_nanos), sum(input), sum(output), sum(cache_read), sum(cache_creation),
+    sum(api_requests), sum(api_errors), sum(user_prompts), sum(tool_results), sum(lines_added), sum(lines_removed),
+    sum(commits), sum(pull_requests), sum(active_user_us), sum(active_cli_us), sum(edits_accepted),
+    sum(edits_rejected), sum(api_duration_ms)";
+
+/// Where the usage of buckets `[from, to)` is read from: the built aggregates (`usage_by_day` or
+/// `usage_by_hour`) for the local days or hours lying wholly inside (`days`, as buckets `[first, end)`), and the
+/// rollup for the rest (`edges`). Without built aggregates, or without a whole day (hour) inside, all of it
+/// comes from the rollup.
+struct Sources {
+    days: Option<(i64, i64)>,
+    edges: Vec<(i64, i64)>,
+}
+
+fn sources(conn: &Connection, table: &str, from: i64, to: i64) -> Result<Sources> {
+    let whole = Sources { days: None, edges: vec![(from, to)] };
+    let built: bool = conn
+        .prepare_cached("SELECT fill_from IS NULL FROM usage_by_day_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if !built {
+        return Ok(whole);
+    }
+    let (first, end): (Option<i64>, Option<i64>) = conn
+        .prepare_cached(&format!(
+            "SELECT min(first_bucket), max(end_bucket) FROM {table}
+             WHERE first_bucket >= ?1 AND first_bucket < ?2 AND end_bucket <= ?2"
+        ))?
+        .query_row([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (Some(first), Some(end)) = (first, end) else { return Ok(whole) };
+    let edges = [(from, first), (end, to)].into_iter().filter(|(a, b)| a < b).collect();
+    Ok(Sources { days: Some((first, end)), edges })
+}
+
+/// The zone the built daily aggregates are local to.
+fn aggregate_zone(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT zone FROM usage_by_day_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
+/// Usage of buckets `[from, to)` per model (`""`: usage with no model).
+fn sums_by_model(conn: &Connection, from: i64, to: i64) -> Result<(BTreeMap<String, Sums>, bool)> {
+    let sources = sources(conn, "usage_by_day", from, to)?;
+    let mut by_model: BTreeMap<String, Sums> = BTreeMap::new();
+    if let Some((first, end)) = sources.days {
+        let sql = format!(
+            "SELECT model, {DAY_COLUMNS} FROM usage_by_day WHERE first_bucket >= ?1 AND first_bucket < ?2 GROUP BY model"
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let rows = statement.query_map([first, end], |row| Ok((row.get::<_, String>(0)?, Sums::from_row(row, 1)?)))?;
+        for row in rows {
+            let (model, sums) = row?;
+            by_model.entry(model).or_default().add(&sums);
+        }
+    }
+    let sql = format!("{OWNED_ROWS} SELECT model, {USAGE_COLUMNS} FROM r GROUP BY model");
+    let mut statement = conn.prepare_cached(&sql)?;
+    for (from, to) in sources.edges {
+        let rows = statement
+            .query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
+                Ok((row.get::<_, String>(0)?, Sums::from_row(row, 1)?))
+            })?;
+        for row in rows {
+            let (model, sums) = row?;
+            by_model.entry(model).or_default().add(&sums);
+        }
+    }
+    Ok((by_model, sources.days.is_some()))
 }
 
 /// The headline figures of a period.
@@ -135,12 +210,27 @@ pub struct Summary {
 
 pub fn summary(conn: &Connection, range: Range) -> Result<Summary> {
     let (from, to) = range.buckets();
-    let sql = format!("{OWNED_ROWS} SELECT {USAGE_COLUMNS}, count(DISTINCT nullif(session_id, '')) FROM r");
-    let (usage, sessions) = conn
-        .prepare_cached(&sql)?
-        .query_row(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
-            Ok((Usage::from_row(row, 0)?, row.get::<_, i64>(USAGE_COLUMN_COUNT)?))
-        })?;
+    let (by_model, from_days) = sums_by_model(conn, from, to)?;
+    let mut total = Sums::default();
+    for sums in by_model.values() {
+        total.add(sums);
+    }
+    let usage = total.usage();
+    let sessions = if from_days {
+        // The sessions with usage in the range, found through each session's own rollup rows (an index probe
+        // each) rather than by reading every row of the range.
+        let (first_ns, end_ns) = (from.saturating_mul(BUCKET_NS), to.saturating_mul(BUCKET_NS));
+        conn.prepare_cached(
+            "SELECT count(*) FROM sessions s
+             WHERE s.id <> '' AND s.last_ns >= ?1 AND s.first_ns < ?2
+               AND EXISTS (SELECT 1 FROM usage_rollup u WHERE u.session_id = s.id AND u.bucket >= ?3 AND u.bucket < ?4)",
+        )?
+        .query_row(params![first_ns, end_ns, from, to], |r| r.get(0))?
+    } else {
+        let sql = format!("{OWNED_ROWS} SELECT count(DISTINCT nullif(session_id, '')) FROM r");
+        conn.prepare_cached(&sql)?
+            .query_row(named_params! {":from": from, ":to": to, ":session": None::<String>}, |r| r.get(0))?
+    };
     let (t_from, t_to) = range.times();
     let spans: i64 = conn
         .prepare_cached("SELECT count(*) FROM spans WHERE start_ns >= ?1 AND start_ns < ?2")?
@@ -162,21 +252,22 @@ pub struct ModelUsage {
 
 pub fn by_model(conn: &Connection, range: Range) -> Result<Vec<ModelUsage>> {
     let (from, to) = range.buckets();
-    let sql = format!("{OWNED_ROWS} SELECT model, {USAGE_COLUMNS} FROM r WHERE model <> '' GROUP BY model");
-    let mut rows: Vec<ModelUsage> = conn
-        .prepare_cached(&sql)?
-        .query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
-            let usage = Usage::from_row(row, 1)?;
-            Ok(ModelUsage {
-                model: row.get(0)?,
+    let (by_model, _) = sums_by_model(conn, from, to)?;
+    let mut rows: Vec<ModelUsage> = by_model
+        .into_iter()
+        .filter(|(model, _)| !model.is_empty())
+        .map(|(model, sums)| {
+            let usage = sums.usage();
+            ModelUsage {
+                model,
                 cost_usd: usage.cost_usd,
                 cost_nanos: usage.cost_nanos,
                 tokens: usage.tokens,
                 api_requests: usage.api_requests,
                 api_errors: usage.api_errors,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+            }
+        })
+        .collect();
     rows.retain(|m| m.cost_nanos > 0 || m.tokens.total() > 0 || m.api_requests > 0 || m.api_errors > 0);
     rows.sort_by(|a, b| b.cost_nanos.cmp(&a.cost_nanos).then_with(|| a.model.cmp(&b.model)));
     Ok(rows)
@@ -200,19 +291,45 @@ pub fn over_time(
     granularity: Granularity,
 ) -> Result<Vec<SeriesPoint>> {
     let (from, to) = range.buckets();
-    let sql =
-        format!("{OWNED_ROWS} SELECT bucket, model, {USAGE_COLUMNS} FROM r GROUP BY bucket, model ORDER BY bucket");
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, Usage::from_row(row, 2)?))
-    })?;
-    let mut merged: BTreeMap<(DateTime<Utc>, String), Usage> = BTreeMap::new();
-    let mut starts = BucketStarts::new(ctx, granularity);
-    for row in rows {
-        let (bucket, model, usage) = row?;
-        add_usage(merged.entry((starts.of(bucket), model)).or_default(), &usage);
+    // The aggregates' days (hours) are the days (hours) of this series only when they are local to its zone.
+    let table = match granularity {
+        Granularity::Day => "usage_by_day",
+        Granularity::Hour => "usage_by_hour",
+    };
+    let sources = if aggregate_zone(conn)?.as_deref() == Some(ctx.zone.name()) {
+        sources(conn, table, from, to)?
+    } else {
+        Sources { days: None, edges: vec![(from, to)] }
+    };
+    let mut merged: BTreeMap<(DateTime<Utc>, String), Sums> = BTreeMap::new();
+    if let Some((first, end)) = sources.days {
+        let sql = format!(
+            "SELECT first_bucket, model, {DAY_COLUMNS} FROM {table}
+             WHERE first_bucket >= ?1 AND first_bucket < ?2 GROUP BY first_bucket, model"
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let rows = statement.query_map([first, end], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, Sums::from_row(row, 2)?))
+        })?;
+        for row in rows {
+            let (first_bucket, model, sums) = row?;
+            merged.entry((from_ns(first_bucket * BUCKET_NS), model)).or_default().add(&sums);
+        }
     }
-    Ok(merged.into_iter().map(|((start, model), usage)| SeriesPoint { start, model, usage }).collect())
+    let sql = format!("{OWNED_ROWS} SELECT bucket, model, {USAGE_COLUMNS} FROM r GROUP BY bucket, model");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut starts = BucketStarts::new(ctx, granularity);
+    for (from, to) in sources.edges {
+        let rows = statement
+            .query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, Sums::from_row(row, 2)?))
+            })?;
+        for row in rows {
+            let (bucket, model, sums) = row?;
+            merged.entry((starts.of(bucket), model)).or_default().add(&sums);
+        }
+    }
+    Ok(merged.into_iter().map(|((start, model), sums)| SeriesPoint { start, model, usage: sums.usage() }).collect())
 }
 
 /// Hourly points (from [`over_time`] in hours) summed into local days, as `over_time` in days would give

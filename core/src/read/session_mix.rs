@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::read::query::OWNED_ROWS;
+use crate::store::usage::OWNED_ROWS;
 use crate::words::money::usd;
 use crate::words::range::{BucketStarts, Granularity, Range};
 use crate::words::time::TimeContext;

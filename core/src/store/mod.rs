@@ -3,6 +3,7 @@
 //! the settings row. No figures and no write path: those are `read` and `write`, above this.
 
 pub mod settings;
+pub mod usage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_facet_rollup.sql"),
     include_str!("../../migrations/0005_decision_in_event_index.sql"),
     include_str!("../../migrations/0006_processes_and_subagents.sql"),
+    include_str!("../../migrations/0007_usage_by_day_and_hour.sql"),
 ];
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

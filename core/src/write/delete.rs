@@ -16,6 +16,7 @@ use crate::error::{RangeProblem, Result};
 use crate::words::range::Range;
 use crate::words::time::TimeContext;
 use crate::words::time::{BUCKET_NS, bucket_of};
+use crate::write::daily;
 
 /// What a deletion removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
@@ -35,8 +36,11 @@ pub fn session(tx: &Transaction, id: &str) -> Result<Deleted> {
         spans: tx.execute("DELETE FROM spans WHERE session_id = ?1", [id])? as i64,
         sessions: tx.execute("DELETE FROM sessions WHERE id = ?1", [id])? as i64,
     };
+    let days = daily::session_buckets(tx, id)?;
     tx.execute("DELETE FROM usage_rollup WHERE session_id = ?1", [id])?;
     tx.execute("DELETE FROM facet_rollup WHERE session_id = ?1", [id])?;
+    // Its days lose its usage (and data without a session in its buckets may count its metrics again).
+    daily::refresh_buckets(tx, days)?;
     Ok(deleted)
 }
 
@@ -92,6 +96,14 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
            AND NOT EXISTS (SELECT 1 FROM usage_rollup u WHERE u.session_id = sessions.id)",
         [],
     )? as i64;
+    // The days of the span lose their usage; a session that kept records but no `api_request` now counts its
+    // metrics again on every day it has usage.
+    daily::refresh_span(tx, from_bucket, to_bucket)?;
+    let kept: Vec<i64> = tx
+        .prepare("SELECT DISTINCT bucket FROM usage_rollup WHERE session_id IN (SELECT id FROM touched)")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    daily::refresh_buckets(tx, kept)?;
     tx.execute("DELETE FROM touched", [])?;
     Ok(deleted)
 }

@@ -346,6 +346,20 @@ impl Writer<'_> {
                 vcs_branch = coalesce(excluded.vcs_branch, vcs_branch),
                 vcs_revision = coalesce(excluded.vcs_revision, vcs_revision)",
         )?;
+        // A session's first `api_request` moves its cost and tokens from metrics to events on every day it has
+        // usage: those days are recomputed below with the ones this batch touched.
+        let mut flipped = Vec::new();
+        {
+            let mut had_events = self.tx.prepare_cached("SELECT has_api_events FROM sessions WHERE id = ?1")?;
+            for (id, touch) in &self.sessions {
+                if touch.api_event
+                    && !id.is_empty()
+                    && had_events.query_row([id], |r| r.get::<_, bool>(0)).optional()? == Some(false)
+                {
+                    flipped.push(id.clone());
+                }
+            }
+        }
         for (id, touch) in self.sessions.drain() {
             upsert.execute(params![
                 id,
@@ -366,9 +380,14 @@ impl Writer<'_> {
         }
         drop(upsert);
         let rollups: Vec<_> = self.rollups.drain().collect();
+        let mut touched: Vec<i64> = rollups.iter().map(|((bucket, _, _), _)| *bucket).collect();
         for ((bucket, session, model), inc) in rollups {
             self.write_rollup(bucket, &session, &model, &inc)?;
         }
+        for session in &flipped {
+            touched.extend(super::daily::session_buckets(self.tx, session)?);
+        }
+        super::daily::refresh_buckets(self.tx, touched)?;
         let facets: Vec<_> = self.facets.drain().collect();
         for ((facet, value, bucket, session), (records, inc)) in facets {
             self.write_facet(facet, &value, bucket, &session, records, &inc)?;

@@ -1,8 +1,9 @@
 //! The write path, all of it run by the single writer (`writer`) in its transactions: telemetry batches
-//! into raw records and rollups (`ingest`), deletions and retention (`delete`), erasing content (`erase`),
+//! into raw records and rollups (`ingest`) and the daily aggregates kept from them (`daily`), deletions and retention (`delete`), erasing content (`erase`),
 //! alert records (`alerts`), and moving history between databases (`transfer`).
 
 pub mod alerts;
+pub mod daily;
 pub mod delete;
 pub mod erase;
 pub mod ingest;

@@ -240,6 +240,15 @@ fn merge(tx: &Transaction) -> Result<Imported> {
     if free > 0 {
         merge_sessionless_row(tx)?;
     }
+    // The days the imported usage lies in are read again (sessions added or replaced, free buckets).
+    let imported_buckets: Vec<i64> = tx
+        .prepare(
+            "SELECT DISTINCT bucket FROM main.usage_rollup WHERE session_id IN (SELECT id FROM temp.taken)
+             UNION SELECT bucket FROM temp.free_buckets",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    crate::write::daily::refresh_buckets(tx, imported_buckets)?;
 
     tx.execute_batch(
         "DROP TABLE temp.res_map; DROP TABLE temp.series_map; DROP TABLE temp.taken; DROP TABLE temp.free_buckets;",

@@ -15,6 +15,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::error::{Result, StoreError};
 use crate::store::open_connection;
+use crate::write::daily;
 use crate::write::ingest::{self, Privacy, WriteSummary};
 
 /// Batches waiting for the writer before new ones are answered "busy".
@@ -47,17 +48,29 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the database and starts its writer thread.
+    /// Opens the database and starts its writer thread; the daily aggregates are local to the zone the app
+    /// runs in (`words::time::local_zone`).
     pub fn open(path: impl Into<PathBuf>) -> Result<Store> {
+        Store::open_in_zone(path, crate::words::time::local_zone())
+    }
+
+    /// [`Store::open`] with the daily aggregates local to `zone`.
+    pub fn open_in_zone(path: impl Into<PathBuf>, zone: chrono_tz::Tz) -> Result<Store> {
         let path = path.into();
-        let conn = open_connection(&path)?;
+        let mut conn = open_connection(&path)?;
         let privacy = ingest::load_privacy(&conn)?;
+        // The daily aggregates follow the zone the app runs in; days still to build are built behind the
+        // receiver, while no write waits (see `writer_loop`).
+        let tx = conn.transaction()?;
+        daily::ensure_zone(&tx, zone)?;
+        let filling = daily::fill_pending(&tx)?;
+        tx.commit()?;
         let (jobs, receiver) = mpsc::channel(QUEUE_DEPTH);
         let (committed, _) = broadcast::channel(64);
         let notify = committed.clone();
         std::thread::Builder::new()
             .name("ccmeter-writer".into())
-            .spawn(move || writer_loop(conn, receiver, notify, privacy))
+            .spawn(move || writer_loop(conn, receiver, notify, privacy, filling))
             .map_err(|_| StoreError::WriterGone)?;
         Ok(Store { path, jobs, committed })
     }
@@ -151,9 +164,25 @@ fn writer_loop(
     mut jobs: mpsc::Receiver<Job>,
     notify: broadcast::Sender<Committed>,
     mut privacy: Privacy,
+    mut filling: bool,
 ) {
     let mut next = None;
-    while let Some(first) = next.take().or_else(|| jobs.blocking_recv()) {
+    loop {
+        let first = match next.take() {
+            Some(job) => job,
+            None if filling => match jobs.try_recv() {
+                Ok(job) => job,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    filling = fill_step(&mut conn);
+                    continue;
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+            },
+            None => match jobs.blocking_recv() {
+                Some(job) => job,
+                None => break,
+            },
+        };
         let first = match first {
             Job::Ingest { batch, reply } => Pending { batch, reply },
             Job::Exec(write) => {
@@ -220,6 +249,21 @@ fn writer_loop(
         }
     }
     tracing::debug!("database writer stopped");
+}
+
+/// One step of building the daily aggregates, in its own transaction; returns whether days remain. A step
+/// that fails stops the fill for this run (the queries keep reading the rollup, which stays exact).
+fn fill_step(conn: &mut Connection) -> bool {
+    let step = (|| {
+        let tx = conn.transaction()?;
+        let more = daily::fill_step(&tx)?;
+        tx.commit()?;
+        Ok::<_, StoreError>(more)
+    })();
+    step.unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot build the daily aggregates; long ranges read the rollup instead");
+        false
+    })
 }
 
 /// What the exporter is told (with OTLP "unavailable", so it retries) when its batch was not stored. A full

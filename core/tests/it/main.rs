@@ -5,6 +5,7 @@ mod breakdowns;
 mod budget;
 mod common;
 mod connect;
+mod daily;
 mod dashboard;
 mod delete;
 mod export;

@@ -1,0 +1,308 @@
+//! The daily aggregates: every figure read through them equals the one the rollup gives with the
+//! one-source-per-session rule, in zones with 30- and 45-minute offsets and across DST, whatever order the
+//! data comes in (metrics before a session's first `api_request`, data without a session before an
+//! `api_request` in its bucket), after each way history is changed, and when they are built behind the
+//! receiver on a database that had none.
+
+use ccmeter_core::read::query::{self, SeriesPoint, Summary};
+use ccmeter_core::words::range::{Granularity, Range};
+use ccmeter_core::{Store, TimeContext};
+use ccmeter_proto::Batch;
+use ccmeter_tests::{requests, scenarios};
+use chrono::{Days, NaiveDate};
+use chrono_tz::Tz;
+use rusqlite::Connection;
+use serde_json::Value;
+
+const DAY_NS: i64 = 86_400 * 1_000_000_000;
+
+/// Every captured batch of every scenario, decoded.
+fn captured() -> Vec<Batch> {
+    scenarios().iter().flat_map(|scenario| requests(scenario)).map(|request| request.decode()).collect()
+}
+
+/// How a copy of the captures is altered: which session its records take, and what it keeps.
+#[derive(Clone, Copy)]
+enum Copy {
+    /// As captured, under its own session ids.
+    Whole,
+    /// The metric points only: sessions counted from metrics.
+    MetricsOnly,
+    /// The events only, later: the same sessions' first `api_request` moves their cost to events.
+    EventsOnly,
+    /// No session id on anything: data without a session.
+    Sessionless,
+}
+
+/// The captures moved by `days` (and a few hours, so they cross local midnights), as `copy` says.
+fn copy_of(batches: &[Batch], days: i64, hours: i64, copy: Copy, tag: &str) -> Vec<Batch> {
+    let shift = days * DAY_NS + hours * 3_600_000_000_000;
+    let rename = |id: &Option<String>| match copy {
+        Copy::Sessionless => None,
+        _ => id.as_ref().map(|id| format!("{tag}-{id}")),
+    };
+    batches
+        .iter()
+        .map(|batch| {
+            let mut batch = batch.clone();
+            batch.spans.clear();
+            if matches!(copy, Copy::MetricsOnly) {
+                batch.events.clear();
+            }
+            if matches!(copy, Copy::EventsOnly) {
+                batch.points.clear();
+            }
+            for event in &mut batch.events {
+                event.time_ns += shift;
+                // A request is stored once by its id: each copy's requests are requests of their own.
+                if let ccmeter_proto::EventDetail::ApiRequest(request) = &mut event.detail {
+                    request.request_id = request.request_id.as_ref().map(|id| format!("{tag}-{days}-{id}"));
+                }
+                event.session_id = rename(&event.session_id);
+                match &event.session_id {
+                    Some(id) => event.attributes.insert("session.id".into(), Value::String(id.clone())),
+                    None => event.attributes.remove("session.id"),
+                };
+            }
+            for point in &mut batch.points {
+                point.time_ns += shift;
+                point.start_ns += shift;
+                point.session_id = rename(&point.session_id);
+                match &point.session_id {
+                    Some(id) => point.attributes.insert("session.id".into(), Value::String(id.clone())),
+                    None => point.attributes.remove("session.id"),
+                };
+            }
+            batch
+        })
+        .collect()
+}
+
+/// Days of history in every shape, written in an order that makes the aggregates change their mind: metrics
+/// first and a session's events days later, data without a session before the `api_request` in its bucket.
+fn history() -> Vec<Batch> {
+    let captured = captured();
+    let mut all = Vec::new();
+    for (n, (days, hours, copy)) in [
+        (-40, 3, Copy::Whole),
+        (-31, 22, Copy::MetricsOnly),
+        (-12, 5, Copy::Sessionless),
+        (-3, 11, Copy::Whole),
+        (-29, 4, Copy::EventsOnly),
+        (-12, 5, Copy::Whole),
+        (-150, 23, Copy::Whole),
+        (0, 0, Copy::Whole),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // MetricsOnly and EventsOnly are one set of sessions arriving in two parts, on different days.
+        let tag =
+            if matches!(copy, Copy::MetricsOnly | Copy::EventsOnly) { "split".to_owned() } else { format!("c{n}") };
+        all.extend(copy_of(&captured, days, hours, copy, &tag));
+    }
+    // Around clock changes: the hour Berlin repeats (2026-10-25, 02:00 twice), the hour Adelaide skips
+    // (2026-10-04), the half hour St John's repeats (2026-11-01).
+    let first = captured.iter().flat_map(|b| b.events.iter().map(|e| e.time_ns)).min().expect("events");
+    for (n, at) in [
+        "2026-10-25T00:50:00Z",
+        "2026-10-25T01:10:00Z",
+        "2026-10-03T16:20:00Z",
+        "2026-10-03T16:40:00Z",
+        "2026-11-01T04:20:00Z",
+        "2026-11-01T04:40:00Z",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let at = ccmeter_core::words::time::ns(at.parse().expect("instant"));
+        let minutes = (at - first).div_euclid(60_000_000_000);
+        all.extend(copy_of(&captured, 0, 0, Copy::Whole, &format!("dst{n}")).into_iter().map(|mut batch| {
+            let shift = minutes * 60_000_000_000;
+            for event in &mut batch.events {
+                event.time_ns += shift;
+            }
+            for point in &mut batch.points {
+                point.time_ns += shift;
+                point.start_ns += shift;
+            }
+            batch
+        }));
+    }
+    all
+}
+
+/// What the queries that read the aggregates answer for a range.
+#[derive(Debug, PartialEq)]
+struct Figures {
+    summary: Summary,
+    by_model: Vec<query::ModelUsage>,
+    days: Vec<SeriesPoint>,
+    hours: Vec<SeriesPoint>,
+    by_day: Vec<(NaiveDate, query::Usage)>,
+}
+
+fn figures(conn: &Connection, ctx: &TimeContext, range: Range) -> Figures {
+    Figures {
+        summary: query::summary(conn, range).expect("summary"),
+        by_model: query::by_model(conn, range).expect("by model"),
+        days: query::over_time(conn, ctx, range, Granularity::Day).expect("days"),
+        hours: query::over_time(conn, ctx, range, Granularity::Hour).expect("hours"),
+        by_day: query::by_day(conn, ctx, range).expect("by day"),
+    }
+}
+
+/// The ranges a window or the CLI asks for, and some no window does (instants off the bucket grid).
+fn ranges(ctx: &TimeContext) -> Vec<Range> {
+    let today = ctx.today();
+    let back = |days: u64| today.checked_sub_days(Days::new(days)).expect("a day");
+    let mut ranges = vec![Range::ALL, Range::local_days(ctx, Some(back(0)), None)];
+    for days in [1, 7, 30, 90, 365] {
+        ranges.push(Range::local_days(ctx, Some(back(days)), Some(today.succ_opt().expect("tomorrow"))));
+    }
+    let now = ccmeter_core::words::time::ns(ctx.now());
+    ranges.push(Range { from_ns: Some(now - 45 * DAY_NS + 7_777), to_ns: Some(now - 2 * DAY_NS - 12_345) });
+    ranges.push(Range { from_ns: None, to_ns: Some(now - 20 * DAY_NS) });
+    ranges
+}
+
+/// The figures read from the rollup alone: the aggregates set aside (as while they are being built).
+fn from_rollup(path: &std::path::Path, ctx: &TimeContext, range: Range) -> Figures {
+    let conn = Connection::open(path).expect("open");
+    let saved: Option<i64> =
+        conn.query_row("SELECT fill_from FROM usage_by_day_state", [], |r| r.get(0)).expect("state");
+    assert_eq!(saved, None, "the aggregates are built");
+    conn.execute("UPDATE usage_by_day_state SET fill_from = 0", []).expect("set aside");
+    let figures = figures(&conn, ctx, range);
+    conn.execute("UPDATE usage_by_day_state SET fill_from = NULL", []).expect("back");
+    figures
+}
+
+fn assert_same_figures(path: &std::path::Path, ctx: &TimeContext, what: &str) {
+    let conn = Connection::open(path).expect("open");
+    let days: i64 = conn.query_row("SELECT count(*) FROM usage_by_day", [], |r| r.get(0)).expect("rows");
+    assert!(days > 0, "{what}: the aggregates hold days");
+    for range in ranges(ctx) {
+        assert_eq!(figures(&conn, ctx, range), from_rollup(path, ctx, range), "{what}: {range:?} in {}", ctx.zone);
+    }
+}
+
+fn context(zone: &str) -> TimeContext {
+    TimeContext::fixed("2026-11-24T20:00:00Z".parse().expect("instant"), zone.parse::<Tz>().expect("zone"))
+}
+
+const ZONES: [&str; 5] = ["UTC", "Europe/Berlin", "Asia/Kathmandu", "Australia/Adelaide", "America/St_Johns"];
+
+#[tokio::test]
+async fn every_figure_from_the_daily_aggregates_is_the_rollups_in_every_zone() {
+    let history = history();
+    for zone in ZONES {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ccmeter.db");
+        let store = Store::open_in_zone(&path, zone.parse().expect("zone")).expect("store");
+        for batch in &history {
+            store.write(batch.clone()).await.expect("stored");
+        }
+        // Read in the aggregates' own zone (whole days), and in another (days that do not line up with theirs).
+        assert_same_figures(&path, &context(zone), zone);
+        assert_same_figures(&path, &context("Asia/Kolkata"), &format!("{zone} read in Kolkata"));
+    }
+}
+
+#[tokio::test]
+async fn deleting_pruning_erasing_and_importing_keep_the_aggregates_exact() {
+    let zone = "Australia/Adelaide";
+    let ctx = context(zone);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    let store = Store::open_in_zone(&path, zone.parse().expect("zone")).expect("store");
+    for batch in history() {
+        store.write(batch).await.expect("stored");
+    }
+    assert_same_figures(&path, &ctx, "as written");
+
+    let first: String = store
+        .reader()
+        .expect("reader")
+        .query_row("SELECT id FROM sessions WHERE id LIKE 'split-%' ORDER BY id LIMIT 1", [], |r| r.get(0))
+        .expect("a session that came in two parts");
+    store.exec(move |tx| ccmeter_core::write::delete::session(tx, &first)).await.expect("deleted");
+    assert_same_figures(&path, &ctx, "after deleting a session");
+    store.exec(|tx| ccmeter_core::write::delete::session(tx, "")).await.expect("deleted");
+    assert_same_figures(&path, &ctx, "after deleting the data without a session");
+
+    let today = ctx.today();
+    let span = Range::local_days(&ctx, today.checked_sub_days(Days::new(13)), today.checked_sub_days(Days::new(11)));
+    store.exec(move |tx| ccmeter_core::write::delete::range(tx, span)).await.expect("deleted");
+    assert_same_figures(&path, &ctx, "after deleting two days");
+
+    let prune_ctx = ctx.clone();
+    store
+        .exec(move |tx| ccmeter_core::write::delete::prune_details_older_than(tx, &prune_ctx, 20))
+        .await
+        .expect("pruned");
+    assert_same_figures(&path, &ctx, "after the retention pruned details");
+    store.exec(ccmeter_core::write::erase::erase_content).await.expect("erased");
+    assert_same_figures(&path, &ctx, "after erasing content");
+
+    // An export of another machine's history, imported: its days are read again.
+    let other = tempfile::tempdir().expect("temp dir");
+    let other_db = other.path().join("ccmeter.db");
+    {
+        let other_store = Store::open_in_zone(&other_db, "UTC".parse().expect("zone")).expect("store");
+        for batch in copy_of(&captured(), -5, 17, Copy::Whole, "other") {
+            other_store.write(batch).await.expect("stored");
+        }
+        for batch in copy_of(&captured(), -6, 2, Copy::Sessionless, "none") {
+            other_store.write(batch).await.expect("stored");
+        }
+    }
+    let file = other.path().join("history.ccmeter");
+    let conn = ccmeter_core::store::open_connection(&other_db).expect("open");
+    ccmeter_core::write::transfer::export(&conn, &other_db, &file).expect("exported");
+    drop(store);
+    let mut conn = ccmeter_core::store::open_connection(&path).expect("open");
+    ccmeter_core::write::transfer::import(&mut conn, &path, &file).expect("imported");
+    assert_same_figures(&path, &ctx, "after an import");
+}
+
+#[tokio::test]
+async fn a_database_without_aggregates_gets_them_built_behind_the_receiver() {
+    let zone = "Asia/Kathmandu";
+    let ctx = context(zone);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    {
+        let store = Store::open_in_zone(&path, zone.parse().expect("zone")).expect("store");
+        for batch in history() {
+            store.write(batch).await.expect("stored");
+        }
+    }
+    // As schema 6 left it: no aggregates (an upgrade), or aggregates of another zone (the user moved).
+    for (undo, what) in [
+        ("DELETE FROM usage_by_day; DELETE FROM usage_by_hour; DELETE FROM usage_by_day_state;", "an upgrade"),
+        ("UPDATE usage_by_day_state SET zone = 'Europe/Lisbon'", "a new zone"),
+    ] {
+        Connection::open(&path).expect("open").execute_batch(undo).expect("undo");
+        let store = Store::open_in_zone(&path, zone.parse().expect("zone")).expect("store");
+        // Data keeps coming while the days are built; the writer takes it between steps.
+        let late = copy_of(&captured(), -1, 9, Copy::Whole, &format!("late-{}", what.len()));
+        for batch in late {
+            store.write(batch).await.expect("stored while the aggregates are built");
+        }
+        let conn = store.reader().expect("reader");
+        let built = || {
+            conn.query_row("SELECT fill_from IS NULL AND zone = ?1 FROM usage_by_day_state", [zone], |r| r.get(0))
+                .unwrap_or(false)
+        };
+        for _ in 0..400 {
+            if built() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(built(), "{what}: the aggregates were built behind the receiver");
+        assert_same_figures(&path, &ctx, what);
+        drop(store);
+    }
+}
