@@ -66,10 +66,12 @@ macro_rules! undo_schema_6 {
     };
 }
 
-/// Schema 7's day and hour aggregates gone.
+/// Schema 7's and 8's day and hour aggregates gone.
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP TABLE facet_by_day;
+    DROP TABLE facet_by_hour;
     DROP TABLE usage_by_day;
     DROP TABLE usage_by_hour;
     DROP TABLE usage_by_day_state;"

@@ -13,11 +13,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use rusqlite::{Connection, named_params};
+use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::read::facets;
 use crate::read::query::{self, TokenCounts};
 use crate::words::facet::Facet;
 use crate::words::money::usd;
@@ -65,19 +66,6 @@ fn add_tokens(into: &mut TokenCounts, more: &TokenCounts) {
     into.cache_creation += more.cache_creation;
 }
 
-/// The facet rollup rows of a range, each marked with whether events own its cost and tokens (`ev`), by
-/// the rule [`query`]'s rollup rows follow: a named session by its `has_api_events`, "no session" data by
-/// whether any api_request event arrived in its bucket.
-const FACET_ROWS: &str = "
-WITH f AS (
-    SELECT u.*,
-        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
-             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
-        END AS ev
-    FROM facet_rollup u LEFT JOIN sessions s ON s.id = u.session_id
-    WHERE u.facet = :facet AND u.bucket >= :from AND u.bucket < :to
-)";
-
 /// Cost, API requests and tokens of one value of a record attribute.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct FacetUsage {
@@ -96,37 +84,18 @@ pub struct FacetUsage {
 /// summary of the same range.
 fn facet_usage(conn: &Connection, range: Range, facet: Facet) -> Result<Vec<FacetUsage>> {
     let (from, to) = range.buckets();
-    let sql = format!(
-        "{FACET_ROWS}
-         SELECT value, coalesce(sum(records), 0),
-                coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0),
-                coalesce(sum(CASE WHEN ev THEN ev_input ELSE m_input END), 0),
-                coalesce(sum(CASE WHEN ev THEN ev_output ELSE m_output END), 0),
-                coalesce(sum(CASE WHEN ev THEN ev_cache_read ELSE m_cache_read END), 0),
-                coalesce(sum(CASE WHEN ev THEN ev_cache_creation ELSE m_cache_creation END), 0)
-         FROM f GROUP BY value"
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(named_params! {":facet": facet.as_str(), ":from": from, ":to": to}, |r| {
-        let cost_nanos = r.get(2)?;
-        Ok(FacetUsage {
-            value: r.get(0)?,
-            api_requests: r.get(1)?,
+    let rows = facets::by_value(conn, facet, from, to)?.into_iter().map(|(value, sums)| {
+        let [records, cost_nanos, input, output, cache_read, cache_creation, _, _] = sums.0;
+        FacetUsage {
+            value,
+            api_requests: records,
             cost_nanos,
             cost_usd: usd(cost_nanos),
-            tokens: TokenCounts {
-                input: r.get(3)?,
-                output: r.get(4)?,
-                cache_read: r.get(5)?,
-                cache_creation: r.get(6)?,
-            },
-        })
-    })?;
-    let mut values: Vec<FacetUsage> = rows
-        .collect::<rusqlite::Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|v| v.cost_nanos != 0 || v.api_requests != 0 || v.tokens.total() != 0)
-        .collect();
+            tokens: TokenCounts { input, output, cache_read, cache_creation },
+        }
+    });
+    let mut values: Vec<FacetUsage> =
+        rows.filter(|v| v.cost_nanos != 0 || v.api_requests != 0 || v.tokens.total() != 0).collect();
     values.sort_by(|a, b| b.cost_nanos.cmp(&a.cost_nanos).then_with(|| a.value.cmp(&b.value)));
     Ok(values)
 }
@@ -223,20 +192,9 @@ pub fn events_over_time(
     granularity: Granularity,
 ) -> Result<Vec<EventCountPoint>> {
     let (from, to) = range.buckets();
-    let mut statement = conn.prepare_cached(
-        "SELECT bucket, value, sum(records) FROM facet_rollup
-         WHERE facet = :facet AND bucket >= :from AND bucket < :to GROUP BY bucket, value",
-    )?;
-    let rows = statement.query_map(named_params! {":facet": Facet::Event.as_str(), ":from": from, ":to": to}, |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
-    })?;
-    let mut merged: BTreeMap<(DateTime<Utc>, String), i64> = BTreeMap::new();
-    let mut starts = crate::words::range::BucketStarts::new(ctx, granularity);
-    for row in rows {
-        let (bucket, name, count) = row?;
-        *merged.entry((starts.of(bucket), name)).or_default() += count;
-    }
-    Ok(merged.into_iter().map(|((start, name), count)| EventCountPoint { start, name, count }).collect())
+    let merged = facets::over_time(conn, ctx, Facet::Event, from, to, granularity)?;
+    let merged = merged.into_iter().map(|(key, sums)| (key, sums.records()));
+    Ok(merged.map(|((start, name), count)| EventCountPoint { start, name, count }).collect())
 }
 
 /// Code edit decisions (Edit, Write, NotebookEdit permission prompts) for one language.
@@ -262,16 +220,14 @@ impl LanguageEdits {
 /// second source to choose from (the tool_decision events carry no language), so no session rule applies.
 pub fn edits_by_language(conn: &Connection, range: Range) -> Result<Vec<LanguageEdits>> {
     let (from, to) = range.buckets();
-    let mut statement = conn.prepare_cached(
-        "SELECT CASE value WHEN '' THEN 'unknown' ELSE value END, coalesce(sum(accepted), 0), coalesce(sum(rejected), 0)
-         FROM facet_rollup WHERE facet = :facet AND bucket >= :from AND bucket < :to
-         GROUP BY 1",
-    )?;
-    let params = named_params! {":facet": Facet::Language.as_str(), ":from": from, ":to": to};
-    let rows = statement
-        .query_map(params, |r| Ok(LanguageEdits { language: r.get(0)?, accepted: r.get(1)?, rejected: r.get(2)? }))?;
-    let mut languages: Vec<LanguageEdits> =
-        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().filter(|l| l.total() != 0).collect();
+    let mut by_language: BTreeMap<String, LanguageEdits> = BTreeMap::new();
+    for (value, sums) in facets::by_value(conn, Facet::Language, from, to)? {
+        let language = if value.is_empty() { "unknown".to_owned() } else { value };
+        let entry = by_language.entry(language.clone()).or_insert(LanguageEdits { language, accepted: 0, rejected: 0 });
+        entry.accepted += sums.0[6];
+        entry.rejected += sums.0[7];
+    }
+    let mut languages: Vec<LanguageEdits> = by_language.into_values().filter(|l| l.total() != 0).collect();
     languages.sort_by(|a, b| b.total().cmp(&a.total()).then_with(|| a.language.cmp(&b.language)));
     Ok(languages)
 }

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod diagnostics;
 pub mod event_stats;
 pub mod export;
+pub mod facets;
 pub mod glance;
 pub mod insights;
 pub mod logs;

@@ -888,12 +888,9 @@ pub fn record_counts(conn: &Connection) -> Result<RecordCounts> {
 /// prunes old records, so the counts cover the same history as every other total.
 pub fn event_counts(conn: &Connection, range: Range) -> Result<BTreeMap<String, i64>> {
     let (from, to) = range.buckets();
-    let mut statement = conn.prepare_cached(
-        "SELECT value, sum(records) FROM facet_rollup WHERE facet = ?1 AND bucket >= ?2 AND bucket < ?3
-         GROUP BY value HAVING sum(records) > 0",
-    )?;
-    let rows = statement.query_map(params![crate::words::facet::Facet::Event.as_str(), from, to], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(crate::read::facets::by_value(conn, crate::words::facet::Facet::Event, from, to)?
+        .into_iter()
+        .map(|(name, sums)| (name, sums.records()))
+        .filter(|(_, count)| *count > 0)
+        .collect())
 }

@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_decision_in_event_index.sql"),
     include_str!("../../migrations/0006_processes_and_subagents.sql"),
     include_str!("../../migrations/0007_usage_by_day_and_hour.sql"),
+    include_str!("../../migrations/0008_facets_by_day_and_hour.sql"),
 ];
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

@@ -17,6 +17,8 @@ pub enum Facet {
 }
 
 impl Facet {
+    pub const ALL: [Facet; 5] = [Facet::QuerySource, Facet::Effort, Facet::Language, Facet::Event, Facet::Agent];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Facet::QuerySource => "query_source",

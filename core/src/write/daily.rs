@@ -1,6 +1,7 @@
-//! The usage aggregates per local day and per local hour (`usage_by_day`, `usage_by_hour`, migration 0007):
-//! a row per day (or hour) and model with the one-source-per-session rule applied, so a year reads 365 rows a
-//! model instead of every session's 15-minute rows.
+//! The aggregates per local day and per local hour: usage by model (`usage_by_day`, `usage_by_hour`, migration
+//! 0007) and the facet breakdowns by value (`facet_by_day`, `facet_by_hour`, migration 0008), with the
+//! one-source-per-session rule applied, so a year reads 365 rows a model (or value) instead of every
+//! session's 15-minute rows.
 //!
 //! An hour's rows are always recomputed whole from `usage_rollup`, and a day's from its hours (never adjusted
 //! by a delta), so they are exact by construction: whatever changed them — a batch, a session's first
@@ -17,11 +18,13 @@ use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::Result;
-use crate::store::usage::{OWNED_ROWS, USAGE_COLUMNS};
+use crate::store::usage::{FACET_COLUMNS, FACET_ROWS, OWNED_ROWS, USAGE_COLUMNS};
+use crate::words::facet::Facet;
 use crate::words::time::{BUCKET_NS, TimeContext, bucket_of, from_ns, ns};
 
-/// Days built per fill step: a few milliseconds of work each on a busy year.
-const FILL_DAYS_PER_STEP: u64 = 14;
+/// Days built per fill step. A busy day of the benchmark's year (about 3,000 events) takes some 50 ms with
+/// its 24 hours of usage and facets: the longest an export waits behind the fill.
+const FILL_DAYS_PER_STEP: u64 = 1;
 
 /// The zone the aggregates' days are local to, when there are aggregates.
 pub fn zone(tx: &Transaction) -> Result<Option<Tz>> {
@@ -36,7 +39,9 @@ pub fn ensure_zone(tx: &Transaction, zone: Tz) -> Result<()> {
     if self::zone(tx)? == Some(zone) {
         return Ok(());
     }
-    tx.execute_batch("DELETE FROM usage_by_day; DELETE FROM usage_by_hour;")?;
+    tx.execute_batch(
+        "DELETE FROM usage_by_day; DELETE FROM usage_by_hour; DELETE FROM facet_by_day; DELETE FROM facet_by_hour;",
+    )?;
     let first: Option<i64> = tx.query_row("SELECT min(bucket) FROM usage_rollup", [], |r| r.get(0))?;
     tx.execute(
         "INSERT INTO usage_by_day_state (id, zone, fill_from) VALUES (1, ?1, ?2)
@@ -115,7 +120,9 @@ pub fn refresh_buckets(tx: &Transaction, buckets: impl IntoIterator<Item = i64>)
 
 /// The buckets a session has usage rows in (the hours and days its cost moves in when it changes source).
 pub fn session_buckets(tx: &Transaction, session: &str) -> Result<Vec<i64>> {
-    let mut statement = tx.prepare_cached("SELECT DISTINCT bucket FROM usage_rollup WHERE session_id = ?1")?;
+    let mut statement = tx.prepare_cached(
+        "SELECT bucket FROM usage_rollup WHERE session_id = ?1 UNION SELECT bucket FROM facet_rollup WHERE session_id = ?1",
+    )?;
     let buckets = statement.query_map([session], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(buckets)
 }
@@ -127,12 +134,14 @@ pub fn refresh_span(tx: &Transaction, from: i64, to: i64) -> Result<()> {
     }
     let mut stored = tx.prepare_cached(
         "SELECT first_bucket FROM usage_by_day WHERE end_bucket > ?1 AND first_bucket < ?2
-         UNION SELECT first_bucket FROM usage_by_hour WHERE end_bucket > ?1 AND first_bucket < ?2",
+         UNION SELECT first_bucket FROM usage_by_hour WHERE end_bucket > ?1 AND first_bucket < ?2
+         UNION SELECT first_bucket FROM facet_by_hour WHERE end_bucket > ?1 AND first_bucket < ?2",
     )?;
     let mut buckets: BTreeSet<i64> = stored.query_map([from, to], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     drop(stored);
     let mut rollup =
         tx.prepare_cached("SELECT DISTINCT bucket FROM usage_rollup WHERE bucket >= ?1 AND bucket < ?2")?;
+    // (Facet rows lie in buckets that have usage rows: the same records made both.)
     buckets.extend(rollup.query_map([from, to], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?);
     drop(rollup);
     refresh_buckets(tx, buckets)
@@ -163,10 +172,21 @@ fn day_from_hours(tx: &Transaction, first: i64, end: i64) -> Result<()> {
          FROM usage_by_hour WHERE first_bucket >= ?1 AND first_bucket < ?2 GROUP BY model",
     )?
     .execute([first, end])?;
+    tx.prepare_cached("DELETE FROM facet_by_day WHERE first_bucket = ?1")?.execute([first])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO facet_by_day (facet, value, first_bucket, end_bucket, records, cost_nanos, input, output,
+             cache_read, cache_creation, accepted, rejected)
+         SELECT ?3, value, ?1, ?2, sum(records), sum(cost_nanos), sum(input), sum(output), sum(cache_read),
+             sum(cache_creation), sum(accepted), sum(rejected)
+         FROM facet_by_hour WHERE facet = ?3 AND first_bucket >= ?1 AND first_bucket < ?2 GROUP BY value",
+    )?;
+    for facet in Facet::ALL {
+        insert.execute(params![first, end, facet.as_str()])?;
+    }
     Ok(())
 }
 
-/// One hour's rows, read again from the rollup with the one-source rule.
+/// One hour's usage and facet rows, read again from the rollups with the one-source rule.
 fn recompute_hour(tx: &Transaction, first: i64, end: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM usage_by_hour WHERE first_bucket = ?1")?.execute([first])?;
     let sql = format!(
@@ -178,6 +198,17 @@ fn recompute_hour(tx: &Transaction, first: i64, end: i64) -> Result<()> {
     );
     tx.prepare_cached(&sql)?
         .execute(rusqlite::named_params! {":from": first, ":to": end, ":session": None::<String>})?;
+    tx.prepare_cached("DELETE FROM facet_by_hour WHERE first_bucket = ?1")?.execute([first])?;
+    let sql = format!(
+        "{FACET_ROWS}
+         INSERT INTO facet_by_hour (facet, value, first_bucket, end_bucket, records, cost_nanos, input, output,
+             cache_read, cache_creation, accepted, rejected)
+         SELECT :facet, value, :from, :to, {FACET_COLUMNS} FROM f GROUP BY value"
+    );
+    let mut insert = tx.prepare_cached(&sql)?;
+    for facet in Facet::ALL {
+        insert.execute(rusqlite::named_params! {":facet": facet.as_str(), ":from": first, ":to": end})?;
+    }
     Ok(())
 }
 

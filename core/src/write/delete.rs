@@ -100,7 +100,10 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
     // metrics again on every day it has usage.
     daily::refresh_span(tx, from_bucket, to_bucket)?;
     let kept: Vec<i64> = tx
-        .prepare("SELECT DISTINCT bucket FROM usage_rollup WHERE session_id IN (SELECT id FROM touched)")?
+        .prepare(
+            "SELECT bucket FROM usage_rollup WHERE session_id IN (SELECT id FROM touched)
+             UNION SELECT bucket FROM facet_rollup WHERE session_id IN (SELECT id FROM touched)",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     daily::refresh_buckets(tx, kept)?;

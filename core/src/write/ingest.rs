@@ -387,11 +387,13 @@ impl Writer<'_> {
         for session in &flipped {
             touched.extend(super::daily::session_buckets(self.tx, session)?);
         }
-        super::daily::refresh_buckets(self.tx, touched)?;
         let facets: Vec<_> = self.facets.drain().collect();
+        let facet_buckets: Vec<i64> = facets.iter().map(|((_, _, bucket, _), _)| *bucket).collect();
         for ((facet, value, bucket, session), (records, inc)) in facets {
             self.write_facet(facet, &value, bucket, &session, records, &inc)?;
         }
+        touched.extend(facet_buckets);
+        super::daily::refresh_buckets(self.tx, touched)?;
         Ok(())
     }
 

@@ -243,7 +243,8 @@ fn merge(tx: &Transaction) -> Result<Imported> {
     // The days the imported usage lies in are read again (sessions added or replaced, free buckets).
     let imported_buckets: Vec<i64> = tx
         .prepare(
-            "SELECT DISTINCT bucket FROM main.usage_rollup WHERE session_id IN (SELECT id FROM temp.taken)
+            "SELECT bucket FROM main.usage_rollup WHERE session_id IN (SELECT id FROM temp.taken)
+             UNION SELECT bucket FROM main.facet_rollup WHERE session_id IN (SELECT id FROM temp.taken)
              UNION SELECT bucket FROM temp.free_buckets",
         )?
         .query_map([], |r| r.get(0))?

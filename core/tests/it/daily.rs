@@ -1,9 +1,10 @@
-//! The daily aggregates: every figure read through them equals the one the rollup gives with the
-//! one-source-per-session rule, in zones with 30- and 45-minute offsets and across DST, whatever order the
-//! data comes in (metrics before a session's first `api_request`, data without a session before an
+//! The day and hour aggregates of usage and facets: every figure read through them equals the one the rollups
+//! give with the one-source-per-session rule, in zones with 30- and 45-minute offsets and across DST, whatever
+//! order the data comes in (metrics before a session's first `api_request`, data without a session before an
 //! `api_request` in its bucket), after each way history is changed, and when they are built behind the
 //! receiver on a database that had none.
 
+use ccmeter_core::read::insights;
 use ccmeter_core::read::query::{self, SeriesPoint, Summary};
 use ccmeter_core::words::range::{Granularity, Range};
 use ccmeter_core::{Store, TimeContext};
@@ -140,6 +141,12 @@ struct Figures {
     days: Vec<SeriesPoint>,
     hours: Vec<SeriesPoint>,
     by_day: Vec<(NaiveDate, query::Usage)>,
+    by_source: Vec<insights::SourceUsage>,
+    by_effort: Vec<insights::FacetUsage>,
+    edits_by_language: Vec<insights::LanguageEdits>,
+    events_by_day: Vec<insights::EventCountPoint>,
+    events_by_hour: Vec<insights::EventCountPoint>,
+    event_counts: std::collections::BTreeMap<String, i64>,
 }
 
 fn figures(conn: &Connection, ctx: &TimeContext, range: Range) -> Figures {
@@ -149,6 +156,12 @@ fn figures(conn: &Connection, ctx: &TimeContext, range: Range) -> Figures {
         days: query::over_time(conn, ctx, range, Granularity::Day).expect("days"),
         hours: query::over_time(conn, ctx, range, Granularity::Hour).expect("hours"),
         by_day: query::by_day(conn, ctx, range).expect("by day"),
+        by_source: insights::cost_by_source(conn, range).expect("by source"),
+        by_effort: insights::cost_by_effort(conn, range).expect("by effort"),
+        edits_by_language: insights::edits_by_language(conn, range).expect("edits"),
+        events_by_day: insights::events_over_time(conn, ctx, range, Granularity::Day).expect("events by day"),
+        events_by_hour: insights::events_over_time(conn, ctx, range, Granularity::Hour).expect("events by hour"),
+        event_counts: query::event_counts(conn, range).expect("event counts"),
     }
 }
 
@@ -182,6 +195,8 @@ fn assert_same_figures(path: &std::path::Path, ctx: &TimeContext, what: &str) {
     let conn = Connection::open(path).expect("open");
     let days: i64 = conn.query_row("SELECT count(*) FROM usage_by_day", [], |r| r.get(0)).expect("rows");
     assert!(days > 0, "{what}: the aggregates hold days");
+    let facet_days: i64 = conn.query_row("SELECT count(*) FROM facet_by_day", [], |r| r.get(0)).expect("rows");
+    assert!(facet_days > 0, "{what}: the facet aggregates hold days");
     for range in ranges(ctx) {
         assert_eq!(figures(&conn, ctx, range), from_rollup(path, ctx, range), "{what}: {range:?} in {}", ctx.zone);
     }
@@ -280,7 +295,11 @@ async fn a_database_without_aggregates_gets_them_built_behind_the_receiver() {
     }
     // As schema 6 left it: no aggregates (an upgrade), or aggregates of another zone (the user moved).
     for (undo, what) in [
-        ("DELETE FROM usage_by_day; DELETE FROM usage_by_hour; DELETE FROM usage_by_day_state;", "an upgrade"),
+        (
+            "DELETE FROM usage_by_day; DELETE FROM usage_by_hour; DELETE FROM facet_by_day; DELETE FROM facet_by_hour;
+             DELETE FROM usage_by_day_state;",
+            "an upgrade",
+        ),
         ("UPDATE usage_by_day_state SET zone = 'Europe/Lisbon'", "a new zone"),
     ] {
         Connection::open(&path).expect("open").execute_batch(undo).expect("undo");

@@ -1,0 +1,160 @@
+//! The facet breakdowns of a span of buckets (cost by query source or effort, edits by language, events by
+//! name), read from the facet aggregates per local day or hour (`facet_by_day`, `facet_by_hour`, migration
+//! 0008) where they cover it wholly, and from the facet rollup with the one-source rule for the rest, in the
+//! same way `query` reads usage.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, named_params};
+
+use crate::error::Result;
+use crate::store::usage::{FACET_COLUMN_COUNT, FACET_COLUMNS, FACET_ROWS};
+use crate::words::facet::Facet;
+use crate::words::range::{BucketStarts, Granularity};
+use crate::words::time::{BUCKET_NS, TimeContext, from_ns};
+
+/// A facet value's sums, in the order of `FACET_COLUMNS`: records, owned cost and tokens (input, output,
+/// cache read, cache creation), accepted, rejected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FacetSums(pub [i64; FACET_COLUMN_COUNT]);
+
+impl FacetSums {
+    fn from_row(row: &rusqlite::Row, at: usize) -> rusqlite::Result<FacetSums> {
+        let mut sums = [0; FACET_COLUMN_COUNT];
+        for (i, slot) in sums.iter_mut().enumerate() {
+            *slot = row.get(at + i)?;
+        }
+        Ok(FacetSums(sums))
+    }
+
+    fn add(&mut self, more: &FacetSums) {
+        for (into, more) in self.0.iter_mut().zip(more.0) {
+            *into += more;
+        }
+    }
+
+    pub(crate) fn records(&self) -> i64 {
+        self.0[0]
+    }
+}
+
+/// The sums of the facet aggregate tables, in the order of `FACET_COLUMNS`.
+const AGGREGATE_COLUMNS: &str = "sum(records), sum(cost_nanos), sum(input), sum(output), sum(cache_read),
+    sum(cache_creation), sum(accepted), sum(rejected)";
+
+/// The whole days (hours) of an aggregate table inside a span, as buckets `[first, end)`, and the edges left
+/// to the rollup.
+struct Cover {
+    days: Option<(i64, i64)>,
+    edges: Vec<(i64, i64)>,
+}
+
+/// [`Cover`] of buckets `[from, to)` by `table`'s rows of `facet`.
+fn cover(conn: &Connection, table: &str, facet: Facet, from: i64, to: i64) -> Result<Cover> {
+    let whole = Cover { days: None, edges: vec![(from, to)] };
+    let built: bool = conn
+        .prepare_cached("SELECT fill_from IS NULL FROM usage_by_day_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if !built {
+        return Ok(whole);
+    }
+    let (first, end): (Option<i64>, Option<i64>) = conn
+        .prepare_cached(&format!(
+            "SELECT min(first_bucket), max(end_bucket) FROM {table}
+             WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3 AND end_bucket <= ?3"
+        ))?
+        .query_row(rusqlite::params![facet.as_str(), from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (Some(first), Some(end)) = (first, end) else { return Ok(whole) };
+    Ok(Cover {
+        days: Some((first, end)),
+        edges: [(from, first), (end, to)].into_iter().filter(|(a, b)| a < b).collect(),
+    })
+}
+
+/// Each value's sums over buckets `[from, to)`.
+pub(crate) fn by_value(conn: &Connection, facet: Facet, from: i64, to: i64) -> Result<BTreeMap<String, FacetSums>> {
+    let Cover { days, edges } = cover(conn, "facet_by_day", facet, from, to)?;
+    let mut values: BTreeMap<String, FacetSums> = BTreeMap::new();
+    if let Some((first, end)) = days {
+        let sql = format!(
+            "SELECT value, {AGGREGATE_COLUMNS} FROM facet_by_day
+             WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3 GROUP BY value"
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(rusqlite::params![facet.as_str(), first, end], |row| {
+            Ok((row.get::<_, String>(0)?, FacetSums::from_row(row, 1)?))
+        })?;
+        for row in rows {
+            let (value, sums) = row?;
+            values.entry(value).or_default().add(&sums);
+        }
+    }
+    let sql = format!("{FACET_ROWS} SELECT value, {FACET_COLUMNS} FROM f GROUP BY value");
+    let mut statement = conn.prepare_cached(&sql)?;
+    for (from, to) in edges {
+        let rows = statement.query_map(named_params! {":facet": facet.as_str(), ":from": from, ":to": to}, |row| {
+            Ok((row.get::<_, String>(0)?, FacetSums::from_row(row, 1)?))
+        })?;
+        for row in rows {
+            let (value, sums) = row?;
+            values.entry(value).or_default().add(&sums);
+        }
+    }
+    Ok(values)
+}
+
+/// Each value's sums per local hour or day of `ctx` over buckets `[from, to)`.
+pub(crate) fn over_time(
+    conn: &Connection,
+    ctx: &TimeContext,
+    facet: Facet,
+    from: i64,
+    to: i64,
+    granularity: Granularity,
+) -> Result<BTreeMap<(DateTime<Utc>, String), FacetSums>> {
+    let table = match granularity {
+        Granularity::Day => "facet_by_day",
+        Granularity::Hour => "facet_by_hour",
+    };
+    let zone: Option<String> = conn
+        .prepare_cached("SELECT zone FROM usage_by_day_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    // The aggregates' days (hours) are this series' only when they are local to its zone.
+    let Cover { days, edges } = if zone.as_deref() == Some(ctx.zone.name()) {
+        cover(conn, table, facet, from, to)?
+    } else {
+        Cover { days: None, edges: vec![(from, to)] }
+    };
+    let mut merged: BTreeMap<(DateTime<Utc>, String), FacetSums> = BTreeMap::new();
+    if let Some((first, end)) = days {
+        let sql = format!(
+            "SELECT first_bucket, value, {AGGREGATE_COLUMNS} FROM {table}
+             WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3 GROUP BY first_bucket, value"
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(rusqlite::params![facet.as_str(), first, end], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, FacetSums::from_row(row, 2)?))
+        })?;
+        for row in rows {
+            let (first_bucket, value, sums) = row?;
+            merged.entry((from_ns(first_bucket * BUCKET_NS), value)).or_default().add(&sums);
+        }
+    }
+    let sql = format!("{FACET_ROWS} SELECT bucket, value, {FACET_COLUMNS} FROM f GROUP BY bucket, value");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut starts = BucketStarts::new(ctx, granularity);
+    for (from, to) in edges {
+        let rows = statement.query_map(named_params! {":facet": facet.as_str(), ":from": from, ":to": to}, |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, FacetSums::from_row(row, 2)?))
+        })?;
+        for row in rows {
+            let (bucket, value, sums) = row?;
+            merged.entry((starts.of(bucket), value)).or_default().add(&sums);
+        }
+    }
+    Ok(merged)
+}
