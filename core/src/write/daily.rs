@@ -22,9 +22,8 @@ use crate::store::usage::{FACET_COLUMNS, FACET_ROWS, OWNED_ROWS, USAGE_COLUMNS};
 use crate::words::facet::Facet;
 use crate::words::time::{BUCKET_NS, TimeContext, bucket_of, from_ns, ns};
 
-/// Days built per fill step. A busy day of the benchmark's year (about 3,000 events) takes some 50 ms with
-/// its 24 hours of usage and facets: the longest an export waits behind the fill.
-const FILL_DAYS_PER_STEP: u64 = 1;
+/// Days built per fill step: the longest an export waits behind the fill is one step.
+const FILL_DAYS_PER_STEP: u64 = 7;
 
 /// The zone the aggregates' days are local to, when there are aggregates.
 pub fn zone(tx: &Transaction) -> Result<Option<Tz>> {
@@ -147,13 +146,49 @@ pub fn refresh_span(tx: &Transaction, from: i64, to: i64) -> Result<()> {
     refresh_buckets(tx, buckets)
 }
 
-/// The rows of each hour of a day, read from the rollup, then the day's from them.
+/// The rows of every hour of a day, read from the rollups in one statement per table (and facet), then the
+/// day's from them: what the fill does a day at a time.
 fn recompute_day_and_hours(tx: &Transaction, ctx: &TimeContext, first: i64, end: i64) -> Result<()> {
-    let mut hour = hour_of_bucket(ctx, first);
-    while hour.0 < end {
-        recompute_hour(tx, hour.0, hour.1)?;
-        hour = hour_of_bucket(ctx, hour.1);
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS day_hours (bucket INTEGER PRIMARY KEY, hour_first INTEGER, hour_end INTEGER);
+         DELETE FROM temp.day_hours;",
+    )?;
+    {
+        let mut insert = tx.prepare_cached("INSERT INTO temp.day_hours VALUES (?1, ?2, ?3)")?;
+        let mut hour = hour_of_bucket(ctx, first);
+        while hour.0 < end {
+            for bucket in hour.0..hour.1 {
+                insert.execute([bucket, hour.0, hour.1])?;
+            }
+            hour = hour_of_bucket(ctx, hour.1);
+        }
     }
+    tx.prepare_cached("DELETE FROM usage_by_hour WHERE first_bucket >= ?1 AND first_bucket < ?2")?
+        .execute([first, end])?;
+    let sql = format!(
+        "{OWNED_ROWS}
+         INSERT INTO usage_by_hour (first_bucket, end_bucket, model, cost_nanos, input, output, cache_read,
+             cache_creation, api_requests, api_errors, user_prompts, tool_results, lines_added, lines_removed,
+             commits, pull_requests, active_user_us, active_cli_us, edits_accepted, edits_rejected, api_duration_ms)
+         SELECT h.hour_first, h.hour_end, model, {USAGE_COLUMNS}
+         FROM r JOIN temp.day_hours h ON h.bucket = r.bucket GROUP BY h.hour_first, model"
+    );
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::named_params! {":from": first, ":to": end, ":session": None::<String>})?;
+    tx.prepare_cached("DELETE FROM facet_by_hour WHERE first_bucket >= ?1 AND first_bucket < ?2")?
+        .execute([first, end])?;
+    let sql = format!(
+        "{FACET_ROWS}
+         INSERT INTO facet_by_hour (facet, value, first_bucket, end_bucket, records, cost_nanos, input, output,
+             cache_read, cache_creation, accepted, rejected)
+         SELECT :facet, value, h.hour_first, h.hour_end, {FACET_COLUMNS}
+         FROM f JOIN temp.day_hours h ON h.bucket = f.bucket GROUP BY h.hour_first, value"
+    );
+    let mut insert = tx.prepare_cached(&sql)?;
+    for facet in Facet::ALL {
+        insert.execute(rusqlite::named_params! {":facet": facet.as_str(), ":from": first, ":to": end})?;
+    }
+    drop(insert);
     day_from_hours(tx, first, end)
 }
 
