@@ -6,10 +6,12 @@
 //!
 //! ```text
 //! words      the shared vocabulary: periods, time and ranges, money, sources, settings (no SQL, no IO)
-//! store      the database file: connection, schema, migrations, the settings row
-//! write      the single writer and everything it writes      read   every figure, read-only
+//! store      the database file: connection, schema, migrations, the settings row, the one-source rule
+//! write      the single writer, what it writes, the day and hour aggregates
+//! read       every figure, read-only (beside write: neither uses the other)
 //! budget     where each budget stands, and its alerts (reads figures, records alerts)
-//! dashboard  the dashboard window's whole picture             apply_settings  saving settings that prune and erase
+//! dashboard  the dashboard window's whole picture
+//! apply_settings  saving settings that prune and erase
 //! collector  the OTLP receiver and the store running together, headless or inside the tray app
 //! ```
 //!

@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::read::query::percentile;
 use crate::words::range::{BucketStarts, Granularity, Range, record_times};
 use crate::words::time::TimeContext;
-use crate::write::ingest::bucket_of;
+use crate::words::time::bucket_of;
 
 /// API latency of one model, over a whole range or one local hour or day.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -128,7 +128,7 @@ pub fn tools_over_time(
          WHERE name = 'tool_result' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
          GROUP BY 1, 2",
     )?;
-    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::write::ingest::BUCKET_NS};
+    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::words::time::BUCKET_NS};
     let rows = statement.query_map(params, |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
     })?;
@@ -167,7 +167,7 @@ pub fn errors_over_time(
          WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
          GROUP BY 1, 2",
     )?;
-    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::write::ingest::BUCKET_NS};
+    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::words::time::BUCKET_NS};
     let rows =
         statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?)))?;
     let mut merged: BTreeMap<(DateTime<Utc>, Option<i64>), i64> = BTreeMap::new();

@@ -183,7 +183,7 @@ fn sessions_started(
         "SELECT first_ns / :bucket_ns - (first_ns % :bucket_ns < 0) AS bucket, count(*) FROM sessions
          WHERE id <> '' AND bucket >= :from AND bucket < :to GROUP BY 1",
     )?;
-    let params = named_params! {":from": from, ":to": to, ":bucket_ns": crate::write::ingest::BUCKET_NS};
+    let params = named_params! {":from": from, ":to": to, ":bucket_ns": crate::words::time::BUCKET_NS};
     let rows = statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
     let mut counts: BTreeMap<DateTime<Utc>, i64> = BTreeMap::new();
     let mut starts = BucketStarts::new(ctx, granularity);

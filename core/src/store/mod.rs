@@ -1,6 +1,7 @@
 //! The database file: opening it (created if needed, private to its owner), the connection settings every
-//! ccmeter connection uses, the schema's migrations with a backup before each upgrade, read-only opens, and
-//! the settings row. No figures and no write path: those are `read` and `write`, above this.
+//! ccmeter connection uses, the schema's migrations with a backup before each upgrade, read-only opens, the
+//! settings row, and the one-source-per-session rule as SQL over the rollups (`usage`), which both paths
+//! apply. No figures and no write path: those are `read` and `write`, above this.
 
 pub mod settings;
 pub mod usage;

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 
-pub use crate::words::time::{BUCKET_NS, bucket_of};
+use crate::words::time::bucket_of;
 
 /// What one batch changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -230,7 +230,7 @@ struct SessionTouch {
     api_event: bool,
 }
 
-pub use crate::words::facet::Facet;
+use crate::words::facet::Facet;
 
 /// An attribute as the facet value SQLite's `CAST(json_extract(…) AS TEXT)` makes of it (the migration's
 /// backfill), `""` when absent.

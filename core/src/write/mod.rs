@@ -1,6 +1,7 @@
 //! The write path, all of it run by the single writer (`writer`) in its transactions: telemetry batches
-//! into raw records and rollups (`ingest`) and the daily aggregates kept from them (`daily`), deletions and retention (`delete`), erasing content (`erase`),
-//! alert records (`alerts`), and moving history between databases (`transfer`).
+//! into raw records and rollups (`ingest`), the day and hour aggregates kept from the rollups (`daily`),
+//! deletions and retention (`delete`), erasing content (`erase`), alert records (`alerts`), and moving
+//! history between databases (`transfer`).
 
 pub mod alerts;
 pub mod daily;

@@ -21,7 +21,8 @@ use serde::Serialize;
 
 use crate::error::{ExportProblem, FileProblem, ImportProblem, Result, StoreError};
 use crate::store::{self, MIGRATIONS};
-use crate::write::ingest::{self, BUCKET_NS};
+use crate::words::time::BUCKET_NS;
+use crate::write::ingest;
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
