@@ -6,9 +6,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, named_params};
+use rusqlite::{Connection, named_params};
 
 use crate::error::Result;
+use crate::read::cover::{Cover, cover, series_cover};
 use crate::store::usage::{FACET_COLUMN_COUNT, FACET_COLUMNS, FACET_ROWS};
 use crate::words::facet::Facet;
 use crate::words::range::{BucketStarts, Granularity};
@@ -43,40 +44,9 @@ impl FacetSums {
 const AGGREGATE_COLUMNS: &str = "sum(records), sum(cost_nanos), sum(input), sum(output), sum(cache_read),
     sum(cache_creation), sum(accepted), sum(rejected)";
 
-/// The whole days (hours) of an aggregate table inside a span, as buckets `[first, end)`, and the edges left
-/// to the rollup.
-struct Cover {
-    days: Option<(i64, i64)>,
-    edges: Vec<(i64, i64)>,
-}
-
-/// [`Cover`] of buckets `[from, to)` by `table`'s rows of `facet`.
-fn cover(conn: &Connection, table: &str, facet: Facet, from: i64, to: i64) -> Result<Cover> {
-    let whole = Cover { days: None, edges: vec![(from, to)] };
-    let built: bool = conn
-        .prepare_cached("SELECT fill_from IS NULL FROM usage_by_day_state WHERE id = 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
-        .unwrap_or(false);
-    if !built {
-        return Ok(whole);
-    }
-    let (first, end): (Option<i64>, Option<i64>) = conn
-        .prepare_cached(&format!(
-            "SELECT min(first_bucket), max(end_bucket) FROM {table}
-             WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3 AND end_bucket <= ?3"
-        ))?
-        .query_row(rusqlite::params![facet.as_str(), from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let (Some(first), Some(end)) = (first, end) else { return Ok(whole) };
-    Ok(Cover {
-        days: Some((first, end)),
-        edges: [(from, first), (end, to)].into_iter().filter(|(a, b)| a < b).collect(),
-    })
-}
-
 /// Each value's sums over buckets `[from, to)`.
 pub(crate) fn by_value(conn: &Connection, facet: Facet, from: i64, to: i64) -> Result<BTreeMap<String, FacetSums>> {
-    let Cover { days, edges } = cover(conn, "facet_by_day", facet, from, to)?;
+    let Cover { days, edges } = cover(conn, "facet_by_day", Some(facet), from, to)?;
     let mut values: BTreeMap<String, FacetSums> = BTreeMap::new();
     if let Some((first, end)) = days {
         let sql = format!(
@@ -119,16 +89,7 @@ pub(crate) fn over_time(
         Granularity::Day => "facet_by_day",
         Granularity::Hour => "facet_by_hour",
     };
-    let zone: Option<String> = conn
-        .prepare_cached("SELECT zone FROM usage_by_day_state WHERE id = 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?;
-    // The aggregates' days (hours) are this series' only when they are local to its zone.
-    let Cover { days, edges } = if zone.as_deref() == Some(ctx.zone.name()) {
-        cover(conn, table, facet, from, to)?
-    } else {
-        Cover { days: None, edges: vec![(from, to)] }
-    };
+    let Cover { days, edges } = series_cover(conn, ctx, table, Some(facet), from, to)?;
     let mut merged: BTreeMap<(DateTime<Utc>, String), FacetSums> = BTreeMap::new();
     if let Some((first, end)) = days {
         let sql = format!(

@@ -5,6 +5,7 @@
 //! exports' formats, the recorded alerts and the diagnostics.
 
 pub mod alerts;
+mod cover;
 pub mod diagnostics;
 pub mod event_stats;
 pub mod export;

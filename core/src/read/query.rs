@@ -15,6 +15,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::read::cover::{cover, series_cover};
 use crate::store::usage::{OWNED_ROWS, USAGE_COLUMN_COUNT, USAGE_COLUMNS};
 use crate::words::money::usd;
 use crate::words::range::{BucketStarts, Granularity, Range};
@@ -129,47 +130,9 @@ const DAY_COLUMNS: &str = "sum(cost_nanos), sum(input), sum(output), sum(cache_r
     sum(commits), sum(pull_requests), sum(active_user_us), sum(active_cli_us), sum(edits_accepted),
     sum(edits_rejected), sum(api_duration_ms)";
 
-/// Where the usage of buckets `[from, to)` is read from: the built aggregates (`usage_by_day` or
-/// `usage_by_hour`) for the local days or hours lying wholly inside (`days`, as buckets `[first, end)`), and the
-/// rollup for the rest (`edges`). Without built aggregates, or without a whole day (hour) inside, all of it
-/// comes from the rollup.
-struct Sources {
-    days: Option<(i64, i64)>,
-    edges: Vec<(i64, i64)>,
-}
-
-fn sources(conn: &Connection, table: &str, from: i64, to: i64) -> Result<Sources> {
-    let whole = Sources { days: None, edges: vec![(from, to)] };
-    let built: bool = conn
-        .prepare_cached("SELECT fill_from IS NULL FROM usage_by_day_state WHERE id = 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
-        .unwrap_or(false);
-    if !built {
-        return Ok(whole);
-    }
-    let (first, end): (Option<i64>, Option<i64>) = conn
-        .prepare_cached(&format!(
-            "SELECT min(first_bucket), max(end_bucket) FROM {table}
-             WHERE first_bucket >= ?1 AND first_bucket < ?2 AND end_bucket <= ?2"
-        ))?
-        .query_row([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let (Some(first), Some(end)) = (first, end) else { return Ok(whole) };
-    let edges = [(from, first), (end, to)].into_iter().filter(|(a, b)| a < b).collect();
-    Ok(Sources { days: Some((first, end)), edges })
-}
-
-/// The zone the built daily aggregates are local to.
-fn aggregate_zone(conn: &Connection) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT zone FROM usage_by_day_state WHERE id = 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?)
-}
-
 /// Usage of buckets `[from, to)` per model (`""`: usage with no model).
 fn sums_by_model(conn: &Connection, from: i64, to: i64) -> Result<(BTreeMap<String, Sums>, bool)> {
-    let sources = sources(conn, "usage_by_day", from, to)?;
+    let sources = cover(conn, "usage_by_day", None, from, to)?;
     let mut by_model: BTreeMap<String, Sums> = BTreeMap::new();
     if let Some((first, end)) = sources.days {
         let sql = format!(
@@ -291,16 +254,11 @@ pub fn over_time(
     granularity: Granularity,
 ) -> Result<Vec<SeriesPoint>> {
     let (from, to) = range.buckets();
-    // The aggregates' days (hours) are the days (hours) of this series only when they are local to its zone.
     let table = match granularity {
         Granularity::Day => "usage_by_day",
         Granularity::Hour => "usage_by_hour",
     };
-    let sources = if aggregate_zone(conn)?.as_deref() == Some(ctx.zone.name()) {
-        sources(conn, table, from, to)?
-    } else {
-        Sources { days: None, edges: vec![(from, to)] }
-    };
+    let sources = series_cover(conn, ctx, table, None, from, to)?;
     let mut merged: BTreeMap<(DateTime<Utc>, String), Sums> = BTreeMap::new();
     if let Some((first, end)) = sources.days {
         let sql = format!(

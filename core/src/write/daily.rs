@@ -96,21 +96,21 @@ pub fn refresh_buckets(tx: &Transaction, buckets: impl IntoIterator<Item = i64>)
     let ctx = zone_context(zone);
     let buckets: BTreeSet<i64> = buckets.into_iter().collect();
     let fill_from = fill_from(tx)?;
-    let hours: BTreeSet<(i64, i64)> = buckets.iter().map(|&bucket| hour_of_bucket(&ctx, bucket)).collect();
-    let days: BTreeSet<(i64, i64)> = buckets.iter().map(|&bucket| day_of_bucket(&ctx, bucket)).collect();
-    for &(first, end) in &days {
+    // The touched hours, by the day they lie in.
+    let mut days: std::collections::BTreeMap<(i64, i64), Vec<(i64, i64)>> = std::collections::BTreeMap::new();
+    for &bucket in &buckets {
+        let hours = days.entry(day_of_bucket(&ctx, bucket)).or_default();
+        let hour = hour_of_bucket(&ctx, bucket);
+        if !hours.contains(&hour) {
+            hours.push(hour);
+        }
+    }
+    for ((first, end), hours) in days {
         // A day the fill has not reached yet has none of its hours: all of them are built now.
         if fill_from.is_some_and(|from| end > from) {
             recompute_day_and_hours(tx, &ctx, first, end)?;
-        }
-    }
-    for (first, end) in hours {
-        if fill_from.is_none_or(|from| end <= from) {
-            recompute_hour(tx, first, end)?;
-        }
-    }
-    for (first, end) in days {
-        if fill_from.is_none_or(|from| end <= from) {
+        } else {
+            rebuild_hours(tx, &hours)?;
             day_from_hours(tx, first, end)?;
         }
     }
@@ -146,25 +146,39 @@ pub fn refresh_span(tx: &Transaction, from: i64, to: i64) -> Result<()> {
     refresh_buckets(tx, buckets)
 }
 
-/// The rows of every hour of a day, read from the rollups in one statement per table (and facet), then the
-/// day's from them: what the fill does a day at a time.
+/// The rows of every hour of a day, then the day's from them: what the fill does a day at a time.
 fn recompute_day_and_hours(tx: &Transaction, ctx: &TimeContext, first: i64, end: i64) -> Result<()> {
+    let mut hours = Vec::new();
+    let mut hour = hour_of_bucket(ctx, first);
+    while hour.0 < end {
+        hours.push(hour);
+        hour = hour_of_bucket(ctx, hour.1);
+    }
+    rebuild_hours(tx, &hours)?;
+    day_from_hours(tx, first, end)
+}
+
+/// The usage and facet rows of `hours` (each as buckets `[first, end)`, all in one day), read again from the
+/// rollups with the one-source rule: one statement per table and facet, the buckets mapped to their hour in
+/// a temporary table.
+fn rebuild_hours(tx: &Transaction, hours: &[(i64, i64)]) -> Result<()> {
+    let (Some(from), Some(to)) = (hours.iter().map(|h| h.0).min(), hours.iter().map(|h| h.1).max()) else {
+        return Ok(());
+    };
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS day_hours (bucket INTEGER PRIMARY KEY, hour_first INTEGER, hour_end INTEGER);
          DELETE FROM temp.day_hours;",
     )?;
-    {
-        let mut insert = tx.prepare_cached("INSERT INTO temp.day_hours VALUES (?1, ?2, ?3)")?;
-        let mut hour = hour_of_bucket(ctx, first);
-        while hour.0 < end {
-            for bucket in hour.0..hour.1 {
-                insert.execute([bucket, hour.0, hour.1])?;
-            }
-            hour = hour_of_bucket(ctx, hour.1);
+    let mut map = tx.prepare_cached("INSERT INTO temp.day_hours VALUES (?1, ?2, ?3)")?;
+    let mut clear_usage = tx.prepare_cached("DELETE FROM usage_by_hour WHERE first_bucket = ?1")?;
+    let mut clear_facets = tx.prepare_cached("DELETE FROM facet_by_hour WHERE first_bucket = ?1")?;
+    for &(first, end) in hours {
+        for bucket in first..end {
+            map.execute([bucket, first, end])?;
         }
+        clear_usage.execute([first])?;
+        clear_facets.execute([first])?;
     }
-    tx.prepare_cached("DELETE FROM usage_by_hour WHERE first_bucket >= ?1 AND first_bucket < ?2")?
-        .execute([first, end])?;
     let sql = format!(
         "{OWNED_ROWS}
          INSERT INTO usage_by_hour (first_bucket, end_bucket, model, cost_nanos, input, output, cache_read,
@@ -173,10 +187,7 @@ fn recompute_day_and_hours(tx: &Transaction, ctx: &TimeContext, first: i64, end:
          SELECT h.hour_first, h.hour_end, model, {USAGE_COLUMNS}
          FROM r JOIN temp.day_hours h ON h.bucket = r.bucket GROUP BY h.hour_first, model"
     );
-    tx.prepare_cached(&sql)?
-        .execute(rusqlite::named_params! {":from": first, ":to": end, ":session": None::<String>})?;
-    tx.prepare_cached("DELETE FROM facet_by_hour WHERE first_bucket >= ?1 AND first_bucket < ?2")?
-        .execute([first, end])?;
+    tx.prepare_cached(&sql)?.execute(rusqlite::named_params! {":from": from, ":to": to, ":session": None::<String>})?;
     let sql = format!(
         "{FACET_ROWS}
          INSERT INTO facet_by_hour (facet, value, first_bucket, end_bucket, records, cost_nanos, input, output,
@@ -186,10 +197,9 @@ fn recompute_day_and_hours(tx: &Transaction, ctx: &TimeContext, first: i64, end:
     );
     let mut insert = tx.prepare_cached(&sql)?;
     for facet in Facet::ALL {
-        insert.execute(rusqlite::named_params! {":facet": facet.as_str(), ":from": first, ":to": end})?;
+        insert.execute(rusqlite::named_params! {":facet": facet.as_str(), ":from": from, ":to": to})?;
     }
-    drop(insert);
-    day_from_hours(tx, first, end)
+    Ok(())
 }
 
 /// A day's rows as the sums of its hours' (every local hour lies in one local day): a day reads at most 24
@@ -217,32 +227,6 @@ fn day_from_hours(tx: &Transaction, first: i64, end: i64) -> Result<()> {
     )?;
     for facet in Facet::ALL {
         insert.execute(params![first, end, facet.as_str()])?;
-    }
-    Ok(())
-}
-
-/// One hour's usage and facet rows, read again from the rollups with the one-source rule.
-fn recompute_hour(tx: &Transaction, first: i64, end: i64) -> Result<()> {
-    tx.prepare_cached("DELETE FROM usage_by_hour WHERE first_bucket = ?1")?.execute([first])?;
-    let sql = format!(
-        "{OWNED_ROWS}
-         INSERT INTO usage_by_hour (first_bucket, end_bucket, model, cost_nanos, input, output, cache_read,
-             cache_creation, api_requests, api_errors, user_prompts, tool_results, lines_added, lines_removed,
-             commits, pull_requests, active_user_us, active_cli_us, edits_accepted, edits_rejected, api_duration_ms)
-         SELECT :from, :to, model, {USAGE_COLUMNS} FROM r GROUP BY model"
-    );
-    tx.prepare_cached(&sql)?
-        .execute(rusqlite::named_params! {":from": first, ":to": end, ":session": None::<String>})?;
-    tx.prepare_cached("DELETE FROM facet_by_hour WHERE first_bucket = ?1")?.execute([first])?;
-    let sql = format!(
-        "{FACET_ROWS}
-         INSERT INTO facet_by_hour (facet, value, first_bucket, end_bucket, records, cost_nanos, input, output,
-             cache_read, cache_creation, accepted, rejected)
-         SELECT :facet, value, :from, :to, {FACET_COLUMNS} FROM f GROUP BY value"
-    );
-    let mut insert = tx.prepare_cached(&sql)?;
-    for facet in Facet::ALL {
-        insert.execute(rusqlite::named_params! {":facet": facet.as_str(), ":from": first, ":to": end})?;
     }
     Ok(())
 }

@@ -1,0 +1,68 @@
+//! Which part of a span of buckets the day and hour aggregates cover (migrations 0007, 0008): their local days
+//! or hours lying wholly inside, once they are built, and the edges left to the rollups. Usage (`query`) and the
+//! facet breakdowns (`facets`) read spans the same way.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::words::facet::Facet;
+use crate::words::time::TimeContext;
+
+/// The whole days (hours) of an aggregate table inside a span, as buckets `[first, end)`, and the edges left
+/// to the rollups. Without built aggregates, or without a whole day (hour) inside, all of it is edge.
+pub(crate) struct Cover {
+    pub days: Option<(i64, i64)>,
+    pub edges: Vec<(i64, i64)>,
+}
+
+impl Cover {
+    fn whole(from: i64, to: i64) -> Cover {
+        Cover { days: None, edges: vec![(from, to)] }
+    }
+}
+
+/// [`Cover`] of buckets `[from, to)` by `table`'s rows (of `facet`, for the facet tables).
+pub(crate) fn cover(conn: &Connection, table: &str, facet: Option<Facet>, from: i64, to: i64) -> Result<Cover> {
+    let built: bool = conn
+        .prepare_cached("SELECT fill_from IS NULL FROM usage_by_day_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if !built {
+        return Ok(Cover::whole(from, to));
+    }
+    // The facet tables' key begins with the facet: named, the range is a scan of that facet's rows alone.
+    let of_facet = if facet.is_some() { "facet = ?3 AND" } else { "?3 IS NULL AND" };
+    let (first, end): (Option<i64>, Option<i64>) = conn
+        .prepare_cached(&format!(
+            "SELECT min(first_bucket), max(end_bucket) FROM {table}
+             WHERE {of_facet} first_bucket >= ?1 AND first_bucket < ?2 AND end_bucket <= ?2"
+        ))?
+        .query_row(rusqlite::params![from, to, facet.map(Facet::as_str)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (Some(first), Some(end)) = (first, end) else { return Ok(Cover::whole(from, to)) };
+    Ok(Cover {
+        days: Some((first, end)),
+        edges: [(from, first), (end, to)].into_iter().filter(|(a, b)| a < b).collect(),
+    })
+}
+
+/// [`cover`] for a series in `ctx`'s local days or hours: the aggregates' days (hours) are the series' only
+/// when they are local to the same zone.
+pub(crate) fn series_cover(
+    conn: &Connection,
+    ctx: &TimeContext,
+    table: &str,
+    facet: Option<Facet>,
+    from: i64,
+    to: i64,
+) -> Result<Cover> {
+    let zone: Option<String> = conn
+        .prepare_cached("SELECT zone FROM usage_by_day_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    if zone.as_deref() == Some(ctx.zone.name()) {
+        cover(conn, table, facet, from, to)
+    } else {
+        Ok(Cover::whole(from, to))
+    }
+}
