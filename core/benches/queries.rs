@@ -404,6 +404,20 @@ fn main() {
             logs::log(conn, &LogFilter { kind, range, failed_only, limit: 50, ..Default::default() }).expect("log");
         }
     };
+    // What `ccmeter report --since <a year ago> --by day|model --json` does after opening the file: build the
+    // report (every session of the year listed) and write its JSON.
+    for by in [ccmeter_core::read::report::GroupBy::Day, ccmeter_core::read::report::GroupBy::Model] {
+        let request =
+            ccmeter_core::read::report::ReportRequest { since: Some(days_back(365)), until: None, by: Some(by) };
+        report(
+            &format!("report, a year, by {by:?}, JSON"),
+            measure(|| {
+                let built = ccmeter_core::read::report::build(&conn, &ctx, &request).expect("report");
+                drop(serde_json::to_string_pretty(&built).expect("json"));
+            }),
+            base_year,
+        );
+    }
     report("tool log: 30 days", measure(log(LogKind::Tools, month, false)), base_month);
     report("tool log: all, failed only", measure(log(LogKind::Tools, Range::ALL, true)), base_year);
     report("API-error log: all", measure(log(LogKind::ApiErrors, Range::ALL, false)), base_year);

@@ -74,11 +74,17 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
     let range = Range::local_days(ctx, Some(since), Some(until));
     let granularity = if days <= 2 { Granularity::Hour } else { Granularity::Day };
     let settings = settings::load(conn)?;
-    // Read once by the hour: the heatmap needs hours whatever the period, and days are sums of hours.
-    let hourly = query::over_time(conn, ctx, range, Granularity::Hour)?;
-    let series = match granularity {
-        Granularity::Hour => hourly.clone(),
-        Granularity::Day => query::hours_to_days(ctx, &hourly),
+    // A day or two is read once by the hour, for the series and the heatmap; longer spans read days for the
+    // series and only the heatmap's sums by the hour.
+    let (series, heatmap) = match granularity {
+        Granularity::Hour => {
+            let hourly = query::over_time(conn, ctx, range, Granularity::Hour)?;
+            let heatmap = insights::heatmap_of(ctx, &hourly);
+            (hourly, heatmap)
+        }
+        Granularity::Day => {
+            (query::over_time(conn, ctx, range, Granularity::Day)?, insights::activity_heatmap(conn, ctx, range)?)
+        }
     };
     Ok(Dashboard {
         since,
@@ -92,7 +98,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         errors: query::errors_by_status(conn, range)?,
         by_source: insights::cost_by_source(conn, range)?,
         edits_by_language: insights::edits_by_language(conn, range)?,
-        heatmap: insights::heatmap_of(ctx, &hourly),
+        heatmap,
         by_effort: insights::cost_by_effort(conn, range)?,
         latency: event_stats::api_latency(conn, ctx, range, granularity)?,
         tools_over_time: event_stats::tools_over_time(conn, ctx, range, granularity)?,

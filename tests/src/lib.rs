@@ -66,10 +66,13 @@ macro_rules! undo_schema_6 {
     };
 }
 
-/// Schema 7's and 8's day and hour aggregates gone.
+/// Schema 7's, 8's and 9's day and hour aggregates gone.
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP TABLE timing_by_day;
+    DROP TABLE timing_by_hour;
+    DROP TABLE session_totals;
     DROP TABLE facet_by_day;
     DROP TABLE facet_by_hour;
     DROP TABLE usage_by_day;

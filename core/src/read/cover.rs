@@ -1,11 +1,10 @@
 //! Which part of a span of buckets the day and hour aggregates cover (migrations 0007, 0008): their local days
-//! or hours lying wholly inside, once they are built, and the edges left to the rollups. Usage (`query`) and the
-//! facet breakdowns (`facets`) read spans the same way.
+//! or hours lying wholly inside, once they are built, and the edges left to the rollups (or the events). Usage
+//! (`query`), the facet breakdowns (`facets`), the sessions and the timings read spans the same way.
 
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::words::facet::Facet;
 use crate::words::time::TimeContext;
 
 /// The whole days (hours) of an aggregate table inside a span, as buckets `[first, end)`, and the edges left
@@ -21,24 +20,35 @@ impl Cover {
     }
 }
 
-/// [`Cover`] of buckets `[from, to)` by `table`'s rows (of `facet`, for the facet tables).
-pub(crate) fn cover(conn: &Connection, table: &str, facet: Option<Facet>, from: i64, to: i64) -> Result<Cover> {
-    let built: bool = conn
-        .prepare_cached("SELECT fill_from IS NULL FROM usage_by_day_state WHERE id = 1")?
+/// The rows of an aggregate table whose key begins with a column (`facet`, `kind`) holding one value.
+pub(crate) type Leading<'a> = Option<(&'static str, &'a str)>;
+
+/// Whether the aggregates are built (none is left to the fill): until then every query reads the rollups.
+pub(crate) fn built(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT fill_from IS NULL AND sessions_from IS NULL FROM usage_by_day_state WHERE id = 1")?
         .query_row([], |r| r.get(0))
         .optional()?
-        .unwrap_or(false);
-    if !built {
+        .unwrap_or(false))
+}
+
+/// [`Cover`] of buckets `[from, to)` by `table`'s rows (those `leading` names, for the tables keyed by facet or
+/// kind first).
+pub(crate) fn cover(conn: &Connection, table: &str, leading: Leading, from: i64, to: i64) -> Result<Cover> {
+    if !built(conn)? {
         return Ok(Cover::whole(from, to));
     }
-    // The facet tables' key begins with the facet: named, the range is a scan of that facet's rows alone.
-    let of_facet = if facet.is_some() { "facet = ?3 AND" } else { "?3 IS NULL AND" };
+    // The key begins with the facet (kind): named, the range is a scan of that facet's rows alone.
+    let of_leading = match leading {
+        Some((column, _)) => format!("{column} = ?3 AND"),
+        None => "?3 IS NULL AND".to_owned(),
+    };
     let (first, end): (Option<i64>, Option<i64>) = conn
         .prepare_cached(&format!(
             "SELECT min(first_bucket), max(end_bucket) FROM {table}
-             WHERE {of_facet} first_bucket >= ?1 AND first_bucket < ?2 AND end_bucket <= ?2"
+             WHERE {of_leading} first_bucket >= ?1 AND first_bucket < ?2 AND end_bucket <= ?2"
         ))?
-        .query_row(rusqlite::params![from, to, facet.map(Facet::as_str)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .query_row(rusqlite::params![from, to, leading.map(|(_, value)| value)], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (Some(first), Some(end)) = (first, end) else { return Ok(Cover::whole(from, to)) };
     Ok(Cover {
         days: Some((first, end)),
@@ -52,7 +62,7 @@ pub(crate) fn series_cover(
     conn: &Connection,
     ctx: &TimeContext,
     table: &str,
-    facet: Option<Facet>,
+    leading: Leading,
     from: i64,
     to: i64,
 ) -> Result<Cover> {
@@ -61,7 +71,7 @@ pub(crate) fn series_cover(
         .query_row([], |r| r.get(0))
         .optional()?;
     if zone.as_deref() == Some(ctx.zone.name()) {
-        cover(conn, table, facet, from, to)
+        cover(conn, table, leading, from, to)
     } else {
         Ok(Cover::whole(from, to))
     }

@@ -1,10 +1,11 @@
-//! Figures only the events carry and no sum can hold: API latency percentiles by model, tool calls with
-//! their failures over time, and API errors by status over time.
+//! Figures only the events carry: API latency percentiles by model, tool calls with their failures over
+//! time, and API errors by status over time.
 //!
-//! Percentiles need every duration, so these read the api_request and tool_result events themselves,
-//! through the `events_name_time` index, which covers every column they select (migration 0004): the
-//! wide table rows, with their attributes, are never touched. A range selects whole 15-minute buckets,
-//! as every rollup query does.
+//! Latency and tool calls read the timing aggregates (`read::timings`), which hold each hour's and day's
+//! durations as log-scale histograms: a percentile is within 1 % + 0.5 ms of the exact nearest-rank value
+//! (`words::histogram`). API errors are rare and read from the events, through the `events_name_time` index,
+//! which covers every column selected (migration 0004). A range selects whole 15-minute buckets, as every
+//! rollup query does.
 
 use std::collections::BTreeMap;
 
@@ -14,10 +15,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::read::query::percentile;
+use crate::read::timings;
+use crate::store::timing::{Timing, TimingKind};
 use crate::words::range::{BucketStarts, Granularity, Range, record_times};
 use crate::words::time::TimeContext;
-use crate::words::time::bucket_of;
 
 /// API latency of one model, over a whole range or one local hour or day.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -28,6 +29,7 @@ pub struct LatencyStat {
     pub model: String,
     /// api_request events with a duration.
     pub requests: i64,
+    /// Nearest-rank percentiles of the durations, within 1 % + 0.5 ms.
     pub p50_ms: i64,
     pub p95_ms: i64,
     /// Time to first token (Claude Code ≥ 2.1.3xx sends `ttft_ms`); `None` when no request carried it.
@@ -44,58 +46,38 @@ pub struct ApiLatency {
     pub series: Vec<LatencyStat>,
 }
 
-/// The durations and times to first token of a model's requests in one range or bucket.
-#[derive(Default)]
-struct Latencies {
-    durations: Vec<i64>,
-    ttfts: Vec<i64>,
-}
-
-impl Latencies {
-    fn push(&mut self, duration: i64, ttft: Option<i64>) {
-        self.durations.push(duration);
-        self.ttfts.extend(ttft);
-    }
-}
-
-fn stat(start: Option<DateTime<Utc>>, model: String, mut latencies: Latencies) -> LatencyStat {
-    latencies.durations.sort_unstable();
-    latencies.ttfts.sort_unstable();
+fn stat(start: Option<DateTime<Utc>>, model: String, timing: &Timing) -> LatencyStat {
     LatencyStat {
         start,
         model,
-        requests: latencies.durations.len() as i64,
-        p50_ms: percentile(&latencies.durations, 50.0).unwrap_or(0),
-        p95_ms: percentile(&latencies.durations, 95.0).unwrap_or(0),
-        ttft_p50_ms: percentile(&latencies.ttfts, 50.0),
-        ttft_p95_ms: percentile(&latencies.ttfts, 95.0),
+        requests: timing.timed,
+        p50_ms: timing.durations.percentile(50.0).unwrap_or(0),
+        p95_ms: timing.durations.percentile(95.0).unwrap_or(0),
+        ttft_p50_ms: timing.ttfts.percentile(50.0),
+        ttft_p95_ms: timing.ttfts.percentile(95.0),
     }
 }
 
-/// p50 and p95 (nearest rank) of the api_request events' `duration_ms` and `ttft_ms`, by normalised model.
+/// p50 and p95 of the api_request events' `duration_ms` and `ttft_ms`, by normalised model: per local hour or
+/// day, and over the range as the merge of those.
 pub fn api_latency(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<ApiLatency> {
-    let Some((first, last)) = record_times(range) else { return Ok(ApiLatency::default()) };
-    let mut statement = conn.prepare_cached(
-        "SELECT time_ns, coalesce(model_norm, ''), duration_ms, ttft_ms FROM events
-         WHERE name = 'api_request' AND time_ns BETWEEN :first AND :last
-           AND is_claude_code = 1 AND duration_ms IS NOT NULL",
-    )?;
-    let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?))
-    })?;
-    let mut starts = BucketStarts::new(ctx, granularity);
-    let mut whole: BTreeMap<String, Latencies> = BTreeMap::new();
-    let mut per_bucket: BTreeMap<(DateTime<Utc>, String), Latencies> = BTreeMap::new();
-    for row in rows {
-        let (time_ns, model, duration, ttft) = row?;
-        per_bucket.entry((starts.of(bucket_of(time_ns)), model.clone())).or_default().push(duration, ttft);
-        whole.entry(model).or_default().push(duration, ttft);
+    let (from, to) = range.buckets();
+    let points = timings::over_time(conn, ctx, TimingKind::Api, from, to, granularity, true)?;
+    let mut whole: BTreeMap<&str, Timing> = BTreeMap::new();
+    for ((_, model), timing) in &points {
+        whole.entry(model.as_str()).or_default().merge(timing);
     }
-    let mut by_model: Vec<LatencyStat> =
-        whole.into_iter().map(|(model, latencies)| stat(None, model, latencies)).collect();
+    let mut by_model: Vec<LatencyStat> = whole
+        .into_iter()
+        .filter(|(_, timing)| timing.timed > 0)
+        .map(|(model, timing)| stat(None, model.to_owned(), &timing))
+        .collect();
     by_model.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.model.cmp(&b.model)));
-    let series =
-        per_bucket.into_iter().map(|((start, model), latencies)| stat(Some(start), model, latencies)).collect();
+    let series = points
+        .iter()
+        .filter(|(_, timing)| timing.timed > 0)
+        .map(|((start, model), timing)| stat(Some(*start), model.clone(), timing))
+        .collect();
     Ok(ApiLatency { by_model, series })
 }
 
@@ -119,28 +101,13 @@ pub fn tools_over_time(
     range: Range,
     granularity: Granularity,
 ) -> Result<Vec<ToolPoint>> {
-    let Some((first, last)) = record_times(range) else { return Ok(Vec::new()) };
-    // Grouped by bucket in SQL: the zone conversion then runs once per bucket and tool, not per call.
-    let mut statement = conn.prepare_cached(
-        "SELECT time_ns / :bucket_ns - (time_ns % :bucket_ns < 0) AS bucket, coalesce(tool_name, '?'), count(*),
-                coalesce(sum(success = 0), 0)
-         FROM events
-         WHERE name = 'tool_result' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
-         GROUP BY 1, 2",
-    )?;
-    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::words::time::BUCKET_NS};
-    let rows = statement.query_map(params, |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
-    })?;
-    let mut merged: BTreeMap<(DateTime<Utc>, String), (i64, i64)> = BTreeMap::new();
-    let mut starts = BucketStarts::new(ctx, granularity);
-    for row in rows {
-        let (bucket, tool, calls, failed) = row?;
-        let entry = merged.entry((starts.of(bucket), tool)).or_default();
-        entry.0 += calls;
-        entry.1 += failed;
-    }
-    Ok(merged.into_iter().map(|((start, tool), (calls, failed))| ToolPoint { start, tool, calls, failed }).collect())
+    let (from, to) = range.buckets();
+    let points = timings::over_time(conn, ctx, TimingKind::Tool, from, to, granularity, false)?;
+    Ok(points
+        .into_iter()
+        .filter(|(_, timing)| timing.records > 0)
+        .map(|((start, tool), timing)| ToolPoint { start, tool, calls: timing.records, failed: timing.failed })
+        .collect())
 }
 
 /// API errors with one HTTP status in a local hour or day.

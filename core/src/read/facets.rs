@@ -46,7 +46,7 @@ const AGGREGATE_COLUMNS: &str = "sum(records), sum(cost_nanos), sum(input), sum(
 
 /// Each value's sums over buckets `[from, to)`.
 pub(crate) fn by_value(conn: &Connection, facet: Facet, from: i64, to: i64) -> Result<BTreeMap<String, FacetSums>> {
-    let Cover { days, edges } = cover(conn, "facet_by_day", Some(facet), from, to)?;
+    let Cover { days, edges } = cover(conn, "facet_by_day", Some(("facet", facet.as_str())), from, to)?;
     let mut values: BTreeMap<String, FacetSums> = BTreeMap::new();
     if let Some((first, end)) = days {
         let sql = format!(
@@ -89,7 +89,7 @@ pub(crate) fn over_time(
         Granularity::Day => "facet_by_day",
         Granularity::Hour => "facet_by_hour",
     };
-    let Cover { days, edges } = series_cover(conn, ctx, table, Some(facet), from, to)?;
+    let Cover { days, edges } = series_cover(conn, ctx, table, Some(("facet", facet.as_str())), from, to)?;
     let mut merged: BTreeMap<(DateTime<Utc>, String), FacetSums> = BTreeMap::new();
     if let Some((first, end)) = days {
         let sql = format!(

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
@@ -249,38 +249,43 @@ pub struct HeatCell {
 /// Cost, API requests and prompts by local weekday × hour, only the cells that have any; in weekday
 /// then hour order.
 ///
-/// Built on [`query::over_time`] in local hours, so cost follows the one-source rule already. Its
+/// Built on [`query::activity_by_slot`] (local hours), so cost follows the one-source rule already. Its
 /// rollup buckets are 15 minutes and every zone offset is a whole number of quarter hours, so each
 /// bucket lies in one local hour. Each hour is placed by the local wall time of its start, which is
 /// DST-safe: when clocks go back, both 02:00–03:00 passes land in hour 2 of that day (over_time gives
 /// both the same start, the earlier instant); when they go forward, the skipped hour has no data.
 pub fn activity_heatmap(conn: &Connection, ctx: &TimeContext, range: Range) -> Result<Vec<HeatCell>> {
-    Ok(heatmap_of(ctx, &query::over_time(conn, ctx, range, Granularity::Hour)?))
+    let slots = query::activity_by_slot(conn, ctx, range)?;
+    Ok(cells_of(slots.into_iter().map(|(slot, a)| (slot, a.cost_nanos, a.api_requests, a.user_prompts))))
 }
 
-/// [`activity_heatmap`] of points already read by the hour (the dashboard reads them once for both its
-/// hourly series and this).
+/// [`activity_heatmap`] of points already read by the hour (the dashboard of a day or two reads them once for
+/// both its hourly series and this).
 pub fn heatmap_of(ctx: &TimeContext, hourly: &[query::SeriesPoint]) -> Vec<HeatCell> {
-    let mut cells: BTreeMap<(u8, u8), HeatCell> = BTreeMap::new();
+    let mut slots: BTreeMap<u8, (i64, i64, i64)> = BTreeMap::new();
     for point in hourly {
-        let local = point.start.with_timezone(&ctx.zone);
-        // Both are small by construction: num_days_from_monday() < 7, hour() < 24.
-        let weekday = local.weekday().num_days_from_monday() as u8;
-        let hour = local.hour() as u8;
-        let cell = cells.entry((weekday, hour)).or_insert(HeatCell {
-            weekday,
-            hour,
-            cost_nanos: 0,
-            cost_usd: 0.0,
-            api_requests: 0,
-            user_prompts: 0,
-        });
-        cell.cost_nanos += point.usage.cost_nanos;
-        cell.cost_usd = usd(cell.cost_nanos);
-        cell.api_requests += point.usage.api_requests;
-        cell.user_prompts += point.usage.user_prompts;
+        let slot = slots.entry(crate::words::time::week_slot(ctx, point.start)).or_default();
+        slot.0 += point.usage.cost_nanos;
+        slot.1 += point.usage.api_requests;
+        slot.2 += point.usage.user_prompts;
     }
-    cells.into_values().filter(|c| c.cost_nanos != 0 || c.api_requests != 0 || c.user_prompts != 0).collect()
+    cells_of(slots.into_iter().map(|(slot, (cost, requests, prompts))| (slot, cost, requests, prompts)))
+}
+
+/// The non-empty cells of the week's slots (weekday × 24 + hour), given with their cost, API requests and
+/// prompts in slot order.
+fn cells_of(slots: impl Iterator<Item = (u8, i64, i64, i64)>) -> Vec<HeatCell> {
+    slots
+        .filter(|(_, cost, requests, prompts)| *cost != 0 || *requests != 0 || *prompts != 0)
+        .map(|(slot, cost_nanos, api_requests, user_prompts)| HeatCell {
+            weekday: slot / 24,
+            hour: slot % 24,
+            cost_nanos,
+            cost_usd: usd(cost_nanos),
+            api_requests,
+            user_prompts,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::read::cover::{cover, series_cover};
-use crate::store::usage::{OWNED_ROWS, USAGE_COLUMN_COUNT, USAGE_COLUMNS};
+use crate::store::timing::TimingKind;
+use crate::store::usage::{OWNED_ROWS, USAGE_COLUMN_COUNT, USAGE_COLUMNS, session_per};
 use crate::words::money::usd;
 use crate::words::range::{BucketStarts, Granularity, Range};
 use crate::words::time::BUCKET_NS;
@@ -180,15 +181,17 @@ pub fn summary(conn: &Connection, range: Range) -> Result<Summary> {
     }
     let usage = total.usage();
     let sessions = if from_days {
-        // The sessions with usage in the range, found through each session's own rollup rows (an index probe
-        // each) rather than by reading every row of the range.
-        let (first_ns, end_ns) = (from.saturating_mul(BUCKET_NS), to.saturating_mul(BUCKET_NS));
+        // The sessions the range holds whole, counted from their totals; those it cuts, by a probe of their own
+        // rollup rows each (the days are only read once the totals are built too).
         conn.prepare_cached(
-            "SELECT count(*) FROM sessions s
-             WHERE s.id <> '' AND s.last_ns >= ?1 AND s.first_ns < ?2
-               AND EXISTS (SELECT 1 FROM usage_rollup u WHERE u.session_id = s.id AND u.bucket >= ?3 AND u.bucket < ?4)",
+            "SELECT (SELECT count(*) FROM session_totals
+                     WHERE last_bucket >= ?1 AND last_bucket < ?2 AND first_bucket >= ?1)
+                  + (SELECT count(*) FROM session_totals t
+                     WHERE t.last_bucket >= ?1 AND t.first_bucket < ?2 AND NOT (t.first_bucket >= ?1 AND t.last_bucket < ?2)
+                       AND EXISTS (SELECT 1 FROM usage_rollup u
+                                   WHERE u.session_id = t.session_id AND u.bucket >= ?1 AND u.bucket < ?2))",
         )?
-        .query_row(params![first_ns, end_ns, from, to], |r| r.get(0))?
+        .query_row(params![from, to], |r| r.get(0))?
     } else {
         let sql = format!("{OWNED_ROWS} SELECT count(DISTINCT nullif(session_id, '')) FROM r");
         conn.prepare_cached(&sql)?
@@ -290,16 +293,55 @@ pub fn over_time(
     Ok(merged.into_iter().map(|((start, model), sums)| SeriesPoint { start, model, usage: sums.usage() }).collect())
 }
 
-/// Hourly points (from [`over_time`] in hours) summed into local days, as `over_time` in days would give
-/// them: each local hour lies in one local day.
-pub fn hours_to_days(ctx: &TimeContext, hourly: &[SeriesPoint]) -> Vec<SeriesPoint> {
-    let mut days: BTreeMap<(DateTime<Utc>, &str), Usage> = BTreeMap::new();
-    let mut day_of_hour: std::collections::HashMap<DateTime<Utc>, DateTime<Utc>> = std::collections::HashMap::new();
-    for point in hourly {
-        let day = *day_of_hour.entry(point.start).or_insert_with(|| ctx.start_of_day(ctx.day_of(point.start)));
-        add_usage(days.entry((day, point.model.as_str())).or_default(), &point.usage);
+/// Cost, API requests and prompts of one local weekday and wall-clock hour, summed over a range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlotActivity {
+    pub cost_nanos: i64,
+    pub api_requests: i64,
+    pub user_prompts: i64,
+}
+
+/// [`over_time`] in local hours, summed across models into the week's 168 slots, with only the figures the
+/// activity heatmap shows: a year of hours is summed by slot in SQL (`usage_by_hour.slot`, migration 0009).
+pub fn activity_by_slot(conn: &Connection, ctx: &TimeContext, range: Range) -> Result<BTreeMap<u8, SlotActivity>> {
+    let (from, to) = range.buckets();
+    let sources = series_cover(conn, ctx, "usage_by_hour", None, from, to)?;
+    let mut slots: BTreeMap<u8, SlotActivity> = BTreeMap::new();
+    let mut add = |slot: u8, cost: i64, requests: i64, prompts: i64| {
+        let cell = slots.entry(slot).or_default();
+        cell.cost_nanos += cost;
+        cell.api_requests += requests;
+        cell.user_prompts += prompts;
+    };
+    if let Some((first, end)) = sources.days {
+        let mut statement = conn.prepare_cached(
+            "SELECT slot, sum(cost_nanos), sum(api_requests), sum(user_prompts) FROM usage_by_hour
+             WHERE first_bucket >= ?1 AND first_bucket < ?2 GROUP BY slot",
+        )?;
+        let rows = statement
+            .query_map([first, end], |r| Ok((r.get::<_, u8>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?)))?;
+        for row in rows {
+            let (slot, cost, requests, prompts) = row?;
+            add(slot, cost, requests, prompts);
+        }
     }
-    days.into_iter().map(|((start, model), usage)| SeriesPoint { start, model: model.to_owned(), usage }).collect()
+    let sql = format!(
+        "{OWNED_ROWS} SELECT bucket, coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0),
+                             coalesce(sum(api_requests), 0), coalesce(sum(user_prompts), 0)
+         FROM r GROUP BY bucket"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut starts = BucketStarts::new(ctx, Granularity::Hour);
+    for (from, to) in sources.edges {
+        let rows = statement.query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        for row in rows {
+            let (bucket, cost, requests, prompts) = row?;
+            add(crate::words::time::week_slot(ctx, starts.of(bucket)), cost, requests, prompts);
+        }
+    }
+    Ok(slots)
 }
 
 fn add_usage(into: &mut Usage, more: &Usage) {
@@ -397,20 +439,20 @@ pub struct SessionPage {
     pub rows: Vec<SessionRow>,
 }
 
-const SESSION_ROWS: &str = "
-, per AS (
-    SELECT session_id, max(ev) AS ev, group_concat(DISTINCT nullif(model, '')) AS models, {usage}
-    FROM r GROUP BY session_id
-)
-SELECT per.*, s.first_ns, s.last_ns, s.app_version, s.terminal_type, s.user_email, s.vcs_repository, s.vcs_branch,
-       s.vcs_revision, count(*) OVER () AS total
+/// The sessions of `per` (`store::usage::session_per`) that pass the filters, with their own columns.
+const SESSION_FILTERED: &str = "
 FROM per JOIN sessions s ON s.id = per.session_id
 WHERE (:model IS NULL OR EXISTS (SELECT 1 FROM usage_rollup m WHERE m.session_id = per.session_id AND m.model = :model))
   AND (:active_since IS NULL OR (s.last_ns >= :active_since AND s.id <> ''))
   AND (:text IS NULL OR instr(lower(s.id || ' ' || coalesce(per.models, '') || ' ' || coalesce(s.terminal_type, '')
                                     || ' ' || coalesce(s.user_email, '')), lower(:text)) > 0)";
 
-fn session_row(row: &Row) -> rusqlite::Result<(SessionRow, i64)> {
+/// The session list's columns, read by [`session_row`].
+const SESSION_COLUMNS: &str = "
+SELECT per.*, s.first_ns, s.last_ns, s.app_version, s.terminal_type, s.user_email, s.vcs_repository, s.vcs_branch,
+       s.vcs_revision";
+
+fn session_row(row: &Row) -> rusqlite::Result<SessionRow> {
     let usage = Usage::from_row(row, 3)?;
     // session_id, ev, models, the usage sums, the three sort aliases, then the session's own columns.
     let base = 3 + USAGE_COLUMN_COUNT + 3;
@@ -420,24 +462,21 @@ fn session_row(row: &Row) -> rusqlite::Result<(SessionRow, i64)> {
     let models: Option<String> = row.get(2)?;
     let mut models: Vec<String> = models.map(|m| m.split(',').map(str::to_owned).collect()).unwrap_or_default();
     models.sort();
-    Ok((
-        SessionRow {
-            id: (!id.is_empty()).then_some(id),
-            started_at: from_ns(first_ns),
-            ended_at: from_ns(last_ns),
-            duration_s: (last_ns - first_ns) as f64 / 1e9,
-            models,
-            app_version: row.get(base + 2)?,
-            terminal_type: row.get(base + 3)?,
-            user_email: row.get(base + 4)?,
-            repository: row.get(base + 5)?,
-            branch: row.get(base + 6)?,
-            commit: row.get(base + 7)?,
-            cost_source: if row.get::<_, i64>(1)? != 0 { CostSource::Events } else { CostSource::Metrics },
-            usage,
-        },
-        row.get(base + 8)?,
-    ))
+    Ok(SessionRow {
+        id: (!id.is_empty()).then_some(id),
+        started_at: from_ns(first_ns),
+        ended_at: from_ns(last_ns),
+        duration_s: (last_ns - first_ns) as f64 / 1e9,
+        models,
+        app_version: row.get(base + 2)?,
+        terminal_type: row.get(base + 3)?,
+        user_email: row.get(base + 4)?,
+        repository: row.get(base + 5)?,
+        branch: row.get(base + 6)?,
+        commit: row.get(base + 7)?,
+        cost_source: if row.get::<_, i64>(1)? != 0 { CostSource::Events } else { CostSource::Metrics },
+        usage,
+    })
 }
 
 pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage> {
@@ -452,35 +491,39 @@ pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage
         SessionSort::Errors => "per_errors",
     };
     let direction = if filter.descending { "DESC" } else { "ASC" };
+    let totals = crate::read::cover::built(conn)?;
+    let per = session_per(totals);
     let sql = format!(
-        "{OWNED_ROWS}{rows} ORDER BY {order} {direction}, s.id LIMIT :limit OFFSET :offset",
-        rows = SESSION_ROWS.replace("{usage}", &format!("{USAGE_COLUMNS}{PER_ALIASES}")),
+        "{per}{SESSION_COLUMNS}{SESSION_FILTERED} ORDER BY {order} {direction}, s.id LIMIT :limit OFFSET :offset"
     );
     let limit = if filter.limit == 0 { i64::MAX } else { filter.limit as i64 };
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(
-        named_params! {
-            ":from": from, ":to": to, ":session": None::<String>,
-            ":model": filter.model, ":text": filter.text.as_deref().filter(|t| !t.is_empty()),
-            ":limit": limit, ":offset": filter.offset as i64, ":active_since": filter.active_since_ns,
-        },
-        session_row,
-    )?;
-    let mut page = SessionPage { total: 0, rows: Vec::new() };
-    for row in rows {
-        let (row, total) = row?;
-        page.total = total;
-        page.rows.push(row);
+    let text = filter.text.as_deref().filter(|t| !t.is_empty());
+    let offset = filter.offset as i64;
+    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![
+        (":from", &from),
+        (":to", &to),
+        (":model", &filter.model),
+        (":text", &text),
+        (":active_since", &filter.active_since_ns),
+    ];
+    if !totals {
+        params.push((":session", &None::<String>));
     }
-    Ok(page)
+    let mut paged = params.clone();
+    paged.extend([(":limit", &limit as &dyn rusqlite::ToSql), (":offset", &offset)]);
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(paged.as_slice(), session_row)?
+        .collect::<rusqlite::Result<Vec<SessionRow>>>()?;
+    // A page that ends before the limit, having started at the first row, holds every session: no count needed.
+    let total = if offset == 0 && (rows.len() as i64) < limit {
+        rows.len() as i64
+    } else {
+        conn.prepare_cached(&format!("{per} SELECT count(*) {SESSION_FILTERED}"))?
+            .query_row(params.as_slice(), |r| r.get(0))?
+    };
+    Ok(SessionPage { total, rows })
 }
-
-/// Named copies of the sums the session list sorts by.
-const PER_ALIASES: &str = ",
-    coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0) AS per_cost,
-    coalesce(sum(CASE WHEN ev THEN ev_input + ev_output + ev_cache_read + ev_cache_creation
-                      ELSE m_input + m_output + m_cache_read + m_cache_creation END), 0) AS per_tokens,
-    coalesce(sum(api_errors), 0) AS per_errors";
 
 /// One event of a session's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -613,10 +656,7 @@ fn subagents(conn: &Connection, id: &str) -> Result<Vec<SubagentUsage>> {
 
 /// One session's totals and its events in order. `id` `""` is the "no session" bucket.
 pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
-    let sql = format!(
-        "{OWNED_ROWS}{rows}",
-        rows = SESSION_ROWS.replace("{usage}", &format!("{USAGE_COLUMNS}{PER_ALIASES}")),
-    );
+    let sql = format!("{}{SESSION_COLUMNS}{SESSION_FILTERED}", session_per(false));
     let row = conn
         .prepare_cached(&sql)?
         .query_row(
@@ -627,7 +667,7 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
             session_row,
         )
         .optional()?;
-    let Some((session, _)) = row else { return Ok(None) };
+    let Some(session) = row else { return Ok(None) };
     let mut statement = conn.prepare_cached(
         "SELECT time_ns, name, sequence, prompt_id, model, cost_nanos, input_tokens, output_tokens, cache_read_tokens,
                 cache_creation_tokens, duration_ms, success, tool_name, decision, status_code, query_source, attributes,
@@ -705,7 +745,8 @@ pub struct ToolStat {
     pub succeeded: i64,
     pub failed: i64,
     pub success_rate: Option<f64>,
-    /// Mean, median and 95th percentile (nearest rank) of the runs that reported a duration.
+    /// Mean of the runs that reported a duration; their median and 95th percentile (nearest rank, within
+    /// 1 % + 0.5 ms).
     pub mean_ms: Option<f64>,
     pub p50_ms: Option<i64>,
     pub p95_ms: Option<i64>,
@@ -713,82 +754,25 @@ pub struct ToolStat {
     pub rejected: i64,
 }
 
-#[derive(Default)]
-struct ToolTally {
-    calls: i64,
-    succeeded: i64,
-    failed: i64,
-    durations: Vec<i64>,
-    accepted: i64,
-    rejected: i64,
-}
-
-/// Nearest-rank percentile of sorted values.
-pub(crate) fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
-    Some(sorted[rank.min(sorted.len()) - 1])
-}
-
-/// Tool calls, success rate, p50/p95 duration (tool_result events) and accept/reject (tool_decision).
+/// Tool calls, success rate, mean and p50/p95 duration (tool_result events; percentiles within 1 % + 0.5 ms
+/// of the exact nearest-rank value) and accept/reject (tool_decision), over whole 15-minute buckets.
 pub fn tool_stats(conn: &Connection, range: Range) -> Result<Vec<ToolStat>> {
-    let (from, to) = range.times();
-    let mut tools: BTreeMap<String, ToolTally> = BTreeMap::new();
-    let mut results = conn.prepare_cached(
-        "SELECT coalesce(tool_name, '?'), success, duration_ms FROM events
-         WHERE name = 'tool_result' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2",
-    )?;
-    // Tens of thousands of rows on a long range: each row borrows its tool name instead of allocating it.
-    let mut rows = results.query([from, to])?;
-    while let Some(row) = rows.next()? {
-        let tool = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        let (success, duration): (Option<bool>, Option<i64>) = (row.get(1)?, row.get(2)?);
-        let entry = match tools.get_mut(tool) {
-            Some(entry) => entry,
-            None => tools.entry(tool.to_owned()).or_default(),
-        };
-        entry.calls += 1;
-        match success {
-            Some(true) => entry.succeeded += 1,
-            Some(false) => entry.failed += 1,
-            None => {}
-        }
-        entry.durations.extend(duration);
-    }
-    let mut decisions = conn.prepare_cached(
-        "SELECT coalesce(tool_name, '?'), decision, count(*) FROM events
-         WHERE name = 'tool_decision' AND is_claude_code = 1 AND time_ns >= ?1 AND time_ns < ?2 GROUP BY 1, 2",
-    )?;
-    let rows = decisions
-        .query_map([from, to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?;
-    for row in rows {
-        let (tool, decision, count) = row?;
-        let entry = tools.entry(tool).or_default();
-        match decision.as_deref() {
-            Some("accept") => entry.accepted += count,
-            Some("reject") => entry.rejected += count,
-            _ => {}
-        }
-    }
-    let mut stats: Vec<ToolStat> = tools
+    let (from, to) = range.buckets();
+    let mut stats: Vec<ToolStat> = crate::read::timings::by_key(conn, TimingKind::Tool, from, to)?
         .into_iter()
-        .map(|(tool, ToolTally { calls, succeeded, failed, mut durations, accepted, rejected })| {
-            durations.sort_unstable();
-            let judged = succeeded + failed;
+        .map(|(tool, t)| {
+            let judged = t.succeeded + t.failed;
             ToolStat {
                 tool,
-                calls,
-                succeeded,
-                failed,
-                success_rate: (judged > 0).then(|| succeeded as f64 / judged as f64),
-                mean_ms: (!durations.is_empty())
-                    .then(|| durations.iter().map(|&d| d as f64).sum::<f64>() / durations.len() as f64),
-                p50_ms: percentile(&durations, 50.0),
-                p95_ms: percentile(&durations, 95.0),
-                accepted,
-                rejected,
+                calls: t.records,
+                succeeded: t.succeeded,
+                failed: t.failed,
+                success_rate: (judged > 0).then(|| t.succeeded as f64 / judged as f64),
+                mean_ms: (t.timed > 0).then(|| t.duration_ms as f64 / t.timed as f64),
+                p50_ms: t.durations.percentile(50.0),
+                p95_ms: t.durations.percentile(95.0),
+                accepted: t.accepted,
+                rejected: t.rejected,
             }
         })
         .collect();

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::store::usage::OWNED_ROWS;
+use crate::store::usage::session_per;
 use crate::words::money::usd;
 use crate::words::range::{BucketStarts, Granularity, Range};
 use crate::words::time::TimeContext;
@@ -102,16 +102,20 @@ fn ranked(groups: BTreeMap<String, SessionGroup>) -> Vec<SessionGroup> {
 
 pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<SessionMix> {
     let (from, to) = range.buckets();
+    let totals = crate::read::cover::built(conn)?;
     let sql = format!(
-        "{OWNED_ROWS}
-         SELECT r.session_id, coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0),
-                coalesce(sum(commits), 0), s.terminal_type, s.resource_id, res.attributes
-         FROM r JOIN sessions s ON s.id = r.session_id LEFT JOIN resources res ON res.id = s.resource_id
-         WHERE r.session_id <> ''
-         GROUP BY r.session_id"
+        "{per}
+         SELECT per.session_id, per_cost, commits, s.terminal_type, s.resource_id, res.attributes
+         FROM per JOIN sessions s ON s.id = per.session_id LEFT JOIN resources res ON res.id = s.resource_id
+         WHERE per.session_id <> ''",
+        per = session_per(totals)
     );
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(named_params! {":from": from, ":to": to, ":session": None::<String>}, |r| {
+    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":from", &from), (":to", &to)];
+    if !totals {
+        params.push((":session", &None::<String>));
+    }
+    let rows = statement.query_map(params.as_slice(), |r| {
         Ok((
             r.get::<_, i64>(1)?,
             r.get::<_, i64>(2)?,

@@ -1,9 +1,10 @@
 //! The database file: opening it (created if needed, private to its owner), the connection settings every
 //! ccmeter connection uses, the schema's migrations with a backup before each upgrade, read-only opens, the
-//! settings row, and the one-source-per-session rule as SQL over the rollups (`usage`), which both paths
-//! apply. No figures and no write path: those are `read` and `write`, above this.
+//! settings row, the one-source-per-session rule as SQL over the rollups (`usage`) and the tally of API
+//! requests and tool calls from the events (`timing`), which both paths apply. No figures and no write path: those are `read` and `write`, above this.
 
 pub mod settings;
+pub mod timing;
 pub mod usage;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_processes_and_subagents.sql"),
     include_str!("../../migrations/0007_usage_by_day_and_hour.sql"),
     include_str!("../../migrations/0008_facets_by_day_and_hour.sql"),
+    include_str!("../../migrations/0009_timings_and_session_totals.sql"),
 ];
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

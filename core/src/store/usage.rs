@@ -1,7 +1,8 @@
 //! The one-source-per-session rule as SQL over the usage rollup (DESIGN.md, "Which source, when"): once a
 //! session has an `api_request` event, its events own its cost and tokens; a session with metrics only is
 //! counted from them; data without a session counts its metrics only in 15-minute buckets where no
-//! `api_request` arrived at all. The write path settles it into the daily aggregates (`write::daily`); the
+//! `api_request` arrived at all. The usage of every session over a span reads the sessions' totals and the
+//! same rows through [`session_per`]. The write path settles it into the daily aggregates (`write::daily`); the
 //! read path applies it to the spans those do not cover.
 
 /// The rollup rows of a range, each marked with whether events own its cost and tokens (`ev`).
@@ -15,19 +16,70 @@ WITH r AS (
     WHERE u.bucket >= :from AND u.bucket < :to AND (:session IS NULL OR u.session_id = :session)
 )";
 
-/// The usage sums every grouping selects, in this order (`read::query::Usage::from_row` reads them; the
+/// Every session's usage in buckets `[from, to)`, one row each, named `per` (after a `WITH`), with the columns
+/// `session_id`, `ev`, `models`, the sums [`USAGE_COLUMNS`] gives and [`PER_ALIASES`]: a session the range
+/// holds whole is its row of `session_totals` (migration 0009); one the range cuts, and the data without a
+/// session, are summed from the rollup with the one-source rule, within the range.
+pub(crate) const SESSION_SPAN_PER: &str = "
+WITH o AS (
+    SELECT u.*,
+        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
+             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
+        END AS ev
+    FROM usage_rollup u LEFT JOIN sessions s ON s.id = u.session_id
+    WHERE u.session_id IN (SELECT session_id FROM session_totals
+                           WHERE last_bucket >= :from AND first_bucket < :to
+                             AND NOT (first_bucket >= :from AND last_bucket < :to)
+                           UNION ALL SELECT '')
+      AND u.bucket >= :from AND u.bucket < :to
+),
+per AS (
+    SELECT session_id, ev, models, cost_nanos, input, output, cache_read, cache_creation, api_requests, api_errors,
+           user_prompts, tool_results, lines_added, lines_removed, commits, pull_requests, active_user_us,
+           active_cli_us, edits_accepted, edits_rejected, api_duration_ms,
+           cost_nanos AS per_cost, input + output + cache_read + cache_creation AS per_tokens, api_errors AS per_errors
+    FROM session_totals WHERE last_bucket >= :from AND last_bucket < :to AND first_bucket >= :from
+    UNION ALL
+    SELECT session_id, max(ev), group_concat(DISTINCT nullif(model, '')), {USAGE_COLUMNS}{PER_ALIASES}
+    FROM o GROUP BY session_id
+)";
+
+/// The same from the rollup alone (while the totals are being built), after [`OWNED_ROWS`].
+pub(crate) const ROWS_PER: &str = ",
+per AS (
+    SELECT session_id, max(ev) AS ev, group_concat(DISTINCT nullif(model, '')) AS models, {USAGE_COLUMNS}{PER_ALIASES}
+    FROM r GROUP BY session_id
+)";
+
+/// Named copies of the sums the session list sorts by.
+pub(crate) const PER_ALIASES: &str = ",
+    coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0) AS per_cost,
+    coalesce(sum(CASE WHEN ev THEN ev_input + ev_output + ev_cache_read + ev_cache_creation
+                      ELSE m_input + m_output + m_cache_read + m_cache_creation END), 0) AS per_tokens,
+    coalesce(sum(api_errors), 0) AS per_errors";
+
+/// [`SESSION_SPAN_PER`] or, while the aggregates are built, [`OWNED_ROWS`] and [`ROWS_PER`], with their
+/// placeholders filled: both take `:from` and `:to`, the rollup one `:session` too.
+pub(crate) fn session_per(totals: bool) -> String {
+    let per = if totals { SESSION_SPAN_PER.to_owned() } else { format!("{OWNED_ROWS}{ROWS_PER}") };
+    per.replace("{USAGE_COLUMNS}", USAGE_COLUMNS).replace("{PER_ALIASES}", PER_ALIASES)
+}
+
+/// The usage sums every grouping selects, named as the aggregate tables' columns, in this order (`read::query::Usage::from_row` reads them; the
 /// columns of `usage_by_day` hold them in the same order).
 pub(crate) const USAGE_COLUMNS: &str = "
-    coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_input ELSE m_input END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_output ELSE m_output END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_cache_read ELSE m_cache_read END), 0),
-    coalesce(sum(CASE WHEN ev THEN ev_cache_creation ELSE m_cache_creation END), 0),
-    coalesce(sum(api_requests), 0), coalesce(sum(api_errors), 0), coalesce(sum(user_prompts), 0),
-    coalesce(sum(tool_results), 0), coalesce(sum(lines_added), 0), coalesce(sum(lines_removed), 0),
-    coalesce(sum(commits), 0), coalesce(sum(pull_requests), 0), coalesce(sum(active_user_us), 0),
-    coalesce(sum(active_cli_us), 0), coalesce(sum(edits_accepted), 0), coalesce(sum(edits_rejected), 0),
-    coalesce(sum(api_duration_ms), 0)";
+    coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0) AS cost_nanos,
+    coalesce(sum(CASE WHEN ev THEN ev_input ELSE m_input END), 0) AS input,
+    coalesce(sum(CASE WHEN ev THEN ev_output ELSE m_output END), 0) AS output,
+    coalesce(sum(CASE WHEN ev THEN ev_cache_read ELSE m_cache_read END), 0) AS cache_read,
+    coalesce(sum(CASE WHEN ev THEN ev_cache_creation ELSE m_cache_creation END), 0) AS cache_creation,
+    coalesce(sum(api_requests), 0) AS api_requests, coalesce(sum(api_errors), 0) AS api_errors,
+    coalesce(sum(user_prompts), 0) AS user_prompts, coalesce(sum(tool_results), 0) AS tool_results,
+    coalesce(sum(lines_added), 0) AS lines_added, coalesce(sum(lines_removed), 0) AS lines_removed,
+    coalesce(sum(commits), 0) AS commits, coalesce(sum(pull_requests), 0) AS pull_requests,
+    coalesce(sum(active_user_us), 0) AS active_user_us, coalesce(sum(active_cli_us), 0) AS active_cli_us,
+    coalesce(sum(edits_accepted), 0) AS edits_accepted, coalesce(sum(edits_rejected), 0) AS edits_rejected,
+    coalesce(sum(api_duration_ms), 0) AS api_duration_ms";
 pub(crate) const USAGE_COLUMN_COUNT: usize = 18;
 
 /// The facet rollup rows of a range, each marked with whether events own its cost and tokens (`ev`), by

@@ -1,9 +1,10 @@
 //! The words every layer shares, with no SQL and no IO: budget periods, time (clocks, the user's zone, the
-//! 15-minute buckets), ranges of time, money, who made a request, the facets of the breakdowns, the
+//! 15-minute buckets), ranges of time, money, who made a request, the facets of the breakdowns, duration histograms, the
 //! settings value and an alert.
 
 pub mod alert;
 pub mod facet;
+pub mod histogram;
 pub mod money;
 pub mod period;
 pub mod range;

@@ -110,6 +110,14 @@ pub fn bucket_of(time_ns: i64) -> i64 {
     time_ns.div_euclid(BUCKET_NS)
 }
 
+/// A local hour's slot in the week: weekday (0 = Monday) × 24 + wall-clock hour, of its first instant.
+pub fn week_slot(ctx: &TimeContext, start: DateTime<Utc>) -> u8 {
+    use chrono::{Datelike, Timelike};
+    let local = start.with_timezone(&ctx.zone);
+    // Both are small by construction: num_days_from_monday() < 7, hour() < 24.
+    (local.weekday().num_days_from_monday() * 24 + local.hour()) as u8
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,7 @@ pub fn session(tx: &Transaction, id: &str) -> Result<Deleted> {
     tx.execute("DELETE FROM facet_rollup WHERE session_id = ?1", [id])?;
     // Its days lose its usage (and data without a session in its buckets may count its metrics again).
     daily::refresh_buckets(tx, days)?;
+    daily::refresh_sessions(tx, [id])?;
     Ok(deleted)
 }
 
@@ -107,24 +108,32 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     daily::refresh_buckets(tx, kept)?;
+    let touched: Vec<String> =
+        tx.prepare("SELECT id FROM touched")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    daily::refresh_sessions(tx, touched.iter().map(String::as_str))?;
     tx.execute("DELETE FROM touched", [])?;
     Ok(deleted)
 }
 
 /// The retention setting: deletes the records (events, metric points, spans) older than `days` local days
 /// before today (today is day 0), and keeps what was rolled up from them — usage and facet rollups and the
-/// sessions — so totals, charts and budgets still cover every day, while timelines, logs and percentiles
-/// (which need the records) cover the days kept. Nothing is recomputed: a session's cost source
+/// sessions — so totals, charts and budgets still cover every day, while timelines, logs, percentiles and
+/// the tool table (which need the records) cover the days kept. Nothing is recomputed: a session's cost source
 /// (`has_api_events`) stays what its records made it, so its rollup rows keep counting the same way.
 pub fn prune_details_older_than(tx: &Transaction, ctx: &TimeContext, days: u32) -> Result<Deleted> {
     let today = ctx.today();
     let first_kept = today.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(chrono::NaiveDate::MIN);
     // Whole buckets, as every range here: the records of a kept bucket stay with it.
-    let cutoff = bucket_of(crate::words::time::ns(ctx.start_of_day(first_kept))).saturating_mul(BUCKET_NS);
-    Ok(Deleted {
+    let cutoff_bucket = bucket_of(crate::words::time::ns(ctx.start_of_day(first_kept)));
+    let cutoff = cutoff_bucket.saturating_mul(BUCKET_NS);
+    let deleted = Deleted {
         events: tx.execute("DELETE FROM events WHERE time_ns < ?1", [cutoff])? as i64,
         metric_points: tx.execute("DELETE FROM metric_points WHERE time_ns < ?1", [cutoff])? as i64,
         spans: tx.execute("DELETE FROM spans WHERE start_ns < ?1", [cutoff])? as i64,
         sessions: 0,
-    })
+    };
+    if deleted.events > 0 {
+        daily::forget_timings_before(tx, cutoff_bucket)?;
+    }
+    Ok(deleted)
 }

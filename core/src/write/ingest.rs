@@ -10,7 +10,7 @@
 //! - DELTA points: series + start + end time. CUMULATIVE points: series (with its start time) + time;
 //!   a point no newer than the last one seen for its series changes nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use ccmeter_proto::{
@@ -381,6 +381,8 @@ impl Writer<'_> {
         drop(upsert);
         let rollups: Vec<_> = self.rollups.drain().collect();
         let mut touched: Vec<i64> = rollups.iter().map(|((bucket, _, _), _)| *bucket).collect();
+        let mut sessions: BTreeSet<String> = rollups.iter().map(|((_, session, _), _)| session.clone()).collect();
+        sessions.extend(flipped.iter().cloned());
         for ((bucket, session, model), inc) in rollups {
             self.write_rollup(bucket, &session, &model, &inc)?;
         }
@@ -394,6 +396,7 @@ impl Writer<'_> {
         }
         touched.extend(facet_buckets);
         super::daily::refresh_buckets(self.tx, touched)?;
+        super::daily::refresh_sessions(self.tx, sessions.iter().map(String::as_str))?;
         Ok(())
     }
 

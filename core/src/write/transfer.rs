@@ -251,6 +251,9 @@ fn merge(tx: &Transaction) -> Result<Imported> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     crate::write::daily::refresh_buckets(tx, imported_buckets)?;
+    let taken: Vec<String> =
+        tx.prepare("SELECT id FROM temp.taken")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    crate::write::daily::refresh_sessions(tx, taken.iter().map(String::as_str))?;
 
     tx.execute_batch(
         "DROP TABLE temp.res_map; DROP TABLE temp.series_map; DROP TABLE temp.taken; DROP TABLE temp.free_buckets;",

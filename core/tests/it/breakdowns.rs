@@ -140,6 +140,11 @@ async fn events_by_name_over_time_count_every_claude_code_event_once() {
 // API latency, tool runs
 // ---------------------------------------------------------------------------------------------------
 
+/// `|estimate − exact| ≤ exact × 1 % + 0.5 ms`, the bound of a percentile read from a duration histogram.
+fn within_histogram_bound(estimate: i64, exact: i64) -> bool {
+    (estimate - exact).abs() as f64 <= exact as f64 * ccmeter_core::words::histogram::RELATIVE_ERROR + 0.5
+}
+
 #[tokio::test]
 async fn api_latency_percentiles_match_the_requests_of_the_capture() {
     let names = [
@@ -169,8 +174,11 @@ async fn api_latency_percentiles_match_the_requests_of_the_capture() {
         assert!(stat.requests > 0);
         assert_eq!(stat.start, None);
         assert_eq!(stat.requests, expected.len() as i64, "{}", stat.model);
-        assert_eq!(stat.p50_ms, nearest_rank(expected.clone(), 50), "{} p50", stat.model);
-        assert_eq!(stat.p95_ms, nearest_rank(expected.clone(), 95), "{} p95", stat.model);
+        // From the duration histograms: within the bound words::histogram states of the exact nearest rank.
+        for (estimate, p) in [(stat.p50_ms, 50), (stat.p95_ms, 95)] {
+            let exact = nearest_rank(expected.clone(), p);
+            assert!(within_histogram_bound(estimate, exact), "{} p{p}: {estimate} for {exact}", stat.model);
+        }
         assert!(stat.p50_ms <= stat.p95_ms);
     }
     for pair in by_model.windows(2) {
@@ -202,6 +210,14 @@ async fn tool_runs_over_time_add_up_to_the_tool_table() {
     let conn = store.reader().expect("reader");
     let table = query::tool_stats(&conn, Range::ALL).expect("tools");
     assert!(!table.is_empty(), "the capture ran tools");
+    let mut durations: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for event in events_of(&names) {
+        if let EventDetail::ToolResult(result) = &event.detail
+            && let Some(duration) = result.duration_ms
+        {
+            durations.entry(result.tool_name.clone().unwrap_or_else(|| "?".into())).or_default().push(duration);
+        }
+    }
     for granularity in [Granularity::Hour, Granularity::Day] {
         let points = event_stats::tools_over_time(&conn, &berlin(), Range::ALL, granularity).expect("over time");
         let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -214,7 +230,13 @@ async fn tool_runs_over_time_add_up_to_the_tool_table() {
             table.iter().map(|t| (t.tool.clone(), (t.calls, t.failed))).collect();
         for tool in &table {
             let mean = tool.mean_ms.expect("timed runs");
-            assert!(mean >= 0.0 && tool.p95_ms.is_some(), "{}: mean {mean}", tool.tool);
+            let exact = &durations[&tool.tool];
+            let exact_mean = exact.iter().sum::<i64>() as f64 / exact.len() as f64;
+            assert!((mean - exact_mean).abs() < 1e-9, "{}: mean {mean}, exactly {exact_mean}", tool.tool);
+            for (estimate, p) in [(tool.p50_ms, 50), (tool.p95_ms, 95)] {
+                let (estimate, exact) = (estimate.expect("timed runs"), nearest_rank(exact.clone(), p));
+                assert!(within_histogram_bound(estimate, exact), "{} p{p}: {estimate} for {exact}", tool.tool);
+            }
         }
         assert_eq!(sums, expected, "{granularity:?}");
     }

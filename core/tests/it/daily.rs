@@ -1,11 +1,11 @@
-//! The day and hour aggregates of usage and facets: every figure read through them equals the one the rollups
-//! give with the one-source-per-session rule, in zones with 30- and 45-minute offsets and across DST, whatever
+//! The day and hour aggregates of usage, facets, timings and sessions: every figure read through them equals
+//! the one the rollups (and the events) give with the one-source-per-session rule, in zones with 30- and 45-minute offsets and across DST, whatever
 //! order the data comes in (metrics before a session's first `api_request`, data without a session before an
 //! `api_request` in its bucket), after each way history is changed, and when they are built behind the
 //! receiver on a database that had none.
 
-use ccmeter_core::read::insights;
 use ccmeter_core::read::query::{self, SeriesPoint, Summary};
+use ccmeter_core::read::{event_stats, insights, session_mix};
 use ccmeter_core::words::range::{Granularity, Range};
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::Batch;
@@ -147,6 +147,14 @@ struct Figures {
     events_by_day: Vec<insights::EventCountPoint>,
     events_by_hour: Vec<insights::EventCountPoint>,
     event_counts: std::collections::BTreeMap<String, i64>,
+    tools: Vec<query::ToolStat>,
+    tools_by_day: Vec<event_stats::ToolPoint>,
+    tools_by_hour: Vec<event_stats::ToolPoint>,
+    latency_by_day: event_stats::ApiLatency,
+    latency_by_hour: event_stats::ApiLatency,
+    sessions: query::SessionPage,
+    session_mix: session_mix::SessionMix,
+    heatmap: Vec<insights::HeatCell>,
 }
 
 fn figures(conn: &Connection, ctx: &TimeContext, range: Range) -> Figures {
@@ -162,6 +170,18 @@ fn figures(conn: &Connection, ctx: &TimeContext, range: Range) -> Figures {
         events_by_day: insights::events_over_time(conn, ctx, range, Granularity::Day).expect("events by day"),
         events_by_hour: insights::events_over_time(conn, ctx, range, Granularity::Hour).expect("events by hour"),
         event_counts: query::event_counts(conn, range).expect("event counts"),
+        tools: query::tool_stats(conn, range).expect("tools"),
+        tools_by_day: event_stats::tools_over_time(conn, ctx, range, Granularity::Day).expect("tools by day"),
+        tools_by_hour: event_stats::tools_over_time(conn, ctx, range, Granularity::Hour).expect("tools by hour"),
+        latency_by_day: event_stats::api_latency(conn, ctx, range, Granularity::Day).expect("latency by day"),
+        latency_by_hour: event_stats::api_latency(conn, ctx, range, Granularity::Hour).expect("latency by hour"),
+        sessions: query::sessions(
+            conn,
+            &query::SessionFilter { range, sort: query::SessionSort::Cost, descending: true, ..Default::default() },
+        )
+        .expect("sessions"),
+        session_mix: session_mix::session_mix(conn, ctx, range, Granularity::Day).expect("session mix"),
+        heatmap: insights::activity_heatmap(conn, ctx, range).expect("heatmap"),
     }
 }
 
@@ -182,9 +202,10 @@ fn ranges(ctx: &TimeContext) -> Vec<Range> {
 /// The figures read from the rollup alone: the aggregates set aside (as while they are being built).
 fn from_rollup(path: &std::path::Path, ctx: &TimeContext, range: Range) -> Figures {
     let conn = Connection::open(path).expect("open");
-    let saved: Option<i64> =
-        conn.query_row("SELECT fill_from FROM usage_by_day_state", [], |r| r.get(0)).expect("state");
-    assert_eq!(saved, None, "the aggregates are built");
+    let saved: (Option<i64>, Option<String>) = conn
+        .query_row("SELECT fill_from, sessions_from FROM usage_by_day_state", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("state");
+    assert_eq!(saved, (None, None), "the aggregates are built");
     conn.execute("UPDATE usage_by_day_state SET fill_from = 0", []).expect("set aside");
     let figures = figures(&conn, ctx, range);
     conn.execute("UPDATE usage_by_day_state SET fill_from = NULL", []).expect("back");
@@ -195,8 +216,10 @@ fn assert_same_figures(path: &std::path::Path, ctx: &TimeContext, what: &str) {
     let conn = Connection::open(path).expect("open");
     let days: i64 = conn.query_row("SELECT count(*) FROM usage_by_day", [], |r| r.get(0)).expect("rows");
     assert!(days > 0, "{what}: the aggregates hold days");
-    let facet_days: i64 = conn.query_row("SELECT count(*) FROM facet_by_day", [], |r| r.get(0)).expect("rows");
-    assert!(facet_days > 0, "{what}: the facet aggregates hold days");
+    for table in ["facet_by_day", "timing_by_day", "session_totals"] {
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).expect("rows");
+        assert!(rows > 0, "{what}: {table} holds days");
+    }
     for range in ranges(ctx) {
         assert_eq!(figures(&conn, ctx, range), from_rollup(path, ctx, range), "{what}: {range:?} in {}", ctx.zone);
     }
@@ -297,6 +320,7 @@ async fn a_database_without_aggregates_gets_them_built_behind_the_receiver() {
     for (undo, what) in [
         (
             "DELETE FROM usage_by_day; DELETE FROM usage_by_hour; DELETE FROM facet_by_day; DELETE FROM facet_by_hour;
+             DELETE FROM timing_by_day; DELETE FROM timing_by_hour; DELETE FROM session_totals;
              DELETE FROM usage_by_day_state;",
             "an upgrade",
         ),
@@ -311,8 +335,12 @@ async fn a_database_without_aggregates_gets_them_built_behind_the_receiver() {
         }
         let conn = store.reader().expect("reader");
         let built = || {
-            conn.query_row("SELECT fill_from IS NULL AND zone = ?1 FROM usage_by_day_state", [zone], |r| r.get(0))
-                .unwrap_or(false)
+            conn.query_row(
+                "SELECT fill_from IS NULL AND sessions_from IS NULL AND zone = ?1 FROM usage_by_day_state",
+                [zone],
+                |r| r.get(0),
+            )
+            .unwrap_or(false)
         };
         for _ in 0..400 {
             if built() {

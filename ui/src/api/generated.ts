@@ -256,7 +256,11 @@ model: string,
 /**
  * api_request events with a duration.
  */
-requests: number, p50_ms: number, p95_ms: number, 
+requests: number, 
+/**
+ * Nearest-rank percentiles of the durations, within 1 % + 0.5 ms.
+ */
+p50_ms: number, p95_ms: number, 
 /**
  * Time to first token (Claude Code ≥ 2.1.3xx sends `ttft_ms`); `None` when no request carried it.
  */
@@ -579,7 +583,8 @@ failed: number, };
 
 export type ToolStat = { tool: string, calls: number, succeeded: number, failed: number, success_rate: number | null, 
 /**
- * Mean, median and 95th percentile (nearest rank) of the runs that reported a duration.
+ * Mean of the runs that reported a duration; their median and 95th percentile (nearest rank, within
+ * 1 % + 0.5 ms).
  */
 mean_ms: number | null, p50_ms: number | null, p95_ms: number | null, accepted: number, rejected: number, };
 
