@@ -105,7 +105,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         errors_over_time: event_stats::errors_over_time(conn, ctx, range, granularity)?,
         events_over_time: insights::events_over_time(conn, ctx, range, granularity)?,
         sessions: session_mix::session_mix(conn, ctx, range, granularity)?,
-        top_sessions: query::sessions(
+        top_sessions: query::sessions_page(
             conn,
             &SessionFilter {
                 range,
@@ -114,6 +114,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
                 limit: TOP_SESSIONS,
                 ..Default::default()
             },
+            false,
         )?
         .rows
         .into_iter()

@@ -15,7 +15,9 @@ use ccmeter_core::store::settings;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{BindError, Protocol};
 use chrono::Utc;
+#[cfg(not(target_os = "linux"))]
 use tauri::menu::MenuEvent;
+#[cfg(not(target_os = "linux"))]
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, RunEvent};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -23,7 +25,9 @@ use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use crate::icon::{self, Look};
+use crate::icon;
+#[cfg(not(target_os = "linux"))]
+use crate::icon::Look;
 use crate::instance::{self, Request};
 use crate::ipc::COMMITTED_EVENT;
 use crate::ipc::state::{AppState, Desktop};
@@ -96,18 +100,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(crate::ipc::handler())
         .setup(move |app| {
-            let first_look = Look { state: budget::BudgetState::Ok, amount: None };
-            TrayIconBuilder::with_id(TRAY_ID)
-                .tooltip("ccmeter")
-                .title("ccmeter")
-                .icon(icon::image(&first_look))
-                .icon_as_template(icon::is_template(&first_look))
-                .show_menu_on_left_click(true)
-                // Linux panels load the icon from a file: one folder per app, so two instances (on two
-                // databases) never overwrite each other's icon.
-                .temp_dir_path(tray_icon_dir())
-                .on_menu_event(on_menu_event)
-                .build(app)?;
+            let view = tray_view(app.handle())?;
             let refresh = Refresh(Arc::new(Notify::new()));
             let store = collector.store.clone();
             let bind_errors: Vec<String> = [&collector.grpc, &collector.http]
@@ -122,7 +115,7 @@ pub fn run(options: GuiOptions) -> Result<(), GuiError> {
                 crate::notify::show(app.handle(), "ccmeter is not receiving telemetry".into(), error);
             }
             welcome_on_first_start(app.handle().clone(), store.clone());
-            follow_store(app.handle().clone(), store, status, refresh.clone());
+            follow_store(app.handle().clone(), store, status, refresh.clone(), view);
             let handle = app.handle().clone();
             instance::listen(&options.db, move |request| handle_request(&handle, request, &refresh))?;
             if let Some(kind) = options.show {
@@ -228,12 +221,46 @@ fn login_db_arg(db: &std::path::Path) -> String {
     quoted
 }
 
+/// The tray item: on Linux a StatusNotifierItem of our own on the session bus (no GTK tray library), elsewhere
+/// Tauri's tray icon. Without a session bus the app runs on without a tray (its windows and the CLI still
+/// work) and says why in its log.
+#[cfg(target_os = "linux")]
+fn tray_view(app: &AppHandle) -> tauri::Result<Option<TrayView>> {
+    let handle = app.clone();
+    let on_click: crate::status_item::OnClick = std::sync::Arc::new(move |id| {
+        if let Some(action) = TrayAction::from_number(id) {
+            on_action(&handle, action);
+        }
+    });
+    match tauri::async_runtime::block_on(crate::status_item::StatusItem::start(TRAY_ID, "ccmeter", on_click)) {
+        Ok(item) => Ok(Some(TrayView::new(Arc::new(item), icon::IconFiles::new(tray_icon_dir())))),
+        Err(error) => {
+            tracing::error!(%error, "cannot put the tray item on the session bus");
+            Ok(None)
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tray_view(app: &AppHandle) -> tauri::Result<Option<TrayView>> {
+    let first_look = Look { state: budget::BudgetState::Ok, amount: None };
+    TrayIconBuilder::with_id(TRAY_ID)
+        .tooltip("ccmeter")
+        .title("ccmeter")
+        .icon(icon::image(&first_look).to_tauri())
+        .icon_as_template(icon::is_template(&first_look))
+        .show_menu_on_left_click(true)
+        .temp_dir_path(tray_icon_dir())
+        .on_menu_event(on_menu_event)
+        .build(app)?;
+    Ok(Some(TrayView::default()))
+}
+
 /// Keeps the tray on the store's figures: recomputed after each commit, when settings change and when the
 /// label must change on its own; never by polling.
-fn follow_store(app: AppHandle, store: Store, status: String, refresh: Refresh) {
+fn follow_store(app: AppHandle, store: Store, status: String, refresh: Refresh, mut view: Option<TrayView>) {
     let mut commits = store.subscribe();
     tauri::async_runtime::spawn(async move {
-        let mut view = TrayView::default();
         let mut login_item = LoginItem::default();
         loop {
             // Budgets first, so the menu shows the state the alerts were decided on.
@@ -256,8 +283,14 @@ fn follow_store(app: AppHandle, store: Store, status: String, refresh: Refresh) 
             let next_change = match figures {
                 Ok(Ok(figures)) => {
                     login_item.follow(&app, figures.settings.start_at_login);
-                    if let Err(error) = view.show(&app, &figures, &status) {
-                        tracing::warn!(%error, "cannot update the tray");
+                    if let Some(view) = view.as_mut() {
+                        #[cfg(target_os = "linux")]
+                        let shown = view.show(&figures, &status).await;
+                        #[cfg(not(target_os = "linux"))]
+                        let shown = view.show(&app, &figures, &status);
+                        if let Err(error) = shown {
+                            tracing::warn!(%error, "cannot update the tray");
+                        }
                     }
                     figures.next_change()
                 }
@@ -347,14 +380,17 @@ fn short_reason(error: &BindError) -> String {
     }
 }
 
+#[cfg(not(target_os = "linux"))]
 fn on_menu_event(app: &AppHandle, event: MenuEvent) {
-    let Some(action) = TrayAction::from_id(event.id()) else { return };
+    if let Some(action) = TrayAction::from_id(event.id()) {
+        on_action(app, action);
+    }
+}
+
+/// A menu line clicked (on the main thread, or on the D-Bus connection's).
+fn on_action(app: &AppHandle, action: TrayAction) {
     match action {
-        TrayAction::Open(kind) => {
-            if let Err(error) = open_window(app, kind) {
-                tracing::error!(%error, window = kind.label(), "could not open the window");
-            }
-        }
+        TrayAction::Open(kind) => open_on_main_thread(app, kind),
         TrayAction::Quit => app.exit(0),
         _ => {
             let store = app.state::<AppState>().collector.store.clone();

@@ -1,9 +1,98 @@
 //! The tray icon: a gauge whose colour follows the worst budget state, or — for desktops that hide the
 //! tray label — a tile in that colour with the amount drawn on it.
 
+use std::path::PathBuf;
+
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use ccmeter_core::budget::BudgetState;
-use tauri::image::Image;
+
+/// An icon's pixels, RGBA rows from the top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+}
+
+#[cfg(test)]
+impl Image {
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    pub fn rgba(&self) -> &[u8] {
+        &self.rgba
+    }
+}
+
+impl Image {
+    /// For the platforms whose tray Tauri draws.
+    #[cfg(not(target_os = "linux"))]
+    pub fn to_tauri(&self) -> tauri::image::Image<'static> {
+        tauri::image::Image::new_owned(self.rgba.clone(), self.width, self.height)
+    }
+
+    fn decode(png_bytes: &[u8]) -> Image {
+        let decoded = (|| {
+            let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().ok()?;
+            let mut rgba = vec![0; reader.output_buffer_size()?];
+            let info = reader.next_frame(&mut rgba).ok()?;
+            rgba.truncate(info.buffer_size());
+            (info.color_type == png::ColorType::Rgba).then_some(Image { width: info.width, height: info.height, rgba })
+        })();
+        // The gauges are this crate's own files, checked by the tests: a blank icon only if one were broken.
+        decoded.unwrap_or(Image { width: SIZE, height: SIZE, rgba: vec![0; (SIZE * SIZE * 4) as usize] })
+    }
+
+    fn to_png(&self) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+        writer.write_image_data(&self.rgba).map_err(std::io::Error::other)?;
+        writer.finish().map_err(std::io::Error::other)?;
+        Ok(out)
+    }
+}
+
+/// The icon files a Linux panel loads (it reads the PNG `IconName` names): one folder per app, so two
+/// instances (on two databases) never overwrite each other's, and a new name for each new icon, since panels
+/// cache by name.
+#[cfg(target_os = "linux")]
+pub struct IconFiles {
+    dir: PathBuf,
+    written: u64,
+    last: Option<PathBuf>,
+}
+
+#[cfg(target_os = "linux")]
+impl IconFiles {
+    pub fn new(dir: PathBuf) -> IconFiles {
+        IconFiles { dir, written: 0, last: None }
+    }
+
+    /// Writes `look`'s icon, removes the one before, and gives its path and pixels.
+    pub fn write(&mut self, look: &Look) -> std::io::Result<(String, crate::status_item::Pixmap)> {
+        let image = image(look);
+        std::fs::create_dir_all(&self.dir)?;
+        self.written += 1;
+        let path = self.dir.join(format!("icon-{}.png", self.written));
+        // Whole or not at all: a panel may read it the moment the item names it.
+        let partial = path.with_extension("png.partial");
+        std::fs::write(&partial, image.to_png()?)?;
+        std::fs::rename(&partial, &path)?;
+        if let Some(last) = self.last.replace(path.clone()) {
+            let _ = std::fs::remove_file(last);
+        }
+        let pixmap = crate::status_item::Pixmap::from_rgba(image.width, image.height, &image.rgba);
+        Ok((path.display().to_string(), pixmap))
+    }
+}
 
 /// What the icon shows; the tray is only re-iconed when this changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +111,7 @@ const TILE_RADIUS: f32 = 13.0;
 /// Only the characters `amount_text` produces; see icons/font/README.md.
 static AMOUNT_FONT: &[u8] = include_bytes!("../../icons/font/amount-digits.ttf");
 
-pub fn image(look: &Look) -> Image<'static> {
+pub fn image(look: &Look) -> Image {
     match &look.amount {
         None => gauge(look.state),
         Some(text) => amount_tile(look.state, text),
@@ -31,16 +120,26 @@ pub fn image(look: &Look) -> Image<'static> {
 
 /// Whether `image(look)` is a macOS template (black and alpha, tinted by the menu bar for light and dark): the
 /// plain gauge, where colour means nothing; a budget's amber or red must stay in colour.
+#[cfg(not(target_os = "linux"))]
 pub fn is_template(look: &Look) -> bool {
     cfg!(target_os = "macos") && look.state == BudgetState::Ok && look.amount.is_none()
 }
 
-fn gauge(state: BudgetState) -> Image<'static> {
+fn gauge(state: BudgetState) -> Image {
+    static GAUGES: std::sync::OnceLock<[Image; 4]> = std::sync::OnceLock::new();
+    let gauges = GAUGES.get_or_init(|| {
+        [
+            Image::decode(include_bytes!("../../icons/tray/template.png")),
+            Image::decode(include_bytes!("../../icons/tray/ok.png")),
+            Image::decode(include_bytes!("../../icons/tray/warning.png")),
+            Image::decode(include_bytes!("../../icons/tray/over.png")),
+        ]
+    });
     match state {
-        BudgetState::Ok if cfg!(target_os = "macos") => tauri::include_image!("../icons/tray/template.png"),
-        BudgetState::Ok => tauri::include_image!("../icons/tray/ok.png"),
-        BudgetState::Warning => tauri::include_image!("../icons/tray/warning.png"),
-        BudgetState::Over => tauri::include_image!("../icons/tray/over.png"),
+        BudgetState::Ok if cfg!(target_os = "macos") => gauges[0].clone(),
+        BudgetState::Ok => gauges[1].clone(),
+        BudgetState::Warning => gauges[2].clone(),
+        BudgetState::Over => gauges[3].clone(),
     }
 }
 
@@ -81,7 +180,7 @@ pub fn amount_text(nanos: i64) -> String {
     }
 }
 
-fn amount_tile(state: BudgetState, text: &str) -> Image<'static> {
+fn amount_tile(state: BudgetState, text: &str) -> Image {
     let mut rgba = vec![0u8; (SIZE * SIZE * 4) as usize];
     let [r, g, b] = tile_colour(state);
     let side = SIZE as f32;
@@ -95,7 +194,7 @@ fn amount_tile(state: BudgetState, text: &str) -> Image<'static> {
     if let Ok(font) = FontRef::try_from_slice(AMOUNT_FONT) {
         draw_centred(&mut rgba, &font, text);
     }
-    Image::new_owned(rgba, SIZE, SIZE)
+    Image { width: SIZE, height: SIZE, rgba }
 }
 
 /// How much of the pixel centred on (x, y) a square of `side` with rounded corners covers (0..=1).
@@ -187,7 +286,7 @@ mod tests {
         }
     }
 
-    fn pixel(image: &Image<'_>, x: u32, y: u32) -> [u8; 4] {
+    fn pixel(image: &Image, x: u32, y: u32) -> [u8; 4] {
         let at = ((y * image.width() + x) * 4) as usize;
         image.rgba()[at..at + 4].try_into().expect("4 bytes")
     }
@@ -208,6 +307,15 @@ mod tests {
             let (first, last) = (columns[0], columns[columns.len() - 1]);
             assert!(first >= 3 && last <= SIZE - 4, "text inside the margins: {first}..{last}");
             assert!((i64::from(first) - i64::from(SIZE - 1 - last)).abs() <= 2, "centred: {first}..{last}");
+        }
+    }
+
+    #[test]
+    fn the_gauges_decode_and_an_icon_round_trips_through_png() {
+        for state in [BudgetState::Ok, BudgetState::Warning, BudgetState::Over] {
+            let gauge = image(&Look { state, amount: None });
+            assert!(gauge.width() >= 16 && gauge.rgba().iter().any(|b| *b != 0), "{state:?} decodes");
+            assert_eq!(Image::decode(&gauge.to_png().expect("png")), gauge);
         }
     }
 

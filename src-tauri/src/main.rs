@@ -12,6 +12,8 @@ mod ipc;
 mod notify;
 mod open;
 mod report;
+#[cfg(target_os = "linux")]
+mod status_item;
 mod transfer_cli;
 mod tray;
 mod window;

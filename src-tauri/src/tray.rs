@@ -11,14 +11,18 @@ use ccmeter_core::store::settings;
 use ccmeter_core::words::settings::{Settings, SettingsPatch};
 use ccmeter_core::{Store, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
-use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu};
+#[cfg(not(target_os = "linux"))]
+use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
+#[cfg(not(target_os = "linux"))]
 use tauri::{AppHandle, Wry};
 
 use crate::icon::{self, Look};
+#[cfg(target_os = "linux")]
+use crate::status_item::{MenuNode, NodeKind, StatusItem};
 use crate::window::WindowKind;
 
-/// The tray icon's id; libayatana exports it on D-Bus as `/org/ayatana/NotificationItem/tray_icon_tray_app_main`.
-pub const TRAY_ID: &str = "main";
+/// The tray icon's id: on Linux the item is `/org/ayatana/NotificationItem/ccmeter` on the session bus.
+pub const TRAY_ID: &str = "ccmeter";
 /// Sessions listed by name in the menu; more are summed in the label.
 const MENU_SESSIONS: usize = 5;
 
@@ -48,6 +52,7 @@ impl TrayAction {
         Self::Quit,
     ];
 
+    #[cfg(not(target_os = "linux"))]
     fn id(self) -> &'static str {
         match self {
             Self::Open(WindowKind::Dashboard) => "open-dashboard",
@@ -80,8 +85,20 @@ impl TrayAction {
         }
     }
 
-    pub fn from_id(id: &MenuId) -> Option<Self> {
+    #[cfg(not(target_os = "linux"))]
+    pub fn from_id(id: &tauri::menu::MenuId) -> Option<Self> {
         Self::ALL.into_iter().find(|action| id == action.id())
+    }
+
+    /// The action's number in a D-Bus menu: fixed, so a click always means the same thing.
+    #[cfg(target_os = "linux")]
+    fn number(self) -> i32 {
+        ACTION_IDS + Self::ALL.iter().position(|a| *a == self).unwrap_or(0) as i32
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn from_number(id: i32) -> Option<Self> {
+        usize::try_from(id - ACTION_IDS).ok().and_then(|i| Self::ALL.get(i).copied())
     }
 
     /// The settings change this action makes, if it is one, as a patch of the one field it means (`ctx` dates a
@@ -230,6 +247,7 @@ impl MenuModel {
     }
 
     /// Two models with the same shape differ only in texts and check marks.
+    #[cfg(any(test, not(target_os = "linux")))]
     fn shape(&self) -> (usize, std::mem::Discriminant<AlertsModel>) {
         (self.figures.len(), std::mem::discriminant(&self.alerts))
     }
@@ -248,7 +266,102 @@ fn period_line(name: &str, period: Period, spent_nanos: i64, budgets: &[BudgetSt
     }
 }
 
+/// Ids of the menu's informational lines and separators start here; actions have theirs from [`ACTION_IDS`].
+#[cfg(target_os = "linux")]
+const LINE_IDS: i32 = 1;
+#[cfg(target_os = "linux")]
+const ACTION_IDS: i32 = 1000;
+
+/// The menu as D-Bus menu nodes: the same lines in the same order as on the other platforms, ids given in
+/// order (so a menu of the same shape keeps them) and actions by their fixed numbers.
+#[cfg(target_os = "linux")]
+pub fn menu_nodes(model: &MenuModel) -> Vec<MenuNode> {
+    let mut next = LINE_IDS;
+    let mut line = |label: &str, enabled: bool| {
+        next += 1;
+        MenuNode { id: next, label: label.to_owned(), kind: NodeKind::Item { enabled } }
+    };
+    let info = model.info_lines();
+    let figures = model.figures.len();
+    let mut nodes: Vec<MenuNode> = info[..figures].iter().map(|text| line(text, false)).collect();
+    let separator = |nodes: &mut Vec<MenuNode>, n: i32| {
+        nodes.push(MenuNode { id: ACTION_IDS - 10 + n, label: String::new(), kind: NodeKind::Separator });
+    };
+    separator(&mut nodes, 0);
+    nodes.push(line(&info[figures], false));
+    nodes.push(line(&info[figures + 1], false));
+    separator(&mut nodes, 1);
+    let action = |action: TrayAction| MenuNode {
+        id: action.number(),
+        label: action.text().to_owned(),
+        kind: NodeKind::Item { enabled: true },
+    };
+    for kind in [WindowKind::Dashboard, WindowKind::History, WindowKind::Settings, WindowKind::About] {
+        nodes.push(action(TrayAction::Open(kind)));
+    }
+    separator(&mut nodes, 2);
+    match model.alerts {
+        AlertsModel::Off => nodes.push(line(&info[figures + 2], false)),
+        AlertsModel::Paused(_) => {
+            nodes.push(line(&info[figures + 2], false));
+            nodes.push(action(TrayAction::ResumeAlerts));
+        }
+        AlertsModel::Pausable => nodes.push(MenuNode {
+            id: ACTION_IDS - 1,
+            label: "Pause alerts".to_owned(),
+            kind: NodeKind::Submenu(vec![
+                action(TrayAction::PauseAlerts(Pause::Hour)),
+                action(TrayAction::PauseAlerts(Pause::UntilTomorrow)),
+            ]),
+        }),
+    }
+    let toggle = |action: TrayAction, checked: bool| MenuNode {
+        id: action.number(),
+        label: action.text().to_owned(),
+        kind: NodeKind::Check { checked },
+    };
+    nodes.push(toggle(TrayAction::ToggleAmountInIcon, model.amount_in_icon));
+    nodes.push(toggle(TrayAction::ToggleStartAtLogin, model.start_at_login));
+    separator(&mut nodes, 3);
+    nodes.push(action(TrayAction::Quit));
+    nodes
+}
+
+/// The tray as last drawn on the D-Bus item: what changed is all that is sent to the panel.
+#[cfg(target_os = "linux")]
+pub struct TrayView {
+    item: std::sync::Arc<StatusItem>,
+    look: Option<Look>,
+    label: Option<String>,
+    icons: icon::IconFiles,
+}
+
+#[cfg(target_os = "linux")]
+impl TrayView {
+    pub fn new(item: std::sync::Arc<StatusItem>, icons: icon::IconFiles) -> TrayView {
+        TrayView { item, look: None, label: None, icons }
+    }
+
+    pub async fn show(&mut self, figures: &Figures, receiver: &str) -> Result<(), Box<dyn std::error::Error>> {
+        let label = &figures.glance.label;
+        if self.label.as_ref() != Some(label) {
+            self.item.set_label(label, &format!("ccmeter: {label}")).await?;
+            self.label = Some(label.clone());
+        }
+        // Sent every time: a panel toggles a check item itself when clicked, whatever was saved.
+        self.item.set_menu(menu_nodes(&MenuModel::new(figures, receiver))).await?;
+        let look = figures.look();
+        if self.look.as_ref() != Some(&look) {
+            let (path, pixmap) = self.icons.write(&look)?;
+            self.item.set_icon(&path, pixmap).await?;
+            self.look = Some(look);
+        }
+        Ok(())
+    }
+}
+
 /// The menu on screen, kept to update its lines in place.
+#[cfg(not(target_os = "linux"))]
 struct LiveMenu {
     model: MenuModel,
     info: Vec<MenuItem<Wry>>,
@@ -257,6 +370,7 @@ struct LiveMenu {
 }
 
 /// The tray as last drawn: what changed is all that is sent to the panel.
+#[cfg(not(target_os = "linux"))]
 #[derive(Default)]
 pub struct TrayView {
     menu: Option<LiveMenu>,
@@ -264,6 +378,7 @@ pub struct TrayView {
     label: Option<String>,
 }
 
+#[cfg(not(target_os = "linux"))]
 impl TrayView {
     pub fn show(&mut self, app: &AppHandle, figures: &Figures, receiver: &str) -> tauri::Result<()> {
         let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
@@ -293,6 +408,7 @@ impl TrayView {
     }
 }
 
+#[cfg(not(target_os = "linux"))]
 impl LiveMenu {
     fn update(&mut self, model: MenuModel) -> tauri::Result<()> {
         for (item, (new, old)) in self.info.iter().zip(model.info_lines().iter().zip(self.model.info_lines())) {
@@ -308,18 +424,22 @@ impl LiveMenu {
     }
 }
 
+#[cfg(not(target_os = "linux"))]
 fn info(app: &AppHandle, index: usize, text: &str) -> tauri::Result<MenuItem<Wry>> {
     MenuItem::with_id(app, format!("info-{index}"), text, false, None::<&str>)
 }
 
+#[cfg(not(target_os = "linux"))]
 fn action(app: &AppHandle, action: TrayAction) -> tauri::Result<MenuItem<Wry>> {
     MenuItem::with_id(app, action.id(), action.text(), true, None::<&str>)
 }
 
+#[cfg(not(target_os = "linux"))]
 fn toggle(app: &AppHandle, action: TrayAction, checked: bool) -> tauri::Result<CheckMenuItem<Wry>> {
     CheckMenuItem::with_id(app, action.id(), action.text(), true, checked, None::<&str>)
 }
 
+#[cfg(not(target_os = "linux"))]
 fn build(app: &AppHandle, model: MenuModel) -> tauri::Result<(Menu<Wry>, LiveMenu)> {
     let info: Vec<MenuItem<Wry>> = model
         .info_lines()
@@ -370,8 +490,27 @@ mod tests {
     use super::*;
     use ccmeter_core::read::query::Usage;
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn tray_action_numbers_round_trip_and_lines_have_none() {
+        for action in TrayAction::ALL {
+            assert_eq!(TrayAction::from_number(action.number()), Some(action));
+        }
+        let model = MenuModel::new(&figures("2026-11-24T14:00:00Z", Settings::default()), "Listening on …");
+        let nodes = menu_nodes(&model);
+        let lines: Vec<i32> =
+            nodes.iter().filter(|n| matches!(n.kind, NodeKind::Item { enabled: false })).map(|n| n.id).collect();
+        assert!(lines.iter().all(|id| TrayAction::from_number(*id).is_none()), "{lines:?}");
+        let mut ids: Vec<i32> = nodes.iter().map(|n| n.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), nodes.len(), "every node has its own id");
+    }
+
+    #[cfg(not(target_os = "linux"))]
     #[test]
     fn tray_action_ids_round_trip() {
+        use tauri::menu::MenuId;
         for action in TrayAction::ALL {
             assert_eq!(TrayAction::from_id(&MenuId::new(action.id())), Some(action));
         }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// The object path libayatana-appindicator gives the app's tray item.
-pub const ITEM: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main";
+/// The object path the app serves its tray item at (as libayatana-appindicator names its items).
+pub const ITEM: &str = "/org/ayatana/NotificationItem/ccmeter";
 
 pub fn busctl(args: &[&str]) -> Option<String> {
     // `timeout`: a connection that does not answer during start-up makes busctl hang for 25 s.
@@ -24,7 +24,9 @@ pub fn tray_connection(pid: u32) -> Option<String> {
             let name = fields.next()?;
             (name.starts_with(':') && fields.next()? == pid.to_string()).then(|| name.to_owned())
         })
-        .find(|conn| busctl(&["introspect", conn, ITEM]).is_some())
+        // Other connections of the process (GTK's accessibility bus, the notifications) may answer an
+        // introspection of any path with an empty node: the item's is the one with its interface.
+        .find(|conn| busctl(&["introspect", conn, ITEM]).is_some_and(|out| out.contains("org.kde.StatusNotifierItem")))
 }
 
 /// The label panels show beside the icon.

@@ -480,6 +480,11 @@ fn session_row(row: &Row) -> rusqlite::Result<SessionRow> {
 }
 
 pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage> {
+    sessions_page(conn, filter, true)
+}
+
+/// The filter's page of sessions; `total` is only counted when `count` asks for it (else it is the rows').
+pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bool) -> Result<SessionPage> {
     let (from, to) = filter.range.buckets();
     // Fixed column names only: the generated SQL never contains user input.
     let order = match filter.sort {
@@ -516,7 +521,7 @@ pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage
         .query_map(paged.as_slice(), session_row)?
         .collect::<rusqlite::Result<Vec<SessionRow>>>()?;
     // A page that ends before the limit, having started at the first row, holds every session: no count needed.
-    let total = if offset == 0 && (rows.len() as i64) < limit {
+    let total = if !count || (offset == 0 && (rows.len() as i64) < limit) {
         rows.len() as i64
     } else {
         conn.prepare_cached(&format!("{per} SELECT count(*) {SESSION_FILTERED}"))?
