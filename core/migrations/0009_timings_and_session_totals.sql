@@ -75,10 +75,19 @@ CREATE TABLE session_totals (
 CREATE UNIQUE INDEX session_totals_id ON session_totals(session_id);
 ALTER TABLE usage_by_day_state ADD COLUMN sessions_from TEXT;
 
--- Each local hour's slot in the week (weekday × 24 + wall-clock hour, Monday 0), so the activity heatmap of a
--- year sums a narrow index by slot; every hour is built again below.
+-- Each local hour's slot in the week (weekday × 24 + wall-clock hour, Monday 0), and per local day the activity
+-- heatmap's figures by slot, summed from its hours: a year's heatmap sums 24 rows a day, whatever the models.
+-- Every hour and day is built again below.
 ALTER TABLE usage_by_hour ADD COLUMN slot INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX usage_by_hour_activity ON usage_by_hour(first_bucket, slot, cost_nanos, api_requests, user_prompts);
+CREATE TABLE activity_by_day (
+    first_bucket       INTEGER NOT NULL,
+    slot               INTEGER NOT NULL,
+    end_bucket         INTEGER NOT NULL,
+    cost_nanos         INTEGER NOT NULL,
+    api_requests       INTEGER NOT NULL,
+    user_prompts       INTEGER NOT NULL,
+    PRIMARY KEY (first_bucket, slot)
+) WITHOUT ROWID;
 
 -- Built from the start, behind the receiver, as 0008's were.
 UPDATE usage_by_day_state SET fill_from = (SELECT min(bucket) FROM usage_rollup), sessions_from = '';

@@ -73,6 +73,7 @@ macro_rules! undo_schema_7 {
     DROP TABLE timing_by_day;
     DROP TABLE timing_by_hour;
     DROP TABLE session_totals;
+    DROP TABLE activity_by_day;
     DROP TABLE facet_by_day;
     DROP TABLE facet_by_hour;
     DROP TABLE usage_by_day;

@@ -302,10 +302,11 @@ pub struct SlotActivity {
 }
 
 /// [`over_time`] in local hours, summed across models into the week's 168 slots, with only the figures the
-/// activity heatmap shows: a year of hours is summed by slot in SQL (`usage_by_hour.slot`, migration 0009).
+/// activity heatmap shows: whole local days from their slots (`activity_by_day`, migration 0009), the edges
+/// from the rollup.
 pub fn activity_by_slot(conn: &Connection, ctx: &TimeContext, range: Range) -> Result<BTreeMap<u8, SlotActivity>> {
     let (from, to) = range.buckets();
-    let sources = series_cover(conn, ctx, "usage_by_hour", None, from, to)?;
+    let sources = series_cover(conn, ctx, "activity_by_day", None, from, to)?;
     let mut slots: BTreeMap<u8, SlotActivity> = BTreeMap::new();
     let mut add = |slot: u8, cost: i64, requests: i64, prompts: i64| {
         let cell = slots.entry(slot).or_default();
@@ -315,7 +316,7 @@ pub fn activity_by_slot(conn: &Connection, ctx: &TimeContext, range: Range) -> R
     };
     if let Some((first, end)) = sources.days {
         let mut statement = conn.prepare_cached(
-            "SELECT slot, sum(cost_nanos), sum(api_requests), sum(user_prompts) FROM usage_by_hour
+            "SELECT slot, sum(cost_nanos), sum(api_requests), sum(user_prompts) FROM activity_by_day
              WHERE first_bucket >= ?1 AND first_bucket < ?2 GROUP BY slot",
         )?;
         let rows = statement

@@ -44,7 +44,7 @@ pub fn ensure_zone(tx: &Transaction, zone: Tz) -> Result<()> {
     }
     tx.execute_batch(
         "DELETE FROM usage_by_day; DELETE FROM usage_by_hour; DELETE FROM facet_by_day; DELETE FROM facet_by_hour;
-         DELETE FROM timing_by_day; DELETE FROM timing_by_hour;",
+         DELETE FROM timing_by_day; DELETE FROM timing_by_hour; DELETE FROM activity_by_day;",
     )?;
     let first: Option<i64> = tx.query_row("SELECT min(bucket) FROM usage_rollup", [], |r| r.get(0))?;
     // Session totals do not depend on the zone: a new zone keeps them; a first start (or an upgrade from
@@ -326,8 +326,9 @@ fn insert_timing(
     Ok(())
 }
 
-/// A day's rows — usage, facets and timings — as the sums of its hours' (every local hour lies in one local
-/// day): a day reads at most 24 rows a model instead of its sessions' rollup rows.
+/// A day's rows — usage, facets, timings and its hours' activity by week slot — as the sums of its hours'
+/// (every local hour lies in one local day): a day reads at most 24 rows a model instead of its sessions'
+/// rollup rows.
 fn rebuild_day(tx: &Transaction, first: i64, end: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM usage_by_day WHERE first_bucket = ?1")?.execute([first])?;
     tx.prepare_cached(
@@ -354,6 +355,13 @@ fn rebuild_day(tx: &Transaction, first: i64, end: i64) -> Result<()> {
         insert.execute(params![first, end, facet.as_str()])?;
     }
     drop(insert);
+    tx.prepare_cached("DELETE FROM activity_by_day WHERE first_bucket = ?1")?.execute([first])?;
+    tx.prepare_cached(
+        "INSERT INTO activity_by_day (first_bucket, slot, end_bucket, cost_nanos, api_requests, user_prompts)
+         SELECT ?1, slot, ?2, sum(cost_nanos), sum(api_requests), sum(user_prompts)
+         FROM usage_by_hour WHERE first_bucket >= ?1 AND first_bucket < ?2 GROUP BY slot",
+    )?
+    .execute([first, end])?;
     tx.prepare_cached("DELETE FROM timing_by_day WHERE kind IN ('api', 'tool') AND first_bucket = ?1")?
         .execute([first])?;
     let mut hours = tx.prepare_cached(&format!(

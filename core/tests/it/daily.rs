@@ -216,7 +216,7 @@ fn assert_same_figures(path: &std::path::Path, ctx: &TimeContext, what: &str) {
     let conn = Connection::open(path).expect("open");
     let days: i64 = conn.query_row("SELECT count(*) FROM usage_by_day", [], |r| r.get(0)).expect("rows");
     assert!(days > 0, "{what}: the aggregates hold days");
-    for table in ["facet_by_day", "timing_by_day", "session_totals"] {
+    for table in ["facet_by_day", "timing_by_day", "session_totals", "activity_by_day"] {
         let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).expect("rows");
         assert!(rows > 0, "{what}: {table} holds days");
     }
@@ -321,6 +321,7 @@ async fn a_database_without_aggregates_gets_them_built_behind_the_receiver() {
         (
             "DELETE FROM usage_by_day; DELETE FROM usage_by_hour; DELETE FROM facet_by_day; DELETE FROM facet_by_hour;
              DELETE FROM timing_by_day; DELETE FROM timing_by_hour; DELETE FROM session_totals;
+             DELETE FROM activity_by_day;
              DELETE FROM usage_by_day_state;",
             "an upgrade",
         ),
