@@ -26,6 +26,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Open a window of the running app (starting the app if it is not running).
     Open(OpenArgs),
+    /// Quit the app running on the database (its tray and windows), as its menu's "Quit" does.
+    Quit(DbArg),
     /// Set, list or clear the daily, weekly, monthly and per-session budgets.
     Budget(BudgetArgs),
     /// Point Claude Code's telemetry at ccmeter: merges five "env" entries into ~/.claude/settings.json

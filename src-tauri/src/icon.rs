@@ -1,8 +1,6 @@
 //! The tray icon: a gauge whose colour follows the worst budget state, or — for desktops that hide the
 //! tray label — a tile in that colour with the amount drawn on it.
 
-use std::path::PathBuf;
-
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use ccmeter_core::budget::BudgetState;
 
@@ -14,7 +12,6 @@ pub struct Image {
     rgba: Vec<u8>,
 }
 
-#[cfg(test)]
 impl Image {
     pub fn width(&self) -> u32 {
         self.width
@@ -26,14 +23,6 @@ impl Image {
 
     pub fn rgba(&self) -> &[u8] {
         &self.rgba
-    }
-}
-
-impl Image {
-    /// For the platforms whose tray Tauri draws.
-    #[cfg(not(target_os = "linux"))]
-    pub fn to_tauri(&self) -> tauri::image::Image<'static> {
-        tauri::image::Image::new_owned(self.rgba.clone(), self.width, self.height)
     }
 
     fn decode(png_bytes: &[u8]) -> Image {
@@ -48,7 +37,8 @@ impl Image {
         decoded.unwrap_or(Image { width: SIZE, height: SIZE, rgba: vec![0; (SIZE * SIZE * 4) as usize] })
     }
 
-    fn to_png(&self) -> std::io::Result<Vec<u8>> {
+    /// The icon as a PNG file's bytes.
+    pub fn to_png(&self) -> std::io::Result<Vec<u8>> {
         let mut out = Vec::new();
         let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
         encoder.set_color(png::ColorType::Rgba);
@@ -57,40 +47,6 @@ impl Image {
         writer.write_image_data(&self.rgba).map_err(std::io::Error::other)?;
         writer.finish().map_err(std::io::Error::other)?;
         Ok(out)
-    }
-}
-
-/// The icon files a Linux panel loads (it reads the PNG `IconName` names): one folder per app, so two
-/// instances (on two databases) never overwrite each other's, and a new name for each new icon, since panels
-/// cache by name.
-#[cfg(target_os = "linux")]
-pub struct IconFiles {
-    dir: PathBuf,
-    written: u64,
-    last: Option<PathBuf>,
-}
-
-#[cfg(target_os = "linux")]
-impl IconFiles {
-    pub fn new(dir: PathBuf) -> IconFiles {
-        IconFiles { dir, written: 0, last: None }
-    }
-
-    /// Writes `look`'s icon, removes the one before, and gives its path and pixels.
-    pub fn write(&mut self, look: &Look) -> std::io::Result<(String, crate::status_item::Pixmap)> {
-        let image = image(look);
-        std::fs::create_dir_all(&self.dir)?;
-        self.written += 1;
-        let path = self.dir.join(format!("icon-{}.png", self.written));
-        // Whole or not at all: a panel may read it the moment the item names it.
-        let partial = path.with_extension("png.partial");
-        std::fs::write(&partial, image.to_png()?)?;
-        std::fs::rename(&partial, &path)?;
-        if let Some(last) = self.last.replace(path.clone()) {
-            let _ = std::fs::remove_file(last);
-        }
-        let pixmap = crate::status_item::Pixmap::from_rgba(image.width, image.height, &image.rgba);
-        Ok((path.display().to_string(), pixmap))
     }
 }
 
@@ -120,7 +76,6 @@ pub fn image(look: &Look) -> Image {
 
 /// Whether `image(look)` is a macOS template (black and alpha, tinted by the menu bar for light and dark): the
 /// plain gauge, where colour means nothing; a budget's amber or red must stay in colour.
-#[cfg(not(target_os = "linux"))]
 pub fn is_template(look: &Look) -> bool {
     cfg!(target_os = "macos") && look.state == BudgetState::Ok && look.amount.is_none()
 }

@@ -1,24 +1,28 @@
-//! The `ccmeter` binary: the desktop app when run without a subcommand (the tray, its menu and icon,
-//! notifications, the windows and their IPC contract in `ipc/`), and the CLI's subcommands with one (`serve`
-//! hands over to `ccmeter-serve`, built in `bin/` from core's collector alone).
+//! The `ccmeter` binary: the tray app when run without a subcommand (the receivers and the store's writer,
+//! the tray item, budgets and notifications, the login item: `app`), and the CLI's subcommands with one. It
+//! links no web view: the windows are `ccmeter-windows` (`windows/`), which the tray app starts when one is
+//! opened. (`serve` hands over to `ccmeter-serve`, built in `bin/` from core's collector alone.)
 
+mod app;
 mod budget_cli;
 mod cli;
 mod connect_cli;
-mod gui;
-mod icon;
-mod instance;
-mod ipc;
+#[cfg(target_os = "linux")]
+mod icon_files;
+mod login;
 mod notify;
-mod open;
 mod report;
 #[cfg(target_os = "linux")]
 mod status_item;
 mod transfer_cli;
-mod tray;
-mod window;
+#[cfg(target_os = "linux")]
+mod tray_view;
 
 use std::process::ExitCode;
+
+use ccmeter_app::{instance, window};
+
+use crate::window::WindowKind;
 
 use clap::Parser;
 
@@ -59,6 +63,20 @@ fn main() -> ExitCode {
         Some(Command::Diagnostics(args)) => {
             let db = ccmeter_core::paths::database_path(args.db);
             print_or_fail(ccmeter_core::read::diagnostics::of_file(&db, env!("CARGO_PKG_VERSION")))
+        }
+        Some(Command::Quit(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db);
+            match instance::send(&db, instance::Request::Quit) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => {
+                    println!("ccmeter is not running on {}.", db.display());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("ccmeter: cannot reach the app on {}: {error}", db.display());
+                    ExitCode::FAILURE
+                }
+            }
         }
         // `open` hands the request to the app running on that database, or starts it with the window.
         Some(Command::Open(args)) => run_gui(args.receiver, Some(args.window)),
@@ -132,15 +150,15 @@ fn serve_headless(args: cli::ReceiverArgs) -> ExitCode {
     }
 }
 
-fn run_gui(receiver: cli::ReceiverArgs, show: Option<gui::WindowKind>) -> ExitCode {
-    let options = gui::GuiOptions {
+fn run_gui(receiver: cli::ReceiverArgs, show: Option<WindowKind>) -> ExitCode {
+    let options = app::AppOptions {
         token: receiver.token(),
         db: ccmeter_core::paths::database_path(receiver.db.db),
         grpc: receiver.grpc,
         http: receiver.http,
         show,
     };
-    match gui::run(options) {
+    match app::run(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             notify::startup_failure(&error);

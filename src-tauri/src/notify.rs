@@ -1,14 +1,9 @@
 //! Desktop notifications: budget alerts, a receiver that cannot listen, and an app that cannot start.
 //! Nothing else interrupts.
 
-use tauri::AppHandle;
-
-use crate::window::WindowKind;
-
-/// Shows a notification; clicking it (where the platform supports actions) opens the dashboard.
-/// Runs on a thread of its own: waiting for the click must not hold anything up.
-pub fn show(app: &AppHandle, summary: String, body: String) {
-    let app = app.clone();
+/// Shows a notification; clicking it (where the platform supports actions) runs `on_click` (the app opens
+/// its dashboard). Runs on a thread of its own: waiting for the click must not hold anything up.
+pub fn show(summary: String, body: String, on_click: impl FnOnce() + Send + 'static) {
     let spawned = std::thread::Builder::new().name("ccmeter-notification".into()).spawn(move || {
         let mut notification = notify_rust::Notification::new();
         notification.appname("ccmeter").summary(&summary).body(&body).icon("dialog-information");
@@ -16,13 +11,18 @@ pub fn show(app: &AppHandle, summary: String, body: String) {
         notification.action("default", "Open dashboard");
         match notification.show() {
             #[cfg(all(unix, not(target_os = "macos")))]
-            Ok(handle) => handle.wait_for_action(|action| {
-                if action == "default" {
-                    crate::open::open_on_main_thread(&app, WindowKind::Dashboard);
-                }
-            }),
+            Ok(handle) => {
+                let mut on_click = Some(on_click);
+                handle.wait_for_action(|action| {
+                    if action == "default"
+                        && let Some(on_click) = on_click.take()
+                    {
+                        on_click();
+                    }
+                })
+            }
             #[cfg(not(all(unix, not(target_os = "macos"))))]
-            Ok(_) => {}
+            Ok(_) => drop(on_click),
             Err(error) => tracing::warn!(%error, %summary, "cannot show a desktop notification"),
         }
     });

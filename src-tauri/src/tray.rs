@@ -1,9 +1,6 @@
-//! The tray item: its label, icon and menu, drawn from the store's figures.
-//!
-//! The menu is described first as a plain [`MenuModel`] (what each line says), then applied to the
-//! platform menu. While its shape stays the same (same number of lines, same alert controls), lines are
-//! updated in place: ids stay stable, and a menu the user has open is not torn down every few seconds
-//! while Claude Code is exporting.
+//! What the tray shows, as plain values: the figures read after each commit, the menu's lines and the
+//! actions its entries stand for. The tray process draws it on its D-Bus item; the Tauri tray of the other
+//! platforms draws the same model.
 
 use ccmeter_core::budget::{self, BudgetStatus, Pause, Period};
 use ccmeter_core::read::glance::{self, Glance};
@@ -11,18 +8,14 @@ use ccmeter_core::store::settings;
 use ccmeter_core::words::settings::{Settings, SettingsPatch};
 use ccmeter_core::{Store, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
-#[cfg(not(target_os = "linux"))]
-use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
-#[cfg(not(target_os = "linux"))]
-use tauri::{AppHandle, Wry};
 
 use crate::icon::{self, Look};
-#[cfg(target_os = "linux")]
-use crate::status_item::{MenuNode, NodeKind, StatusItem};
 use crate::window::WindowKind;
 
 /// The tray icon's id: on Linux the item is `/org/ayatana/NotificationItem/ccmeter` on the session bus.
 pub const TRAY_ID: &str = "ccmeter";
+/// Actions' numbers in a D-Bus menu start here; the informational lines and separators have lower ones.
+pub const ACTION_IDS: i32 = 1000;
 /// Sessions listed by name in the menu; more are summed in the label.
 const MENU_SESSIONS: usize = 5;
 
@@ -39,7 +32,7 @@ pub enum TrayAction {
 }
 
 impl TrayAction {
-    const ALL: [Self; 10] = [
+    pub const ALL: [Self; 10] = [
         Self::Open(WindowKind::Dashboard),
         Self::Open(WindowKind::History),
         Self::Open(WindowKind::Settings),
@@ -52,8 +45,8 @@ impl TrayAction {
         Self::Quit,
     ];
 
-    #[cfg(not(target_os = "linux"))]
-    fn id(self) -> &'static str {
+    /// The action's id in a menu that names entries by strings (Tauri's).
+    pub fn id(self) -> &'static str {
         match self {
             Self::Open(WindowKind::Dashboard) => "open-dashboard",
             Self::Open(WindowKind::History) => "open-history",
@@ -69,7 +62,7 @@ impl TrayAction {
         }
     }
 
-    fn text(self) -> &'static str {
+    pub fn text(self) -> &'static str {
         match self {
             Self::Open(WindowKind::Dashboard) => "Open dashboard",
             Self::Open(WindowKind::History) => "Open history",
@@ -85,18 +78,15 @@ impl TrayAction {
         }
     }
 
-    #[cfg(not(target_os = "linux"))]
-    pub fn from_id(id: &tauri::menu::MenuId) -> Option<Self> {
+    pub fn from_id(id: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|action| id == action.id())
     }
 
     /// The action's number in a D-Bus menu: fixed, so a click always means the same thing.
-    #[cfg(target_os = "linux")]
-    fn number(self) -> i32 {
+    pub fn number(self) -> i32 {
         ACTION_IDS + Self::ALL.iter().position(|a| *a == self).unwrap_or(0) as i32
     }
 
-    #[cfg(target_os = "linux")]
     pub fn from_number(id: i32) -> Option<Self> {
         usize::try_from(id - ACTION_IDS).ok().and_then(|i| Self::ALL.get(i).copied())
     }
@@ -235,7 +225,7 @@ impl MenuModel {
     }
 
     /// The texts of the menu's informational lines, in menu order.
-    fn info_lines(&self) -> Vec<String> {
+    pub fn info_lines(&self) -> Vec<String> {
         let mut lines = self.figures.clone();
         lines.extend([self.receiver.clone(), self.last_data.clone()]);
         match &self.alerts {
@@ -247,8 +237,7 @@ impl MenuModel {
     }
 
     /// Two models with the same shape differ only in texts and check marks.
-    #[cfg(any(test, not(target_os = "linux")))]
-    fn shape(&self) -> (usize, std::mem::Discriminant<AlertsModel>) {
+    pub fn shape(&self) -> (usize, std::mem::Discriminant<AlertsModel>) {
         (self.figures.len(), std::mem::discriminant(&self.alerts))
     }
 }
@@ -266,255 +255,19 @@ fn period_line(name: &str, period: Period, spent_nanos: i64, budgets: &[BudgetSt
     }
 }
 
-/// Ids of the menu's informational lines and separators start here; actions have theirs from [`ACTION_IDS`].
-#[cfg(target_os = "linux")]
-const LINE_IDS: i32 = 1;
-#[cfg(target_os = "linux")]
-const ACTION_IDS: i32 = 1000;
-
-/// The menu as D-Bus menu nodes: the same lines in the same order as on the other platforms, ids given in
-/// order (so a menu of the same shape keeps them) and actions by their fixed numbers.
-#[cfg(target_os = "linux")]
-pub fn menu_nodes(model: &MenuModel) -> Vec<MenuNode> {
-    let mut next = LINE_IDS;
-    let mut line = |label: &str, enabled: bool| {
-        next += 1;
-        MenuNode { id: next, label: label.to_owned(), kind: NodeKind::Item { enabled } }
-    };
-    let info = model.info_lines();
-    let figures = model.figures.len();
-    let mut nodes: Vec<MenuNode> = info[..figures].iter().map(|text| line(text, false)).collect();
-    let separator = |nodes: &mut Vec<MenuNode>, n: i32| {
-        nodes.push(MenuNode { id: ACTION_IDS - 10 + n, label: String::new(), kind: NodeKind::Separator });
-    };
-    separator(&mut nodes, 0);
-    nodes.push(line(&info[figures], false));
-    nodes.push(line(&info[figures + 1], false));
-    separator(&mut nodes, 1);
-    let action = |action: TrayAction| MenuNode {
-        id: action.number(),
-        label: action.text().to_owned(),
-        kind: NodeKind::Item { enabled: true },
-    };
-    for kind in [WindowKind::Dashboard, WindowKind::History, WindowKind::Settings, WindowKind::About] {
-        nodes.push(action(TrayAction::Open(kind)));
-    }
-    separator(&mut nodes, 2);
-    match model.alerts {
-        AlertsModel::Off => nodes.push(line(&info[figures + 2], false)),
-        AlertsModel::Paused(_) => {
-            nodes.push(line(&info[figures + 2], false));
-            nodes.push(action(TrayAction::ResumeAlerts));
-        }
-        AlertsModel::Pausable => nodes.push(MenuNode {
-            id: ACTION_IDS - 1,
-            label: "Pause alerts".to_owned(),
-            kind: NodeKind::Submenu(vec![
-                action(TrayAction::PauseAlerts(Pause::Hour)),
-                action(TrayAction::PauseAlerts(Pause::UntilTomorrow)),
-            ]),
-        }),
-    }
-    let toggle = |action: TrayAction, checked: bool| MenuNode {
-        id: action.number(),
-        label: action.text().to_owned(),
-        kind: NodeKind::Check { checked },
-    };
-    nodes.push(toggle(TrayAction::ToggleAmountInIcon, model.amount_in_icon));
-    nodes.push(toggle(TrayAction::ToggleStartAtLogin, model.start_at_login));
-    separator(&mut nodes, 3);
-    nodes.push(action(TrayAction::Quit));
-    nodes
-}
-
-/// The tray as last drawn on the D-Bus item: what changed is all that is sent to the panel.
-#[cfg(target_os = "linux")]
-pub struct TrayView {
-    item: std::sync::Arc<StatusItem>,
-    look: Option<Look>,
-    label: Option<String>,
-    icons: icon::IconFiles,
-}
-
-#[cfg(target_os = "linux")]
-impl TrayView {
-    pub fn new(item: std::sync::Arc<StatusItem>, icons: icon::IconFiles) -> TrayView {
-        TrayView { item, look: None, label: None, icons }
-    }
-
-    pub async fn show(&mut self, figures: &Figures, receiver: &str) -> Result<(), Box<dyn std::error::Error>> {
-        let label = &figures.glance.label;
-        if self.label.as_ref() != Some(label) {
-            self.item.set_label(label, &format!("ccmeter: {label}")).await?;
-            self.label = Some(label.clone());
-        }
-        // Sent every time: a panel toggles a check item itself when clicked, whatever was saved.
-        self.item.set_menu(menu_nodes(&MenuModel::new(figures, receiver))).await?;
-        let look = figures.look();
-        if self.look.as_ref() != Some(&look) {
-            let (path, pixmap) = self.icons.write(&look)?;
-            self.item.set_icon(&path, pixmap).await?;
-            self.look = Some(look);
-        }
-        Ok(())
-    }
-}
-
-/// The menu on screen, kept to update its lines in place.
-#[cfg(not(target_os = "linux"))]
-struct LiveMenu {
-    model: MenuModel,
-    info: Vec<MenuItem<Wry>>,
-    amount_in_icon: CheckMenuItem<Wry>,
-    start_at_login: CheckMenuItem<Wry>,
-}
-
-/// The tray as last drawn: what changed is all that is sent to the panel.
-#[cfg(not(target_os = "linux"))]
-#[derive(Default)]
-pub struct TrayView {
-    menu: Option<LiveMenu>,
-    look: Option<Look>,
-    label: Option<String>,
-}
-
-#[cfg(not(target_os = "linux"))]
-impl TrayView {
-    pub fn show(&mut self, app: &AppHandle, figures: &Figures, receiver: &str) -> tauri::Result<()> {
-        let Some(tray) = app.tray_by_id(TRAY_ID) else { return Ok(()) };
-        let label = &figures.glance.label;
-        if self.label.as_ref() != Some(label) {
-            tray.set_title(Some(label))?;
-            tray.set_tooltip(Some(format!("ccmeter: {label}")))?;
-            self.label = Some(label.clone());
-        }
-        let model = MenuModel::new(figures, receiver);
-        match &mut self.menu {
-            Some(live) if live.model.shape() == model.shape() => live.update(model)?,
-            _ => {
-                let (menu, live) = build(app, model)?;
-                tray.set_menu(Some(menu))?;
-                self.menu = Some(live);
-            }
-        }
-        // Each new icon is a PNG file the panel reloads: only when it changes.
-        let look = figures.look();
-        if self.look.as_ref() != Some(&look) {
-            tray.set_icon(Some(icon::image(&look)))?;
-            tray.set_icon_as_template(icon::is_template(&look))?;
-            self.look = Some(look);
-        }
-        Ok(())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-impl LiveMenu {
-    fn update(&mut self, model: MenuModel) -> tauri::Result<()> {
-        for (item, (new, old)) in self.info.iter().zip(model.info_lines().iter().zip(self.model.info_lines())) {
-            if *new != old {
-                item.set_text(new)?;
-            }
-        }
-        // Always: the panel toggles a check item itself when clicked, whatever was saved.
-        self.amount_in_icon.set_checked(model.amount_in_icon)?;
-        self.start_at_login.set_checked(model.start_at_login)?;
-        self.model = model;
-        Ok(())
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn info(app: &AppHandle, index: usize, text: &str) -> tauri::Result<MenuItem<Wry>> {
-    MenuItem::with_id(app, format!("info-{index}"), text, false, None::<&str>)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn action(app: &AppHandle, action: TrayAction) -> tauri::Result<MenuItem<Wry>> {
-    MenuItem::with_id(app, action.id(), action.text(), true, None::<&str>)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn toggle(app: &AppHandle, action: TrayAction, checked: bool) -> tauri::Result<CheckMenuItem<Wry>> {
-    CheckMenuItem::with_id(app, action.id(), action.text(), true, checked, None::<&str>)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn build(app: &AppHandle, model: MenuModel) -> tauri::Result<(Menu<Wry>, LiveMenu)> {
-    let info: Vec<MenuItem<Wry>> = model
-        .info_lines()
-        .iter()
-        .enumerate()
-        .map(|(index, text)| self::info(app, index, text))
-        .collect::<tauri::Result<_>>()?;
-    let figures = model.figures.len();
-    let open: Vec<MenuItem<Wry>> =
-        [WindowKind::Dashboard, WindowKind::History, WindowKind::Settings, WindowKind::About]
-            .into_iter()
-            .map(|kind| action(app, TrayAction::Open(kind)))
-            .collect::<tauri::Result<_>>()?;
-    let resume = action(app, TrayAction::ResumeAlerts)?;
-    let pause = Submenu::with_id_and_items(
-        app,
-        "pause-alerts",
-        "Pause alerts",
-        true,
-        &[
-            &action(app, TrayAction::PauseAlerts(Pause::Hour))?,
-            &action(app, TrayAction::PauseAlerts(Pause::UntilTomorrow))?,
-        ],
-    )?;
-    let amount_in_icon = toggle(app, TrayAction::ToggleAmountInIcon, model.amount_in_icon)?;
-    let start_at_login = toggle(app, TrayAction::ToggleStartAtLogin, model.start_at_login)?;
-    let quit = action(app, TrayAction::Quit)?;
-    let separators: Vec<PredefinedMenuItem<Wry>> =
-        (0..4).map(|_| PredefinedMenuItem::separator(app)).collect::<tauri::Result<_>>()?;
-
-    let mut all: Vec<&dyn IsMenuItem<Wry>> = Vec::new();
-    all.extend(info[..figures].iter().map(|i| i as &dyn IsMenuItem<Wry>));
-    all.extend([&separators[0] as &dyn IsMenuItem<Wry>, &info[figures], &info[figures + 1], &separators[1]]);
-    all.extend(open.iter().map(|i| i as &dyn IsMenuItem<Wry>));
-    all.push(&separators[2]);
-    match model.alerts {
-        AlertsModel::Off => all.push(&info[figures + 2]),
-        AlertsModel::Paused(_) => all.extend([&info[figures + 2] as &dyn IsMenuItem<Wry>, &resume]),
-        AlertsModel::Pausable => all.push(&pause),
-    }
-    all.extend([&amount_in_icon as &dyn IsMenuItem<Wry>, &start_at_login, &separators[3], &quit]);
-    let menu = Menu::with_items(app, &all)?;
-    Ok((menu, LiveMenu { model, info, amount_in_icon, start_at_login }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use ccmeter_core::read::query::Usage;
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn tray_action_numbers_round_trip_and_lines_have_none() {
+    fn tray_action_ids_and_numbers_round_trip() {
         for action in TrayAction::ALL {
+            assert_eq!(TrayAction::from_id(action.id()), Some(action));
             assert_eq!(TrayAction::from_number(action.number()), Some(action));
         }
-        let model = MenuModel::new(&figures("2026-11-24T14:00:00Z", Settings::default()), "Listening on …");
-        let nodes = menu_nodes(&model);
-        let lines: Vec<i32> =
-            nodes.iter().filter(|n| matches!(n.kind, NodeKind::Item { enabled: false })).map(|n| n.id).collect();
-        assert!(lines.iter().all(|id| TrayAction::from_number(*id).is_none()), "{lines:?}");
-        let mut ids: Vec<i32> = nodes.iter().map(|n| n.id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), nodes.len(), "every node has its own id");
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    #[test]
-    fn tray_action_ids_round_trip() {
-        use tauri::menu::MenuId;
-        for action in TrayAction::ALL {
-            assert_eq!(TrayAction::from_id(&MenuId::new(action.id())), Some(action));
-        }
-        assert_eq!(TrayAction::from_id(&MenuId::new("info-0")), None);
+        assert_eq!(TrayAction::from_id("info-0"), None);
+        assert_eq!(TrayAction::from_number(ACTION_IDS - 1), None);
     }
 
     fn figures(now: &str, settings: Settings) -> Figures {
@@ -576,7 +329,3 @@ mod tests {
         assert_ne!(base.shape(), MenuModel::new(&figures("2026-11-24T14:00:00Z", paused), "r").shape());
     }
 }
-
-/// Wakes the tray's refresh loop (settings changed by the menu, the CLI or a window).
-#[derive(Clone)]
-pub struct Refresh(pub std::sync::Arc<tokio::sync::Notify>);

@@ -301,6 +301,26 @@ pub fn expected_totals(scenario: &str) -> ExpectedTotals {
 }
 
 /// The `ccmeter` binary under test: `$CCMETER_BIN`, else the one cargo built beside this test.
+/// The window program, `ccmeter-windows`, beside [`ccmeter_bin`] (or `CCMETER_WINDOWS_BIN`).
+pub fn ccmeter_windows_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("CCMETER_WINDOWS_BIN") {
+        return PathBuf::from(bin);
+    }
+    let bin = ccmeter_bin().with_file_name(format!("ccmeter-windows{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} not built: run `cargo build -p ccmeter` first (scripts/test.sh does)", bin.display());
+    bin
+}
+
+/// Quits the app running on `db` when dropped (`ccmeter quit`): a test that started the app through its window
+/// program leaves no tray app behind.
+pub struct QuitOnDrop(pub PathBuf);
+
+impl Drop for QuitOnDrop {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(ccmeter_bin()).arg("quit").arg("--db").arg(&self.0).output();
+    }
+}
+
 pub fn ccmeter_bin() -> PathBuf {
     if let Some(bin) = std::env::var_os("CCMETER_BIN") {
         return PathBuf::from(bin);

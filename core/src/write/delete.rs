@@ -9,7 +9,7 @@
 //! again, which only happens within seconds of the export.
 
 use rusqlite::{Transaction, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{RangeProblem, Result};
@@ -19,7 +19,7 @@ use crate::words::time::{BUCKET_NS, bucket_of};
 use crate::write::daily;
 
 /// What a deletion removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Deleted {
     pub events: i64,
     pub metric_points: i64,

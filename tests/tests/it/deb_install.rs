@@ -19,6 +19,8 @@ use ccmeter_tests::{expected_totals, http_post, nanos, requests, send_fixture_to
 use serde_json::Value;
 
 const INSTALLED: &str = "/usr/bin/ccmeter";
+/// The window program the tray app starts (and that, started directly, starts the tray app).
+const INSTALLED_WINDOWS: &str = "/usr/bin/ccmeter-windows";
 const WELCOME: &str = "\"Welcome to ccmeter\"";
 
 fn run(program: &str, args: &[&str]) -> Output {
@@ -169,6 +171,7 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     let version = installed_version().expect("installed");
     for file in [
         INSTALLED,
+        INSTALLED_WINDOWS,
         "/usr/bin/ccmeter-serve",
         "/usr/share/applications/ccmeter.desktop",
         "/usr/share/icons/hicolor/128x128/apps/ccmeter.png",
@@ -188,7 +191,8 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     let pairs: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
     let (driver, port) = start_driver(&pairs);
     let session = runtime.block_on(async {
-        let client = connect(port, Path::new(INSTALLED), &[]).await;
+        // The window program, launched directly, starts the tray app; on this first start it shows the welcome.
+        let client = connect(port, Path::new(INSTALLED_WINDOWS), &[]).await;
         eventually("the welcome window", || async {
             text_of(&client, "h1").await.filter(|title| title == "Welcome to ccmeter")
         })
@@ -226,9 +230,11 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
             text_of(&session, "#connected-title").await.filter(|t| t == "Claude Code is connected")
         })
         .await;
-        // Ending the WebDriver session quits the app it started.
+        // Ending the WebDriver session closes the windows; the tray app stays until it is told to quit.
         let _ = session.close().await;
     });
+    let quit = Command::new(INSTALLED).arg("quit").envs(home.environment()).status().expect("ccmeter quit");
+    assert!(quit.success(), "ccmeter quit");
     app.exited();
     drop(driver);
     let database = home.database();

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use ccmeter_tests::webdriver::{connect, eventually, start_driver};
-use ccmeter_tests::{ccmeter_bin, expected_totals, requests, send_fixture_to};
+use ccmeter_tests::{ccmeter_bin, ccmeter_windows_bin, expected_totals, requests, send_fixture_to};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
@@ -60,11 +60,13 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         ("CLAUDE_CONFIG_DIR", &claude_dir),
         ("CCMETER_LOG_DIR", &logs),
     ]);
+    // The window program, launched directly, starts the tray app on the database first.
     let args: Vec<String> =
-        ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "dashboard"]
+        ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--window", "dashboard"]
             .map(str::to_owned)
             .to_vec();
-    let client = connect(port, &ccmeter_bin(), &args).await;
+    let _quit = ccmeter_tests::QuitOnDrop(db.clone());
+    let client = connect(port, &ccmeter_windows_bin(), &args).await;
 
     // Nothing has arrived: the window says where to send it.
     let (grpc, http) =
@@ -336,10 +338,11 @@ async fn saving_the_settings_window_keeps_a_pause_made_from_the_tray_meanwhile()
     let (_driver, port) =
         start_driver(&[("CCMETER_LOG", "warn"), ("CCMETER_SKIP_WELCOME", "1"), ("CCMETER_LOG_DIR", &logs)]);
     let args: Vec<String> =
-        ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--show", "settings"]
+        ["--db", &db.display().to_string(), "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0", "--window", "settings"]
             .map(str::to_owned)
             .to_vec();
-    let client = connect(port, &ccmeter_bin(), &args).await;
+    let _quit = ccmeter_tests::QuitOnDrop(db.clone());
+    let client = connect(port, &ccmeter_windows_bin(), &args).await;
 
     // The user edits the weekly budget in the open window…
     let weekly = eventually("the settings form", || async {
@@ -356,8 +359,9 @@ async fn saving_the_settings_window_keeps_a_pause_made_from_the_tray_meanwhile()
     weekly.send_keys("40").await.expect("type the weekly limit");
 
     // …and meanwhile pauses alerts from the tray.
+    // The tray app the window program started (not the window program itself).
     let pid = std::process::Command::new("pgrep")
-        .args(["-n", "-f", &db.display().to_string()])
+        .args(["-n", "-f", &format!("ccmeter --db {}", db.display())])
         .output()
         .ok()
         .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u32>().ok())

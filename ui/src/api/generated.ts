@@ -1,4 +1,4 @@
-// Generated from the Rust side by ts-rs and `src-tauri/src/ipc/mod.rs`: do not edit. Regenerate with
+// Generated from the Rust side by ts-rs and `src-tauri/src/windows/ipc/mod.rs`: do not edit. Regenerate with
 // `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).
 
 import { invoke } from "@tauri-apps/api/core";

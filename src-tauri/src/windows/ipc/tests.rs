@@ -12,9 +12,9 @@ use chrono::{TimeZone, Utc};
 use tokio::task::JoinSet;
 
 use super::commands;
-use super::error::ErrorKind;
-use super::state::{AppState, Desktop};
+use super::state::{AppState, Desktop, InProcess};
 use crate::window::WindowKind;
+use ccmeter_app::error::ErrorKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Asked {
@@ -58,7 +58,11 @@ impl App {
         let collector = Collector { store, db, grpc: Ok(grpc), http, tasks: JoinSet::new() };
         let desktop = Arc::new(RecordingDesktop::default());
         let time = TimeContext::fixed(Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap(), chrono_tz::Europe::Berlin);
-        App { state: AppState::with_fixed_time(collector, desktop.clone(), time), desktop, _dir: dir }
+        App {
+            state: AppState::with_fixed_time(Arc::new(InProcess(collector)), desktop.clone(), time),
+            desktop,
+            _dir: dir,
+        }
     }
 
     fn asked(&self) -> Vec<Asked> {
@@ -170,7 +174,7 @@ async fn open_window_asks_the_desktop() {
 
 #[test]
 fn errors_cross_ipc_as_kind_and_message() {
-    let error = super::error::IpcError::from(ccmeter_core::StoreError::NoSuchSession { id: "a".into() });
+    let error = ccmeter_app::error::IpcError::from(ccmeter_core::StoreError::NoSuchSession { id: "a".into() });
     assert_eq!(
         serde_json::to_value(&error).expect("serialises"),
         serde_json::json!({"kind": "no_such_session", "message": "there is no session \"a\" (deleted?)"})

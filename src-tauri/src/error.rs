@@ -1,12 +1,12 @@
-//! An error as it crosses IPC: `{kind, message}`, so a window can act on what went wrong by its kind and
-//! show the message as it is.
+//! An error as it crosses IPC (to a window's script, and from the app to a window process): `{kind, message}`,
+//! so a window can act on what went wrong by its kind and show the message as it is.
 
 use ccmeter_core::StoreError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What went wrong, for a window to act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The database cannot be opened, migrated or read; or its writer has stopped.
@@ -30,7 +30,7 @@ pub enum ErrorKind {
 }
 
 /// An error as a window receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct IpcError {
     pub kind: ErrorKind,
     /// In words, ready to show.

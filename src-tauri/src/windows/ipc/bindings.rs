@@ -87,7 +87,7 @@ fn the_generated_typescript_matches_the_rust_types() {
         query::SessionPage, query::SessionRow, query::CostSource, query::SessionSort, query::SessionDetail,
         query::TimelineEvent, query::SubagentUsage, export::Format, commands::SessionsQuery, commands::SessionView, serde_json::Value,
         ccmeter_core::write::delete::Deleted, ccmeter_core::connect::ConnectPlan, ccmeter_core::connect::EnvChange,
-        ccmeter_core::connect::Connected, commands::Status, super::error::IpcError, super::error::ErrorKind, crate::window::WindowKind, commands::About,
+        ccmeter_core::connect::Connected, commands::Status, ccmeter_app::error::IpcError, ccmeter_app::error::ErrorKind, crate::window::WindowKind, commands::About,
         ccmeter_core::read::diagnostics::Diagnostics,
     ];
     // The rules the UI shares with the app, from their one Rust copy.
@@ -150,7 +150,7 @@ fn the_generated_typescript_matches_the_rust_types() {
     declarations.sort();
     let callers: Vec<String> = super::typescript_commands(&cfg).iter().map(Command::typescript).collect();
     let generated = format!(
-        "// Generated from the Rust side by ts-rs and `src-tauri/src/ipc/mod.rs`: do not edit. Regenerate with\n\
+        "// Generated from the Rust side by ts-rs and `src-tauri/src/windows/ipc/mod.rs`: do not edit. Regenerate with\n\
          // `UPDATE_BINDINGS=1 cargo test -p ccmeter bindings` (CI checks it is current).\n\n\
          import {{ invoke }} from \"@tauri-apps/api/core\";\n\n{}\n\n\
          /** The app's commands, from their one Rust list. Each rejects with an `IpcError`. */\n\

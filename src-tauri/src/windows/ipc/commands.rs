@@ -3,7 +3,6 @@
 //! blocking thread, or writes through the store's one writer, and returns a type whose TypeScript
 //! declaration is generated into `ui/src/api/generated.ts`.
 
-use ccmeter_core::collector::{Collector, Listening};
 use ccmeter_core::connect::{self, ConnectPlan, Connected};
 use ccmeter_core::dashboard::Dashboard;
 use ccmeter_core::read::diagnostics::{self, Diagnostics};
@@ -14,15 +13,17 @@ use ccmeter_core::store::{Connection, settings};
 use ccmeter_core::words::period::Period;
 use ccmeter_core::words::range::{Range, parse_date};
 use ccmeter_core::words::settings::{Budget, SettingsPatch};
-use ccmeter_core::write::delete::{self, Deleted};
+use ccmeter_core::write::delete::Deleted;
 use ccmeter_core::{Settings, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::error::IpcError;
 use super::state::AppState;
 use crate::window::WindowKind;
+use ccmeter_app::error::IpcError;
+use ccmeter_app::instance::Receivers;
+use ccmeter_app::writes::{Write, Written};
 
 /// Where the receivers listen, and when data last came: the windows' status line.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -45,9 +46,9 @@ async fn read<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&Connection, &TimeContext) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    let (store, time) = (state.collector.store.clone(), state.time());
+    let (backend, time) = (state.backend.clone(), state.time());
     tokio::task::spawn_blocking(move || {
-        let conn = store.reader()?;
+        let conn = backend.reader()?;
         work(&conn, &time)
     })
     .await
@@ -63,19 +64,27 @@ pub async fn dashboard(state: &AppState, since: String, until: String) -> Result
 
 /// Where the receivers listen (or why not) and when data last came.
 pub async fn status(state: &AppState) -> Result<Status, IpcError> {
-    let collector = &state.collector;
-    let listening = |state: &Listening| state.as_ref().ok().map(ToString::to_string);
-    let errors = [&collector.grpc, &collector.http]
-        .into_iter()
-        .filter_map(|state| state.as_ref().err().map(ToString::to_string))
-        .collect();
-    let (grpc, http) = (listening(&collector.grpc), listening(&collector.http));
-    let database = collector.db.display().to_string();
+    let receivers = receivers(state).await?;
+    let errors = [&receivers.grpc, &receivers.http].into_iter().filter_map(|r| r.as_ref().err().cloned()).collect();
+    let database = state.backend.db().display().to_string();
     let (last_data, claude_code_version) = read(state, |conn, _| {
         Ok((ccmeter_core::read::glance::last_data(conn)?, ccmeter_core::read::glance::claude_code_version(conn)?))
     })
     .await?;
-    Ok(Status { grpc, http, errors, last_data, claude_code_version, database })
+    Ok(Status {
+        grpc: receivers.grpc.ok(),
+        http: receivers.http.ok(),
+        errors,
+        last_data,
+        claude_code_version,
+        database,
+    })
+}
+
+/// Where the app's receivers listen, or why not.
+async fn receivers(state: &AppState) -> Result<Receivers, IpcError> {
+    let backend = state.backend.clone();
+    tokio::task::spawn_blocking(move || backend.receivers()).await.map_err(IpcError::internal)
 }
 
 /// What the history's sessions table shows: a period of local days, filters, an order and a page.
@@ -233,29 +242,29 @@ pub async fn read_budget(
 /// transaction (the CLI's rules: the error says what to change), then lets the tray, budgets and login item
 /// follow. A change made meanwhile elsewhere (the tray, `ccmeter budget`) is kept. Returns what was saved.
 pub async fn save_settings(state: &AppState, patch: SettingsPatch) -> Result<Settings, IpcError> {
-    let store = &state.collector.store;
-    let time = state.time();
-    let (saved, erased) =
-        store.exec(move |tx| ccmeter_core::apply_settings::patch_and_apply(tx, &time, &patch)).await?;
-    if erased {
-        store.checkpoint().await?;
-    }
+    let Written::Settings(saved) = state.backend.write(Write::SaveSettings { patch }, state.time()).await? else {
+        return Err(IpcError::internal("the app answered a settings write with something else"));
+    };
     state.desktop.settings_changed();
     Ok(saved)
 }
 
 /// Deletes one session and everything it recorded.
 pub async fn delete_session(state: &AppState, id: String) -> Result<Deleted, IpcError> {
-    let deleted = state.collector.store.exec(move |tx| delete::session(tx, &id)).await?;
-    state.desktop.history_changed();
-    Ok(deleted)
+    delete(state, Write::DeleteSession { id }).await
 }
 
 /// Deletes every record of local days `[since, until)`.
 pub async fn delete_days(state: &AppState, since: String, until: String) -> Result<Deleted, IpcError> {
     let (since, until) = (parse_date(&since)?, parse_date(&until)?);
     let range = Range::local_days(&state.time(), Some(since), Some(until));
-    let deleted = state.collector.store.exec(move |tx| delete::range(tx, range)).await?;
+    delete(state, Write::DeleteRange { from_ns: range.from_ns, to_ns: range.to_ns }).await
+}
+
+async fn delete(state: &AppState, write: Write) -> Result<Deleted, IpcError> {
+    let Written::Deleted(deleted) = state.backend.write(write, state.time()).await? else {
+        return Err(IpcError::internal("the app answered a deletion with something else"));
+    };
     state.desktop.history_changed();
     Ok(deleted)
 }
@@ -267,10 +276,10 @@ async fn with_claude_settings<T: Send + 'static>(
     state: &AppState,
     step: impl FnOnce(&std::path::Path, &str, &TimeContext) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    let bound = state.collector.grpc.as_ref().ok().copied();
+    let bound = receivers(state).await?.grpc.ok();
     read(state, move |conn, ctx| {
         let address = match bound {
-            Some(addr) => addr.to_string(),
+            Some(addr) => addr,
             None => settings::load(conn)?.grpc_addr,
         };
         step(&connect::settings_path()?, &format!("http://{address}"), ctx)
@@ -299,16 +308,16 @@ pub struct About {
 
 /// Version, data folder, database, receivers and last data, with the text "copy diagnostics" copies.
 pub async fn about(state: &AppState) -> Result<About, IpcError> {
-    let receivers = receiver_lines(&state.collector);
-    let db = state.collector.db.clone();
+    let receivers = receiver_lines(&receivers(state).await?);
+    let db = state.backend.db().to_owned();
     let diagnostics = read(state, move |conn, _| diagnostics::collect(conn, &db, env!("CARGO_PKG_VERSION"))).await?;
     let text = diagnostics.text(&receivers);
     Ok(About { diagnostics, receivers, text })
 }
 
 /// `gRPC 127.0.0.1:4317 (listening)` or `HTTP: <why not>`, for the About window and its diagnostics.
-fn receiver_lines(collector: &Collector) -> Vec<String> {
-    [("gRPC", &collector.grpc), ("HTTP", &collector.http)]
+fn receiver_lines(receivers: &Receivers) -> Vec<String> {
+    [("gRPC", &receivers.grpc), ("HTTP", &receivers.http)]
         .into_iter()
         .map(|(name, state)| match state {
             Ok(addr) => format!("{name} {addr} (listening)"),

@@ -4,7 +4,6 @@
 //! `AppState` (`commands`); errors cross as `{kind, message}` (`error`).
 
 pub mod commands;
-pub mod error;
 pub mod state;
 
 #[cfg(test)]
@@ -23,9 +22,9 @@ use ccmeter_core::words::settings::{Budget, SettingsPatch};
 use ccmeter_core::write::delete::Deleted;
 
 use self::commands::{About, LogQuery, SessionView, SessionsQuery, Status};
-use self::error::IpcError;
 use self::state::AppState;
 use crate::window::WindowKind;
+use ccmeter_app::error::IpcError;
 
 /// The event every window listens to: a batch was committed (or history deleted), figures may have changed.
 pub const COMMITTED_EVENT: &str = "store-committed";
