@@ -111,7 +111,7 @@ async fn serve(options: AppOptions) -> Result<(), AppError> {
     let status = receiver_status(&collector);
     let follow = tokio::spawn(app.clone().follow_store(status, view));
     cancel.cancelled().await;
-    app.windows.broadcast(&Event::Quit);
+    app.windows.quit();
     follow.abort();
     drop(collector);
     let _ = std::fs::remove_dir_all(tray_icon_dir());
@@ -386,6 +386,24 @@ impl Windows {
             events.send(&Event::Open(kind));
         }
         state.events = Some(events);
+    }
+
+    /// Tells the window process to quit and waits a moment for it, so that the app's windows are gone when
+    /// the app is; one that does not go is stopped.
+    fn quit(&self) {
+        self.broadcast(&Event::Quit);
+        let child = self.state.lock().unwrap_or_else(PoisonError::into_inner).child.take();
+        let Some(mut child) = child else { return };
+        let asked = std::time::Instant::now();
+        while asked.elapsed() < std::time::Duration::from_secs(3) {
+            if !matches!(child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        tracing::warn!(pid = child.id(), "the window process did not quit; stopping it");
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     fn broadcast(&self, event: &Event) {

@@ -144,18 +144,23 @@ pub fn click(conn: &str, label: &str) {
     panic!("clicking {label:?} failed");
 }
 
+/// The menu's "Listening on" line, once the app has drawn its menu (its first refresh follows its start).
+fn listening_line(conn: &str) -> String {
+    wait_for("the menu to say where it listens", Duration::from_secs(15), || {
+        menu_labels(conn).into_iter().find(|l| l.starts_with("Listening on"))
+    })
+}
+
 /// The HTTP receiver's address, from the menu's "Listening on" line.
 pub fn http_address(conn: &str) -> std::net::SocketAddr {
-    let labels = menu_labels(conn);
-    let listening = labels.iter().find(|l| l.starts_with("Listening on")).expect("the menu says where it listens");
+    let listening = listening_line(conn);
     let words: Vec<&str> = listening.split_whitespace().collect();
     words.windows(2).find(|w| w[1] == "(HTTP)").and_then(|w| w[0].parse().ok()).expect("an HTTP address")
 }
 
 /// The gRPC receiver's address, from the menu's "Listening on" line.
 pub fn grpc_address(conn: &str) -> std::net::SocketAddr {
-    let labels = menu_labels(conn);
-    let listening = labels.iter().find(|l| l.starts_with("Listening on")).expect("the menu says where it listens");
+    let listening = listening_line(conn);
     let words: Vec<&str> = listening.split_whitespace().collect();
     words.windows(2).find(|w| w[1].starts_with("(gRPC")).and_then(|w| w[0].parse().ok()).expect("a gRPC address")
 }

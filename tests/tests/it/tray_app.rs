@@ -440,6 +440,10 @@ fn the_welcome_window_opens_on_the_first_start_only() {
     wait_for("the welcome window", Duration::from_secs(10), || window_titles().contains(welcome).then_some(()));
     click(&conn, "Quit");
     drop(app);
+    // The windows are another process: it closes them as the app quits.
+    wait_for("the first start's window to close", Duration::from_secs(15), || {
+        (!window_titles().contains(welcome)).then_some(())
+    });
 
     let app = launch_with(&db, &first_start);
     let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
