@@ -363,7 +363,9 @@ impl Windows {
             return;
         }
         let program = windows_program();
-        match Command::new(&program).arg("--db").arg(&self.db).arg("--window").arg(kind.label()).spawn() {
+        let mut command = Command::new(&program);
+        command.arg("--db").arg(&self.db).arg("--window").arg(kind.label()).arg("--from-tray");
+        match command.spawn() {
             Ok(child) => {
                 tracing::info!(pid = child.id(), window = kind.label(), "window process started");
                 state.child = Some(child);

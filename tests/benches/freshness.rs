@@ -125,10 +125,13 @@ async fn dashboard_freshness() -> (Vec<Duration>, Vec<Duration>) {
     let http: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("address");
     let (_driver, port) = start_driver(&[("CCMETER_LOG", "warn"), ("CCMETER_SKIP_WELCOME", "1")]);
     let db = dir.path().join("ccmeter.db").display().to_string();
-    let args: Vec<String> = ["--db", &db, "--grpc", "127.0.0.1:0", "--http", &http.to_string(), "--show", "dashboard"]
-        .map(str::to_owned)
-        .to_vec();
-    let client = connect(port, &ccmeter_bin(), &args).await;
+    // The window program, launched directly, starts the tray app on the database (quit when done).
+    let args: Vec<String> =
+        ["--db", &db, "--grpc", "127.0.0.1:0", "--http", &http.to_string(), "--window", "dashboard"]
+            .map(str::to_owned)
+            .to_vec();
+    let _quit = ccmeter_tests::QuitOnDrop(dir.path().join("ccmeter.db"));
+    let client = connect(port, &ccmeter_tests::ccmeter_windows_bin(), &args).await;
     let post = |round: usize| {
         let answer = http_post(http, "/v1/logs", &[("Content-Type", "application/json")], &api_request(round), false);
         assert_eq!(answer.status, 200);

@@ -45,6 +45,9 @@ struct Args {
     /// Where the tray app this starts (when none runs) receives OTLP/HTTP [default: its saved setting]
     #[arg(long, value_name = "ADDR")]
     http: Option<std::net::SocketAddr>,
+    /// Started by the tray app: when it is gone already, there is nothing to show and no tray to start.
+    #[arg(long, hide = true)]
+    from_tray: bool,
 }
 
 /// How long the process stays after its last window closed, so that reopening one is instant.
@@ -85,6 +88,9 @@ fn ensure_tray(db: &std::path::Path, args: &Args) -> Result<(), String> {
     let answers = || matches!(instance::call::<Receivers>(db, Request::Receivers), Ok(Some(_)));
     if answers() {
         return Ok(());
+    }
+    if args.from_tray {
+        return Err("the ccmeter that asked for this window has quit".to_owned());
     }
     let program = tray_program();
     tracing::info!(program = %program.display(), "no ccmeter runs on this database; starting it");

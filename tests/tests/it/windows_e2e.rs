@@ -1,6 +1,6 @@
-//! The real app's windows, end to end: tauri-driver + WebKitWebDriver under Xvfb (scripts/test.sh), the app
-//! started with a temp database and `--show dashboard`, Claude Code telemetry sent over OTLP, and the
-//! dashboard read back through WebDriver.
+//! The real app's windows, end to end: tauri-driver + WebKitWebDriver under Xvfb (scripts/test.sh), the window
+//! program started with a temp database and `--window dashboard` (it starts the tray app on that database),
+//! Claude Code telemetry sent over OTLP, and the dashboard read back through WebDriver.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
