@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, named_params};
+use rusqlite::{Connection, OptionalExtension, named_params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use ts_rs::TS;
@@ -105,8 +105,8 @@ pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granulari
     let totals = crate::read::cover::built(conn)?;
     let sql = format!(
         "{per}
-         SELECT per.session_id, per_cost, commits, s.terminal_type, s.resource_id, res.attributes
-         FROM per JOIN sessions s ON s.id = per.session_id LEFT JOIN resources res ON res.id = s.resource_id
+         SELECT per.session_id, per_cost, commits, s.terminal_type, s.resource_id
+         FROM per JOIN sessions s ON s.id = per.session_id
          WHERE per.session_id <> ''",
         per = session_per(totals)
     );
@@ -116,14 +116,10 @@ pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granulari
         params.push((":session", &None::<String>));
     }
     let rows = statement.query_map(params.as_slice(), |r| {
-        Ok((
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-            r.get::<_, Option<String>>(5)?,
-        ))
+        Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<i64>>(4)?))
     })?;
+    // A handful of resources serve thousands of sessions: each one's attributes are read and parsed once.
+    let mut resource = conn.prepare_cached("SELECT attributes FROM resources WHERE id = ?1")?;
     let mut mix = SessionMix {
         with_commit: SessionGroup { value: "with".into(), ..Default::default() },
         without_commit: SessionGroup { value: "without".into(), ..Default::default() },
@@ -135,7 +131,7 @@ pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granulari
     let mut by_key: BTreeMap<String, BTreeMap<String, SessionGroup>> = BTreeMap::new();
     let mut sessions: Vec<(i64, Option<i64>)> = Vec::new();
     for row in rows {
-        let (cost, commits, terminal, resource_id, resource_json) = row?;
+        let (cost, commits, terminal, resource_id) = row?;
         let terminal = terminal.unwrap_or_default();
         terminals
             .entry(terminal.clone())
@@ -146,7 +142,16 @@ pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granulari
         } else {
             mix.without_commit.add(cost)
         }
-        let attributes = attributes_of.entry(resource_id).or_insert_with(|| users_attributes(resource_json.as_deref()));
+        let attributes = match attributes_of.entry(resource_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                let json: Option<String> = match resource_id {
+                    Some(id) => resource.query_row([id], |r| r.get(0)).optional()?,
+                    None => None,
+                };
+                new.insert(users_attributes(json.as_deref()))
+            }
+        };
         for (key, value) in attributes.iter() {
             let groups = by_key.entry(key.clone()).or_default();
             groups
