@@ -1,6 +1,5 @@
 //! What the tray shows, as plain values: the figures read after each commit, the menu's lines and the
-//! actions its entries stand for. The tray process draws it on its D-Bus item; the Tauri tray of the other
-//! platforms draws the same model.
+//! actions its entries stand for. The tray process draws it on its D-Bus item (`tray_view`).
 
 use ccmeter_core::budget::{self, BudgetStatus, Pause, Period};
 use ccmeter_core::read::glance::{self, Glance};
@@ -19,7 +18,7 @@ pub const ACTION_IDS: i32 = 1000;
 /// Sessions listed by name in the menu; more are summed in the label.
 const MENU_SESSIONS: usize = 5;
 
-/// The tray menu's actions. Ids round-trip through the menu as strings; everything else uses this enum.
+/// The tray menu's actions. Each has a fixed number in the D-Bus menu; everything else uses this enum.
 /// Informational lines (figures, status) carry no action and have ids outside this set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrayAction {
@@ -45,23 +44,6 @@ impl TrayAction {
         Self::Quit,
     ];
 
-    /// The action's id in a menu that names entries by strings (Tauri's).
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::Open(WindowKind::Dashboard) => "open-dashboard",
-            Self::Open(WindowKind::History) => "open-history",
-            Self::Open(WindowKind::Settings) => "open-settings",
-            Self::Open(WindowKind::Welcome) => "open-welcome",
-            Self::Open(WindowKind::About) => "open-about",
-            Self::PauseAlerts(Pause::Hour) => "pause-hour",
-            Self::PauseAlerts(Pause::UntilTomorrow) => "pause-until-tomorrow",
-            Self::ResumeAlerts => "resume-alerts",
-            Self::ToggleAmountInIcon => "amount-in-icon",
-            Self::ToggleStartAtLogin => "start-at-login",
-            Self::Quit => "quit",
-        }
-    }
-
     pub fn text(self) -> &'static str {
         match self {
             Self::Open(WindowKind::Dashboard) => "Open dashboard",
@@ -76,10 +58,6 @@ impl TrayAction {
             Self::ToggleStartAtLogin => "Start at login",
             Self::Quit => "Quit",
         }
-    }
-
-    pub fn from_id(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|action| id == action.id())
     }
 
     /// The action's number in a D-Bus menu: fixed, so a click always means the same thing.
@@ -261,12 +239,10 @@ mod tests {
     use ccmeter_core::read::query::Usage;
 
     #[test]
-    fn tray_action_ids_and_numbers_round_trip() {
+    fn tray_action_numbers_round_trip() {
         for action in TrayAction::ALL {
-            assert_eq!(TrayAction::from_id(action.id()), Some(action));
             assert_eq!(TrayAction::from_number(action.number()), Some(action));
         }
-        assert_eq!(TrayAction::from_id("info-0"), None);
         assert_eq!(TrayAction::from_number(ACTION_IDS - 1), None);
     }
 
