@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use ccmeter_app::instance::{self, Event, Events, Receivers, Reply, Request};
 use ccmeter_app::window::WindowKind;
 use ccmeter_core::budget;
-use ccmeter_core::collector::{Collector, Listening};
+use ccmeter_core::collector::Collector;
 use ccmeter_core::store::settings;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{BindError, Protocol};
@@ -86,7 +86,7 @@ async fn serve(options: AppOptions) -> Result<(), AppError> {
     let app = Arc::new(App {
         db: options.db.clone(),
         store: collector.store.clone(),
-        receivers: Receivers { grpc: words(&collector.grpc), http: words(&collector.http) },
+        receivers: Receivers::of(&collector),
         refresh: Notify::new(),
         quit: cancel.clone(),
         windows: Windows::new(&options.db),
@@ -156,13 +156,6 @@ impl TrayView {
 async fn start_tray(_app: &Arc<App>) -> Option<TrayView> {
     tracing::warn!("this build draws its tray icon on Linux only; open the windows with `ccmeter open`");
     None
-}
-
-fn words(listening: &Listening) -> Result<String, String> {
-    match listening {
-        Ok(addr) => Ok(addr.to_string()),
-        Err(error) => Err(error.to_string()),
-    }
 }
 
 /// The running app, shared by the tray's clicks, the socket's requests and the refresh loop.

@@ -50,6 +50,17 @@ pub struct Receivers {
     pub http: Result<String, String>,
 }
 
+impl Receivers {
+    /// Where `collector`'s receivers listen, or why not.
+    pub fn of(collector: &ccmeter_core::collector::Collector) -> Receivers {
+        let words = |listening: &ccmeter_core::collector::Listening| match listening {
+            Ok(addr) => Ok(addr.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        Receivers { grpc: words(&collector.grpc), http: words(&collector.http) }
+    }
+}
+
 /// What the app tells an attached window process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "event", content = "window")]

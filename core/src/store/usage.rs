@@ -5,27 +5,40 @@
 //! same rows through [`session_per`]. The write path settles it into the daily aggregates (`write::daily`); the
 //! read path applies it to the spans those do not cover.
 
+/// Whether events own the cost and tokens of rollup row `u` (joined to its session `s`): the rule itself, once,
+/// for every query that applies it.
+macro_rules! owned_by_events {
+    () => {
+        "CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
+             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
+        END AS ev"
+    };
+}
+
 /// The rollup rows of a range, each marked with whether events own its cost and tokens (`ev`).
-pub(crate) const OWNED_ROWS: &str = "
+pub(crate) const OWNED_ROWS: &str = concat!(
+    "
 WITH r AS (
     SELECT u.*,
-        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
-             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
-        END AS ev
+        ",
+    owned_by_events!(),
+    "
     FROM usage_rollup u LEFT JOIN sessions s ON s.id = u.session_id
     WHERE u.bucket >= :from AND u.bucket < :to AND (:session IS NULL OR u.session_id = :session)
-)";
+)"
+);
 
 /// Every session's usage in buckets `[from, to)`, one row each, named `per` (after a `WITH`), with the columns
 /// `session_id`, `ev`, `models`, the sums [`USAGE_COLUMNS`] gives and [`PER_ALIASES`]: a session the range
 /// holds whole is its row of `session_totals` (migration 0009); one the range cuts, and the data without a
 /// session, are summed from the rollup with the one-source rule, within the range.
-pub(crate) const SESSION_SPAN_PER: &str = "
+pub(crate) const SESSION_SPAN_PER: &str = concat!(
+    "
 WITH o AS (
     SELECT u.*,
-        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
-             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
-        END AS ev
+        ",
+    owned_by_events!(),
+    "
     FROM usage_rollup u LEFT JOIN sessions s ON s.id = u.session_id
     WHERE u.session_id IN (SELECT session_id FROM session_totals
                            WHERE last_bucket >= :from AND first_bucket < :to
@@ -42,7 +55,8 @@ per AS (
     UNION ALL
     SELECT session_id, max(ev), group_concat(DISTINCT nullif(model, '')), {USAGE_COLUMNS}{PER_ALIASES}
     FROM o GROUP BY session_id
-)";
+)"
+);
 
 /// The same from the rollup alone (while the totals are being built), after [`OWNED_ROWS`].
 pub(crate) const ROWS_PER: &str = ",
@@ -85,15 +99,17 @@ pub(crate) const USAGE_COLUMN_COUNT: usize = 18;
 /// The facet rollup rows of a range, each marked with whether events own its cost and tokens (`ev`), by
 /// the rule [`OWNED_ROWS`] follows: a named session by its `has_api_events`, "no session" data by
 /// whether any api_request event arrived in its bucket.
-pub(crate) const FACET_ROWS: &str = "
+pub(crate) const FACET_ROWS: &str = concat!(
+    "
 WITH f AS (
     SELECT u.*,
-        CASE WHEN u.session_id <> '' THEN coalesce(s.has_api_events, 0)
-             ELSE EXISTS (SELECT 1 FROM usage_rollup x WHERE x.bucket = u.bucket AND x.api_requests > 0)
-        END AS ev
+        ",
+    owned_by_events!(),
+    "
     FROM facet_rollup u LEFT JOIN sessions s ON s.id = u.session_id
     WHERE u.facet = :facet AND u.bucket >= :from AND u.bucket < :to
-)";
+)"
+);
 
 /// The sums every facet grouping selects from [`FACET_ROWS`], in this order (the columns of `facet_by_hour`
 /// and `facet_by_day` hold them in the same order): records, owned cost and tokens, accepted, rejected.

@@ -87,11 +87,6 @@ impl Histogram {
         self.count += other.count;
     }
 
-    /// How many durations it holds.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-
     /// The nearest-rank `p`-th percentile (0 < p ≤ 100), within the bound the module states; `None` when empty.
     pub fn percentile(&self, p: f64) -> Option<i64> {
         if self.count == 0 {

@@ -95,9 +95,7 @@ pub fn fill_step(tx: &Transaction) -> Result<bool> {
         tx.execute("UPDATE usage_by_day_state SET sessions_from = ?1 WHERE id = 1", [&next])?;
         return Ok(next.is_some() || fill_from(tx)?.is_some());
     }
-    let from: Option<i64> =
-        tx.query_row("SELECT fill_from FROM usage_by_day_state WHERE id = 1", [], |r| r.get(0)).optional()?.flatten();
-    let Some(from) = from else { return Ok(false) };
+    let Some(from) = fill_from(tx)? else { return Ok(false) };
     let last: Option<i64> = tx.query_row("SELECT max(bucket) FROM usage_rollup", [], |r| r.get(0))?;
     let ctx = zone_context(zone);
     let (mut first, mut end) = day_of_bucket(&ctx, from);

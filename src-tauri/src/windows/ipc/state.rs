@@ -10,7 +10,7 @@ use ccmeter_app::error::IpcError;
 use ccmeter_app::instance::Receivers;
 use ccmeter_app::writes::{Write, Written};
 #[cfg(test)]
-use ccmeter_core::collector::{Collector, Listening};
+use ccmeter_core::collector::Collector;
 use ccmeter_core::store::Connection;
 use ccmeter_core::{StoreError, TimeContext};
 
@@ -38,14 +38,6 @@ pub trait Backend: Send + Sync {
 pub struct InProcess(pub Collector);
 
 #[cfg(test)]
-fn words(listening: &Listening) -> Result<String, String> {
-    match listening {
-        Ok(addr) => Ok(addr.to_string()),
-        Err(error) => Err(error.to_string()),
-    }
-}
-
-#[cfg(test)]
 impl Backend for InProcess {
     fn db(&self) -> &Path {
         &self.0.db
@@ -56,7 +48,7 @@ impl Backend for InProcess {
     }
 
     fn receivers(&self) -> Receivers {
-        Receivers { grpc: words(&self.0.grpc), http: words(&self.0.http) }
+        Receivers::of(&self.0)
     }
 
     fn write(&self, write: Write, time: TimeContext) -> Pending<'_> {
