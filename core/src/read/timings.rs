@@ -10,7 +10,7 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::read::cover::{Cover, cover, series_cover};
-use crate::store::timing::{TIMING_COLUMNS, TIMING_COUNTS, Timing, TimingKind, tally, timing_from_row};
+use crate::store::timing::{EventsOf, TIMING_COLUMNS, TIMING_COUNTS, Timing, TimingKind, tally, timing_from_row};
 use crate::words::range::{BucketStarts, Granularity};
 use crate::words::time::{BUCKET_NS, TimeContext, from_ns};
 
@@ -32,7 +32,7 @@ pub(crate) fn by_key(conn: &Connection, kind: TimingKind, from: i64, to: i64) ->
         }
     }
     for (from, to) in edges {
-        for ((_, ()), by_key) in tally(conn, &[kind], from, to, |_| Some(()))? {
+        for ((_, ()), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |_| Some(()))? {
             for (key, timing) in by_key {
                 merge_into(&mut keys, key, &timing);
             }
@@ -74,7 +74,7 @@ pub(crate) fn over_time(
     }
     let mut starts = BucketStarts::new(ctx, granularity);
     for (from, to) in edges {
-        for ((_, start), by_key) in tally(conn, &[kind], from, to, |bucket| Some(starts.of(bucket)))? {
+        for ((_, start), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |bucket| Some(starts.of(bucket)))? {
             for (key, timing) in by_key {
                 points.entry((start, key)).or_default().merge(&timing);
             }

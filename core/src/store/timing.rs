@@ -96,41 +96,47 @@ pub(crate) fn timing_from_row(row: &rusqlite::Row, at: usize) -> rusqlite::Resul
 /// Tallies by kind and group, then by key.
 pub(crate) type Tallies<G> = BTreeMap<(TimingKind, G), BTreeMap<String, Timing>>;
 
-/// The Claude Code events of buckets `[from, to)` of `kinds`, tallied by kind, the group `group_of` gives
-/// each event's bucket (events whose bucket it gives none are left out) and key.
+/// The events a tally reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventsOf {
+    /// Those of buckets `[from, to)`.
+    Buckets(i64, i64),
+    /// Those stored after the event with this id: what the write transaction that took it as its start
+    /// added, since event ids only grow.
+    After(i64),
+}
+
+/// The Claude Code events `of` of `kinds`, tallied by kind, the group `group_of` gives each event's bucket
+/// (events whose bucket it gives none are left out) and key.
 pub(crate) fn tally<G: Ord + Clone>(
     conn: &Connection,
     kinds: &[TimingKind],
-    from: i64,
-    to: i64,
+    of: EventsOf,
     mut group_of: impl FnMut(i64) -> Option<G>,
 ) -> Result<Tallies<G>> {
     let mut tallies: Tallies<G> = BTreeMap::new();
-    let (first_ns, end_ns) = (from.saturating_mul(BUCKET_NS), to.saturating_mul(BUCKET_NS));
-    // Each reads the events_name_time index alone (it covers every column selected, migration 0006).
+    // A span reads the events_name_time index alone (it covers every column selected, migration 0006); the
+    // events after an id are the table's last rows, read by id (`+name` keeps the planner off the name index,
+    // which would read every event of the name).
+    let (span, name, bounds) = match of {
+        EventsOf::Buckets(from, to) => {
+            ("time_ns >= ?1 AND time_ns < ?2", "name", vec![from.saturating_mul(BUCKET_NS), to.saturating_mul(BUCKET_NS)])
+        }
+        EventsOf::After(id) => ("id > ?1", "+name", vec![id]),
+    };
     let statements = [
-        (
-            TimingKind::Api,
-            "SELECT time_ns, coalesce(model_norm, ''), duration_ms, ttft_ms, NULL, NULL FROM events
-             WHERE name = 'api_request' AND time_ns >= ?1 AND time_ns < ?2 AND is_claude_code = 1",
-        ),
-        (
-            TimingKind::Tool,
-            "SELECT time_ns, coalesce(tool_name, '?'), duration_ms, NULL, success, NULL FROM events
-             WHERE name = 'tool_result' AND time_ns >= ?1 AND time_ns < ?2 AND is_claude_code = 1",
-        ),
-        (
-            TimingKind::Tool,
-            "SELECT time_ns, coalesce(tool_name, '?'), NULL, NULL, NULL, decision FROM events
-             WHERE name = 'tool_decision' AND time_ns >= ?1 AND time_ns < ?2 AND is_claude_code = 1",
-        ),
+        (TimingKind::Api, "time_ns, coalesce(model_norm, ''), duration_ms, ttft_ms, NULL, NULL", "api_request"),
+        (TimingKind::Tool, "time_ns, coalesce(tool_name, '?'), duration_ms, NULL, success, NULL", "tool_result"),
+        (TimingKind::Tool, "time_ns, coalesce(tool_name, '?'), NULL, NULL, NULL, decision", "tool_decision"),
     ];
-    for (index, (kind, sql)) in statements.into_iter().enumerate() {
+    for (index, (kind, columns, event)) in statements.into_iter().enumerate() {
         if !kinds.contains(&kind) {
             continue;
         }
-        let mut statement = conn.prepare_cached(sql)?;
-        let mut rows = statement.query([first_ns, end_ns])?;
+        // Fixed names only: the SQL never contains user input.
+        let sql = format!("SELECT {columns} FROM events WHERE {name} = '{event}' AND {span} AND is_claude_code = 1");
+        let mut statement = conn.prepare_cached(&sql)?;
+        let mut rows = statement.query(rusqlite::params_from_iter(&bounds))?;
         let mut last: Option<(i64, Option<G>)> = None;
         while let Some(row) = rows.next()? {
             let bucket = bucket_of(row.get(0)?);

@@ -5,9 +5,10 @@
 //! a year reads 365 rows a model (or value, tool) and a row per session instead of every session's 15-minute
 //! rows or every event.
 //!
-//! An hour's rows are always recomputed whole from `usage_rollup`, `facet_rollup` and the events, and a day's
+//! An hour's usage and facet rows are always recomputed whole from `usage_rollup` and `facet_rollup`, a day's
 //! from its hours, a session's from its rollup rows, never adjusted by a delta, so they are exact by
-//! construction: whatever changed them — a batch, a session's first `api_request` moving its cost from
+//! construction (an hour's timings, which only the events make, are the one exception: a write adds its new
+//! events' tallies to them, which is exact too, see [`Timings`]): whatever changed them — a batch, a session's first `api_request` moving its cost from
 //! metrics to events, a first `api_request` in a bucket that held metrics without a session, a deletion, an
 //! import, the retention — they are read again with the rule the queries apply. The writer recomputes every
 //! hour and day a write touches; the days no write has touched since the aggregates were created (an upgrade,
@@ -21,7 +22,7 @@ use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::Result;
-use crate::store::timing::{self, TIMING_COLUMNS, Timing, TimingKind, timing_from_row};
+use crate::store::timing::{self, EventsOf, TIMING_COLUMNS, Timing, TimingKind, timing_from_row};
 use crate::store::usage::{FACET_COLUMNS, FACET_ROWS, OWNED_ROWS, USAGE_COLUMNS};
 use crate::words::facet::Facet;
 use crate::words::time::{BUCKET_NS, TimeContext, bucket_of, from_ns, ns};
@@ -141,11 +142,34 @@ pub fn fill_all(tx: &Transaction, zone: Tz) -> Result<()> {
     Ok(())
 }
 
-/// Recomputes the days and hours holding `buckets` (no-op when there are no aggregates yet).
+/// How a refresh treats the API and tool timings of the hours it reads again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timings {
+    /// Tallied again from each hour's events: a deletion, an import or the retention changed them.
+    Recount,
+    /// Each hour's as stored, plus the events stored after the event with this id (the last one when the
+    /// write transaction began). A write only adds events, and a busy hour holds tens of thousands that a
+    /// recount would read again at every commit. Counts, sums and histogram bins add, so the result is the
+    /// recount's, exactly.
+    AddedAfter(i64),
+}
+
+/// Recomputes the days and hours holding `buckets` (no-op when there are no aggregates yet), timings
+/// recounted.
 pub fn refresh_buckets(tx: &Transaction, buckets: impl IntoIterator<Item = i64>) -> Result<()> {
+    refresh(tx, buckets, Timings::Recount)
+}
+
+/// Recomputes the days and hours holding `buckets`, and those of the events `timings` adds.
+pub fn refresh(tx: &Transaction, buckets: impl IntoIterator<Item = i64>, timings: Timings) -> Result<()> {
     let Some(zone) = zone(tx)? else { return Ok(()) };
     let ctx = zone_context(zone);
-    let buckets: BTreeSet<i64> = buckets.into_iter().collect();
+    let mut buckets: BTreeSet<i64> = buckets.into_iter().collect();
+    let added = match timings {
+        Timings::Recount => None,
+        Timings::AddedAfter(id) => Some(timing::tally(tx, &TimingKind::ALL, EventsOf::After(id), Some)?),
+    };
+    buckets.extend(added.iter().flat_map(|added| added.keys().map(|(_, bucket)| *bucket)));
     let fill_from = fill_from(tx)?;
     // The touched hours, by the day they lie in.
     let mut days: BTreeMap<(i64, i64), Vec<(i64, i64)>> = BTreeMap::new();
@@ -161,7 +185,7 @@ pub fn refresh_buckets(tx: &Transaction, buckets: impl IntoIterator<Item = i64>)
         if fill_from.is_some_and(|from| end > from) {
             recompute_day_and_hours(tx, &ctx, first, end)?;
         } else {
-            rebuild_hours(tx, &ctx, &hours)?;
+            rebuild_hours(tx, &ctx, &hours, added.as_ref())?;
             rebuild_day(tx, first, end)?;
         }
     }
@@ -209,7 +233,7 @@ fn recompute_day_and_hours(tx: &Transaction, ctx: &TimeContext, first: i64, end:
         hours.push(hour);
         hour = hour_of_bucket(ctx, hour.1);
     }
-    rebuild_hours(tx, ctx, &hours)?;
+    rebuild_hours(tx, ctx, &hours, None)?;
     rebuild_day(tx, first, end)
 }
 
@@ -231,8 +255,14 @@ pub fn forget_timings_before(tx: &Transaction, bucket: i64) -> Result<()> {
 
 /// The usage and facet rows of `hours` (each as buckets `[first, end)`, all in one day), read again from the
 /// rollups with the one-source rule (one statement per table and facet, the buckets mapped to their hour in
-/// a temporary table), and their timings from the events.
-fn rebuild_hours(tx: &Transaction, ctx: &TimeContext, hours: &[(i64, i64)]) -> Result<()> {
+/// a temporary table), and their timings: tallied again from the events, or, given the tallies by bucket
+/// of the events a write `added`, those added to the stored ones.
+fn rebuild_hours(
+    tx: &Transaction,
+    ctx: &TimeContext,
+    hours: &[(i64, i64)],
+    added: Option<&timing::Tallies<i64>>,
+) -> Result<()> {
     let (Some(from), Some(to)) = (hours.iter().map(|h| h.0).min(), hours.iter().map(|h| h.1).max()) else {
         return Ok(());
     };
@@ -278,22 +308,49 @@ fn rebuild_hours(tx: &Transaction, ctx: &TimeContext, hours: &[(i64, i64)]) -> R
         insert.execute(rusqlite::named_params! {":facet": facet.as_str(), ":from": from, ":to": to})?;
     }
     drop(insert);
-    let mut clear_timings =
-        tx.prepare_cached("DELETE FROM timing_by_hour WHERE kind IN ('api', 'tool') AND first_bucket = ?1")?;
-    let mut hour_of: HashMap<i64, (i64, i64)> = HashMap::new();
-    for &(first, end) in hours {
-        clear_timings.execute([first])?;
-        hour_of.extend((first..end).map(|bucket| (bucket, (first, end))));
+    let hour_of: HashMap<i64, (i64, i64)> =
+        hours.iter().flat_map(|&(first, end)| (first..end).map(move |bucket| (bucket, (first, end)))).collect();
+    let Some(added) = added else {
+        let mut clear_timings =
+            tx.prepare_cached("DELETE FROM timing_by_hour WHERE kind IN ('api', 'tool') AND first_bucket = ?1")?;
+        for &(first, _) in hours {
+            clear_timings.execute([first])?;
+        }
+        let tallies = timing::tally(tx, &TimingKind::ALL, EventsOf::Buckets(from, to), |bucket| {
+            hour_of.get(&bucket).copied()
+        })?;
+        let mut insert = tx.prepare_cached(&format!(
+            "INSERT INTO timing_by_hour (kind, key, first_bucket, end_bucket, {TIMING_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        ))?;
+        for ((kind, (first, end)), by_key) in tallies {
+            for (key, timing) in by_key {
+                insert_timing(&mut insert, kind, &key, first, end, &timing)?;
+            }
+        }
+        return Ok(());
+    };
+    let mut by_hour: BTreeMap<(TimingKind, (i64, i64), &str), Timing> = BTreeMap::new();
+    for ((kind, bucket), by_key) in added {
+        let Some(&hour) = hour_of.get(bucket) else { continue };
+        for (key, timing) in by_key {
+            by_hour.entry((*kind, hour, key.as_str())).or_default().merge(timing);
+        }
     }
-    let tallies = timing::tally(tx, &TimingKind::ALL, from, to, |bucket| hour_of.get(&bucket).copied())?;
+    let mut stored = tx.prepare_cached(&format!(
+        "SELECT {TIMING_COLUMNS} FROM timing_by_hour WHERE kind = ?1 AND first_bucket = ?2 AND key = ?3"
+    ))?;
     let mut insert = tx.prepare_cached(&format!(
-        "INSERT INTO timing_by_hour (kind, key, first_bucket, end_bucket, {TIMING_COLUMNS})
+        "INSERT OR REPLACE INTO timing_by_hour (kind, key, first_bucket, end_bucket, {TIMING_COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     ))?;
-    for ((kind, (first, end)), by_key) in tallies {
-        for (key, timing) in by_key {
-            insert_timing(&mut insert, kind, &key, first, end, &timing)?;
-        }
+    for ((kind, (first, end), key), more) in by_hour {
+        let mut timing = stored
+            .query_row(params![kind.as_str(), first, key], |row| timing_from_row(row, 0))
+            .optional()?
+            .unwrap_or_default();
+        timing.merge(&more);
+        insert_timing(&mut insert, kind, key, first, end, &timing)?;
     }
     Ok(())
 }

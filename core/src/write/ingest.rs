@@ -116,8 +116,10 @@ pub fn load_privacy(conn: &Connection) -> Result<Privacy> {
 /// Writes the batches in one transaction and returns what each changed.
 pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privacy) -> Result<Vec<WriteSummary>> {
     let tx = conn.transaction()?;
+    let last_event: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
     let mut writer = Writer {
         tx: &tx,
+        last_event,
         resources: HashMap::new(),
         privacy,
         rollups: HashMap::new(),
@@ -252,6 +254,8 @@ struct Series {
 
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
+    /// The last event's id when the transaction began: the events after it are the ones it adds.
+    last_event: i64,
     /// Resource ids by the resource's address: a batch shares one `Arc<Resource>` per resource block.
     resources: HashMap<*const Resource, i64>,
     privacy: &'a Privacy,
@@ -395,7 +399,7 @@ impl Writer<'_> {
             self.write_facet(facet, &value, bucket, &session, records, &inc)?;
         }
         touched.extend(facet_buckets);
-        super::daily::refresh_buckets(self.tx, touched)?;
+        super::daily::refresh(self.tx, touched, super::daily::Timings::AddedAfter(self.last_event))?;
         super::daily::refresh_sessions(self.tx, sessions.iter().map(String::as_str))?;
         Ok(())
     }

@@ -354,3 +354,40 @@ async fn a_database_without_aggregates_gets_them_built_behind_the_receiver() {
         drop(store);
     }
 }
+
+/// Every row of the timing tables, in key order.
+fn timing_rows(conn: &Connection) -> Vec<Vec<rusqlite::types::Value>> {
+    let mut rows = Vec::new();
+    for table in ["timing_by_hour", "timing_by_day"] {
+        let mut statement =
+            conn.prepare(&format!("SELECT * FROM {table} ORDER BY kind, first_bucket, key")).expect("prepare");
+        let count = statement.column_count();
+        let read = statement
+            .query_map([], |row| (0..count).map(|i| row.get::<_, rusqlite::types::Value>(i)).collect())
+            .expect("query");
+        rows.extend(read.map(|row| row.expect("row")));
+    }
+    rows
+}
+
+#[tokio::test]
+async fn timings_added_commit_by_commit_are_the_events_tallied_again() {
+    let zone = "America/St_Johns";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    let store = Store::open_in_zone(&path, zone.parse().expect("zone")).expect("store");
+    // Each batch its own commit, several into the same hours, and a retried one that adds nothing.
+    let batches: Vec<Batch> =
+        history().into_iter().chain(copy_of(&captured(), -3, 11, Copy::Whole, "again")).collect();
+    for batch in batches.iter().chain(batches.last()) {
+        store.write(batch.clone()).await.expect("stored");
+    }
+    drop(store);
+    let mut conn = Connection::open(&path).expect("open");
+    let added = timing_rows(&conn);
+    assert!(added.len() > 20, "the history has timings: {}", added.len());
+    let tx = conn.transaction().expect("tx");
+    tx.execute("DELETE FROM usage_by_day_state", []).expect("forget the aggregates");
+    ccmeter_core::write::daily::fill_all(&tx, zone.parse().expect("zone")).expect("filled again");
+    assert_eq!(timing_rows(&tx), added, "every hour's and day's timings, tallied again from the events");
+}
