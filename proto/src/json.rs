@@ -33,21 +33,49 @@ pub struct JsonError {
 
 type Obj = Map<String, Value>;
 
+/// A step of the path to a value: a field or an index. Every record and attribute is entered on the way, so
+/// a step is written out only when an error names it.
+#[derive(Clone, Copy)]
+enum Step {
+    Field(&'static str),
+    Index(usize),
+}
+
+impl From<&'static str> for Step {
+    fn from(name: &'static str) -> Step {
+        Step::Field(name)
+    }
+}
+
+impl From<usize> for Step {
+    fn from(index: usize) -> Step {
+        Step::Index(index)
+    }
+}
+
 struct Cursor {
-    path: Vec<String>,
+    path: Vec<Step>,
 }
 
 impl Cursor {
     fn err(&self, problem: impl Into<String>) -> JsonError {
-        JsonError { path: if self.path.is_empty() { "$".into() } else { self.path.join(".") }, problem: problem.into() }
+        let steps: Vec<String> = self
+            .path
+            .iter()
+            .map(|step| match step {
+                Step::Field(name) => (*name).to_owned(),
+                Step::Index(index) => format!("[{index}]"),
+            })
+            .collect();
+        JsonError { path: if steps.is_empty() { "$".into() } else { steps.join(".") }, problem: problem.into() }
     }
 
     fn enter<T>(
         &mut self,
-        segment: impl Into<String>,
+        step: impl Into<Step>,
         f: impl FnOnce(&mut Self) -> Result<T, JsonError>,
     ) -> Result<T, JsonError> {
-        self.path.push(segment.into());
+        self.path.push(step.into());
         let result = f(self);
         self.path.pop();
         result
@@ -77,7 +105,7 @@ fn kind(value: &Value) -> &'static str {
 fn list<T>(
     c: &mut Cursor,
     obj: &Obj,
-    camel: &str,
+    camel: &'static str,
     snake: &str,
     mut each: impl FnMut(&mut Cursor, &Obj) -> Result<T, JsonError>,
 ) -> Result<Vec<T>, JsonError> {
@@ -88,7 +116,7 @@ fn list<T>(
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                c.enter(format!("[{i}]"), |c| {
+                c.enter(i, |c| {
                     let obj = as_obj(c, item)?;
                     each(c, obj)
                 })
@@ -97,7 +125,7 @@ fn list<T>(
     })
 }
 
-fn string(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<String, JsonError> {
+fn string(c: &mut Cursor, obj: &Obj, camel: &'static str, snake: &str) -> Result<String, JsonError> {
     match field(obj, camel, snake) {
         None => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.clone()),
@@ -105,7 +133,7 @@ fn string(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<String,
     }
 }
 
-fn u64_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<u64, JsonError> {
+fn u64_field(c: &mut Cursor, obj: &Obj, camel: &'static str, snake: &str) -> Result<u64, JsonError> {
     match field(obj, camel, snake) {
         None => Ok(0),
         Some(value) => c.enter(camel, |c| parse_u64(c, value)),
@@ -149,19 +177,19 @@ fn parse_f64(c: &Cursor, value: &Value) -> Result<f64, JsonError> {
     }
 }
 
-fn f64_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<Option<f64>, JsonError> {
+fn f64_field(c: &mut Cursor, obj: &Obj, camel: &'static str, snake: &str) -> Result<Option<f64>, JsonError> {
     match field(obj, camel, snake) {
         None => Ok(None),
         Some(value) => c.enter(camel, |c| parse_f64(c, value).map(Some)),
     }
 }
 
-fn u32_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<u32, JsonError> {
+fn u32_field(c: &mut Cursor, obj: &Obj, camel: &'static str, snake: &str) -> Result<u32, JsonError> {
     let value = u64_field(c, obj, camel, snake)?;
     u32::try_from(value).map_err(|_| c.err(format!("{camel} {value} does not fit 32 bits")))
 }
 
-fn bool_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<bool, JsonError> {
+fn bool_field(c: &mut Cursor, obj: &Obj, camel: &'static str, snake: &str) -> Result<bool, JsonError> {
     match field(obj, camel, snake) {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -170,7 +198,13 @@ fn bool_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<boo
 }
 
 /// An enum as an integer or as its name (`"AGGREGATION_TEMPORALITY_DELTA"`).
-fn enum_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str, names: &[(&str, i32)]) -> Result<i32, JsonError> {
+fn enum_field(
+    c: &mut Cursor,
+    obj: &Obj,
+    camel: &'static str,
+    snake: &str,
+    names: &[(&str, i32)],
+) -> Result<i32, JsonError> {
     match field(obj, camel, snake) {
         None => Ok(0),
         Some(Value::String(name)) => names
@@ -186,7 +220,7 @@ fn enum_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str, names: &[(&st
 }
 
 /// Trace and span ids: hex per the OTLP spec; base64 (the generic proto3 mapping) tolerated.
-fn id_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<Vec<u8>, JsonError> {
+fn id_field(c: &mut Cursor, obj: &Obj, camel: &'static str, snake: &str) -> Result<Vec<u8>, JsonError> {
     let text = string(c, obj, camel, snake)?;
     if text.is_empty() {
         return Ok(Vec::new());
@@ -196,7 +230,7 @@ fn id_field(c: &mut Cursor, obj: &Obj, camel: &str, snake: &str) -> Result<Vec<u
         .map_err(|_| c.err(format!("{camel} {text:?} is neither hex nor base64")))
 }
 
-fn key_values(c: &mut Cursor, obj: &Obj, camel: &str) -> Result<Vec<KeyValue>, JsonError> {
+fn key_values(c: &mut Cursor, obj: &Obj, camel: &'static str) -> Result<Vec<KeyValue>, JsonError> {
     list(c, obj, camel, camel, key_value)
 }
 
@@ -419,7 +453,7 @@ fn number_point(c: &mut Cursor, p: &Obj) -> Result<NumberDataPoint, JsonError> {
     })
 }
 
-fn f64_list(c: &mut Cursor, o: &Obj, camel: &str, snake: &str) -> Result<Vec<f64>, JsonError> {
+fn f64_list(c: &mut Cursor, o: &Obj, camel: &'static str, snake: &str) -> Result<Vec<f64>, JsonError> {
     match field(o, camel, snake) {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) => c.enter(camel, |c| items.iter().map(|v| parse_f64(c, v)).collect()),
@@ -427,7 +461,7 @@ fn f64_list(c: &mut Cursor, o: &Obj, camel: &str, snake: &str) -> Result<Vec<f64
     }
 }
 
-fn u64_list(c: &mut Cursor, o: &Obj, camel: &str, snake: &str) -> Result<Vec<u64>, JsonError> {
+fn u64_list(c: &mut Cursor, o: &Obj, camel: &'static str, snake: &str) -> Result<Vec<u64>, JsonError> {
     match field(o, camel, snake) {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) => c.enter(camel, |c| items.iter().map(|v| parse_u64(c, v)).collect()),
@@ -453,7 +487,7 @@ fn histogram_point(c: &mut Cursor, p: &Obj) -> Result<HistogramDataPoint, JsonEr
 
 fn exponential_point(c: &mut Cursor, p: &Obj) -> Result<ExponentialHistogramDataPoint, JsonError> {
     let buckets =
-        |c: &mut Cursor, camel: &str| -> Result<Option<exponential_histogram_data_point::Buckets>, JsonError> {
+        |c: &mut Cursor, camel: &'static str| -> Result<Option<exponential_histogram_data_point::Buckets>, JsonError> {
             let Some(v) = field(p, camel, camel) else { return Ok(None) };
             let o = as_obj(c, v)?;
             let offset = match field(o, "offset", "offset") {

@@ -74,7 +74,8 @@ pub(crate) fn over_time(
     }
     let mut starts = BucketStarts::new(ctx, granularity);
     for (from, to) in edges {
-        for ((_, start), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |bucket| Some(starts.of(bucket)))? {
+        for ((_, start), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |bucket| Some(starts.of(bucket)))?
+        {
             for (key, timing) in by_key {
                 points.entry((start, key)).or_default().merge(&timing);
             }

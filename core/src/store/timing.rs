@@ -119,9 +119,11 @@ pub(crate) fn tally<G: Ord + Clone>(
     // events after an id are the table's last rows, read by id (`+name` keeps the planner off the name index,
     // which would read every event of the name).
     let (span, name, bounds) = match of {
-        EventsOf::Buckets(from, to) => {
-            ("time_ns >= ?1 AND time_ns < ?2", "name", vec![from.saturating_mul(BUCKET_NS), to.saturating_mul(BUCKET_NS)])
-        }
+        EventsOf::Buckets(from, to) => (
+            "time_ns >= ?1 AND time_ns < ?2",
+            "name",
+            vec![from.saturating_mul(BUCKET_NS), to.saturating_mul(BUCKET_NS)],
+        ),
         EventsOf::After(id) => ("id > ?1", "+name", vec![id]),
     };
     let statements = [

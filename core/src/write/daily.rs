@@ -316,9 +316,8 @@ fn rebuild_hours(
         for &(first, _) in hours {
             clear_timings.execute([first])?;
         }
-        let tallies = timing::tally(tx, &TimingKind::ALL, EventsOf::Buckets(from, to), |bucket| {
-            hour_of.get(&bucket).copied()
-        })?;
+        let tallies =
+            timing::tally(tx, &TimingKind::ALL, EventsOf::Buckets(from, to), |bucket| hour_of.get(&bucket).copied())?;
         let mut insert = tx.prepare_cached(&format!(
             "INSERT INTO timing_by_hour (kind, key, first_bucket, end_bucket, {TIMING_COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"

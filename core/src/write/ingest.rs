@@ -10,6 +10,7 @@
 //! - DELTA points: series + start + end time. CUMULATIVE points: series (with its start time) + time;
 //!   a point no newer than the last one seen for its series changes nothing.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -88,16 +89,21 @@ pub(crate) const CONTENT_KEYS: &[&str] = &[
 ];
 
 impl Privacy {
-    fn redact(&self, attributes: &mut serde_json::Map<String, Value>) {
-        if self.store_content {
-            return;
+    /// The attributes as stored: content replaced by its length unless content is kept (most records carry
+    /// none, and are stored as they came, uncopied).
+    fn stored<'a>(&self, attributes: &'a serde_json::Map<String, Value>) -> Cow<'a, serde_json::Map<String, Value>> {
+        let is_content = |key: &&str| matches!(attributes.get(*key), Some(Value::String(_)));
+        if self.store_content || !CONTENT_KEYS.iter().any(is_content) {
+            return Cow::Borrowed(attributes);
         }
+        let mut redacted = attributes.clone();
         for key in CONTENT_KEYS {
-            if let Some(Value::String(text)) = attributes.get(*key) {
+            if let Some(Value::String(text)) = redacted.get(*key) {
                 let length = text.chars().count();
-                attributes.insert((*key).to_owned(), Value::String(format!("[not stored: {length} characters]")));
+                redacted.insert((*key).to_owned(), Value::String(format!("[not stored: {length} characters]")));
             }
         }
+        Cow::Owned(redacted)
     }
 }
 
@@ -544,10 +550,8 @@ impl Writer<'_> {
     fn event(&mut self, event: &Event, summary: &mut WriteSummary) -> Result<()> {
         let resource_id = self.resource_id(&event.resource)?;
         let session = event.session_id.as_deref().unwrap_or("");
-        let raw_attributes_json = serde_json::to_string(&event.attributes).unwrap_or_default();
-        let mut attributes = event.attributes.clone();
-        self.privacy.redact(&mut attributes);
-        let attributes_json = serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into());
+        let attributes_json =
+            serde_json::to_string(&*self.privacy.stored(&event.attributes)).unwrap_or_else(|_| "{}".into());
         let name = event.name.as_str();
         let dedup_key = match (&event.detail, &event.sequence) {
             (EventDetail::ApiRequest(request), _) if request.request_id.is_some() => {
@@ -561,6 +565,7 @@ impl Writer<'_> {
             _ => {
                 let body = event.body.as_ref().map(|b| b.to_string()).unwrap_or_default();
                 let resource = serde_json::to_string(&event.resource.attributes).unwrap_or_default();
+                let raw_attributes_json = serde_json::to_string(&event.attributes).unwrap_or_default();
                 let time = if event.time_received { 0 } else { event.time_ns };
                 format!(
                     "h:{}",
@@ -848,8 +853,7 @@ impl Writer<'_> {
 
     fn span(&mut self, span: &Span, summary: &mut WriteSummary) -> Result<()> {
         let resource_id = self.resource_id(&span.resource)?;
-        let mut attributes = span.attributes.clone();
-        self.privacy.redact(&mut attributes);
+        let attributes = self.privacy.stored(&span.attributes);
         let inserted = self
             .tx
             .prepare_cached(
@@ -869,7 +873,7 @@ impl Writer<'_> {
                 span.status_code,
                 if self.privacy.store_content { span.status_message.clone() } else { None },
                 resource_id,
-                serde_json::to_string(&attributes).unwrap_or_else(|_| "{}".into())
+                serde_json::to_string(&*attributes).unwrap_or_else(|_| "{}".into())
             ])?;
         if inserted == 0 {
             summary.duplicates += 1;

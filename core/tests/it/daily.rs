@@ -377,8 +377,7 @@ async fn timings_added_commit_by_commit_are_the_events_tallied_again() {
     let path = dir.path().join("ccmeter.db");
     let store = Store::open_in_zone(&path, zone.parse().expect("zone")).expect("store");
     // Each batch its own commit, several into the same hours, and a retried one that adds nothing.
-    let batches: Vec<Batch> =
-        history().into_iter().chain(copy_of(&captured(), -3, 11, Copy::Whole, "again")).collect();
+    let batches: Vec<Batch> = history().into_iter().chain(copy_of(&captured(), -3, 11, Copy::Whole, "again")).collect();
     for batch in batches.iter().chain(batches.last()) {
         store.write(batch.clone()).await.expect("stored");
     }
