@@ -30,6 +30,10 @@ use crate::cli::{Cli, Command};
 use ccmeter_core::collector::headless;
 use ccmeter_core::logging::{fail, init_app_logging, init_logging};
 
+/// The receiver runs in this process: see mimalloc's line in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The app (no subcommand, or `open` when it has to start) logs to a file as well: it may have no terminal.

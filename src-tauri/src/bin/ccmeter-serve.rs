@@ -32,6 +32,10 @@ struct Args {
     build_id: bool,
 }
 
+/// The receiver runs in this process: see mimalloc's line in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = Args::parse();
     if args.build_id {
