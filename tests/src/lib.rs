@@ -66,10 +66,11 @@ macro_rules! undo_schema_6 {
     };
 }
 
-/// Schema 7's, 8's and 9's day and hour aggregates gone.
+/// Schema 7's, 8's and 9's day and hour aggregates and schema 10's index of failed tool runs gone.
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP INDEX events_failed_tools;
     DROP TABLE timing_by_day;
     DROP TABLE timing_by_hour;
     DROP TABLE session_totals;

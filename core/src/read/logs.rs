@@ -8,6 +8,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::store::timing::TimingKind;
 use crate::words::range::{Range, record_times};
 use crate::words::time::from_ns;
 
@@ -78,14 +79,25 @@ pub struct LogPage {
     pub status_codes: Vec<i64>,
 }
 
-/// The events a log filter selects.
-const LOG_WHERE: &str = "
-    WHERE name = :name AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
-      AND (:tool IS NULL OR tool_name = :tool)
-      AND (:model IS NULL OR model_norm = :model)
-      AND (:status IS NULL OR status_code = :status)
-      AND (:failed_only = 0 OR success = 0)
-      AND (:text IS NULL OR instr(lower(session_id || ' ' || attributes), lower(:text)) > 0)";
+/// The events a log filter selects, as `FROM … WHERE …`. Tool runs filtered to failures are read from the
+/// index of failed runs (migration 0010: a year holds a few thousand, where the name/time index the planner
+/// would pick holds every run), named in the SQL so the planner cannot prefer the wider one.
+fn log_source(filter: &LogFilter) -> String {
+    let (table, failed) = match (filter.failed_only, filter.kind) {
+        (false, _) => ("events", ""),
+        (true, LogKind::Tools) => ("events INDEXED BY events_failed_tools", "AND name = 'tool_result' AND success = 0"),
+        // No API error reports a success.
+        (true, LogKind::ApiErrors) => ("events", "AND success = 0"),
+    };
+    format!(
+        "FROM {table}
+         WHERE name = :name AND time_ns BETWEEN :first AND :last AND is_claude_code = 1 {failed}
+           AND (:tool IS NULL OR tool_name = :tool)
+           AND (:model IS NULL OR model_norm = :model)
+           AND (:status IS NULL OR status_code = :status)
+           AND (:text IS NULL OR instr(lower(session_id || ' ' || attributes), lower(:text)) > 0)"
+    )
+}
 
 /// One page of a log.
 pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
@@ -93,19 +105,19 @@ pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
     let name = filter.kind.event_name();
     let limit = if filter.limit == 0 { i64::MAX } else { i64::from(filter.limit) };
     let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let source = log_source(filter);
     // The page and the count apart: the page reads 50 rows down the name/time index, and the count of
     // a filter without text never leaves the index. One query with `count(*) OVER ()` read every row.
     let sql = format!(
         "SELECT time_ns, session_id, tool_name, model_norm, success, duration_ms, status_code, attributes
-         FROM events {LOG_WHERE}
+         {source}
          ORDER BY time_ns DESC, id DESC
          LIMIT :limit OFFSET :offset"
     );
     let mut statement = conn.prepare_cached(&sql)?;
     let params = named_params! {
         ":name": name, ":first": first, ":last": last, ":tool": filter.tool, ":model": filter.model,
-        ":status": filter.status_code, ":failed_only": filter.failed_only, ":text": text,
-        ":limit": limit, ":offset": i64::from(filter.offset),
+        ":status": filter.status_code, ":text": text, ":limit": limit, ":offset": i64::from(filter.offset),
     };
     let rows = statement.query_map(params, |r| {
         let session: String = r.get(1)?;
@@ -124,26 +136,26 @@ pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
         })
     })?;
     let mut page = LogPage { rows: rows.collect::<rusqlite::Result<_>>()?, ..Default::default() };
-    page.total = conn.prepare_cached(&format!("SELECT count(*) FROM events {LOG_WHERE}"))?.query_row(
+    page.total = conn.prepare_cached(&format!("SELECT count(*) {source}"))?.query_row(
         named_params! {
             ":name": name, ":first": first, ":last": last, ":tool": filter.tool, ":model": filter.model,
-            ":status": filter.status_code, ":failed_only": filter.failed_only, ":text": text,
+            ":status": filter.status_code, ":text": text,
         },
         |r| r.get(0),
     )?;
-    let subject_column = match filter.kind {
-        LogKind::Tools => "tool_name",
-        LogKind::ApiErrors => "model_norm",
+    page.subjects = match filter.kind {
+        LogKind::Tools => tools_of(conn, filter.range)?,
+        LogKind::ApiErrors => {
+            let mut statement = conn.prepare_cached(
+                "SELECT model_norm FROM events
+                 WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
+                   AND model_norm IS NOT NULL
+                 GROUP BY 1 ORDER BY count(*) DESC, 1",
+            )?;
+            let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        }
     };
-    // Fixed column names only: the SQL never contains user input.
-    let sql = format!(
-        "SELECT {subject_column} FROM events
-         WHERE name = :name AND time_ns BETWEEN :first AND :last AND is_claude_code = 1 AND {subject_column} IS NOT NULL
-         GROUP BY 1 ORDER BY count(*) DESC, 1"
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(named_params! {":name": name, ":first": first, ":last": last}, |r| r.get(0))?;
-    page.subjects = rows.collect::<rusqlite::Result<_>>()?;
     if filter.kind == LogKind::ApiErrors {
         let mut statement = conn.prepare_cached(
             "SELECT status_code FROM events
@@ -155,4 +167,19 @@ pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
         page.status_codes = rows.collect::<rusqlite::Result<_>>()?;
     }
     Ok(page)
+}
+
+/// The tools run in `range`, most runs first, from the tool timings (a year of them is some thousands of rows
+/// a tool, where the events are hundreds of thousands of runs). The log's record times are the range's whole
+/// buckets, so these are the runs the log lists.
+fn tools_of(conn: &Connection, range: Range) -> Result<Vec<String>> {
+    let (from, to) = range.buckets();
+    let mut tools: Vec<(String, i64)> = crate::read::timings::by_key(conn, TimingKind::Tool, from, to)?
+        .into_iter()
+        // `?` is the key of runs that named no tool (a decision alone counts no run).
+        .filter(|(tool, timing)| tool != "?" && timing.records > 0)
+        .map(|(tool, timing)| (tool, timing.records))
+        .collect();
+    tools.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(tools.into_iter().map(|(tool, _)| tool).collect())
 }

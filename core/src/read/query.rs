@@ -496,12 +496,8 @@ pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bo
         SessionSort::Duration => "(s.last_ns - s.first_ns)",
         SessionSort::Errors => "per_errors",
     };
-    let direction = if filter.descending { "DESC" } else { "ASC" };
     let totals = crate::read::cover::built(conn)?;
     let per = session_per(totals);
-    let sql = format!(
-        "{per}{SESSION_COLUMNS}{SESSION_FILTERED} ORDER BY {order} {direction}, s.id LIMIT :limit OFFSET :offset"
-    );
     let limit = if filter.limit == 0 { i64::MAX } else { filter.limit as i64 };
     let text = filter.text.as_deref().filter(|t| !t.is_empty());
     let offset = filter.offset as i64;
@@ -515,18 +511,41 @@ pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bo
     if !totals {
         params.push((":session", &None::<String>));
     }
+    let counted = |conn: &Connection| -> Result<i64> {
+        Ok(conn
+            .prepare_cached(&format!("{per} SELECT count(*) {SESSION_FILTERED}"))?
+            .query_row(params.as_slice(), |r| r.get(0))?)
+    };
+    // A page past the middle is read from the other end, in the opposite order: the sort then keeps the rows
+    // up to the page from that end (the last page of 10,000 sessions: 50 rows, not 10,000). The order is
+    // total (ties broken by id), so its reverse is the same rows backwards.
+    let known = (offset > 0).then(|| counted(conn)).transpose()?;
+    let (mut skip, mut take, mut backwards) = (offset, limit, false);
+    if let Some(total) = known {
+        let left = (total - offset).clamp(0, limit);
+        if total - offset - left < offset {
+            (skip, take, backwards) = (total - offset - left, left, true);
+        }
+    }
+    let direction = if filter.descending != backwards { "DESC" } else { "ASC" };
+    let ties = if backwards { "DESC" } else { "ASC" };
+    let sql = format!(
+        "{per}{SESSION_COLUMNS}{SESSION_FILTERED} ORDER BY {order} {direction}, s.id {ties} LIMIT :limit OFFSET :offset"
+    );
     let mut paged = params.clone();
-    paged.extend([(":limit", &limit as &dyn rusqlite::ToSql), (":offset", &offset)]);
-    let rows = conn
+    paged.extend([(":limit", &take as &dyn rusqlite::ToSql), (":offset", &skip)]);
+    let mut rows = conn
         .prepare_cached(&sql)?
         .query_map(paged.as_slice(), session_row)?
         .collect::<rusqlite::Result<Vec<SessionRow>>>()?;
+    if backwards {
+        rows.reverse();
+    }
     // A page that ends before the limit, having started at the first row, holds every session: no count needed.
-    let total = if !count || (offset == 0 && (rows.len() as i64) < limit) {
-        rows.len() as i64
-    } else {
-        conn.prepare_cached(&format!("{per} SELECT count(*) {SESSION_FILTERED}"))?
-            .query_row(params.as_slice(), |r| r.get(0))?
+    let total = match known {
+        Some(total) => total,
+        None if !count || (rows.len() as i64) < limit => rows.len() as i64,
+        None => counted(conn)?,
     };
     Ok(SessionPage { total, rows })
 }

@@ -5,7 +5,7 @@
 //! receiver on a database that had none.
 
 use ccmeter_core::read::query::{self, SeriesPoint, Summary};
-use ccmeter_core::read::{event_stats, insights, session_mix};
+use ccmeter_core::read::{event_stats, insights, logs, session_mix};
 use ccmeter_core::words::range::{Granularity, Range};
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::Batch;
@@ -155,6 +155,8 @@ struct Figures {
     sessions: query::SessionPage,
     session_mix: session_mix::SessionMix,
     heatmap: Vec<insights::HeatCell>,
+    tool_log: logs::LogPage,
+    failed_tools: logs::LogPage,
 }
 
 fn figures(conn: &Connection, ctx: &TimeContext, range: Range) -> Figures {
@@ -182,6 +184,9 @@ fn figures(conn: &Connection, ctx: &TimeContext, range: Range) -> Figures {
         .expect("sessions"),
         session_mix: session_mix::session_mix(conn, ctx, range, Granularity::Day).expect("session mix"),
         heatmap: insights::activity_heatmap(conn, ctx, range).expect("heatmap"),
+        tool_log: logs::log(conn, &logs::LogFilter { range, limit: 20, ..Default::default() }).expect("tool log"),
+        failed_tools: logs::log(conn, &logs::LogFilter { range, failed_only: true, limit: 20, ..Default::default() })
+            .expect("failed tools"),
     }
 }
 
@@ -389,4 +394,33 @@ async fn timings_added_commit_by_commit_are_the_events_tallied_again() {
     tx.execute("DELETE FROM usage_by_day_state", []).expect("forget the aggregates");
     ccmeter_core::write::daily::fill_all(&tx, zone.parse().expect("zone")).expect("filled again");
     assert_eq!(timing_rows(&tx), added, "every hour's and day's timings, tallied again from the events");
+}
+
+#[tokio::test]
+async fn every_page_of_sessions_is_its_slice_of_the_whole_list_in_every_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    let store = Store::open_in_zone(&path, "UTC".parse().expect("zone")).expect("store");
+    for batch in history() {
+        store.write(batch).await.expect("stored");
+    }
+    let conn = store.reader().expect("reader");
+    use query::SessionSort::*;
+    for sort in [Start, End, Cost, Tokens, Duration, Errors] {
+        for descending in [false, true] {
+            let filter = query::SessionFilter { sort, descending, ..Default::default() };
+            let all = query::sessions(&conn, &filter).expect("all sessions");
+            let n = all.rows.len();
+            assert!(n > 10, "the history has sessions: {n}");
+            for limit in [1, 3, 7] {
+                for offset in 0..=n + 1 {
+                    let filter = query::SessionFilter { limit, offset: offset as u32, ..filter.clone() };
+                    let page = query::sessions(&conn, &filter).expect("a page");
+                    let slice = &all.rows[offset.min(n)..(offset + limit as usize).min(n)];
+                    assert_eq!(page.rows, slice, "{sort:?} descending {descending}, {limit} from {offset}");
+                    assert_eq!(page.total, n as i64, "{sort:?}: the total");
+                }
+            }
+        }
+    }
 }
