@@ -1,3 +1,6 @@
+// The window's start as User Timing marks, with "ccmeter:dashboard-mounted" and "ccmeter:dashboard-data": how
+// BENCHMARKS.md splits the time a window takes to open (read over WebDriver: performance.getEntriesByType("mark")).
+performance.mark("ccmeter:script");
 import { mount } from "svelte";
 
 import App from "./App.svelte";

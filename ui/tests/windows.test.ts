@@ -85,13 +85,24 @@ async function open(view: string, answers: MockAnswers, scheme: "light" | "dark"
     }
   });
   page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
-  await page.clock.setFixedTime(new Date("2026-11-24T15:00:00+01:00"));
+  // The clock starts at a fixed instant and runs: a fixed time would also stop ECharts' animations (they
+  // step by the date), leaving every animated bar at its first frame, empty.
+  await page.clock.install({ time: new Date("2026-11-24T15:00:00+01:00") });
   await page.addInitScript(mockIpcScript(answers));
   await page.goto(`${base}/index.html#${view}`);
   return { page, errors, close: () => context.close() };
 }
 
+/** Brings each chart into view once, as scrolling does: a chart is made when it first comes near the view. */
+async function showCharts(page: Page): Promise<void> {
+  for (const chart of await page.locator(".chart").all()) {
+    await chart.scrollIntoViewIfNeeded();
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 async function shot(page: Page, name: string): Promise<void> {
+  await showCharts(page);
   // Charts animate in: let them settle before the picture.
   await page.waitForTimeout(700);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -125,6 +136,7 @@ describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
       "API errors over time by status code",
       "Accepted and rejected edits over time",
     ]) {
+      await page.getByRole("img", { name }).scrollIntoViewIfNeeded();
       await expect.poll(() => page.getByRole("img", { name }).locator("svg path").count(), { message: name }).toBeGreaterThan(1);
     }
     await page.getByRole("radio", { name: "Model" }).click();
@@ -158,6 +170,7 @@ describe("dashboard breakdowns", () => {
     await expect.poll(() => page.getByRole("heading", { name: "API latency p95 by model" }).count()).toBe(1);
     await page.getByRole("radio", { name: "p50" }).click();
     await expect.poll(() => page.getByRole("img", { name: "API request latency p50 over time by model" }).count()).toBe(1);
+    await showCharts(page);
     const bars = page.getByRole("img", { name: "Cost by project" }).locator("svg text");
     await expect.poll(() => bars.allTextContents()).toContain("ccmeter");
     expect(await bars.allTextContents()).toContain("not set");
@@ -277,6 +290,7 @@ describe.each(["light", "dark"] as const)("history (%s)", (scheme) => {
     expect(await subagents.locator("tbody tr").first().textContent()).toContain("$0.0002");
     expect(await subagents.locator("tbody tr").last().textContent()).toContain("Main thread");
     expect(await page.locator(".meta").textContent()).toContain("fixture-org/demo-repo (main)");
+    await page.getByRole("img", { name: "Cumulative cost over the session" }).scrollIntoViewIfNeeded();
     await expect.poll(() => page.getByRole("img", { name: "Cumulative cost over the session" }).locator("svg path").count()).toBeGreaterThan(2);
     await shot(page, `session-${scheme}`);
     expect(errors).toEqual([]);

@@ -134,6 +134,11 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         "API request latency p95 over time by model",
         "Cost by reasoning effort",
     ] {
+        // A chart is made when it first comes near the view, as a user scrolls to it.
+        client
+            .execute(&format!("document.querySelector(\"[aria-label='{chart}']\").scrollIntoView();"), vec![])
+            .await
+            .expect("scroll to the chart");
         let css = format!("[aria-label='{chart}'] svg");
         eventually(chart, || async {
             let paths = client.find(Locator::Css(&css)).await.ok()?.find_all(Locator::Css("path")).await.ok()?.len();
@@ -142,6 +147,7 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         .await;
     }
 
+    client.execute("window.scrollTo(0, 0);", vec![]).await.expect("back to the top");
     // Charts animate in: let them settle before the picture.
     tokio::time::sleep(Duration::from_millis(800)).await;
     save_screenshot(&client, "e2e-dashboard").await;
