@@ -46,7 +46,14 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve_headless(args),
         Some(Command::Report(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
-            print_or_fail(report::run(&db, &args).map(|text| text + "\n"))
+            match report::run(&db, &args, &mut std::io::BufWriter::new(std::io::stdout().lock())) {
+                Ok(()) => ExitCode::SUCCESS,
+                // The reader went away (`| head`): it had what it wanted.
+                Err(report::ReportError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(&error),
+            }
         }
         Some(Command::Connect(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());

@@ -10,7 +10,9 @@ use ccmeter_core::{StoreError, TimeContext};
 
 use crate::cli::{By, ReportArgs};
 
-pub fn run(db: &Path, args: &ReportArgs) -> Result<String, StoreError> {
+/// Writes the report to `out`: as JSON, streamed (a year of sessions is some 10 MB, never held as text), or as
+/// a table.
+pub fn run(db: &Path, args: &ReportArgs, out: &mut impl std::io::Write) -> Result<(), ReportError> {
     let request = ReportRequest {
         since: args.since.as_deref().map(parse_date).transpose()?,
         until: args.until.as_deref().map(parse_date).transpose()?,
@@ -27,7 +29,29 @@ pub fn run(db: &Path, args: &ReportArgs) -> Result<String, StoreError> {
     }
     let conn = ccmeter_core::store::open_connection(db)?;
     let report = report::build(&conn, &TimeContext::system(), &request)?;
-    Ok(if args.json { serde_json::to_string_pretty(&report).unwrap_or_default() } else { table(&report) })
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", table(&report))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Why `ccmeter report` printed no report, or not all of it.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the report: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+impl From<RangeProblem> for ReportError {
+    fn from(problem: RangeProblem) -> ReportError {
+        ReportError::Store(problem.into())
+    }
 }
 
 fn money(usd: f64) -> String {

@@ -96,6 +96,32 @@ async fn the_report_json_has_sessions_models_and_grouped_rows() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_whose_reader_has_gone_ends_quietly() {
+    let server = Server::start();
+    for request in requests("claude-code-2.1.197/grpc/success") {
+        send_fixture(&server, &request).await;
+    }
+    // `ccmeter report --json | true`: the reader is gone before the report is written (the report takes a few
+    // ms to build; the pipe's read end is closed at once).
+    for format in [&["--json"][..], &[]] {
+        let mut child = std::process::Command::new(ccmeter_tests::ccmeter_bin())
+            .arg("report")
+            .args(format)
+            .arg("--db")
+            .arg(&server.db)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run ccmeter report");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("ccmeter report ends");
+        assert!(output.status.success(), "{format:?}: {:?}", output.status);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{format:?}: {stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grpc_exports_compressed_with_gzip_are_accepted() {
     let server = Server::start();
     let mut logs = LogsServiceClient::connect(server.grpc_url())
