@@ -5,15 +5,15 @@
 //! a year reads 365 rows a model (or value, tool) and a row per session instead of every session's 15-minute
 //! rows or every event.
 //!
-//! An hour's usage and facet rows are always recomputed whole from `usage_rollup` and `facet_rollup`, a day's
-//! from its hours, a session's from its rollup rows, never adjusted by a delta, so they are exact by
-//! construction (an hour's timings, which only the events make, are the one exception: a write adds its new
-//! events' tallies to them, which is exact too, see [`Timings`]): whatever changed them — a batch, a session's first `api_request` moving its cost from
-//! metrics to events, a first `api_request` in a bucket that held metrics without a session, a deletion, an
-//! import, the retention — they are read again with the rule the queries apply. The writer recomputes every
-//! hour and day a write touches; the days no write has touched since the aggregates were created (an upgrade,
-//! a new zone) are built by [`fill_step`], which the writer runs while no write is waiting, so the receiver
-//! listens from the start and no export waits behind the fill for more than one step.
+//! An hour's usage and facet rows are always recomputed whole from `usage_rollup` and `facet_rollup`, a day's from
+//! its hours, a session's from its rollup rows, never adjusted by a delta, so they are exact by construction. (An
+//! hour's timings, which only the events make, are the one exception: a write adds its new events' tallies to them,
+//! which is exact too; see [`Timings`].) Whatever changed them — a batch, a session's first `api_request` moving
+//! its cost from metrics to events, a first `api_request` in a bucket that held metrics without a session, a
+//! deletion, an import, the retention — they are read again with the rule the queries apply. The writer recomputes
+//! every hour and day a write touches; the days no write has touched since the aggregates were created (an upgrade,
+//! a new zone) are built by [`fill_step`], which the writer runs while no write is waiting, so the receiver listens
+//! from the start and no export waits behind the fill for more than one step.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
