@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 want_test_tools=0
 [ "${1:-}" = "--test" ] && want_test_tools=1
 
-# Build: a C toolchain, WebKitGTK for the web view, the appindicator library for the tray, Node for the UI.
-packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev)
+# Build: a C toolchain, WebKitGTK for the windows' web view, Node for the UI. (The tray item is served over
+# D-Bus by the app itself: no appindicator library.)
+packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Tests: a virtual display, a private D-Bus session bus and busctl (systemd), a notification daemon,
