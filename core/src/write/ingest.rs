@@ -125,6 +125,7 @@ pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privac
     let last_event: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
     let mut writer = Writer {
         tx: &tx,
+        insert_event: None,
         last_event,
         resources: HashMap::new(),
         privacy,
@@ -258,8 +259,21 @@ struct Series {
     last: Option<(i64, i64)>,
 }
 
+/// One record of the `events` table.
+const INSERT_EVENT: &str = "
+    INSERT OR IGNORE INTO events (dedup_key, session_id, time_ns, name, is_claude_code, sequence, prompt_id,
+        request_id, model, model_norm, cost_nanos, cost_from_micros, input_tokens, output_tokens,
+        cache_read_tokens, cache_creation_tokens, duration_ms, success, tool_name, decision, status_code,
+        query_source, resource_id, attributes, body, severity, trace_id, span_id, ttft_ms,
+        cache_creation_5m_tokens, cache_creation_1h_tokens, agent_id, agent_name)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+        ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)";
+
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
+    /// [`INSERT_EVENT`], prepared once a transaction: found in the statement cache by its text, it was hashed
+    /// and compared whole for every record.
+    insert_event: Option<rusqlite::CachedStatement<'a>>,
     /// The last event's id when the transaction began: the events after it are the ones it adds.
     last_event: i64,
     /// Resource ids by the resource's address: a batch shares one `Arc<Resource>` per resource block.
@@ -634,15 +648,9 @@ impl Writer<'_> {
         }
         let model_norm = model.as_deref().map(normalize_model).map(str::to_owned);
 
-        let mut insert = self.tx.prepare_cached(
-            "INSERT OR IGNORE INTO events (dedup_key, session_id, time_ns, name, is_claude_code, sequence, prompt_id,
-                request_id, model, model_norm, cost_nanos, cost_from_micros, input_tokens, output_tokens,
-                cache_read_tokens, cache_creation_tokens, duration_ms, success, tool_name, decision, status_code,
-                query_source, resource_id, attributes, body, severity, trace_id, span_id, ttft_ms,
-                cache_creation_5m_tokens, cache_creation_1h_tokens, agent_id, agent_name)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
-        )?;
+        if self.insert_event.is_none() {
+            self.insert_event = Some(self.tx.prepare_cached(INSERT_EVENT)?);
+        }
         let body = event.body.as_ref().map(|body| {
             if self.privacy.store_content || event.name.is_claude_code() {
                 body.to_string()
@@ -650,6 +658,7 @@ impl Writer<'_> {
                 format!("[not stored: {} characters]", body.to_string().chars().count())
             }
         });
+        let insert = self.insert_event.as_mut().expect("prepared above");
         let inserted = insert.execute(params![
             dedup_key,
             session,
