@@ -321,8 +321,10 @@ struct Windows {
 struct WindowsState {
     /// The process started last, until it exits.
     child: Option<Child>,
-    /// Its connection, once it has attached.
-    events: Option<Events>,
+    /// The attached window processes' connections, oldest first: the one the app started, and any started
+    /// directly (a test's WebDriver, a user). Each hears of commits and of quitting; new windows open in the
+    /// newest.
+    events: Vec<Events>,
     /// Windows asked for while it was starting: opened when it attaches.
     pending: Vec<WindowKind>,
 }
@@ -344,11 +346,11 @@ impl Windows {
     /// Opens (or focuses) `kind`: in the running window process, else in one started for it.
     fn open(&self, kind: WindowKind) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(events) = state.events.as_mut() {
+        while let Some(events) = state.events.last_mut() {
             if events.send(&Event::Open(kind)) {
                 return;
             }
-            state.events = None;
+            state.events.pop();
         }
         let starting = state.child.as_mut().is_some_and(|child| matches!(child.try_wait(), Ok(None)));
         if starting {
@@ -374,17 +376,19 @@ impl Windows {
         }
     }
 
-    /// The window process attached: it hears of commits from now on, and of the windows asked for meanwhile.
+    /// A window process attached: it hears of commits from now on, and of the windows asked for meanwhile.
+    /// Those attached before keep their connections (replacing one closed it, and that process took the
+    /// closing for the app quitting: its windows went).
     fn attached(&self, mut events: Events) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         for kind in std::mem::take(&mut state.pending) {
             events.send(&Event::Open(kind));
         }
-        state.events = Some(events);
+        state.events.push(events);
     }
 
-    /// Tells the window process to quit and waits a moment for it, so that the app's windows are gone when
-    /// the app is; one that does not go is stopped.
+    /// Tells the window processes to quit and waits a moment for the one it started, so that the app's windows
+    /// are gone when the app is; one that does not go is stopped.
     fn quit(&self) {
         self.broadcast(&Event::Quit);
         let child = self.state.lock().unwrap_or_else(PoisonError::into_inner).child.take();
@@ -403,11 +407,7 @@ impl Windows {
 
     fn broadcast(&self, event: &Event) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(events) = state.events.as_mut()
-            && !events.send(event)
-        {
-            state.events = None;
-        }
+        state.events.retain_mut(|events| events.send(event));
         // A window process that exited is reaped, so that the next window starts a new one.
         if let Some(child) = state.child.as_mut()
             && matches!(child.try_wait(), Ok(Some(_)))

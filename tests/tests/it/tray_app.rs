@@ -145,6 +145,47 @@ fn the_menu_opens_each_window_once_and_quit_quits() {
     assert!(status.success(), "{status:?}");
 }
 
+#[test]
+fn a_window_process_started_directly_beside_another_leaves_it_its_windows() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let mut app = launch(&db);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    // Two window processes started as a user or a WebDriver starts them, each attached to the app.
+    let windows = |window: &str| {
+        Command::new(ccmeter_tests::ccmeter_windows_bin())
+            .args(["--db"])
+            .arg(&db)
+            .args(["--window", window])
+            .env("CCMETER_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start ccmeter-windows")
+    };
+    let mut first = App(windows("history"));
+    wait_for("the history window", Duration::from_secs(15), || {
+        window_titles().contains("\"ccmeter — History\"").then_some(())
+    });
+    let mut second = App(windows("about"));
+    wait_for("the about window", Duration::from_secs(15), || {
+        window_titles().contains("\"About ccmeter\"").then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(matches!(first.0.try_wait(), Ok(None)), "the first window process is still running");
+    assert!(window_titles().contains("\"ccmeter — History\""), "its window is still open");
+    // Both quit with the app.
+    click(&conn, "Quit");
+    for (process, what) in [(&mut first, "the first window process"), (&mut second, "the second")] {
+        let status = wait_for(what, Duration::from_secs(15), || process.0.try_wait().ok().flatten());
+        assert!(status.success(), "{what}: {status:?}");
+    }
+    let status = wait_for("the app to quit", Duration::from_secs(10), || app.0.try_wait().ok().flatten());
+    assert!(status.success(), "{status:?}");
+}
+
 /// Watches the session bus for notifications, as a notification daemon would see them.
 struct NotificationMonitor {
     child: Child,
