@@ -74,12 +74,6 @@ pub fn image(look: &Look) -> Image {
     }
 }
 
-/// Whether `image(look)` is a macOS template (black and alpha, tinted by the menu bar for light and dark): the
-/// plain gauge, where colour means nothing; a budget's amber or red must stay in colour.
-pub fn is_template(look: &Look) -> bool {
-    cfg!(target_os = "macos") && look.state == BudgetState::Ok && look.amount.is_none()
-}
-
 fn gauge(state: BudgetState) -> Image {
     static GAUGES: std::sync::OnceLock<[Image; 4]> = std::sync::OnceLock::new();
     let gauges = GAUGES.get_or_init(|| {
