@@ -106,55 +106,10 @@ fn print_or_fail(result: Result<String, ccmeter_core::StoreError>) -> ExitCode {
     }
 }
 
-/// `ccmeter serve` hands over to `ccmeter-serve`, the binary beside this one built from the same collector
-/// code without GTK or WebKit: this binary links them for the tray app, and merely loading them costs a
-/// headless collector some 40 MiB of memory (BENCHMARKS.md). Without that binary, or with one from another
-/// build (a stale file beside a rebuilt one), it serves in-process.
+/// `ccmeter serve`: the collector alone, in this process (this binary links no GTK or WebKit: the windows are
+/// `ccmeter-windows`).
 fn serve_headless(args: cli::ReceiverArgs) -> ExitCode {
     let db = ccmeter_core::paths::database_path(args.db.db.clone());
-    let headless = std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.join(format!("ccmeter-serve{}", std::env::consts::EXE_SUFFIX))))
-        .filter(|path| path.is_file())
-        .filter(|path| {
-            let same = std::process::Command::new(path)
-                .arg("--build-id")
-                .output()
-                .is_ok_and(|o| o.status.success() && o.stdout.trim_ascii() == env!("CCMETER_BUILD_ID").as_bytes());
-            if !same {
-                tracing::warn!(path = %path.display(), "the headless collector beside this binary is from another build; serving in-process");
-            }
-            same
-        });
-    if let Some(headless) = headless {
-        let mut command = std::process::Command::new(&headless);
-        command.arg("--db").arg(&db);
-        if let Some(grpc) = args.grpc {
-            command.arg("--grpc").arg(grpc.to_string());
-        }
-        if let Some(http) = args.http {
-            command.arg("--http").arg(http.to_string());
-        }
-        // Through the environment, not the command line other users can read.
-        match &args.token {
-            Some(token) => command.env("CCMETER_TOKEN", token),
-            None => command.env_remove("CCMETER_TOKEN"),
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // Replaces this process (same pid, same signals); returns only if it could not.
-            let error = command.exec();
-            tracing::warn!(%error, path = %headless.display(), "cannot start the headless collector; serving in-process");
-        }
-        #[cfg(not(unix))]
-        match command.status() {
-            Ok(status) => return if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE },
-            Err(error) => {
-                tracing::warn!(%error, path = %headless.display(), "cannot start the headless collector; serving in-process")
-            }
-        }
-    }
     match headless::run(&db, args.grpc, args.http, args.token()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),

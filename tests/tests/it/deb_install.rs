@@ -172,7 +172,6 @@ fn install_use_remove_reinstall_and_upgrade_keep_the_history() {
     for file in [
         INSTALLED,
         INSTALLED_WINDOWS,
-        "/usr/bin/ccmeter-serve",
         "/usr/share/applications/ccmeter.desktop",
         "/usr/share/icons/hicolor/128x128/apps/ccmeter.png",
     ] {
