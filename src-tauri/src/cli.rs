@@ -107,7 +107,7 @@ impl ReceiverArgs {
     }
 }
 
-/// Kept as text (the headless collector is handed it through its environment), refused here if unusable.
+/// Kept as text, refused here if unusable.
 fn checked_token(text: &str) -> Result<String, ccmeter_proto::TokenError> {
     ccmeter_proto::Token::new(text).map(|_| text.to_owned())
 }

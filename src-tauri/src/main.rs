@@ -1,7 +1,7 @@
 //! The `ccmeter` binary: the tray app when run without a subcommand (the receivers and the store's writer,
 //! the tray item, budgets and notifications, the login item: `app`), and the CLI's subcommands with one. It
 //! links no web view: the windows are `ccmeter-windows` (`windows/`), which the tray app starts when one is
-//! opened. (`serve` hands over to `ccmeter-serve`, built in `bin/` from core's collector alone.)
+//! opened. `serve` runs the collector alone, in this process.
 
 mod app;
 mod budget_cli;

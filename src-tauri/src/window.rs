@@ -1,5 +1,5 @@
 //! The app's window kinds: named by the CLI (`ccmeter open history`), the tray menu and the IPC. Kept apart
-//! from the GUI so the headless binary can parse the same command line without linking a web view.
+//! from the windows so that `ccmeter` parses the same command line without linking a web view.
 
 /// The app's windows. Each has one label; opening an open one focuses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum, ts_rs::TS)]

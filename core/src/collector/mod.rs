@@ -1,6 +1,6 @@
 //! The receiver and the store running together, with the retention setting enforced: what `ccmeter serve`
-//! runs headless (`headless`) and the tray app runs inside. No GUI dependency, so the headless collector's
-//! binary links no GTK or WebKit.
+//! runs headless (`headless`) and the tray app runs inside. No GUI dependency: `ccmeter`, which runs both,
+//! links no GTK or WebKit.
 
 pub mod headless;
 
