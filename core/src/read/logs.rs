@@ -143,28 +143,12 @@ pub fn log(conn: &Connection, filter: &LogFilter) -> Result<LogPage> {
         },
         |r| r.get(0),
     )?;
-    page.subjects = match filter.kind {
-        LogKind::Tools => tools_of(conn, filter.range)?,
+    match filter.kind {
+        LogKind::Tools => page.subjects = tools_of(conn, filter.range)?,
         LogKind::ApiErrors => {
-            let mut statement = conn.prepare_cached(
-                "SELECT model_norm FROM events
-                 WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
-                   AND model_norm IS NOT NULL
-                 GROUP BY 1 ORDER BY count(*) DESC, 1",
-            )?;
-            let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
+            page.subjects = api_error_values(conn, "model_norm", first, last)?;
+            page.status_codes = api_error_values(conn, "status_code", first, last)?;
         }
-    };
-    if filter.kind == LogKind::ApiErrors {
-        let mut statement = conn.prepare_cached(
-            "SELECT status_code FROM events
-             WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
-               AND status_code IS NOT NULL
-             GROUP BY 1 ORDER BY count(*) DESC, 1",
-        )?;
-        let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| r.get(0))?;
-        page.status_codes = rows.collect::<rusqlite::Result<_>>()?;
     }
     Ok(page)
 }
@@ -182,4 +166,22 @@ fn tools_of(conn: &Connection, range: Range) -> Result<Vec<String>> {
         .collect();
     tools.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(tools.into_iter().map(|(tool, _)| tool).collect())
+}
+
+/// The values of `column` among the API errors of `[first, last]` (UTC ns), most frequent first.
+fn api_error_values<T: rusqlite::types::FromSql>(
+    conn: &Connection,
+    column: &'static str,
+    first: i64,
+    last: i64,
+) -> Result<Vec<T>> {
+    // A fixed column name: the SQL never contains user input.
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {column} FROM events
+         WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
+           AND {column} IS NOT NULL
+         GROUP BY 1 ORDER BY count(*) DESC, 1"
+    ))?;
+    let rows = statement.query_map(named_params! {":first": first, ":last": last}, |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
