@@ -66,10 +66,12 @@ macro_rules! undo_schema_6 {
     };
 }
 
-/// Schema 7's, 8's and 9's day and hour aggregates and schema 10's index of failed tool runs gone.
+/// Schema 7's, 8's and 9's day and hour aggregates, schema 10's index of failed tool runs and schema 11's index
+/// of session starts gone (11's columns went with `session_totals`).
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP INDEX sessions_first;
     DROP INDEX events_failed_tools;
     DROP TABLE timing_by_day;
     DROP TABLE timing_by_hour;

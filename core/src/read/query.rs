@@ -17,7 +17,10 @@ use ts_rs::TS;
 use crate::error::Result;
 use crate::read::cover::{cover, series_cover};
 use crate::store::timing::TimingKind;
-use crate::store::usage::{OWNED_ROWS, USAGE_COLUMN_COUNT, USAGE_COLUMNS, session_per};
+use crate::store::usage::{
+    CUT_SORT_KEYS, OWNED_ROWS, Sessions, USAGE_COLUMN_COUNT, USAGE_COLUMNS, WHOLE_SORT_KEYS, session_per,
+    session_per_of,
+};
 use crate::words::money::usd;
 use crate::words::range::{BucketStarts, Granularity, Range};
 use crate::words::time::BUCKET_NS;
@@ -497,6 +500,9 @@ pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bo
         SessionSort::Errors => "per_errors",
     };
     let totals = crate::read::cover::built(conn)?;
+    if totals && let Some(page) = page_by_totals(conn, filter, count)? {
+        return Ok(page);
+    }
     let per = session_per(totals);
     let limit = if filter.limit == 0 { i64::MAX } else { filter.limit as i64 };
     let text = filter.text.as_deref().filter(|t| !t.is_empty());
@@ -548,6 +554,78 @@ pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bo
         None => counted(conn)?,
     };
     Ok(SessionPage { total, rows })
+}
+
+/// The deepest page [`page_by_totals`] reads: beyond it, reading every session is as quick.
+const PAGE_BY_TOTALS_MAX_ROWS: i64 = 1000;
+
+/// A page sorted by cost, tokens or errors, without a model, text or activity filter, read without reading
+/// every session of the range whole: the sessions the range holds whole are ranked by their totals alone, the
+/// few it cuts are summed within it, and only the page's sessions are then read whole. The dashboard's most
+/// expensive sessions of a year: 5 rows read whole, not 10,000. `None` where this does not apply.
+fn page_by_totals(conn: &Connection, filter: &SessionFilter, count: bool) -> Result<Option<SessionPage>> {
+    let key = match filter.sort {
+        SessionSort::Cost => 1,
+        SessionSort::Tokens => 2,
+        SessionSort::Errors => 3,
+        SessionSort::Start | SessionSort::End | SessionSort::Duration => return Ok(None),
+    };
+    let depth = filter.offset as i64 + filter.limit as i64;
+    if filter.limit == 0
+        || depth > PAGE_BY_TOTALS_MAX_ROWS
+        || filter.model.is_some()
+        || filter.text.as_deref().is_some_and(|t| !t.is_empty())
+        || filter.active_since_ns.is_some()
+    {
+        return Ok(None);
+    }
+    let (from, to) = filter.range.buckets();
+    let direction = if filter.descending { "DESC" } else { "ASC" };
+    let column = ["per_cost", "per_tokens", "per_errors"][key - 1];
+    let whole = format!("{WHOLE_SORT_KEYS} ORDER BY {column} {direction}, session_id ASC LIMIT :n");
+    let mut candidates: Vec<(i64, String)> = conn
+        .prepare_cached(&whole)?
+        .query_map(named_params! {":from": from, ":to": to, ":n": depth}, |r| Ok((r.get(key)?, r.get(0)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let cut = CUT_SORT_KEYS.replace("{PER_ALIASES}", crate::store::usage::PER_ALIASES);
+    let mut statement = conn.prepare_cached(&cut)?;
+    let rows = statement.query_map(named_params! {":from": from, ":to": to}, |r| Ok((r.get(key)?, r.get(0)?)))?;
+    for row in rows {
+        candidates.push(row?);
+    }
+    // The order of the page read whole below: by the key, ties by id.
+    candidates.sort_by(|(a, a_id), (b, b_id)| {
+        let by_key = if filter.descending { b.cmp(a) } else { a.cmp(b) };
+        by_key.then_with(|| a_id.cmp(b_id))
+    });
+    let ids: Vec<&String> =
+        candidates.iter().skip(filter.offset as usize).take(filter.limit as usize).map(|(_, id)| id).collect();
+    let only = Value::Array(ids.iter().map(|id| Value::String((*id).clone())).collect()).to_string();
+    let sql = format!(
+        "{per}{SESSION_COLUMNS}{SESSION_FILTERED} ORDER BY {column} {direction}, s.id ASC",
+        per = session_per_of(true, Sessions::Only)
+    );
+    let params = named_params! {
+        ":from": from, ":to": to, ":model": None::<String>, ":text": None::<String>, ":active_since": None::<i64>,
+        ":only": only,
+    };
+    let rows =
+        conn.prepare_cached(&sql)?.query_map(params, session_row)?.collect::<rusqlite::Result<Vec<SessionRow>>>()?;
+    // A session with totals but no row of its own would leave a gap in the page: read every session then.
+    if rows.len() != ids.len() {
+        return Ok(None);
+    }
+    // As [`sessions_page`] counts: only when asked, and unless the page shows the list's end from its start.
+    let total = if !count || (filter.offset == 0 && (rows.len() as i64) < filter.limit as i64) {
+        rows.len() as i64
+    } else {
+        let unfiltered = named_params! {
+            ":from": from, ":to": to, ":model": None::<String>, ":text": None::<String>, ":active_since": None::<i64>,
+        };
+        conn.prepare_cached(&format!("{} SELECT count(*) {SESSION_FILTERED}", session_per(true)))?
+            .query_row(unfiltered, |r| r.get(0))?
+    };
+    Ok(Some(SessionPage { total, rows }))
 }
 
 /// One event of a session's timeline.

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::store::usage::session_per;
+use crate::store::usage::{SESSION_SPAN_MIX, session_per};
 use crate::words::money::usd;
 use crate::words::range::{BucketStarts, Granularity, Range};
 use crate::words::time::TimeContext;
@@ -30,8 +30,8 @@ pub struct SessionGroup {
 }
 
 impl SessionGroup {
-    fn add(&mut self, cost_nanos: i64) {
-        self.sessions += 1;
+    fn add(&mut self, sessions: i64, cost_nanos: i64) {
+        self.sessions += sessions;
         self.cost_nanos += cost_nanos;
         self.cost_usd = usd(self.cost_nanos);
     }
@@ -100,73 +100,97 @@ fn ranked(groups: BTreeMap<String, SessionGroup>) -> Vec<SessionGroup> {
     groups
 }
 
-pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<SessionMix> {
+/// Sessions alike in all the mix tells apart: their terminal, their resource, whether they committed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Kind {
+    terminal: String,
+    resource_id: Option<i64>,
+    with_commit: bool,
+}
+
+/// How many sessions of each [`Kind`] the range has, and their cost within it.
+fn kinds(conn: &Connection, range: Range) -> Result<HashMap<Kind, (i64, i64)>> {
     let (from, to) = range.buckets();
-    let totals = crate::read::cover::built(conn)?;
-    let sql = format!(
-        "{per}
-         SELECT per.session_id, per_cost, commits, s.terminal_type, s.resource_id
-         FROM per JOIN sessions s ON s.id = per.session_id
-         WHERE per.session_id <> ''",
-        per = session_per(totals)
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let mut params: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":from", &from), (":to", &to)];
-    if !totals {
-        params.push((":session", &None::<String>));
+    let mut kinds: HashMap<Kind, (i64, i64)> = HashMap::new();
+    let mut add = |row: &rusqlite::Row| -> rusqlite::Result<()> {
+        let kind = Kind {
+            terminal: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            resource_id: row.get(3)?,
+            with_commit: row.get(1)?,
+        };
+        let (sessions, cost) = kinds.entry(kind).or_default();
+        *sessions += 1;
+        *cost += row.get::<_, i64>(0)?;
+        Ok(())
+    };
+    if crate::read::cover::built(conn)? {
+        let mut statement = conn.prepare_cached(SESSION_SPAN_MIX)?;
+        let mut rows = statement.query(named_params! {":from": from, ":to": to})?;
+        while let Some(row) = rows.next()? {
+            add(row)?;
+        }
+    } else {
+        let sql = format!(
+            "{per}
+             SELECT per_cost, commits > 0, s.terminal_type, s.resource_id
+             FROM per JOIN sessions s ON s.id = per.session_id
+             WHERE per.session_id <> ''",
+            per = session_per(false)
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let mut rows = statement.query(named_params! {":from": from, ":to": to, ":session": None::<String>})?;
+        while let Some(row) = rows.next()? {
+            add(row)?;
+        }
     }
-    let rows = statement.query_map(params.as_slice(), |r| {
-        Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<i64>>(4)?))
-    })?;
+    Ok(kinds)
+}
+
+pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<SessionMix> {
+    let kinds = kinds(conn, range)?;
     // A handful of resources serve thousands of sessions: each one's attributes are read and parsed once.
     let mut resource = conn.prepare_cached("SELECT attributes FROM resources WHERE id = ?1")?;
+    let mut attributes_of: HashMap<Option<i64>, Vec<(String, String)>> = HashMap::new();
+    for kind in kinds.keys() {
+        if let std::collections::hash_map::Entry::Vacant(new) = attributes_of.entry(kind.resource_id) {
+            let json: Option<String> = match kind.resource_id {
+                Some(id) => resource.query_row([id], |r| r.get(0)).optional()?,
+                None => None,
+            };
+            new.insert(users_attributes(json.as_deref()));
+        }
+    }
     let mut mix = SessionMix {
         with_commit: SessionGroup { value: "with".into(), ..Default::default() },
         without_commit: SessionGroup { value: "without".into(), ..Default::default() },
         ..Default::default()
     };
     let mut terminals: BTreeMap<String, SessionGroup> = BTreeMap::new();
-    let mut attributes_of: HashMap<Option<i64>, Vec<(String, String)>> = HashMap::new();
-    // Per key: each value's group, and the sessions (with their cost) the key was missing from so far.
     let mut by_key: BTreeMap<String, BTreeMap<String, SessionGroup>> = BTreeMap::new();
-    let mut sessions: Vec<(i64, Option<i64>)> = Vec::new();
-    for row in rows {
-        let (cost, commits, terminal, resource_id) = row?;
-        let terminal = terminal.unwrap_or_default();
+    for (kind, &(sessions, cost)) in &kinds {
         terminals
-            .entry(terminal.clone())
-            .or_insert_with(|| SessionGroup { value: terminal, ..Default::default() })
-            .add(cost);
-        if commits > 0 {
-            mix.with_commit.add(cost)
+            .entry(kind.terminal.clone())
+            .or_insert_with(|| SessionGroup { value: kind.terminal.clone(), ..Default::default() })
+            .add(sessions, cost);
+        if kind.with_commit {
+            mix.with_commit.add(sessions, cost)
         } else {
-            mix.without_commit.add(cost)
+            mix.without_commit.add(sessions, cost)
         }
-        let attributes = match attributes_of.entry(resource_id) {
-            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-            std::collections::hash_map::Entry::Vacant(new) => {
-                let json: Option<String> = match resource_id {
-                    Some(id) => resource.query_row([id], |r| r.get(0)).optional()?,
-                    None => None,
-                };
-                new.insert(users_attributes(json.as_deref()))
-            }
-        };
-        for (key, value) in attributes.iter() {
-            let groups = by_key.entry(key.clone()).or_default();
-            groups
+        for (key, value) in &attributes_of[&kind.resource_id] {
+            by_key
+                .entry(key.clone())
+                .or_default()
                 .entry(value.clone())
                 .or_insert_with(|| SessionGroup { value: value.clone(), ..Default::default() })
-                .add(cost);
+                .add(sessions, cost);
         }
-        sessions.push((cost, resource_id));
     }
     // A session without a key the others have is shown under "" for that key.
     for (key, groups) in &mut by_key {
-        for (cost, resource_id) in &sessions {
-            let has_key = attributes_of.get(resource_id).is_some_and(|a| a.iter().any(|(k, _)| k == key));
-            if !has_key {
-                groups.entry(String::new()).or_default().add(*cost);
+        for (kind, &(sessions, cost)) in &kinds {
+            if !attributes_of[&kind.resource_id].iter().any(|(k, _)| k == key) {
+                groups.entry(String::new()).or_default().add(sessions, cost);
             }
         }
     }
@@ -188,17 +212,18 @@ fn sessions_started(
     granularity: Granularity,
 ) -> Result<Vec<StartCount>> {
     let (from, to) = range.buckets();
+    // By their first instant, through its index (migration 0011): in order, so each local hour or day of the
+    // range is converted once.
     let mut statement = conn.prepare_cached(
-        "SELECT first_ns / :bucket_ns - (first_ns % :bucket_ns < 0) AS bucket, count(*) FROM sessions
-         WHERE id <> '' AND bucket >= :from AND bucket < :to GROUP BY 1",
+        "SELECT first_ns FROM sessions WHERE first_ns >= :from_ns AND first_ns < :to_ns AND id <> '' ORDER BY first_ns",
     )?;
-    let params = named_params! {":from": from, ":to": to, ":bucket_ns": crate::words::time::BUCKET_NS};
-    let rows = statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let bucket_ns = crate::words::time::BUCKET_NS;
+    let params = named_params! {":from_ns": from.saturating_mul(bucket_ns), ":to_ns": to.saturating_mul(bucket_ns)};
+    let mut rows = statement.query(params)?;
     let mut counts: BTreeMap<DateTime<Utc>, i64> = BTreeMap::new();
     let mut starts = BucketStarts::new(ctx, granularity);
-    for row in rows {
-        let (bucket, count) = row?;
-        *counts.entry(starts.of(bucket)).or_default() += count;
+    while let Some(row) = rows.next()? {
+        *counts.entry(starts.of(crate::words::time::bucket_of(row.get(0)?))).or_default() += 1;
     }
     Ok(counts.into_iter().map(|(start, sessions)| StartCount { start, sessions }).collect())
 }

@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_facets_by_day_and_hour.sql"),
     include_str!("../../migrations/0009_timings_and_session_totals.sql"),
     include_str!("../../migrations/0010_failed_tools_index.sql"),
+    include_str!("../../migrations/0011_session_mix.sql"),
 ];
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

@@ -1,12 +1,13 @@
 //! Spans of time as the queries select them: a half-open range of instants, local days turned into one, the
 //! 15-minute rollup buckets a range covers, and the local hour or day each bucket lies in.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Result, StoreError};
-use crate::words::time::{BUCKET_NS, TimeContext, bucket_of, from_ns};
+
+use crate::words::time::{BUCKET_NS, TimeContext, bucket_of, from_ns, ns};
 
 /// A half-open time range `[from, to)`; `None` is unbounded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -68,22 +69,62 @@ pub(crate) fn bucket_start(ctx: &TimeContext, bucket: i64, granularity: Granular
     }
 }
 
-/// [`bucket_start`] remembered per bucket: a query's rows share few buckets, and each zone conversion
-/// costs far more than a lookup.
+/// The local day a bucket lies in, as buckets `[first, end)` (every zone offset is a whole number of quarter
+/// hours, so days begin and end on bucket boundaries; a DST day has 92 or 100 of them).
+pub(crate) fn day_of_bucket(ctx: &TimeContext, bucket: i64) -> (i64, i64) {
+    let day = ctx.day_of(from_ns(bucket.saturating_mul(BUCKET_NS)));
+    let next = day.checked_add_days(Days::new(1)).unwrap_or(day);
+    (bucket_of(ns(ctx.start_of_day(day))), bucket_of(ns(ctx.start_of_day(next))))
+}
+
+/// The local hour a bucket lies in, as buckets `[first, end)`: the buckets whose local hour begins at the same
+/// instant, as the hourly series groups them (in a zone 30 or 45 minutes off UTC its hours begin at :30 or :15
+/// UTC, still on bucket boundaries; the hour repeated when clocks go back is one hour of 8 buckets).
+pub(crate) fn hour_of_bucket(ctx: &TimeContext, bucket: i64) -> (i64, i64) {
+    let start_of = |bucket: i64| ctx.start_of_hour(from_ns(bucket.saturating_mul(BUCKET_NS)));
+    let start = start_of(bucket);
+    let first = bucket_of(ns(start)).min(bucket);
+    let mut end = bucket + 1;
+    // At most a few steps: an hour is 4 buckets, 8 when repeated.
+    while end - first < 16 && start_of(end) == start {
+        end += 1;
+    }
+    (first, end)
+}
+
+/// [`bucket_start`] remembered: a query's rows share few buckets, and each zone conversion costs far more than a
+/// lookup. Rows in the order of their buckets (a year's sessions by their start: 10,000 buckets in 365 days) cost
+/// one conversion per hour or day, the buckets of the last one being known.
 pub(crate) struct BucketStarts<'a> {
     ctx: &'a TimeContext,
     granularity: Granularity,
     starts: std::collections::HashMap<i64, DateTime<Utc>>,
+    /// The last hour's or day's buckets `[first, end)` and its start.
+    last: Option<(i64, i64, DateTime<Utc>)>,
 }
 
 impl<'a> BucketStarts<'a> {
     pub(crate) fn new(ctx: &'a TimeContext, granularity: Granularity) -> Self {
-        BucketStarts { ctx, granularity, starts: std::collections::HashMap::new() }
+        BucketStarts { ctx, granularity, starts: std::collections::HashMap::new(), last: None }
     }
 
     pub(crate) fn of(&mut self, bucket: i64) -> DateTime<Utc> {
-        let (ctx, granularity) = (self.ctx, self.granularity);
-        *self.starts.entry(bucket).or_insert_with(|| bucket_start(ctx, bucket, granularity))
+        if let Some((first, end, start)) = self.last
+            && (first..end).contains(&bucket)
+        {
+            return start;
+        }
+        if let Some(start) = self.starts.get(&bucket) {
+            return *start;
+        }
+        let start = bucket_start(self.ctx, bucket, self.granularity);
+        let (first, end) = match self.granularity {
+            Granularity::Hour => hour_of_bucket(self.ctx, bucket),
+            Granularity::Day => day_of_bucket(self.ctx, bucket),
+        };
+        self.starts.insert(bucket, start);
+        self.last = Some((first, end, start));
+        start
     }
 }
 

@@ -17,7 +17,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::Days;
 use chrono_tz::Tz;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -25,7 +24,8 @@ use crate::error::Result;
 use crate::store::timing::{self, EventsOf, TIMING_COLUMNS, Timing, TimingKind, timing_from_row};
 use crate::store::usage::{FACET_COLUMNS, FACET_ROWS, OWNED_ROWS, USAGE_COLUMNS};
 use crate::words::facet::Facet;
-use crate::words::time::{BUCKET_NS, TimeContext, bucket_of, from_ns, ns};
+use crate::words::range::{day_of_bucket, hour_of_bucket};
+use crate::words::time::{BUCKET_NS, TimeContext, from_ns};
 
 /// Days built per fill step: the longest an export waits behind the fill is one step.
 const FILL_DAYS_PER_STEP: u64 = 7;
@@ -112,8 +112,9 @@ pub fn fill_step(tx: &Transaction) -> Result<bool> {
     Ok(!done)
 }
 
-/// Totals again each named session of `ids` (all of its usage, with the one-source rule), or forgets it when
-/// it has none left. Data without a session (`""`) is never totalled: the queries read it from the rollup.
+/// Totals again each named session of `ids` (all of its usage, with the one-source rule, and its terminal and
+/// resource as its `sessions` row has them now), or forgets it when it has none left. Data without a session
+/// (`""`) is never totalled: the queries read it from the rollup.
 pub fn refresh_sessions<'a>(tx: &Transaction, ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
     let mut forget = tx.prepare_cached("DELETE FROM session_totals WHERE session_id = ?1")?;
     // A named session's source is its own (`has_api_events`): its rows alone, through its index.
@@ -121,8 +122,9 @@ pub fn refresh_sessions<'a>(tx: &Transaction, ids: impl IntoIterator<Item = &'a 
         "INSERT INTO session_totals (session_id, first_bucket, last_bucket, ev, models, cost_nanos, input, output,
              cache_read, cache_creation, api_requests, api_errors, user_prompts, tool_results, lines_added,
              lines_removed, commits, pull_requests, active_user_us, active_cli_us, edits_accepted, edits_rejected,
-             api_duration_ms)
-         SELECT ?1, min(bucket), max(bucket), max(ev), group_concat(DISTINCT nullif(model, '')), {USAGE_COLUMNS}
+             api_duration_ms, terminal_type, resource_id)
+         SELECT ?1, min(bucket), max(bucket), max(ev), group_concat(DISTINCT nullif(model, '')), {USAGE_COLUMNS},
+                (SELECT terminal_type FROM sessions WHERE id = ?1), (SELECT resource_id FROM sessions WHERE id = ?1)
          FROM (SELECT u.*, coalesce(s.has_api_events, 0) AS ev
                FROM usage_rollup u LEFT JOIN sessions s ON s.id = u.session_id WHERE u.session_id = ?1)
          HAVING count(*) > 0"
@@ -448,27 +450,4 @@ fn facet_list() -> String {
 
 fn zone_context(zone: Tz) -> TimeContext {
     TimeContext { zone, ..TimeContext::system() }
-}
-
-/// The local day a bucket lies in, as buckets `[first, end)` (every zone offset is a whole number of quarter
-/// hours, so days begin and end on bucket boundaries; a DST day has 92 or 100 of them).
-fn day_of_bucket(ctx: &TimeContext, bucket: i64) -> (i64, i64) {
-    let day = ctx.day_of(from_ns(bucket.saturating_mul(BUCKET_NS)));
-    let next = day.checked_add_days(Days::new(1)).unwrap_or(day);
-    (bucket_of(ns(ctx.start_of_day(day))), bucket_of(ns(ctx.start_of_day(next))))
-}
-
-/// The local hour a bucket lies in, as buckets `[first, end)`: the buckets whose local hour begins at the same
-/// instant, as the hourly series groups them (in a zone 30 or 45 minutes off UTC its hours begin at :30 or :15
-/// UTC, still on bucket boundaries; the hour repeated when clocks go back is one hour of 8 buckets).
-fn hour_of_bucket(ctx: &TimeContext, bucket: i64) -> (i64, i64) {
-    let start_of = |bucket: i64| ctx.start_of_hour(from_ns(bucket.saturating_mul(BUCKET_NS)));
-    let start = start_of(bucket);
-    let first = bucket_of(ns(start)).min(bucket);
-    let mut end = bucket + 1;
-    // At most a few steps: an hour is 4 buckets, 8 when repeated.
-    while end - first < 16 && start_of(end) == start {
-        end += 1;
-    }
-    (first, end)
 }

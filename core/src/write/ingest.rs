@@ -384,6 +384,9 @@ impl Writer<'_> {
                 }
             }
         }
+        // Every session the batch touched is totalled again, not only those with new usage: its totals carry its
+        // terminal and resource, which any record of it may have set.
+        let mut sessions: BTreeSet<String> = self.sessions.keys().cloned().collect();
         for (id, touch) in self.sessions.drain() {
             upsert.execute(params![
                 id,
@@ -405,7 +408,7 @@ impl Writer<'_> {
         drop(upsert);
         let rollups: Vec<_> = self.rollups.drain().collect();
         let mut touched: Vec<i64> = rollups.iter().map(|((bucket, _, _), _)| *bucket).collect();
-        let mut sessions: BTreeSet<String> = rollups.iter().map(|((_, session, _), _)| session.clone()).collect();
+        sessions.extend(rollups.iter().map(|((_, session, _), _)| session.clone()));
         sessions.extend(flipped.iter().cloned());
         for ((bucket, session, model), inc) in rollups {
             self.write_rollup(bucket, &session, &model, &inc)?;

@@ -409,18 +409,33 @@ async fn every_page_of_sessions_is_its_slice_of_the_whole_list_in_every_order() 
     for sort in [Start, End, Cost, Tokens, Duration, Errors] {
         for descending in [false, true] {
             let filter = query::SessionFilter { sort, descending, ..Default::default() };
-            let all = query::sessions(&conn, &filter).expect("all sessions");
-            let n = all.rows.len();
+            let n = assert_pages_are_slices(&conn, &filter);
             assert!(n > 10, "the history has sessions: {n}");
-            for limit in [1, 3, 7] {
-                for offset in 0..=n + 1 {
-                    let filter = query::SessionFilter { limit, offset: offset as u32, ..filter.clone() };
-                    let page = query::sessions(&conn, &filter).expect("a page");
-                    let slice = &all.rows[offset.min(n)..(offset + limit as usize).min(n)];
-                    assert_eq!(page.rows, slice, "{sort:?} descending {descending}, {limit} from {offset}");
-                    assert_eq!(page.total, n as i64, "{sort:?}: the total");
-                }
+        }
+    }
+    // Pages sorted by the totals are chosen from them (the sessions a range cuts summed within it): in ranges
+    // that cut sessions, at the edges of days and off the bucket grid too.
+    for range in ranges(&context("UTC")) {
+        for sort in [Cost, Tokens, Errors] {
+            for descending in [false, true] {
+                assert_pages_are_slices(&conn, &query::SessionFilter { range, sort, descending, ..Default::default() });
             }
         }
     }
+}
+
+/// Every page of `filter`'s list is its slice of the whole list, and counts all of it; returns its length.
+fn assert_pages_are_slices(conn: &Connection, filter: &query::SessionFilter) -> usize {
+    let all = query::sessions(conn, filter).expect("all sessions");
+    let n = all.rows.len();
+    for limit in [1, 3, 7] {
+        for offset in 0..=n + 1 {
+            let page_filter = query::SessionFilter { limit, offset: offset as u32, ..filter.clone() };
+            let page = query::sessions(conn, &page_filter).expect("a page");
+            let slice = &all.rows[offset.min(n)..(offset + limit as usize).min(n)];
+            assert_eq!(page.rows, slice, "{filter:?}: {limit} from {offset}");
+            assert_eq!(page.total, n as i64, "{filter:?}: the total");
+        }
+    }
+    n
 }
