@@ -564,10 +564,11 @@ const PAGE_BY_TOTALS_MAX_ROWS: i64 = 1000;
 /// few it cuts are summed within it, and only the page's sessions are then read whole. The dashboard's most
 /// expensive sessions of a year: 5 rows read whole, not 10,000. `None` where this does not apply.
 fn page_by_totals(conn: &Connection, filter: &SessionFilter, count: bool) -> Result<Option<SessionPage>> {
-    let key = match filter.sort {
-        SessionSort::Cost => 1,
-        SessionSort::Tokens => 2,
-        SessionSort::Errors => 3,
+    // The key's place in the candidate rows (`session_id`, `per_cost`, `per_tokens`, `per_errors`) and its name.
+    let (key, column) = match filter.sort {
+        SessionSort::Cost => (1, "per_cost"),
+        SessionSort::Tokens => (2, "per_tokens"),
+        SessionSort::Errors => (3, "per_errors"),
         SessionSort::Start | SessionSort::End | SessionSort::Duration => return Ok(None),
     };
     let depth = filter.offset as i64 + filter.limit as i64;
@@ -581,7 +582,6 @@ fn page_by_totals(conn: &Connection, filter: &SessionFilter, count: bool) -> Res
     }
     let (from, to) = filter.range.buckets();
     let direction = if filter.descending { "DESC" } else { "ASC" };
-    let column = ["per_cost", "per_tokens", "per_errors"][key - 1];
     let whole = format!("{WHOLE_SORT_KEYS} ORDER BY {column} {direction}, session_id ASC LIMIT :n");
     let mut candidates: Vec<(i64, String)> = conn
         .prepare_cached(&whole)?

@@ -384,8 +384,9 @@ impl Writer<'_> {
                 }
             }
         }
-        // Every session the batch touched is totalled again, not only those with new usage: its totals carry its
-        // terminal and resource, which any record of it may have set.
+        // Every session the batch touched is totalled again: its totals carry its terminal and resource (migration
+        // 0011). Today each record that touches a session also adds to its rollup, so this is the same set; the
+        // totals must not depend on that staying so.
         let mut sessions: BTreeSet<String> = self.sessions.keys().cloned().collect();
         for (id, touch) in self.sessions.drain() {
             upsert.execute(params![
