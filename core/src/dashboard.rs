@@ -14,7 +14,9 @@ use crate::read::query::{
     self, ErrorCount, ModelUsage, SeriesPoint, SessionFilter, SessionRow, SessionSort, Summary, ToolStat,
 };
 use crate::read::session_mix::{self, SessionMix};
+use crate::read::timings;
 use crate::store::settings;
+use crate::store::timing::TimingKind;
 use crate::words::range::{Granularity, Range};
 use crate::words::time::TimeContext;
 
@@ -74,35 +76,37 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
     let range = Range::local_days(ctx, Some(since), Some(until));
     let granularity = if days <= 2 { Granularity::Hour } else { Granularity::Day };
     let settings = settings::load(conn)?;
-    // A day or two is read once by the hour, for the series and the heatmap; longer spans read days for the
-    // series and only the heatmap's sums by the hour.
-    let (series, heatmap) = match granularity {
-        Granularity::Hour => {
-            let hourly = query::over_time(conn, ctx, range, Granularity::Hour)?;
-            let heatmap = insights::heatmap_of(ctx, &hourly);
-            (hourly, heatmap)
-        }
-        Granularity::Day => {
-            (query::over_time(conn, ctx, range, Granularity::Day)?, insights::activity_heatmap(conn, ctx, range)?)
-        }
+    // One read of the usage serves the series, the summary and the models; one of the tools' timings serves
+    // their table and their calls over time; the errors over time are the errors by status too.
+    let usage = query::sums_over_time(conn, ctx, range, granularity)?;
+    let series = query::series_of(&usage);
+    let by_model = query::by_model_over(&usage);
+    // A day or two is read by the hour, which serves the heatmap too; longer spans read only its sums by the
+    // hour.
+    let heatmap = match granularity {
+        Granularity::Hour => insights::heatmap_of(ctx, &series),
+        Granularity::Day => insights::activity_heatmap(conn, ctx, range)?,
     };
+    let (from, to) = range.buckets();
+    let (tools, tool_points) = timings::whole_and_over_time(conn, ctx, TimingKind::Tool, from, to, granularity)?;
+    let errors_over_time = event_stats::errors_over_time(conn, ctx, range, granularity)?;
     Ok(Dashboard {
         since,
         until,
         granularity,
-        summary: query::summary(conn, range)?,
+        summary: query::summary_of(conn, range, &by_model)?,
         budgets: budget::evaluate(conn, ctx, &settings)?,
         series,
-        by_model: query::by_model(conn, range)?,
-        tools: query::tool_stats(conn, range)?,
-        errors: query::errors_by_status(conn, range)?,
+        by_model: query::by_model_of(by_model),
+        tools: query::tool_stats_of(tools),
+        errors: query::errors_of(errors_over_time.iter().map(|point| (point.status_code, point.count))),
         by_source: insights::cost_by_source(conn, range)?,
         edits_by_language: insights::edits_by_language(conn, range)?,
         heatmap,
         by_effort: insights::cost_by_effort(conn, range)?,
         latency: event_stats::api_latency(conn, ctx, range, granularity)?,
-        tools_over_time: event_stats::tools_over_time(conn, ctx, range, granularity)?,
-        errors_over_time: event_stats::errors_over_time(conn, ctx, range, granularity)?,
+        tools_over_time: event_stats::tool_points(tool_points),
+        errors_over_time,
         events_over_time: insights::events_over_time(conn, ctx, range, granularity)?,
         sessions: session_mix::session_mix(conn, ctx, range, granularity)?,
         top_sessions: query::sessions_page(

@@ -43,10 +43,14 @@ pub(crate) fn cover(conn: &Connection, table: &str, leading: Leading, from: i64,
         Some((column, _)) => format!("{column} = ?3 AND"),
         None => "?3 IS NULL AND".to_owned(),
     };
+    // A table's days (hours) do not overlap, so the ones inside run from the first row in key order to the
+    // last, each found by one probe of the key (min and max would read every row of a year in between).
+    let inside =
+        format!("FROM {table} WHERE {of_leading} first_bucket >= ?1 AND first_bucket < ?2 AND end_bucket <= ?2");
     let (first, end): (Option<i64>, Option<i64>) = conn
         .prepare_cached(&format!(
-            "SELECT min(first_bucket), max(end_bucket) FROM {table}
-             WHERE {of_leading} first_bucket >= ?1 AND first_bucket < ?2 AND end_bucket <= ?2"
+            "SELECT (SELECT first_bucket {inside} ORDER BY first_bucket LIMIT 1),
+                    (SELECT end_bucket {inside} ORDER BY first_bucket DESC LIMIT 1)"
         ))?
         .query_row(rusqlite::params![from, to, leading.map(|(_, value)| value)], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (Some(first), Some(end)) = (first, end) else { return Ok(Cover::whole(from, to)) };

@@ -10,15 +10,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, named_params};
+use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::read::timings;
+use crate::read::timings::{self, TimingsOverTime};
 use crate::store::timing::{Timing, TimingKind};
 use crate::words::range::{BucketStarts, Granularity, Range, record_times};
-use crate::words::time::TimeContext;
+use crate::words::time::{TimeContext, bucket_of};
 
 /// API latency of one model, over a whole range or one local hour or day.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -102,12 +102,16 @@ pub fn tools_over_time(
     granularity: Granularity,
 ) -> Result<Vec<ToolPoint>> {
     let (from, to) = range.buckets();
-    let points = timings::over_time(conn, ctx, TimingKind::Tool, from, to, granularity, false)?;
-    Ok(points
+    Ok(tool_points(timings::over_time(conn, ctx, TimingKind::Tool, from, to, granularity, false)?))
+}
+
+/// [`tools_over_time`] of the tools' timings per hour or day, already read.
+pub(crate) fn tool_points(points: TimingsOverTime) -> Vec<ToolPoint> {
+    points
         .into_iter()
         .filter(|(_, timing)| timing.records > 0)
         .map(|((start, tool), timing)| ToolPoint { start, tool, calls: timing.records, failed: timing.failed })
-        .collect())
+        .collect()
 }
 
 /// API errors with one HTTP status in a local hour or day.
@@ -128,20 +132,18 @@ pub fn errors_over_time(
     granularity: Granularity,
 ) -> Result<Vec<ErrorPoint>> {
     let Some((first, last)) = record_times(range) else { return Ok(Vec::new()) };
+    // Each error read as it is and counted here: SQLite's grouping by a computed bucket costs three times the
+    // read (a year's 6,600 errors: 4.4 ms grouped, 1.3 ms read).
     let mut statement = conn.prepare_cached(
-        "SELECT time_ns / :bucket_ns - (time_ns % :bucket_ns < 0) AS bucket, status_code, count(*)
-         FROM events
-         WHERE name = 'api_error' AND time_ns BETWEEN :first AND :last AND is_claude_code = 1
-         GROUP BY 1, 2",
+        "SELECT time_ns, status_code FROM events
+         WHERE name = 'api_error' AND time_ns BETWEEN ?1 AND ?2 AND is_claude_code = 1",
     )?;
-    let params = named_params! {":first": first, ":last": last, ":bucket_ns": crate::words::time::BUCKET_NS};
-    let rows =
-        statement.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, i64>(2)?)))?;
+    let rows = statement.query_map([first, last], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?)))?;
     let mut merged: BTreeMap<(DateTime<Utc>, Option<i64>), i64> = BTreeMap::new();
     let mut starts = BucketStarts::new(ctx, granularity);
     for row in rows {
-        let (bucket, status_code, count) = row?;
-        *merged.entry((starts.of(bucket), status_code)).or_default() += count;
+        let (time_ns, status_code) = row?;
+        *merged.entry((starts.of(bucket_of(time_ns)), status_code)).or_default() += 1;
     }
     Ok(merged.into_iter().map(|((start, status_code), count)| ErrorPoint { start, status_code, count }).collect())
 }

@@ -40,9 +40,9 @@ impl FacetSums {
     }
 }
 
-/// The sums of the facet aggregate tables, in the order of `FACET_COLUMNS`.
-const AGGREGATE_COLUMNS: &str = "sum(records), sum(cost_nanos), sum(input), sum(output), sum(cache_read),
-    sum(cache_creation), sum(accepted), sum(rejected)";
+/// The figures of a facet aggregate row, in the order of `FACET_COLUMNS`; added up here rather than by SQL's
+/// `sum()`, for the reason `query`'s day reads give.
+const AGGREGATE_COLUMNS: &str = "records, cost_nanos, input, output, cache_read, cache_creation, accepted, rejected";
 
 /// Each value's sums over buckets `[from, to)`.
 pub(crate) fn by_value(conn: &Connection, facet: Facet, from: i64, to: i64) -> Result<BTreeMap<String, FacetSums>> {
@@ -50,8 +50,7 @@ pub(crate) fn by_value(conn: &Connection, facet: Facet, from: i64, to: i64) -> R
     let mut values: BTreeMap<String, FacetSums> = BTreeMap::new();
     if let Some((first, end)) = days {
         let sql = format!(
-            "SELECT value, {AGGREGATE_COLUMNS} FROM facet_by_day
-             WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3 GROUP BY value"
+            "SELECT value, {AGGREGATE_COLUMNS} FROM facet_by_day WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
         );
         let mut statement = conn.prepare_cached(&sql)?;
         let rows = statement.query_map(rusqlite::params![facet.as_str(), first, end], |row| {
@@ -94,7 +93,7 @@ pub(crate) fn over_time(
     if let Some((first, end)) = days {
         let sql = format!(
             "SELECT first_bucket, value, {AGGREGATE_COLUMNS} FROM {table}
-             WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3 GROUP BY first_bucket, value"
+             WHERE facet = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
         );
         let mut statement = conn.prepare_cached(&sql)?;
         let rows = statement.query_map(rusqlite::params![facet.as_str(), first, end], |row| {

@@ -16,4 +16,4 @@ pub mod logs;
 pub mod query;
 pub mod report;
 pub mod session_mix;
-mod timings;
+pub(crate) mod timings;

@@ -62,13 +62,15 @@ pub struct ReportRequest {
 
 pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> Result<Report> {
     let range = Range::local_days(ctx, request.since, request.until);
-    let summary = query::summary(conn, range)?;
+    // The summary and the models are two views of one read of the usage by model.
+    let usage = query::usage_by_model(conn, range)?;
+    let summary = query::summary_of(conn, range, &usage)?;
     let sessions = query::sessions(
         conn,
         &SessionFilter { range, sort: SessionSort::Start, descending: false, ..Default::default() },
     )?
     .rows;
-    let models = query::by_model(conn, range)?;
+    let models = query::by_model_of(usage);
     let rows = match request.by {
         None => None,
         Some(GroupBy::Model) => Some(

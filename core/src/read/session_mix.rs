@@ -111,14 +111,18 @@ struct Kind {
 /// How many sessions of each [`Kind`] the range has, and their cost within it.
 fn kinds(conn: &Connection, range: Range) -> Result<HashMap<Kind, (i64, i64)>> {
     let (from, to) = range.buckets();
-    let mut kinds: HashMap<Kind, (i64, i64)> = HashMap::new();
+    // A year holds 10,000 sessions and a handful of terminals: each terminal is kept once, by number, rather
+    // than copied out of every row.
+    let mut terminals: HashMap<String, usize> = HashMap::new();
+    let mut counts: HashMap<(usize, Option<i64>, bool), (i64, i64)> = HashMap::new();
     let mut add = |row: &rusqlite::Row| -> rusqlite::Result<()> {
-        let kind = Kind {
-            terminal: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
-            resource_id: row.get(3)?,
-            with_commit: row.get(1)?,
+        let terminal = row.get_ref(2)?.as_str_or_null()?.unwrap_or_default();
+        let next = terminals.len();
+        let terminal = match terminals.get(terminal) {
+            Some(&known) => known,
+            None => *terminals.entry(terminal.to_owned()).or_insert(next),
         };
-        let (sessions, cost) = kinds.entry(kind).or_default();
+        let (sessions, cost) = counts.entry((terminal, row.get(3)?, row.get(1)?)).or_default();
         *sessions += 1;
         *cost += row.get::<_, i64>(0)?;
         Ok(())
@@ -143,7 +147,16 @@ fn kinds(conn: &Connection, range: Range) -> Result<HashMap<Kind, (i64, i64)>> {
             add(row)?;
         }
     }
-    Ok(kinds)
+    let mut names = vec![String::new(); terminals.len()];
+    for (name, number) in terminals {
+        names[number] = name;
+    }
+    Ok(counts
+        .into_iter()
+        .map(|((terminal, resource_id, with_commit), counted)| {
+            (Kind { terminal: names[terminal].clone(), resource_id, with_commit }, counted)
+        })
+        .collect())
 }
 
 pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<SessionMix> {

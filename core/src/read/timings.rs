@@ -23,12 +23,9 @@ pub(crate) fn by_key(conn: &Connection, kind: TimingKind, from: i64, to: i64) ->
             "SELECT key, {TIMING_COLUMNS} FROM timing_by_day WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
         );
         let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::params![kind.as_str(), first, end], |row| {
-            Ok((row.get::<_, String>(0)?, timing_from_row(row, 1)?))
-        })?;
-        for row in rows {
-            let (key, timing) = row?;
-            merge_into(&mut keys, key, &timing);
+        let mut rows = statement.query(rusqlite::params![kind.as_str(), first, end])?;
+        while let Some(row) = rows.next()? {
+            add_row_into(&mut keys, &row.get::<_, String>(0)?, row, 1)?;
         }
     }
     for (from, to) in edges {
@@ -41,6 +38,9 @@ pub(crate) fn by_key(conn: &Connection, kind: TimingKind, from: i64, to: i64) ->
     Ok(keys)
 }
 
+/// Each key's timing per local hour or day, by the hour or day's first instant.
+pub(crate) type TimingsOverTime = BTreeMap<(DateTime<Utc>, String), Timing>;
+
 /// Each key's timing per local hour or day (by its first instant) of buckets `[from, to)`; with `histograms`
 /// false, the aggregates' histograms are not read (counts and sums only: a year of days reads no blob).
 pub(crate) fn over_time(
@@ -51,25 +51,23 @@ pub(crate) fn over_time(
     to: i64,
     granularity: Granularity,
     histograms: bool,
-) -> Result<BTreeMap<(DateTime<Utc>, String), Timing>> {
+) -> Result<TimingsOverTime> {
     let table = match granularity {
         Granularity::Day => "timing_by_day",
         Granularity::Hour => "timing_by_hour",
     };
     let Cover { days, edges } = series_cover(conn, ctx, table, Some(("kind", kind.as_str())), from, to)?;
-    let mut points: BTreeMap<(DateTime<Utc>, String), Timing> = BTreeMap::new();
+    let mut points = TimingsOverTime::new();
     if let Some((first, end)) = days {
         let columns = if histograms { TIMING_COLUMNS } else { TIMING_COUNTS };
         let sql = format!(
             "SELECT first_bucket, key, {columns} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
         );
         let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::params![kind.as_str(), first, end], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, timing_from_row(row, 2)?))
-        })?;
-        for row in rows {
-            let (first_bucket, key, timing) = row?;
-            points.entry((from_ns(first_bucket * BUCKET_NS), key)).or_default().merge(&timing);
+        let mut rows = statement.query(rusqlite::params![kind.as_str(), first, end])?;
+        while let Some(row) = rows.next()? {
+            let start = from_ns(row.get::<_, i64>(0)? * BUCKET_NS);
+            points.entry((start, row.get(1)?)).or_default().add_row(row, 2)?;
         }
     }
     let mut starts = BucketStarts::new(ctx, granularity);
@@ -82,6 +80,60 @@ pub(crate) fn over_time(
         }
     }
     Ok(points)
+}
+
+/// [`by_key`] and [`over_time`] (without histograms) of one read: each key's timing over the whole span, and
+/// its counts and sums per local hour or day. The dashboard shows both for the tools; the span's totals are
+/// the merge of its hours or days, so one read of the days serves the two.
+pub(crate) fn whole_and_over_time(
+    conn: &Connection,
+    ctx: &TimeContext,
+    kind: TimingKind,
+    from: i64,
+    to: i64,
+    granularity: Granularity,
+) -> Result<(BTreeMap<String, Timing>, TimingsOverTime)> {
+    let table = match granularity {
+        Granularity::Day => "timing_by_day",
+        Granularity::Hour => "timing_by_hour",
+    };
+    let Cover { days, edges } = series_cover(conn, ctx, table, Some(("kind", kind.as_str())), from, to)?;
+    let mut whole: BTreeMap<String, Timing> = BTreeMap::new();
+    let mut points = TimingsOverTime::new();
+    if let Some((first, end)) = days {
+        let sql = format!(
+            "SELECT first_bucket, key, {TIMING_COLUMNS} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let mut rows = statement.query(rusqlite::params![kind.as_str(), first, end])?;
+        while let Some(row) = rows.next()? {
+            let key: String = row.get(1)?;
+            add_row_into(&mut whole, &key, row, 2)?;
+            let start = from_ns(row.get::<_, i64>(0)? * BUCKET_NS);
+            points.entry((start, key)).or_default().add_counts(row, 2)?;
+        }
+    }
+    let mut starts = BucketStarts::new(ctx, granularity);
+    for (from, to) in edges {
+        for ((_, start), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |bucket| Some(starts.of(bucket)))?
+        {
+            for (key, timing) in by_key {
+                merge_into(&mut whole, key.clone(), &timing);
+                points.entry((start, key)).or_default().merge_counts(&timing);
+            }
+        }
+    }
+    Ok((whole, points))
+}
+
+fn add_row_into(keys: &mut BTreeMap<String, Timing>, key: &str, row: &rusqlite::Row, at: usize) -> Result<()> {
+    match keys.get_mut(key) {
+        Some(timing) => timing.add_row(row, at)?,
+        None => {
+            keys.insert(key.to_owned(), timing_from_row(row, at)?);
+        }
+    }
+    Ok(())
 }
 
 fn merge_into(keys: &mut BTreeMap<String, Timing>, key: String, timing: &Timing) {

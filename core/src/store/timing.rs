@@ -47,6 +47,13 @@ pub(crate) struct Timing {
 
 impl Timing {
     pub(crate) fn merge(&mut self, more: &Timing) {
+        self.merge_counts(more);
+        self.durations.merge(&more.durations);
+        self.ttfts.merge(&more.ttfts);
+    }
+
+    /// [`Timing::merge`] of the counts and sums alone, leaving the histograms.
+    pub(crate) fn merge_counts(&mut self, more: &Timing) {
         self.records += more.records;
         self.succeeded += more.succeeded;
         self.failed += more.failed;
@@ -54,8 +61,28 @@ impl Timing {
         self.rejected += more.rejected;
         self.timed += more.timed;
         self.duration_ms += more.duration_ms;
-        self.durations.merge(&more.durations);
-        self.ttfts.merge(&more.ttfts);
+    }
+
+    /// Adds a row selecting [`TIMING_COLUMNS`] from column `at` on; its histograms merge straight into these
+    /// (a year of one tool's days is 365 rows: no histogram is built per row). A histogram that is not one (a
+    /// damaged file) adds nothing rather than failing the whole view.
+    pub(crate) fn add_row(&mut self, row: &rusqlite::Row, at: usize) -> rusqlite::Result<()> {
+        self.add_counts(row, at)?;
+        let _ = self.durations.merge_bytes(row.get_ref(at + 7)?.as_blob()?);
+        let _ = self.ttfts.merge_bytes(row.get_ref(at + 8)?.as_blob()?);
+        Ok(())
+    }
+
+    /// [`Timing::add_row`] of the counts and sums alone, leaving the histograms.
+    pub(crate) fn add_counts(&mut self, row: &rusqlite::Row, at: usize) -> rusqlite::Result<()> {
+        self.records += row.get::<_, i64>(at)?;
+        self.succeeded += row.get::<_, i64>(at + 1)?;
+        self.failed += row.get::<_, i64>(at + 2)?;
+        self.accepted += row.get::<_, i64>(at + 3)?;
+        self.rejected += row.get::<_, i64>(at + 4)?;
+        self.timed += row.get::<_, i64>(at + 5)?;
+        self.duration_ms += row.get::<_, i64>(at + 6)?;
+        Ok(())
     }
 
     fn duration(&mut self, duration: Option<i64>) {
@@ -75,21 +102,10 @@ pub(crate) const TIMING_COLUMNS: &str =
 pub(crate) const TIMING_COUNTS: &str =
     "records, succeeded, failed, accepted, rejected, timed, duration_ms, x'' AS durations, x'' AS ttfts";
 
-/// A [`Timing`] from a row selecting [`TIMING_COLUMNS`] from column `at` on. A histogram that is not one
-/// (a damaged file) reads as empty rather than failing the whole view.
+/// A [`Timing`] from a row selecting [`TIMING_COLUMNS`] from column `at` on.
 pub(crate) fn timing_from_row(row: &rusqlite::Row, at: usize) -> rusqlite::Result<Timing> {
-    let mut timing = Timing {
-        records: row.get(at)?,
-        succeeded: row.get(at + 1)?,
-        failed: row.get(at + 2)?,
-        accepted: row.get(at + 3)?,
-        rejected: row.get(at + 4)?,
-        timed: row.get(at + 5)?,
-        duration_ms: row.get(at + 6)?,
-        ..Default::default()
-    };
-    let _ = timing.durations.merge_bytes(row.get_ref(at + 7)?.as_blob()?);
-    let _ = timing.ttfts.merge_bytes(row.get_ref(at + 8)?.as_blob()?);
+    let mut timing = Timing::default();
+    timing.add_row(row, at)?;
     Ok(timing)
 }
 

@@ -117,29 +117,58 @@ impl Histogram {
         out
     }
 
-    /// Adds the bins of [`Histogram::to_bytes`]'s output; `None` (nothing added) when the bytes are not one.
+    /// Adds the bins of [`Histogram::to_bytes`]'s output; `None` (nothing added) when the bytes are not one
+    /// or their counts would overflow these.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Option<()> {
-        // Checked whole first, so that bytes which are not a histogram add nothing.
-        let mut pairs = Vec::with_capacity(bytes.len() / 2);
-        let mut rest = bytes;
-        let mut bin: u32 = 0;
-        let mut total: u64 = 0;
-        while !rest.is_empty() {
+        // Added as read (a year of days merges thousands of these), and taken back should the bytes turn out
+        // not to be a histogram part way, so that they add nothing.
+        let (mut added, mut total) = (0, 0u64);
+        let whole = pairs(bytes).all(|pair| {
+            let Some((bin, count)) = pair else { return false };
+            let Some(sum) = total.checked_add(count) else { return false };
+            let bin = bin as usize;
+            if bin >= self.bins.len() {
+                self.bins.resize(bin + 1, 0);
+            }
+            let Some(into) = self.bins[bin].checked_add(count) else { return false };
+            self.bins[bin] = into;
+            (added, total) = (added + 1, sum);
+            true
+        });
+        match self.count.checked_add(total) {
+            Some(count) if whole => {
+                self.count = count;
+                Some(())
+            }
+            _ => {
+                for (bin, count) in pairs(bytes).take(added).flatten() {
+                    self.bins[bin as usize] -= count;
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The `(bin, count)` pairs of [`Histogram::to_bytes`]'s output, in bin order; `None` where they stop being
+/// one (a truncated number, a bin past [`MAX_BIN`]), and nothing after that.
+fn pairs(bytes: &[u8]) -> impl Iterator<Item = Option<(u32, u64)>> + '_ {
+    let mut rest = bytes;
+    let mut bin: u32 = 0;
+    let mut broken = false;
+    std::iter::from_fn(move || {
+        if rest.is_empty() || broken {
+            return None;
+        }
+        let pair = (|| {
             let gap = take_varint(&mut rest)?;
             let count = take_varint(&mut rest)?;
             bin = bin.checked_add(u32::try_from(gap).ok()?)?;
-            if bin > MAX_BIN {
-                return None;
-            }
-            total = total.checked_add(count)?;
-            pairs.push((bin, count));
-        }
-        for (bin, count) in pairs {
-            self.add(bin, count);
-        }
-        self.count += total;
-        Some(())
-    }
+            (bin <= MAX_BIN).then_some((bin, count))
+        })();
+        broken = pair.is_none();
+        Some(pair)
+    })
 }
 
 fn put_varint(out: &mut Vec<u8>, mut value: u64) {
@@ -259,6 +288,19 @@ mod tests {
             let mut copy = histogram.clone();
             let _ = copy.merge_bytes(bad);
             assert_eq!(copy, histogram, "{bad:?} left it as it was");
+        }
+        // Good pairs, then one that is not: those read before are taken back.
+        let mut good_then_bad = histogram.to_bytes();
+        good_then_bad.extend([0x03, 0x02, 0x80]);
+        // A count that would overflow the bin already holding one.
+        let mut overflowing = histogram.to_bytes();
+        put_varint(&mut overflowing, 0);
+        put_varint(&mut overflowing, u64::MAX);
+        for bad in [good_then_bad, overflowing] {
+            let mut copy = histogram.clone();
+            assert_eq!(copy.merge_bytes(&bad), None, "{bad:?}");
+            assert_eq!(copy, histogram, "{bad:?} left it as it was");
+            assert_eq!(copy.percentile(50.0), Some(12));
         }
         assert_eq!(Histogram::default().percentile(50.0), None);
     }

@@ -439,3 +439,54 @@ fn assert_pages_are_slices(conn: &Connection, filter: &query::SessionFilter) -> 
     }
     n
 }
+
+/// The dashboard reads some tables once for several of its parts (the usage for the series, the summary and
+/// the models; the tools' timings for their table and their calls over time; the errors over time for the
+/// errors by status): each part is still what its own query gives, from the aggregates and from the rollups.
+#[tokio::test]
+async fn each_part_of_the_dashboard_is_its_own_query() {
+    let history = history();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ccmeter.db");
+    let store = Store::open_in_zone(&path, "Asia/Kathmandu".parse().expect("zone")).expect("store");
+    for batch in &history {
+        store.write(batch.clone()).await.expect("stored");
+    }
+    let conn = Connection::open(&path).expect("open");
+    let mut compared = 0;
+    for aside in [false, true] {
+        conn.execute("UPDATE usage_by_day_state SET fill_from = ?1", [aside.then_some(0)]).expect("aggregates");
+        for ctx in [context("Asia/Kathmandu"), context("America/St_Johns")] {
+            let tomorrow = ctx.today().succ_opt().expect("tomorrow");
+            for days in [1, 2, 7, 30, 365] {
+                let since = tomorrow.checked_sub_days(Days::new(days)).expect("a day");
+                let board = ccmeter_core::dashboard::dashboard(&conn, &ctx, since, tomorrow).expect("dashboard");
+                let range = Range::local_days(&ctx, Some(since), Some(tomorrow));
+                let granularity = board.granularity;
+                let series = query::over_time(&conn, &ctx, range, granularity).expect("series");
+                let expected = ccmeter_core::dashboard::Dashboard {
+                    summary: query::summary(&conn, range).expect("summary"),
+                    by_model: query::by_model(&conn, range).expect("by model"),
+                    tools: query::tool_stats(&conn, range).expect("tools"),
+                    errors: query::errors_by_status(&conn, range).expect("errors"),
+                    heatmap: match granularity {
+                        Granularity::Hour => insights::heatmap_of(&ctx, &series),
+                        Granularity::Day => insights::activity_heatmap(&conn, &ctx, range).expect("heatmap"),
+                    },
+                    series,
+                    tools_over_time: event_stats::tools_over_time(&conn, &ctx, range, granularity).expect("tools"),
+                    errors_over_time: event_stats::errors_over_time(&conn, &ctx, range, granularity).expect("errors"),
+                    ..board.clone()
+                };
+                let what = format!("{days} days in {}, aggregates set aside: {aside}", ctx.zone);
+                if days == 365 {
+                    let held = (board.summary.usage.cost_nanos, board.tools.len(), board.errors.len());
+                    assert!(held.0 > 0 && held.1 > 0 && held.2 > 0, "{what}: usage, tools and errors: {held:?}");
+                }
+                assert_eq!(board, expected, "{what}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 20);
+}
