@@ -88,7 +88,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         Granularity::Day => insights::activity_heatmap(conn, ctx, range)?,
     };
     let (from, to) = range.buckets();
-    let (tools, tool_points) = timings::whole_and_over_time(conn, ctx, TimingKind::Tool, from, to, granularity)?;
+    let tools = timings::whole_and_over_time(conn, ctx, TimingKind::Tool, from, to, granularity, false)?;
     let errors_over_time = event_stats::errors_over_time(conn, ctx, range, granularity)?;
     Ok(Dashboard {
         since,
@@ -98,14 +98,14 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         budgets: budget::evaluate(conn, ctx, &settings)?,
         series,
         by_model: query::by_model_of(by_model),
-        tools: query::tool_stats_of(tools),
+        tools: query::tool_stats_of(tools.whole),
         errors: query::errors_of(errors_over_time.iter().map(|point| (point.status_code, point.count))),
         by_source: insights::cost_by_source(conn, range)?,
         edits_by_language: insights::edits_by_language(conn, range)?,
         heatmap,
         by_effort: insights::cost_by_effort(conn, range)?,
         latency: event_stats::api_latency(conn, ctx, range, granularity)?,
-        tools_over_time: event_stats::tool_points(tool_points),
+        tools_over_time: event_stats::tool_points(tools.points),
         errors_over_time,
         events_over_time: insights::events_over_time(conn, ctx, range, granularity)?,
         sessions: session_mix::session_mix(conn, ctx, range, granularity)?,

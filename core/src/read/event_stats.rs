@@ -15,8 +15,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::read::timings::{self, TimingsOverTime};
-use crate::store::timing::{Timing, TimingKind};
+use crate::read::timings::{self, P50_P95, TimingsOverTime};
+use crate::store::timing::TimingKind;
+use crate::words::histogram::Histogram;
 use crate::words::range::{BucketStarts, Granularity, Range, record_times};
 use crate::words::time::{TimeContext, bucket_of};
 
@@ -46,37 +47,38 @@ pub struct ApiLatency {
     pub series: Vec<LatencyStat>,
 }
 
-fn stat(start: Option<DateTime<Utc>>, model: String, timing: &Timing) -> LatencyStat {
-    LatencyStat {
-        start,
-        model,
-        requests: timing.timed,
-        p50_ms: timing.durations.percentile(50.0).unwrap_or(0),
-        p95_ms: timing.durations.percentile(95.0).unwrap_or(0),
-        ttft_p50_ms: timing.ttfts.percentile(50.0),
-        ttft_p95_ms: timing.ttfts.percentile(95.0),
-    }
-}
-
 /// p50 and p95 of the api_request events' `duration_ms` and `ttft_ms`, by normalised model: per local hour or
 /// day, and over the range as the merge of those.
 pub fn api_latency(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<ApiLatency> {
     let (from, to) = range.buckets();
-    let points = timings::over_time(conn, ctx, TimingKind::Api, from, to, granularity, true)?;
-    let mut whole: BTreeMap<&str, Timing> = BTreeMap::new();
-    for ((_, model), timing) in &points {
-        whole.entry(model.as_str()).or_default().merge(timing);
-    }
-    let mut by_model: Vec<LatencyStat> = whole
+    let read = timings::whole_and_over_time(conn, ctx, TimingKind::Api, from, to, granularity, true)?;
+    let stat = |start, model: String, timed, durations: [Option<i64>; 2], ttfts: [Option<i64>; 2]| LatencyStat {
+        start,
+        model,
+        requests: timed,
+        p50_ms: durations[0].unwrap_or(0),
+        p95_ms: durations[1].unwrap_or(0),
+        ttft_p50_ms: ttfts[0],
+        ttft_p95_ms: ttfts[1],
+    };
+    let mut by_model: Vec<LatencyStat> = read
+        .whole
         .into_iter()
         .filter(|(_, timing)| timing.timed > 0)
-        .map(|(model, timing)| stat(None, model.to_owned(), &timing))
+        .map(|(model, timing)| {
+            let of = |histogram: &Histogram| P50_P95.map(|p| histogram.percentile(p));
+            stat(None, model, timing.timed, of(&timing.durations), of(&timing.ttfts))
+        })
         .collect();
     by_model.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.model.cmp(&b.model)));
-    let series = points
-        .iter()
+    let series = read
+        .points
+        .into_iter()
         .filter(|(_, timing)| timing.timed > 0)
-        .map(|((start, model), timing)| stat(Some(*start), model.clone(), timing))
+        .map(|((start, model), timing)| {
+            let percentiles = read.percentiles.get(&(start, model.clone())).copied().unwrap_or_default();
+            stat(Some(start), model, timing.timed, percentiles.durations, percentiles.ttfts)
+        })
         .collect();
     Ok(ApiLatency { by_model, series })
 }
@@ -102,7 +104,7 @@ pub fn tools_over_time(
     granularity: Granularity,
 ) -> Result<Vec<ToolPoint>> {
     let (from, to) = range.buckets();
-    Ok(tool_points(timings::over_time(conn, ctx, TimingKind::Tool, from, to, granularity, false)?))
+    Ok(tool_points(timings::over_time(conn, ctx, TimingKind::Tool, from, to, granularity)?))
 }
 
 /// [`tools_over_time`] of the tools' timings per hour or day, already read.

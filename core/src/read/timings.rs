@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 use crate::read::cover::{Cover, cover, series_cover};
 use crate::store::timing::{EventsOf, TIMING_COLUMNS, TIMING_COUNTS, Timing, TimingKind, tally, timing_from_row};
+use crate::words::histogram::percentiles_of_bytes;
 use crate::words::range::{BucketStarts, Granularity};
 use crate::words::time::{BUCKET_NS, TimeContext, from_ns};
 
@@ -41,8 +42,8 @@ pub(crate) fn by_key(conn: &Connection, kind: TimingKind, from: i64, to: i64) ->
 /// Each key's timing per local hour or day, by the hour or day's first instant.
 pub(crate) type TimingsOverTime = BTreeMap<(DateTime<Utc>, String), Timing>;
 
-/// Each key's timing per local hour or day (by its first instant) of buckets `[from, to)`; with `histograms`
-/// false, the aggregates' histograms are not read (counts and sums only: a year of days reads no blob).
+/// Each key's counts and sums per local hour or day (by its first instant) of buckets `[from, to)`: the
+/// aggregates' histograms are not read (a year of days reads no blob).
 pub(crate) fn over_time(
     conn: &Connection,
     ctx: &TimeContext,
@@ -50,7 +51,6 @@ pub(crate) fn over_time(
     from: i64,
     to: i64,
     granularity: Granularity,
-    histograms: bool,
 ) -> Result<TimingsOverTime> {
     let table = match granularity {
         Granularity::Day => "timing_by_day",
@@ -59,15 +59,14 @@ pub(crate) fn over_time(
     let Cover { days, edges } = series_cover(conn, ctx, table, Some(("kind", kind.as_str())), from, to)?;
     let mut points = TimingsOverTime::new();
     if let Some((first, end)) = days {
-        let columns = if histograms { TIMING_COLUMNS } else { TIMING_COUNTS };
         let sql = format!(
-            "SELECT first_bucket, key, {columns} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
+            "SELECT first_bucket, key, {TIMING_COUNTS} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
         );
         let mut statement = conn.prepare_cached(&sql)?;
         let mut rows = statement.query(rusqlite::params![kind.as_str(), first, end])?;
         while let Some(row) = rows.next()? {
             let start = from_ns(row.get::<_, i64>(0)? * BUCKET_NS);
-            points.entry((start, row.get(1)?)).or_default().add_row(row, 2)?;
+            points.entry((start, row.get(1)?)).or_default().add_counts(row, 2)?;
         }
     }
     let mut starts = BucketStarts::new(ctx, granularity);
@@ -75,16 +74,38 @@ pub(crate) fn over_time(
         for ((_, start), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |bucket| Some(starts.of(bucket)))?
         {
             for (key, timing) in by_key {
-                points.entry((start, key)).or_default().merge(&timing);
+                points.entry((start, key)).or_default().merge_counts(&timing);
             }
         }
     }
     Ok(points)
 }
 
-/// [`by_key`] and [`over_time`] (without histograms) of one read: each key's timing over the whole span, and
-/// its counts and sums per local hour or day. The dashboard shows both for the tools; the span's totals are
-/// the merge of its hours or days, so one read of the days serves the two.
+/// The p50 and p95 of one key's durations and of its times to first token, in one local hour or day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PointPercentiles {
+    pub durations: [Option<i64>; 2],
+    pub ttfts: [Option<i64>; 2],
+}
+
+pub(crate) const P50_P95: [f64; 2] = [50.0, 95.0];
+
+/// What [`whole_and_over_time`] reads.
+#[derive(Debug, Default)]
+pub(crate) struct SpanTimings {
+    /// Each key's timing over the whole span, histograms and all.
+    pub whole: BTreeMap<String, Timing>,
+    /// Each key's counts and sums per local hour or day.
+    pub points: TimingsOverTime,
+    /// Asked for, each point's [`PointPercentiles`].
+    pub percentiles: BTreeMap<(DateTime<Utc>, String), PointPercentiles>,
+}
+
+/// [`by_key`] and [`over_time`] of one read, and with `percentiles` each point's p50 and p95: the dashboard
+/// shows the span's figures and its hours or days for the tools and the API requests, and the span's are the
+/// merge of its hours' or days'. A point is one aggregate row or one tally of the events, never both (the
+/// rows are whole hours or days of the reading zone, the edges the rest), so its percentiles are read from
+/// that row's histogram bytes as they are, or from that tally's histograms.
 pub(crate) fn whole_and_over_time(
     conn: &Connection,
     ctx: &TimeContext,
@@ -92,14 +113,14 @@ pub(crate) fn whole_and_over_time(
     from: i64,
     to: i64,
     granularity: Granularity,
-) -> Result<(BTreeMap<String, Timing>, TimingsOverTime)> {
+    percentiles: bool,
+) -> Result<SpanTimings> {
     let table = match granularity {
         Granularity::Day => "timing_by_day",
         Granularity::Hour => "timing_by_hour",
     };
     let Cover { days, edges } = series_cover(conn, ctx, table, Some(("kind", kind.as_str())), from, to)?;
-    let mut whole: BTreeMap<String, Timing> = BTreeMap::new();
-    let mut points = TimingsOverTime::new();
+    let mut read = SpanTimings::default();
     if let Some((first, end)) = days {
         let sql = format!(
             "SELECT first_bucket, key, {TIMING_COLUMNS} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
@@ -108,9 +129,15 @@ pub(crate) fn whole_and_over_time(
         let mut rows = statement.query(rusqlite::params![kind.as_str(), first, end])?;
         while let Some(row) = rows.next()? {
             let key: String = row.get(1)?;
-            add_row_into(&mut whole, &key, row, 2)?;
-            let start = from_ns(row.get::<_, i64>(0)? * BUCKET_NS);
-            points.entry((start, key)).or_default().add_counts(row, 2)?;
+            add_row_into(&mut read.whole, &key, row, 2)?;
+            let point = (from_ns(row.get::<_, i64>(0)? * BUCKET_NS), key);
+            if percentiles {
+                let of = |at: usize| -> rusqlite::Result<[Option<i64>; 2]> {
+                    Ok(percentiles_of_bytes(row.get_ref(at)?.as_blob()?, P50_P95))
+                };
+                read.percentiles.insert(point.clone(), PointPercentiles { durations: of(2 + 7)?, ttfts: of(2 + 8)? });
+            }
+            read.points.entry(point).or_default().add_counts(row, 2)?;
         }
     }
     let mut starts = BucketStarts::new(ctx, granularity);
@@ -118,12 +145,17 @@ pub(crate) fn whole_and_over_time(
         for ((_, start), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |bucket| Some(starts.of(bucket)))?
         {
             for (key, timing) in by_key {
-                merge_into(&mut whole, key.clone(), &timing);
-                points.entry((start, key)).or_default().merge_counts(&timing);
+                if percentiles {
+                    let of = |histogram: &crate::words::histogram::Histogram| P50_P95.map(|p| histogram.percentile(p));
+                    let percentiles = PointPercentiles { durations: of(&timing.durations), ttfts: of(&timing.ttfts) };
+                    read.percentiles.insert((start, key.clone()), percentiles);
+                }
+                read.points.entry((start, key.clone())).or_default().merge_counts(&timing);
+                merge_into(&mut read.whole, key, &timing);
             }
         }
     }
-    Ok((whole, points))
+    Ok(read)
 }
 
 fn add_row_into(keys: &mut BTreeMap<String, Timing>, key: &str, row: &rusqlite::Row, at: usize) -> Result<()> {
