@@ -132,7 +132,7 @@ pub struct ReportArgs {
     /// Add rows grouped by day, model or session
     #[arg(long, value_enum)]
     pub by: Option<By>,
-    /// Print JSON instead of a table
+    /// Print JSON instead of a table (indented at a terminal, one line into a pipe or a file)
     #[arg(long)]
     pub json: bool,
 }

@@ -46,7 +46,13 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve_headless(args),
         Some(Command::Report(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
-            match report::run(&db, &args, &mut std::io::BufWriter::new(std::io::stdout().lock())) {
+            // Indented for a person at a terminal, one line for a program.
+            let layout = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                report::JsonLayout::Indented
+            } else {
+                report::JsonLayout::Compact
+            };
+            match report::run(&db, &args, layout, &mut std::io::BufWriter::new(std::io::stdout().lock())) {
                 Ok(()) => ExitCode::SUCCESS,
                 // The reader went away (`| head`): it had what it wanted.
                 Err(report::ReportError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {

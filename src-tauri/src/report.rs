@@ -10,9 +10,19 @@ use ccmeter_core::{StoreError, TimeContext};
 
 use crate::cli::{By, ReportArgs};
 
+/// How `ccmeter report --json` lays its JSON out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonLayout {
+    /// Indented, for a person at a terminal.
+    Indented,
+    /// One line, for a program reading a pipe or a file: a year of sessions is a third smaller and quicker
+    /// to write and to parse.
+    Compact,
+}
+
 /// Writes the report to `out`: as JSON, streamed (a year of sessions is some 10 MB, never held as text), or as
 /// a table.
-pub fn run(db: &Path, args: &ReportArgs, out: &mut impl std::io::Write) -> Result<(), ReportError> {
+pub fn run(db: &Path, args: &ReportArgs, layout: JsonLayout, out: &mut impl std::io::Write) -> Result<(), ReportError> {
     let request = ReportRequest {
         since: args.since.as_deref().map(parse_date).transpose()?,
         until: args.until.as_deref().map(parse_date).transpose()?,
@@ -30,7 +40,11 @@ pub fn run(db: &Path, args: &ReportArgs, out: &mut impl std::io::Write) -> Resul
     let conn = ccmeter_core::store::open_connection(db)?;
     let report = report::build(&conn, &TimeContext::system(), &request)?;
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+        match layout {
+            JsonLayout::Indented => serde_json::to_writer_pretty(&mut *out, &report),
+            JsonLayout::Compact => serde_json::to_writer(&mut *out, &report),
+        }
+        .map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         writeln!(out, "{}", table(&report))?;

@@ -557,6 +557,9 @@ pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bo
     if !totals {
         params.push((":session", &None::<String>));
     }
+    if filter.limit == 0 {
+        return whole_list(conn, filter, &per, &params);
+    }
     let counted = |conn: &Connection| -> Result<i64> {
         Ok(conn
             .prepare_cached(&format!("{per} SELECT count(*) {SESSION_FILTERED}"))?
@@ -593,6 +596,37 @@ pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bo
         None if !count || (rows.len() as i64) < limit => rows.len() as i64,
         None => counted(conn)?,
     };
+    Ok(SessionPage { total, rows })
+}
+
+/// Every session the filter passes (from its offset on), as `ORDER BY` would give them but sorted here: SQLite
+/// sorts the list's wide rows through a temporary b-tree, which cost about a fifth of a year's report (10,000
+/// sessions); the same order of the rows once read is a millisecond.
+fn whole_list(
+    conn: &Connection,
+    filter: &SessionFilter,
+    per: &str,
+    params: &[(&str, &dyn rusqlite::ToSql)],
+) -> Result<SessionPage> {
+    let sql = format!("{per}{SESSION_COLUMNS}{SESSION_FILTERED}");
+    let mut rows =
+        conn.prepare_cached(&sql)?.query_map(params, session_row)?.collect::<rusqlite::Result<Vec<SessionRow>>>()?;
+    let total = rows.len() as i64;
+    // The keys of `sessions_page`'s ORDER BY, ties by id ascending (no id, the data without a session, first as
+    // its "" would be).
+    let by_key = |a: &SessionRow, b: &SessionRow| match filter.sort {
+        SessionSort::Start => a.started_at.cmp(&b.started_at),
+        SessionSort::End => a.ended_at.cmp(&b.ended_at),
+        SessionSort::Cost => a.usage.cost_nanos.cmp(&b.usage.cost_nanos),
+        SessionSort::Tokens => a.usage.tokens.total().cmp(&b.usage.tokens.total()),
+        SessionSort::Duration => (a.ended_at - a.started_at).cmp(&(b.ended_at - b.started_at)),
+        SessionSort::Errors => a.usage.api_errors.cmp(&b.usage.api_errors),
+    };
+    rows.sort_by(|a, b| {
+        let key = if filter.descending { by_key(b, a) } else { by_key(a, b) };
+        key.then_with(|| a.id.cmp(&b.id))
+    });
+    rows.drain(..(filter.offset as usize).min(rows.len()));
     Ok(SessionPage { total, rows })
 }
 

@@ -413,10 +413,11 @@ async fn every_page_of_sessions_is_its_slice_of_the_whole_list_in_every_order() 
             assert!(n > 10, "the history has sessions: {n}");
         }
     }
-    // Pages sorted by the totals are chosen from them (the sessions a range cuts summed within it): in ranges
-    // that cut sessions, at the edges of days and off the bucket grid too.
+    // Pages sorted by the totals are chosen from them (the sessions a range cuts summed within it), and the
+    // whole list is sorted once read: in ranges that cut sessions, at the edges of days and off the bucket grid
+    // too.
     for range in ranges(&context("UTC")) {
-        for sort in [Cost, Tokens, Errors] {
+        for sort in [Start, End, Cost, Tokens, Duration, Errors] {
             for descending in [false, true] {
                 assert_pages_are_slices(&conn, &query::SessionFilter { range, sort, descending, ..Default::default() });
             }
@@ -436,6 +437,13 @@ fn assert_pages_are_slices(conn: &Connection, filter: &query::SessionFilter) -> 
             assert_eq!(page.rows, slice, "{filter:?}: {limit} from {offset}");
             assert_eq!(page.total, n as i64, "{filter:?}: the total");
         }
+    }
+    // The rest of the list from an offset.
+    for offset in [1, n / 2, n + 1] {
+        let rest = query::sessions(conn, &query::SessionFilter { limit: 0, offset: offset as u32, ..filter.clone() })
+            .expect("the rest");
+        assert_eq!(rest.rows, &all.rows[offset.min(n)..], "{filter:?}: all from {offset}");
+        assert_eq!(rest.total, n as i64, "{filter:?}: the total from {offset}");
     }
     n
 }

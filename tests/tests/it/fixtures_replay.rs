@@ -95,6 +95,45 @@ async fn the_report_json_has_sessions_models_and_grouped_rows() {
     assert_eq!(later["sessions"].as_array().unwrap().len(), 0);
 }
 
+/// `--json` is indented for a person at a terminal and one line for a program; both are the same JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_json_is_indented_at_a_terminal_and_one_line_in_a_pipe() {
+    let server = Server::start();
+    for request in requests("claude-code-2.1.197/grpc/success") {
+        send_fixture(&server, &request).await;
+    }
+    let piped = server.report(&["--by", "model"]);
+    let bin = ccmeter_tests::ccmeter_bin();
+    let command = format!("{} report --json --by model --db {}", bin.display(), server.db.display());
+    let run = |terminal: bool| -> String {
+        // util-linux's `script` runs the command on a pseudo-terminal of its own (Debian's bsdutils, always there).
+        let output = if terminal {
+            std::process::Command::new("script")
+                .args(["-qec", &command, "/dev/null"])
+                .env("CCMETER_TZ", "Europe/Berlin")
+                .output()
+        } else {
+            std::process::Command::new("sh").args(["-c", &command]).env("CCMETER_TZ", "Europe/Berlin").output()
+        }
+        .expect("run ccmeter report");
+        assert!(output.status.success(), "terminal {terminal}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let one_line = run(false);
+    assert_eq!(one_line.lines().count(), 1, "{one_line}");
+    let indented = run(true);
+    assert!(indented.lines().count() > 20, "{indented}");
+    assert!(indented.contains("\n  \"total\": {"), "{indented}");
+    let parsed: serde_json::Value = serde_json::from_str(&indented.replace("\r\n", "\n")).expect("JSON");
+    let strip = |mut report: serde_json::Value| {
+        report.as_object_mut().expect("an object").remove("generated_at");
+        report
+    };
+    let parsed_line: serde_json::Value = serde_json::from_str(&one_line).expect("JSON");
+    assert_eq!(strip(parsed), strip(parsed_line.clone()));
+    assert_eq!(strip(piped), strip(parsed_line));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_whose_reader_has_gone_ends_quietly() {
     let server = Server::start();
