@@ -10,8 +10,10 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::read::cover::{Cover, cover, series_cover};
-use crate::store::timing::{EventsOf, TIMING_COLUMNS, TIMING_COUNTS, Timing, TimingKind, tally, timing_from_row};
-use crate::words::histogram::percentiles_of_bytes;
+use crate::store::timing::{
+    DURATIONS_AT, EventsOf, TIMING_COLUMNS, TIMING_COUNTS, TTFTS_AT, Timing, TimingKind, tally, timing_from_row,
+};
+use crate::words::histogram::{Histogram, percentiles_of_bytes};
 use crate::words::range::{BucketStarts, Granularity};
 use crate::words::time::{BUCKET_NS, TimeContext, from_ns};
 
@@ -135,7 +137,8 @@ pub(crate) fn whole_and_over_time(
                 let of = |at: usize| -> rusqlite::Result<[Option<i64>; 2]> {
                     Ok(percentiles_of_bytes(row.get_ref(at)?.as_blob()?, P50_P95))
                 };
-                read.percentiles.insert(point.clone(), PointPercentiles { durations: of(2 + 7)?, ttfts: of(2 + 8)? });
+                let of_point = PointPercentiles { durations: of(2 + DURATIONS_AT)?, ttfts: of(2 + TTFTS_AT)? };
+                read.percentiles.insert(point.clone(), of_point);
             }
             read.points.entry(point).or_default().add_counts(row, 2)?;
         }
@@ -146,9 +149,9 @@ pub(crate) fn whole_and_over_time(
         {
             for (key, timing) in by_key {
                 if percentiles {
-                    let of = |histogram: &crate::words::histogram::Histogram| P50_P95.map(|p| histogram.percentile(p));
-                    let percentiles = PointPercentiles { durations: of(&timing.durations), ttfts: of(&timing.ttfts) };
-                    read.percentiles.insert((start, key.clone()), percentiles);
+                    let of = |histogram: &Histogram| P50_P95.map(|p| histogram.percentile(p));
+                    let of_point = PointPercentiles { durations: of(&timing.durations), ttfts: of(&timing.ttfts) };
+                    read.percentiles.insert((start, key.clone()), of_point);
                 }
                 read.points.entry((start, key.clone())).or_default().merge_counts(&timing);
                 merge_into(&mut read.whole, key, &timing);

@@ -68,8 +68,8 @@ impl Timing {
     /// damaged file) adds nothing rather than failing the whole view.
     pub(crate) fn add_row(&mut self, row: &rusqlite::Row, at: usize) -> rusqlite::Result<()> {
         self.add_counts(row, at)?;
-        let _ = self.durations.merge_bytes(row.get_ref(at + 7)?.as_blob()?);
-        let _ = self.ttfts.merge_bytes(row.get_ref(at + 8)?.as_blob()?);
+        let _ = self.durations.merge_bytes(row.get_ref(at + DURATIONS_AT)?.as_blob()?);
+        let _ = self.ttfts.merge_bytes(row.get_ref(at + TTFTS_AT)?.as_blob()?);
         Ok(())
     }
 
@@ -93,6 +93,10 @@ impl Timing {
         }
     }
 }
+
+/// Where, within [`TIMING_COLUMNS`], the two histograms are.
+pub(crate) const DURATIONS_AT: usize = 7;
+pub(crate) const TTFTS_AT: usize = 8;
 
 /// The columns of `timing_by_hour` and `timing_by_day` after kind, key and buckets, in this order.
 pub(crate) const TIMING_COLUMNS: &str =
