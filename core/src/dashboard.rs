@@ -14,7 +14,7 @@ use crate::read::query::{
     self, ErrorCount, ModelUsage, SeriesPoint, SessionFilter, SessionRow, SessionSort, Summary, ToolStat,
 };
 use crate::read::session_mix::{self, SessionMix};
-use crate::read::timings;
+use crate::read::timings::{self, SpanRead};
 use crate::store::settings;
 use crate::store::timing::TimingKind;
 use crate::words::range::{Granularity, Range};
@@ -88,7 +88,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         Granularity::Day => insights::activity_heatmap(conn, ctx, range)?,
     };
     let (from, to) = range.buckets();
-    let tools = timings::whole_and_over_time(conn, ctx, TimingKind::Tool, from, to, granularity, false)?;
+    let tools = timings::whole_and_over_time(conn, ctx, TimingKind::Tool, from, to, granularity, SpanRead::Whole)?;
     let errors_over_time = event_stats::errors_over_time(conn, ctx, range, granularity)?;
     Ok(Dashboard {
         since,

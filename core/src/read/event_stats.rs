@@ -15,7 +15,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::read::timings::{self, P50_P95, TimingsOverTime};
+use crate::read::timings::{self, P50_P95, SpanRead, TimingsOverTime};
 use crate::store::timing::TimingKind;
 use crate::words::histogram::Histogram;
 use crate::words::range::{BucketStarts, Granularity, Range, record_times};
@@ -51,7 +51,8 @@ pub struct ApiLatency {
 /// day, and over the range as the merge of those.
 pub fn api_latency(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<ApiLatency> {
     let (from, to) = range.buckets();
-    let read = timings::whole_and_over_time(conn, ctx, TimingKind::Api, from, to, granularity, true)?;
+    let read =
+        timings::whole_and_over_time(conn, ctx, TimingKind::Api, from, to, granularity, SpanRead::WholeAndPercentiles)?;
     let stat = |start, model: String, timed, durations: [Option<i64>; 2], ttfts: [Option<i64>; 2]| LatencyStat {
         start,
         model,

@@ -54,33 +54,7 @@ pub(crate) fn over_time(
     to: i64,
     granularity: Granularity,
 ) -> Result<TimingsOverTime> {
-    let table = match granularity {
-        Granularity::Day => "timing_by_day",
-        Granularity::Hour => "timing_by_hour",
-    };
-    let Cover { days, edges } = series_cover(conn, ctx, table, Some(("kind", kind.as_str())), from, to)?;
-    let mut points = TimingsOverTime::new();
-    if let Some((first, end)) = days {
-        let sql = format!(
-            "SELECT first_bucket, key, {TIMING_COUNTS} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
-        );
-        let mut statement = conn.prepare_cached(&sql)?;
-        let mut rows = statement.query(rusqlite::params![kind.as_str(), first, end])?;
-        while let Some(row) = rows.next()? {
-            let start = from_ns(row.get::<_, i64>(0)? * BUCKET_NS);
-            points.entry((start, row.get(1)?)).or_default().add_counts(row, 2)?;
-        }
-    }
-    let mut starts = BucketStarts::new(ctx, granularity);
-    for (from, to) in edges {
-        for ((_, start), by_key) in tally(conn, &[kind], EventsOf::Buckets(from, to), |bucket| Some(starts.of(bucket)))?
-        {
-            for (key, timing) in by_key {
-                points.entry((start, key)).or_default().merge_counts(&timing);
-            }
-        }
-    }
-    Ok(points)
+    Ok(whole_and_over_time(conn, ctx, kind, from, to, granularity, SpanRead::Counts)?.points)
 }
 
 /// The p50 and p95 of one key's durations and of its times to first token, in one local hour or day.
@@ -92,10 +66,21 @@ pub(crate) struct PointPercentiles {
 
 pub(crate) const P50_P95: [f64; 2] = [50.0, 95.0];
 
+/// What [`whole_and_over_time`] reads beside each point's counts and sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SpanRead {
+    /// Nothing more: the aggregates' histograms are not read.
+    Counts,
+    /// Each key's timing over the whole span.
+    Whole,
+    /// That, and each point's [`PointPercentiles`].
+    WholeAndPercentiles,
+}
+
 /// What [`whole_and_over_time`] reads.
 #[derive(Debug, Default)]
 pub(crate) struct SpanTimings {
-    /// Each key's timing over the whole span, histograms and all.
+    /// Asked for, each key's timing over the whole span, histograms and all.
     pub whole: BTreeMap<String, Timing>,
     /// Each key's counts and sums per local hour or day.
     pub points: TimingsOverTime,
@@ -103,7 +88,8 @@ pub(crate) struct SpanTimings {
     pub percentiles: BTreeMap<(DateTime<Utc>, String), PointPercentiles>,
 }
 
-/// [`by_key`] and [`over_time`] of one read, and with `percentiles` each point's p50 and p95: the dashboard
+/// Each key's counts and sums per local hour or day, with what `read` asks for beside: [`by_key`] and
+/// [`over_time`] of one read, and each point's p50 and p95. The dashboard
 /// shows the span's figures and its hours or days for the tools and the API requests, and the span's are the
 /// merge of its hours' or days'. A point is one aggregate row or one tally of the events, never both (the
 /// rows are whole hours or days of the reading zone, the edges the rest), so its percentiles are read from
@@ -115,23 +101,27 @@ pub(crate) fn whole_and_over_time(
     from: i64,
     to: i64,
     granularity: Granularity,
-    percentiles: bool,
+    read: SpanRead,
 ) -> Result<SpanTimings> {
     let table = match granularity {
         Granularity::Day => "timing_by_day",
         Granularity::Hour => "timing_by_hour",
     };
     let Cover { days, edges } = series_cover(conn, ctx, table, Some(("kind", kind.as_str())), from, to)?;
+    let (whole, percentiles) = (read != SpanRead::Counts, read == SpanRead::WholeAndPercentiles);
     let mut read = SpanTimings::default();
     if let Some((first, end)) = days {
+        let columns = if whole { TIMING_COLUMNS } else { TIMING_COUNTS };
         let sql = format!(
-            "SELECT first_bucket, key, {TIMING_COLUMNS} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
+            "SELECT first_bucket, key, {columns} FROM {table} WHERE kind = ?1 AND first_bucket >= ?2 AND first_bucket < ?3"
         );
         let mut statement = conn.prepare_cached(&sql)?;
         let mut rows = statement.query(rusqlite::params![kind.as_str(), first, end])?;
         while let Some(row) = rows.next()? {
             let key: String = row.get(1)?;
-            add_row_into(&mut read.whole, &key, row, 2)?;
+            if whole {
+                add_row_into(&mut read.whole, &key, row, 2)?;
+            }
             let point = (from_ns(row.get::<_, i64>(0)? * BUCKET_NS), key);
             if percentiles {
                 let of = |at: usize| -> rusqlite::Result<[Option<i64>; 2]> {
@@ -154,7 +144,9 @@ pub(crate) fn whole_and_over_time(
                     read.percentiles.insert((start, key.clone()), of_point);
                 }
                 read.points.entry((start, key.clone())).or_default().merge_counts(&timing);
-                merge_into(&mut read.whole, key, &timing);
+                if whole {
+                    merge_into(&mut read.whole, key, &timing);
+                }
             }
         }
     }
