@@ -71,6 +71,8 @@ pub enum SettingsField {
     BudgetPeriod,
     ActiveWindow,
     Retention,
+    /// The plan-limit alert thresholds.
+    LimitAlerts,
     GrpcAddr,
     HttpAddr,
     /// The stored row as a whole (unreadable, or not encodable).

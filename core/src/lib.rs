@@ -10,13 +10,15 @@
 //! write      the single writer, what it writes, the day and hour aggregates
 //! read       every figure, read-only (beside write: neither uses the other)
 //! budget     where each budget stands, and its alerts (reads figures, records alerts)
+//! limits     where a subscriber's plan-limit windows stand, and their alerts
 //! dashboard  the dashboard window's whole picture
+//! statusline what `ccmeter statusline` shows beside its payload's own figures
 //! apply_settings  saving settings that prune and erase
 //! collector  the OTLP receiver and the store running together, headless or inside the tray app
 //! ```
 //!
 //! Beside them: `error` (the one error type), `paths` (where files live), `fs` (whole-file writes),
-//! `connect` (Claude Code's own settings file) and `logging` (the processes' log setup).
+//! `connect` (Claude Code's own settings file), `spool` (statusline snapshots waiting for the app) and `logging` (the processes' log setup).
 
 pub mod apply_settings;
 pub mod budget;
@@ -25,9 +27,12 @@ pub mod connect;
 pub mod dashboard;
 pub mod error;
 pub mod fs;
+pub mod limits;
 pub mod logging;
 pub mod paths;
 pub mod read;
+pub mod spool;
+pub mod statusline;
 pub mod store;
 pub mod words;
 pub mod write;

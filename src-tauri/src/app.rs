@@ -16,7 +16,9 @@ use ccmeter_app::instance::{self, Event, Events, Receivers, Reply, Request};
 use ccmeter_app::window::WindowKind;
 use ccmeter_core::budget;
 use ccmeter_core::collector::Collector;
+use ccmeter_core::limits;
 use ccmeter_core::store::settings;
+use ccmeter_core::words::statusline::Snapshot;
 use ccmeter_core::{Store, TimeContext};
 use ccmeter_proto::{BindError, Protocol};
 use chrono::Utc;
@@ -104,6 +106,8 @@ async fn serve(options: AppOptions) -> Result<(), AppError> {
         let handler = app.clone();
         instance::listen(&options.db, move |request, reply| handler.request(request, reply))?;
     }
+    // Listening first: from here on a statusline run hands its snapshot over instead of leaving it in the spool.
+    app.clone().take_spool();
     app.clone().welcome_on_first_start();
     if let Some(kind) = options.show {
         app.windows.open(kind);
@@ -201,7 +205,7 @@ impl App {
     }
 
     /// A request from a second launch, a CLI command or the window process, on its connection's thread.
-    fn request(&self, request: Request, reply: Reply) {
+    fn request(self: &Arc<Self>, request: Request, reply: Reply) {
         match request {
             Request::Focus => self.windows.open(WindowKind::Dashboard),
             Request::Open(kind) => self.windows.open(kind),
@@ -224,6 +228,20 @@ impl App {
             }
             Request::Receivers => return reply.json(&self.receivers),
             Request::Attach => return self.windows.attached(reply.events()),
+            Request::Statusline(snapshot) => {
+                // Answered first, from what is recorded: the line merges its own snapshot in, and Claude Code
+                // is waiting for it.
+                let ctx = TimeContext::system();
+                let session = snapshot.session_id.as_deref();
+                let figures = self
+                    .store
+                    .reader()
+                    .and_then(|conn| ccmeter_core::statusline::line_figures(&conn, &ctx, session))
+                    .inspect_err(|error| tracing::warn!(%error, "cannot read the statusline's figures"))
+                    .ok();
+                reply.json(&figures);
+                return self.record_snapshots(vec![*snapshot]);
+            }
             Request::Quit => self.quit.cancel(),
         }
         reply.ok();
@@ -233,6 +251,64 @@ impl App {
     fn notify(self: &Arc<Self>, summary: String, body: String) {
         let app = self.clone();
         crate::notify::show(summary, body, move || app.windows.open(WindowKind::Dashboard));
+    }
+
+    /// Records statusline snapshots through the writer; the tray then shows (and alerts on) their limits.
+    fn record_snapshots(self: &Arc<Self>, snapshots: Vec<Snapshot>) {
+        let app = self.clone();
+        self.runtime.spawn(async move {
+            let recorded = app
+                .store
+                .exec(move |tx| {
+                    snapshots.iter().try_for_each(|snapshot| ccmeter_core::write::statusline::record(tx, snapshot))
+                })
+                .await;
+            match recorded {
+                Ok(()) => {
+                    app.refresh.notify_one();
+                    app.windows.broadcast(&Event::Committed);
+                }
+                Err(error) => tracing::error!(%error, "cannot record a statusline snapshot"),
+            }
+        });
+    }
+
+    /// Takes in the snapshots statusline runs kept while no app ran; the spool is emptied once they are
+    /// recorded (a failure leaves them for the next start).
+    fn take_spool(self: Arc<Self>) {
+        tokio::spawn(async move {
+            let db = self.db.clone();
+            let taken = match tokio::task::spawn_blocking(move || ccmeter_core::spool::take(&db)).await {
+                Ok(Ok(Some(taken))) => taken,
+                Ok(Ok(None)) => return,
+                Ok(Err(error)) => return tracing::warn!(%error, "cannot read the statusline spool"),
+                Err(error) => return tracing::warn!(%error, "the statusline spool task failed"),
+            };
+            let mut taken = taken;
+            let snapshots = std::mem::take(&mut taken.snapshots);
+            let count = snapshots.len();
+            if taken.unreadable > 0 {
+                tracing::warn!(lines = taken.unreadable, "statusline spool lines that are not snapshots were skipped");
+            }
+            let recorded = self
+                .store
+                .exec(move |tx| {
+                    snapshots.iter().try_for_each(|snapshot| ccmeter_core::write::statusline::record(tx, snapshot))
+                })
+                .await;
+            match recorded.map(|()| taken.done()) {
+                Ok(Ok(())) => {
+                    tracing::info!(snapshots = count, "statusline snapshots taken from the spool");
+                    self.refresh.notify_one();
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "cannot empty the statusline spool; its snapshots are recorded")
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot record the statusline spool; it is kept for the next start")
+                }
+            }
+        });
     }
 
     /// Opens the welcome window if this is the first start (`settings::take_welcome`).
@@ -257,16 +333,24 @@ impl App {
         loop {
             // Budgets first, so the menu shows the state the alerts were decided on.
             let ctx = TimeContext::system();
-            let statuses = match self.store.exec(move |tx| budget::check_and_record(tx, &ctx)).await {
-                Ok(check) => {
+            let checked = self
+                .store
+                .exec(move |tx| Ok((budget::check_and_record(tx, &ctx)?, limits::alerts::check_and_record(tx, &ctx)?)))
+                .await;
+            let statuses = match checked {
+                Ok((check, limit_alerts)) => {
                     for alert in check.notify {
                         tracing::info!(summary = %alert.summary, body = %alert.body, "budget alert");
+                        self.notify(alert.summary, alert.body);
+                    }
+                    for alert in limit_alerts {
+                        tracing::info!(summary = %alert.summary, body = %alert.body, "plan limit alert");
                         self.notify(alert.summary, alert.body);
                     }
                     check.statuses
                 }
                 Err(error) => {
-                    tracing::warn!(%error, "cannot check the budgets");
+                    tracing::warn!(%error, "cannot check the budgets and limits");
                     Vec::new()
                 }
             };

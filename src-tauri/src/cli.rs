@@ -39,6 +39,10 @@ pub enum Command {
     /// Add the history in a file made by `ccmeter export` to this database. Sessions it already has are
     /// kept once; its settings and budgets are not touched.
     Import(ImportArgs),
+    /// Claude Code's statusLine command: reads the JSON Claude Code writes to its stdin, hands it to the app
+    /// (plan limits, the session's project) and prints one line: session cost, today, budget, 5-hour and
+    /// weekly limits. Always exits 0. `ccmeter connect` sets it up.
+    Statusline(DbArg),
     /// Print what a bug report needs: version, data folder, database size and contents, last data, settings
     /// in brief. No prompt text, e-mail or account ids.
     Diagnostics(DbArg),

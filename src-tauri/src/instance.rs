@@ -36,6 +36,9 @@ pub enum Request {
     Receivers,
     /// A window process: the connection stays open and the app sends it an [`Event`] per line.
     Attach,
+    /// What Claude Code handed `ccmeter statusline`; answered with the line's recorded figures
+    /// ([`ccmeter_core::statusline::LineFigures`]) before it is recorded.
+    Statusline(Box<ccmeter_core::words::statusline::Snapshot>),
     /// Quit the app, as its menu's "Quit" does.
     Quit,
 }
@@ -116,8 +119,14 @@ pub fn send(db: &Path, request: Request) -> std::io::Result<bool> {
 /// Asks the app running on `db` and reads its one-line JSON answer; `Ok(None)` when none is running.
 #[cfg(unix)]
 pub fn call<T: DeserializeOwned>(db: &Path, request: Request) -> std::io::Result<Option<T>> {
+    call_within(db, request, ANSWER_TIMEOUT)
+}
+
+/// [`call`], giving up (an error) when the answer takes longer than `timeout`.
+#[cfg(unix)]
+pub fn call_within<T: DeserializeOwned>(db: &Path, request: Request, timeout: Duration) -> std::io::Result<Option<T>> {
     let Some(stream) = connect(db, &request)? else { return Ok(None) };
-    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+    stream.set_read_timeout(Some(timeout))?;
     let mut answer = String::new();
     BufReader::new(stream).read_line(&mut answer)?;
     let value = serde_json::from_str(answer.trim())
@@ -227,6 +236,15 @@ pub fn listen(db: &Path, handle: impl Fn(Request, Reply) + Send + Sync + 'static
 #[cfg(not(unix))]
 pub fn send(_db: &Path, _request: Request) -> std::io::Result<bool> {
     Ok(false)
+}
+
+#[cfg(not(unix))]
+pub fn call_within<T: DeserializeOwned>(
+    _db: &Path,
+    _request: Request,
+    _timeout: Duration,
+) -> std::io::Result<Option<T>> {
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -14,10 +14,12 @@ mod notify;
 mod report;
 #[cfg(target_os = "linux")]
 mod status_item;
+mod statusline_cli;
 mod transfer_cli;
 #[cfg(target_os = "linux")]
 mod tray_view;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use ccmeter_app::{instance, window};
@@ -76,6 +78,15 @@ fn main() -> ExitCode {
         Some(Command::Import(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
             print_or_fail(transfer_cli::import(&db, &args.file))
+        }
+        Some(Command::Statusline(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db);
+            // https://no-color.org: any non-empty NO_COLOR turns the colours off.
+            let colour = std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+            let line = statusline_cli::run(&db, &mut std::io::stdin().lock(), colour);
+            // Claude Code may have cancelled the run and closed the pipe: nothing is left to tell it.
+            let _ = writeln!(std::io::stdout(), "{line}");
+            ExitCode::SUCCESS
         }
         Some(Command::Diagnostics(args)) => {
             let db = ccmeter_core::paths::database_path(args.db);

@@ -2,6 +2,7 @@
 //! actions its entries stand for. The tray process draws it on its D-Bus item (`tray_view`).
 
 use ccmeter_core::budget::{self, BudgetStatus, Pause, Period};
+use ccmeter_core::limits::{self, CurrentLimit};
 use ccmeter_core::read::glance::{self, Glance};
 use ccmeter_core::store::settings;
 use ccmeter_core::words::settings::{Settings, SettingsPatch};
@@ -93,6 +94,8 @@ pub struct Figures {
     pub budgets: Vec<BudgetStatus>,
     /// Spend of this week and this month.
     pub periods: Vec<(Period, i64)>,
+    /// A subscriber's current plan-limit windows, 5-hour first (none for API-key users).
+    pub limits: Vec<CurrentLimit>,
 }
 
 impl Figures {
@@ -110,6 +113,7 @@ impl Figures {
             };
             periods.push((period, ccmeter_core::read::query::summary(&conn, range)?.usage.cost_nanos));
         }
+        let limits = limits::current(&conn, ctx.now())?;
         Ok(Figures {
             glance: glance::glance(&conn, &ctx, window)?,
             last_data: glance::last_data(&conn)?,
@@ -117,13 +121,26 @@ impl Figures {
             settings,
             budgets,
             periods,
+            limits,
         })
+    }
+
+    /// The tray text: the glance's (`$1.24`, `today $7.80`), then the nearest limit window's use when a
+    /// subscriber's is known (`$1.24 · 5h 42 %`).
+    pub fn label(&self) -> String {
+        match self.limits.first() {
+            Some(limit) => {
+                format!("{} · {} {}", self.glance.label, limit.kind.short(), limits::percent_words(limit.used_pct))
+            }
+            None => self.glance.label.clone(),
+        }
     }
 
     /// When the tray must be redrawn without new data: a session going idle, midnight, a pause ending.
     pub fn next_change(&self) -> Option<DateTime<Utc>> {
         let pause_end = self.settings.paused_until(self.ctx.now());
-        [self.glance.next_change, pause_end].into_iter().flatten().min()
+        let reset = self.limits.iter().map(|limit| limit.resets_at).min();
+        [self.glance.next_change, pause_end, reset].into_iter().flatten().min()
     }
 
     pub fn look(&self) -> Look {
@@ -177,6 +194,14 @@ impl MenuModel {
         lines.push(period_line(Period::Day.current(), Period::Day, glance.today.cost_nanos, &figures.budgets));
         for (period, spent) in &figures.periods {
             lines.push(period_line(period.current(), *period, *spent, &figures.budgets));
+        }
+        for limit in &figures.limits {
+            lines.push(format!(
+                "{} {} · resets {}",
+                limit.kind.name(),
+                limits::percent_words(limit.used_pct),
+                limits::reset_words(&figures.ctx, limit.resets_at)
+            ));
         }
         let last_data = match figures.last_data {
             Some(at) => format!("Last data {}", at.with_timezone(&figures.ctx.zone).format("%Y-%m-%d %H:%M:%S")),
@@ -252,6 +277,7 @@ mod tests {
             settings,
             budgets: Vec::new(),
             periods: vec![(Period::Week, 20_000_000_000), (Period::Month, 51_000_000_000)],
+            limits: Vec::new(),
         }
     }
 
@@ -262,6 +288,37 @@ mod tests {
         assert_eq!(model.last_data, "Last data 2026-11-24 14:40:00");
         assert_eq!(model.alerts, AlertsModel::Pausable);
         assert!(!model.amount_in_icon && !model.start_at_login);
+    }
+
+    #[test]
+    fn a_subscribers_limits_join_the_label_and_the_menu_and_their_resets_redraw_it() {
+        use ccmeter_core::words::statusline::LimitKind;
+        let mut subscriber = figures("2026-11-24T12:00:00Z", Settings::default());
+        let five_hour_reset: DateTime<Utc> = "2026-11-24T13:30:00Z".parse().expect("instant");
+        subscriber.limits = vec![
+            CurrentLimit {
+                kind: LimitKind::FiveHour,
+                used_pct: 42.4,
+                resets_at: five_hour_reset,
+                reported_at: subscriber.ctx.now(),
+            },
+            CurrentLimit {
+                kind: LimitKind::SevenDay,
+                used_pct: 41.0,
+                resets_at: "2026-11-30T08:00:00Z".parse().expect("instant"),
+                reported_at: subscriber.ctx.now(),
+            },
+        ];
+        assert_eq!(subscriber.label(), "today $7.80 · 5h 42 %");
+        let model = MenuModel::new(&subscriber, "");
+        assert_eq!(
+            model.figures[3..],
+            ["5-hour limit 42 % · resets 14:30".to_owned(), "Weekly limit 41 % · resets Mon 09:00".to_owned()],
+            "Berlin time"
+        );
+        assert_eq!(subscriber.next_change(), Some(five_hour_reset));
+        subscriber.limits.remove(0);
+        assert_eq!(subscriber.label(), "today $7.80 · 7d 41 %", "the weekly window when no 5-hour one is current");
     }
 
     #[test]

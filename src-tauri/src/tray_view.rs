@@ -82,10 +82,10 @@ impl TrayView {
     }
 
     pub async fn show(&mut self, figures: &Figures, receiver: &str) -> Result<(), Box<dyn std::error::Error>> {
-        let label = &figures.glance.label;
-        if self.label.as_ref() != Some(label) {
-            self.item.set_label(label, &format!("ccmeter: {label}")).await?;
-            self.label = Some(label.clone());
+        let label = figures.label();
+        if self.label.as_ref() != Some(&label) {
+            self.item.set_label(&label, &format!("ccmeter: {label}")).await?;
+            self.label = Some(label);
         }
         // Sent every time: a panel toggles a check item itself when clicked, whatever was saved.
         self.item.set_menu(menu_nodes(&MenuModel::new(figures, receiver))).await?;
@@ -119,6 +119,7 @@ mod tests {
             settings: Settings::default(),
             budgets: Vec::new(),
             periods: Vec::new(),
+            limits: Vec::new(),
         };
         let nodes = menu_nodes(&MenuModel::new(&figures, "Listening on …"));
         let lines: Vec<i32> =

@@ -14,7 +14,8 @@ use crate::error::IpcError;
 #[serde(rename_all = "snake_case", tag = "write")]
 pub enum Write {
     /// The fields a window changed, applied to the settings as stored now.
-    SaveSettings { patch: SettingsPatch },
+    /// (Boxed: a patch of every field is much larger than the other writes.)
+    SaveSettings { patch: Box<SettingsPatch> },
     /// One session and everything it recorded (`""`: the data without a session).
     DeleteSession { id: String },
     /// Every record in `[from_ns, to_ns)` (UTC nanoseconds; a window's local days).

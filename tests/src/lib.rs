@@ -66,11 +66,15 @@ macro_rules! undo_schema_6 {
     };
 }
 
-/// Schema 7's, 8's and 9's day and hour aggregates, schema 10's index of failed tool runs and schema 11's index
-/// of session starts gone (11's columns went with `session_totals`).
+/// Schema 7's, 8's and 9's day and hour aggregates, schema 10's index of failed tool runs, schema 11's index
+/// of session starts (11's columns and 12's index went with `session_totals`) and schema 13's statusline tables gone.
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP TABLE limit_windows;
+    DROP TABLE limit_points;
+    DROP TABLE limit_alerts;
+    DROP TABLE session_workspaces;
     DROP INDEX sessions_first;
     DROP INDEX events_failed_tools;
     DROP TABLE timing_by_day;
@@ -596,4 +600,35 @@ pub async fn send_fixture_to(grpc: std::net::SocketAddr, http: std::net::SocketA
         .expect("HTTP post");
         assert_eq!(answer.status, 200, "{}: {}", request.path, String::from_utf8_lossy(&answer.body));
     }
+}
+
+/// What Claude Code 2.1.332 wrote to a statusLine command's stdin (`fixtures/statusline-2.1.332/`, its
+/// README says how): one case's payloads, byte for byte, in the order written.
+pub fn statusline_payloads(case: &str) -> Vec<Vec<u8>> {
+    let path = fixtures_dir().join("statusline-2.1.332").join(case).join("stdin.raw.jsonl");
+    let raw = std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    raw.split_inclusive(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
+}
+
+/// When a statusline case was captured (its `session.json`'s `t0`), in Unix seconds.
+pub fn statusline_captured_at(case: &str) -> i64 {
+    let path = fixtures_dir().join("statusline-2.1.332").join(case).join("session.json");
+    let session: Value = serde_json::from_slice(&std::fs::read(&path).expect("session.json")).expect("JSON");
+    session["t0"].as_f64().expect("t0") as i64
+}
+
+/// A payload as if captured `seconds` later: its reset times move with it (the rest is as Claude Code wrote it),
+/// so windows that were ahead at the capture are ahead of the clock a test runs by.
+pub fn statusline_moved(payload: &[u8], seconds: i64) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(payload).expect("a captured payload");
+    if let Some(windows) = value.get_mut("rate_limits").and_then(Value::as_object_mut) {
+        for window in windows.values_mut() {
+            if let Some(resets) = window["resets_at"].as_i64() {
+                window["resets_at"] = Value::from(resets + seconds);
+            }
+        }
+    }
+    let mut moved = serde_json::to_vec(&value).expect("JSON");
+    moved.push(b'\n');
+    moved
 }

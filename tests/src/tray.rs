@@ -1,7 +1,8 @@
 //! Reading the app's tray item over D-Bus the way a panel does (busctl on the session bus): for the tray
 //! tests and the freshness benchmark. Needs a display and a session bus (scripts/test.sh provides both).
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -172,4 +173,102 @@ pub fn window_titles() -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default()
+}
+
+/// The tray app, launched for a test; killed (if still running) when dropped.
+pub struct App(pub Child);
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Launches the tray app on `db` with its receivers on free loopback ports and no welcome window.
+pub fn launch(db: &Path) -> App {
+    launch_with(db, &[])
+}
+
+/// [`launch`], with these environment variables too.
+pub fn launch_with(db: &Path, env: &[(&str, &Path)]) -> App {
+    assert!(
+        std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "the tray test needs a display and a session bus: run it through scripts/test.sh (Xvfb + dbus-run-session)"
+    );
+    let child = Command::new(crate::ccmeter_bin())
+        .arg("--db")
+        .arg(db)
+        .args(["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .env("CCMETER_LOG", "warn")
+        // The welcome window has its own test; the others measure and click the app without it.
+        .env("CCMETER_SKIP_WELCOME", "1")
+        // The app's log files go beside the test's database, not into the home folder's log folder.
+        .env("CCMETER_LOG_DIR", db.parent().expect("the database's folder").join("logs"))
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        // Kept beside the database, for a test to read what a terminal would have shown.
+        .stderr(std::fs::File::create(db.with_extension("stderr")).expect("the app's stderr file"))
+        .spawn()
+        .expect("launch the app");
+    App(child)
+}
+
+/// Watches the session bus for notifications, as a notification daemon would see them.
+pub struct NotificationMonitor {
+    child: Child,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl NotificationMonitor {
+    pub fn start() -> NotificationMonitor {
+        let mut child = Command::new("dbus-monitor")
+            .args(["--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-monitor");
+        let stdout = child.stdout.take().expect("stdout");
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = std::sync::Arc::clone(&output);
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().expect("monitor output").push_str(&(line + "\n"));
+            }
+        });
+        std::thread::sleep(Duration::from_millis(500));
+        NotificationMonitor { child, output }
+    }
+
+    /// (summary, body) of every budget notification seen so far (other tests share the bus).
+    pub fn budget_alerts(&self) -> Vec<(String, String)> {
+        self.seen().into_iter().filter(|(summary, _)| summary.contains("budget")).collect()
+    }
+
+    /// (summary, body) of every notification seen so far.
+    pub fn seen(&self) -> Vec<(String, String)> {
+        let text = self.output.lock().expect("monitor output").clone();
+        text.split("member=Notify")
+            .skip(1)
+            .map(|call| {
+                // Notify(app_name, replaces_id, icon, summary, body, …): the 2nd to 4th strings after the app name.
+                let strings: Vec<String> = call
+                    .lines()
+                    .filter_map(|l| {
+                        l.trim().strip_prefix("string \"").and_then(|s| s.strip_suffix('"')).map(str::to_owned)
+                    })
+                    .collect();
+                (strings.get(2).cloned().unwrap_or_default(), strings.get(3).cloned().unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+impl Drop for NotificationMonitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

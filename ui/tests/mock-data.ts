@@ -587,6 +587,7 @@ export const savedSettings: Settings = {
   week_start: "Mon",
   alerts_enabled: true,
   alerts_paused_until: null,
+  limit_alerts: [80, 95],
   start_at_login: false,
   icon_shows_amount: false,
   grpc_addr: "127.0.0.1:4317",

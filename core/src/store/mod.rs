@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_failed_tools_index.sql"),
     include_str!("../../migrations/0011_session_mix.sql"),
     include_str!("../../migrations/0012_session_totals_span.sql"),
+    include_str!("../../migrations/0013_statusline.sql"),
 ];
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

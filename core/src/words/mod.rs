@@ -1,6 +1,6 @@
 //! The words every layer shares, with no SQL and no IO: budget periods, time (clocks, the user's zone, the
 //! 15-minute buckets), ranges of time, money, who made a request, the facets of the breakdowns, duration histograms, the
-//! settings value and an alert.
+//! settings value, an alert and a statusline snapshot.
 
 pub mod alert;
 pub mod facet;
@@ -10,4 +10,5 @@ pub mod period;
 pub mod range;
 pub mod settings;
 pub mod source;
+pub mod statusline;
 pub mod time;

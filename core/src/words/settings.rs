@@ -16,6 +16,8 @@ use crate::words::period::Period;
 
 /// Alert thresholds of a budget when none are given, in percent of its limit.
 pub const DEFAULT_THRESHOLDS: [u32; 3] = [50, 80, 100];
+/// Plan-limit thresholds when none are set, in percent of a window.
+pub const DEFAULT_LIMIT_ALERTS: [u32; 2] = [80, 95];
 /// The largest budget limit accepted, in USD.
 pub const MAX_LIMIT_USD: f64 = 1_000_000.0;
 /// The smallest budget limit accepted, in USD: amounts are shown with two decimals.
@@ -39,6 +41,9 @@ pub struct Settings {
     pub alerts_enabled: bool,
     /// Alerts reached before this instant are recorded as suppressed, never sent.
     pub alerts_paused_until: Option<DateTime<Utc>>,
+    /// A notification when a plan-limit window (5-hour, weekly) reaches each of these percentages, once per
+    /// window; none: no limit notifications. A pause silences them too.
+    pub limit_alerts: Vec<u32>,
     pub start_at_login: bool,
     /// Draw the amount into the tray icon, for desktops that hide the tray label (KDE, stock GNOME).
     pub icon_shows_amount: bool,
@@ -58,6 +63,7 @@ impl Default for Settings {
             week_start: Weekday::Mon,
             alerts_enabled: true,
             alerts_paused_until: None,
+            limit_alerts: DEFAULT_LIMIT_ALERTS.to_vec(),
             start_at_login: false,
             icon_shows_amount: false,
             grpc_addr: "127.0.0.1:4317".into(),
@@ -95,6 +101,9 @@ pub struct SettingsPatch {
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     #[ts(optional)]
     pub alerts_paused_until: Option<Option<DateTime<Utc>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub limit_alerts: Option<Vec<u32>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub start_at_login: Option<bool>,
@@ -156,6 +165,7 @@ impl From<&Settings> for SettingsPatch {
             week_start: Some(settings.week_start),
             alerts_enabled: Some(settings.alerts_enabled),
             alerts_paused_until: Some(settings.alerts_paused_until),
+            limit_alerts: Some(settings.limit_alerts.clone()),
             start_at_login: Some(settings.start_at_login),
             icon_shows_amount: Some(settings.icon_shows_amount),
             grpc_addr: Some(settings.grpc_addr.clone()),
@@ -185,6 +195,7 @@ impl SettingsPatch {
         set(&mut settings.week_start, &self.week_start);
         set(&mut settings.alerts_enabled, &self.alerts_enabled);
         set(&mut settings.alerts_paused_until, &self.alerts_paused_until);
+        set(&mut settings.limit_alerts, &self.limit_alerts);
         set(&mut settings.start_at_login, &self.start_at_login);
         set(&mut settings.icon_shows_amount, &self.icon_shows_amount);
         set(&mut settings.grpc_addr, &self.grpc_addr);
@@ -375,6 +386,21 @@ impl Settings {
             return invalid(
                 SettingsField::Retention,
                 "keep data for at least 1 day, or set no retention limit to keep everything".into(),
+            );
+        }
+        if let Some(bad) = self.limit_alerts.iter().find(|t| !(1..=100).contains(*t)) {
+            return invalid(
+                SettingsField::LimitAlerts,
+                format!("plan-limit alerts are percentages of a window from 1 to 100 (got {bad}), e.g. 80, 95"),
+            );
+        }
+        if self.limit_alerts.windows(2).any(|pair| pair[0] >= pair[1]) {
+            return invalid(
+                SettingsField::LimitAlerts,
+                format!(
+                    "plan-limit alerts must be in ascending order without repeats (got {})",
+                    join(&self.limit_alerts)
+                ),
             );
         }
         for (field, what, addr, example) in [

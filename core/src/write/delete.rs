@@ -36,6 +36,8 @@ pub fn session(tx: &Transaction, id: &str) -> Result<Deleted> {
         spans: tx.execute("DELETE FROM spans WHERE session_id = ?1", [id])? as i64,
         sessions: tx.execute("DELETE FROM sessions WHERE id = ?1", [id])? as i64,
     };
+    // Its workspace goes with it; the plan's limit windows are the account's, not the session's.
+    tx.execute("DELETE FROM session_workspaces WHERE session_id = ?1", [id])?;
     let days = daily::session_buckets(tx, id)?;
     tx.execute("DELETE FROM usage_rollup WHERE session_id = ?1", [id])?;
     tx.execute("DELETE FROM facet_rollup WHERE session_id = ?1", [id])?;
@@ -76,6 +78,7 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
     };
     tx.execute("DELETE FROM usage_rollup WHERE bucket >= ?1 AND bucket < ?2", params![from_bucket, to_bucket])?;
     tx.execute("DELETE FROM facet_rollup WHERE bucket >= ?1 AND bucket < ?2", params![from_bucket, to_bucket])?;
+    delete_statusline_span(tx, from, to)?;
     tx.execute(
         "UPDATE sessions SET
             first_ns = coalesce(min((SELECT min(time_ns) FROM events e WHERE e.session_id = sessions.id),
@@ -113,6 +116,26 @@ pub fn range(tx: &Transaction, range: Range) -> Result<Deleted> {
     daily::refresh_sessions(tx, touched.iter().map(String::as_str))?;
     tx.execute("DELETE FROM touched", [])?;
     Ok(deleted)
+}
+
+/// The statusline's records of `[from, to)`: the limit points in it, the windows (and their alerts) and the
+/// workspaces reported only in it; a window reported beyond it keeps the highest use of its points left.
+fn delete_statusline_span(tx: &Transaction, from: i64, to: i64) -> Result<()> {
+    tx.execute("DELETE FROM limit_points WHERE at_ns >= ?1 AND at_ns < ?2", params![from, to])?;
+    tx.execute(
+        "DELETE FROM limit_alerts WHERE (kind, resets_at) IN
+             (SELECT kind, resets_at FROM limit_windows WHERE first_ns >= ?1 AND last_ns < ?2)",
+        params![from, to],
+    )?;
+    tx.execute("DELETE FROM limit_windows WHERE first_ns >= ?1 AND last_ns < ?2", params![from, to])?;
+    tx.execute(
+        "UPDATE limit_windows SET used_pct = (SELECT max(p.used_pct) FROM limit_points p
+                                              WHERE p.kind = limit_windows.kind AND p.resets_at = limit_windows.resets_at)
+         WHERE EXISTS (SELECT 1 FROM limit_points p WHERE p.kind = limit_windows.kind AND p.resets_at = limit_windows.resets_at)",
+        [],
+    )?;
+    tx.execute("DELETE FROM session_workspaces WHERE first_ns >= ?1 AND last_ns < ?2", params![from, to])?;
+    Ok(())
 }
 
 /// The retention setting: deletes the records (events, metric points, spans) older than `days` local days

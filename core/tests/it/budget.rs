@@ -591,6 +591,7 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
         week_start: Weekday::Sun,
         alerts_enabled: false,
         alerts_paused_until: Some(at("2026-11-24T18:00:00+01:00")),
+        limit_alerts: vec![50, 90, 100],
         start_at_login: true,
         icon_shows_amount: true,
         grpc_addr: "0.0.0.0:14317".into(),
@@ -663,6 +664,21 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
             "1 to 1440 minutes (got 1441)",
         ),
         (Settings { retention_days: Some(0), ..Default::default() }, SettingsField::Retention, "at least 1 day"),
+        (
+            Settings { limit_alerts: vec![0, 80], ..Default::default() },
+            SettingsField::LimitAlerts,
+            "from 1 to 100 (got 0)",
+        ),
+        (
+            Settings { limit_alerts: vec![80, 101], ..Default::default() },
+            SettingsField::LimitAlerts,
+            "from 1 to 100 (got 101)",
+        ),
+        (
+            Settings { limit_alerts: vec![95, 80], ..Default::default() },
+            SettingsField::LimitAlerts,
+            "ascending order without repeats (got 95, 80)",
+        ),
         (
             Settings { grpc_addr: "localhost".into(), ..Default::default() },
             SettingsField::GrpcAddr,

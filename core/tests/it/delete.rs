@@ -168,3 +168,58 @@ async fn a_session_spanning_two_days_keeps_its_later_day_and_retention_keeps_rec
     assert_eq!(long.timeline.len(), 1);
     assert_eq!(total(&store), 2_500_000_000);
 }
+
+fn statusline_snapshot(
+    session: &str,
+    received: &str,
+    five_hour_pct: f64,
+    resets: &str,
+) -> ccmeter_core::words::statusline::Snapshot {
+    use ccmeter_core::words::statusline::{LimitKind, LimitReading, Snapshot};
+    Snapshot {
+        received_at: at(received),
+        session_id: Some(session.into()),
+        cwd: Some("/home/dev/project".into()),
+        project_dir: None,
+        repository: None,
+        model_id: None,
+        model_name: None,
+        version: None,
+        session_cost_nanos: None,
+        limits: vec![LimitReading { kind: LimitKind::FiveHour, used_pct: five_hour_pct, resets_at: at(resets) }],
+    }
+}
+
+#[tokio::test]
+async fn deleting_takes_the_statusline_records_of_the_session_or_the_span_with_it() {
+    let (_dir, store) = store_with(&[]).await;
+    let snapshots = [
+        statusline_snapshot("early", "2026-11-20T10:00:00Z", 20.0, "2026-11-20T14:00:00Z"),
+        statusline_snapshot("late", "2026-11-22T10:00:00Z", 10.0, "2026-11-22T14:00:00Z"),
+        statusline_snapshot("late", "2026-11-22T11:00:00Z", 30.0, "2026-11-22T14:00:00Z"),
+    ];
+    store
+        .exec(move |tx| snapshots.iter().try_for_each(|s| ccmeter_core::write::statusline::record(tx, s)))
+        .await
+        .expect("recorded");
+    let count = |sql: &str| -> i64 { store.reader().expect("reader").query_row(sql, [], |r| r.get(0)).expect(sql) };
+    assert_eq!(count("SELECT count(*) FROM session_workspaces"), 2);
+
+    // The first day's window and workspace go with the first day; the later window loses its point in the
+    // span and keeps the highest of the rest.
+    let span = Range { from_ns: Some(ns(at("2026-11-20T00:00:00Z"))), to_ns: Some(ns(at("2026-11-22T10:30:00Z"))) };
+    store.exec(move |tx| delete::range(tx, span)).await.expect("deleted");
+    assert_eq!(count("SELECT count(*) FROM limit_windows"), 1);
+    assert_eq!(count("SELECT count(*) FROM limit_points"), 1);
+    assert_eq!(count("SELECT CAST(used_pct AS INTEGER) FROM limit_windows"), 30);
+    assert_eq!(count("SELECT count(*) FROM session_workspaces WHERE session_id = 'early'"), 0);
+    assert_eq!(
+        count("SELECT count(*) FROM session_workspaces WHERE session_id = 'late'"),
+        1,
+        "reported after the span too"
+    );
+
+    store.exec(|tx| delete::session(tx, "late")).await.expect("deleted");
+    assert_eq!(count("SELECT count(*) FROM session_workspaces"), 0);
+    assert_eq!(count("SELECT count(*) FROM limit_windows"), 1, "the plan's windows are not the session's");
+}

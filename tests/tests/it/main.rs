@@ -15,6 +15,7 @@ mod hostile_input;
 mod listen_settings;
 mod otlp_clients;
 mod sessions_and_processes;
+mod statusline;
 mod transfer_cli;
 mod tray_app;
 mod windows_e2e;

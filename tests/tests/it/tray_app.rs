@@ -2,24 +2,16 @@
 //! (scripts/test.sh provides both): its tray item is read back over D-Bus the way a panel reads it.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ccmeter_tests::desktop::one_at_a_time;
 use ccmeter_tests::tray::{
-    self, ITEM, busctl, click, http_address, label, menu_entries, menu_labels, tray_connection, wait_for, window_titles,
+    self, App, ITEM, NotificationMonitor, busctl, click, http_address, label, launch, launch_with, menu_entries,
+    menu_labels, tray_connection, wait_for, window_titles,
 };
 use ccmeter_tests::{ccmeter_bin, http_post};
 use serde_json::Value;
-
-struct App(Child);
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Whether the check item `label` is checked.
 fn checked(conn: &str, label: &str) -> Option<bool> {
@@ -55,34 +47,6 @@ fn icon_colour(rgba: &[u8]) -> &'static str {
     }
     // The slate background is in every icon: a state colour, when present, is what it says.
     ["red", "amber", "green"].into_iter().find(|c| counts.get(c).copied().unwrap_or(0) > 40).unwrap_or("slate")
-}
-
-fn launch(db: &Path) -> App {
-    launch_with(db, &[])
-}
-
-fn launch_with(db: &Path, env: &[(&str, &Path)]) -> App {
-    assert!(
-        std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "the tray test needs a display and a session bus: run it through scripts/test.sh (Xvfb + dbus-run-session)"
-    );
-    let child = Command::new(ccmeter_bin())
-        .arg("--db")
-        .arg(db)
-        .args(["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-        .env("CCMETER_LOG", "warn")
-        // The welcome window has its own test; the others measure and click the app without it.
-        .env("CCMETER_SKIP_WELCOME", "1")
-        // The app's log files go beside the test's database, not into the home folder's log folder.
-        .env("CCMETER_LOG_DIR", db.parent().expect("the database's folder").join("logs"))
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        // Kept beside the database, for a test to read what a terminal would have shown.
-        .stderr(std::fs::File::create(db.with_extension("stderr")).expect("the app's stderr file"))
-        .spawn()
-        .expect("launch the app");
-    App(child)
 }
 
 /// An api_request event timestamped now, in the tray tests' session.
@@ -184,64 +148,6 @@ fn a_window_process_started_directly_beside_another_leaves_it_its_windows() {
     }
     let status = wait_for("the app to quit", Duration::from_secs(10), || app.0.try_wait().ok().flatten());
     assert!(status.success(), "{status:?}");
-}
-
-/// Watches the session bus for notifications, as a notification daemon would see them.
-struct NotificationMonitor {
-    child: Child,
-    output: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl NotificationMonitor {
-    fn start() -> NotificationMonitor {
-        let mut child = Command::new("dbus-monitor")
-            .args(["--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-monitor");
-        let stdout = child.stdout.take().expect("stdout");
-        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let sink = std::sync::Arc::clone(&output);
-        std::thread::spawn(move || {
-            use std::io::BufRead;
-            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-                sink.lock().expect("monitor output").push_str(&(line + "\n"));
-            }
-        });
-        std::thread::sleep(Duration::from_millis(500));
-        NotificationMonitor { child, output }
-    }
-
-    /// (summary, body) of every budget notification seen so far (other tests share the bus).
-    fn budget_alerts(&self) -> Vec<(String, String)> {
-        self.seen().into_iter().filter(|(summary, _)| summary.contains("budget")).collect()
-    }
-
-    /// (summary, body) of every notification seen so far.
-    fn seen(&self) -> Vec<(String, String)> {
-        let text = self.output.lock().expect("monitor output").clone();
-        text.split("member=Notify")
-            .skip(1)
-            .map(|call| {
-                // Notify(app_name, replaces_id, icon, summary, body, …): the 2nd to 4th strings after the app name.
-                let strings: Vec<String> = call
-                    .lines()
-                    .filter_map(|l| {
-                        l.trim().strip_prefix("string \"").and_then(|s| s.strip_suffix('"')).map(str::to_owned)
-                    })
-                    .collect();
-                (strings.get(2).cloned().unwrap_or_default(), strings.get(3).cloned().unwrap_or_default())
-            })
-            .collect()
-    }
-}
-
-impl Drop for NotificationMonitor {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn spend(http: std::net::SocketAddr, cost_usd: f64, request_id: &str) {

@@ -464,7 +464,12 @@ week_start: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enable
 /**
  * Alerts reached before this instant are recorded as suppressed, never sent.
  */
-alerts_paused_until: string | null, start_at_login: boolean, 
+alerts_paused_until: string | null, 
+/**
+ * A notification when a plan-limit window (5-hour, weekly) reaches each of these percentages, once per
+ * window; none: no limit notifications. A pause silences them too.
+ */
+limit_alerts: Array<number>, start_at_login: boolean, 
 /**
  * Draw the amount into the tray icon, for desktops that hide the tray label (KDE, stock GNOME).
  */
@@ -474,7 +479,7 @@ icon_shows_amount: boolean, grpc_addr: string, http_addr: string,
  */
 welcomed: boolean, };
 
-export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, };
+export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, limit_alerts?: Array<number>, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, };
 
 export type SourceClass = "main" | "subagent" | "auxiliary";
 

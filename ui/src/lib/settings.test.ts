@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { savedSettings } from "../../tests/mock-data";
-import { settingsPatch } from "./settings";
+import { parseLimitAlerts, settingsPatch } from "./settings";
 
 const loaded = savedSettings;
 
@@ -28,5 +28,25 @@ describe("settingsPatch", () => {
     const edited = structuredClone(loaded);
     edited.budgets.day = { limit_usd: 12, thresholds: [50, 80, 100] };
     expect(settingsPatch(loaded, edited)).not.toHaveProperty("alerts_paused_until");
+  });
+});
+
+describe("parseLimitAlerts", () => {
+  it("reads thresholds as people type them, sorted and without repeats", () => {
+    expect(parseLimitAlerts("80, 95")).toEqual([80, 95]);
+    expect(parseLimitAlerts("95 %, 80%,95")).toEqual([80, 95]);
+    expect(parseLimitAlerts("100")).toEqual([100]);
+  });
+
+  it("takes blank for no limit notifications", () => {
+    expect(parseLimitAlerts("")).toEqual([]);
+    expect(parseLimitAlerts("  ")).toEqual([]);
+  });
+
+  it("says which entry is not a percentage", () => {
+    for (const bad of ["0", "101", "80,,95", "eighty", "-5", "9.5", "80, 1000"]) {
+      expect(parseLimitAlerts(bad), bad).toMatch(/^Plan-limit alerts are whole percentages/);
+    }
+    expect(parseLimitAlerts("80, x")).toContain("“x”");
   });
 });

@@ -28,3 +28,25 @@ export function settingsPatch(loaded: Settings, edited: Settings): SettingsPatch
   }
   return patch as SettingsPatch;
 }
+
+/**
+ * The plan-limit alert thresholds as typed ("80, 95 %"), sorted and without repeats; blank is none (no limit
+ * notifications). A reason in words when an entry is not a whole percentage from 1 to 100.
+ */
+export function parseLimitAlerts(text: string): number[] | string {
+  const entries = text
+    .replaceAll("%", " ")
+    .split(",")
+    .map((entry) => entry.trim());
+  if (entries.every((entry) => entry === "")) {
+    return [];
+  }
+  const values: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d{1,3}$/.test(entry) || Number(entry) < 1 || Number(entry) > 100) {
+      return `Plan-limit alerts are whole percentages from 1 to 100, separated by commas, e.g. 80, 95 (not “${entry}”).`;
+    }
+    values.push(Number(entry));
+  }
+  return [...new Set(values)].sort((a, b) => a - b);
+}

@@ -242,7 +242,9 @@ pub async fn read_budget(
 /// transaction (the CLI's rules: the error says what to change), then lets the tray, budgets and login item
 /// follow. A change made meanwhile elsewhere (the tray, `ccmeter budget`) is kept. Returns what was saved.
 pub async fn save_settings(state: &AppState, patch: SettingsPatch) -> Result<Settings, IpcError> {
-    let Written::Settings(saved) = state.backend.write(Write::SaveSettings { patch }, state.time()).await? else {
+    let Written::Settings(saved) =
+        state.backend.write(Write::SaveSettings { patch: Box::new(patch) }, state.time()).await?
+    else {
         return Err(IpcError::internal("the app answered a settings write with something else"));
     };
     state.desktop.settings_changed();

@@ -1,0 +1,209 @@
+//! `ccmeter statusline` as Claude Code runs it: the payloads Claude Code 2.1.332 really wrote to a statusLine
+//! command's stdin (`fixtures/statusline-2.1.332/`), their reset times moved to today's clock, piped into the
+//! real binary; with no app (the line from the payload, the snapshot kept in the spool) and into a running app
+//! whose tray label, menu and notifications are read over D-Bus.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ccmeter_tests::desktop::one_at_a_time;
+use ccmeter_tests::tray::{NotificationMonitor, label, launch_with, menu_labels, tray_connection, wait_for};
+use ccmeter_tests::{ccmeter_bin, statusline_captured_at, statusline_moved, statusline_payloads};
+use chrono::{DateTime, Utc};
+
+/// What one run printed and how it ended.
+struct Run {
+    line: String,
+    stderr: String,
+    success: bool,
+}
+
+/// Runs `ccmeter statusline` on `db` with `payload` on its stdin, as Claude Code does (no colours: the
+/// colours have their own unit test).
+fn statusline(db: &Path, payload: &[u8]) -> Run {
+    let mut child = Command::new(ccmeter_bin())
+        .args(["statusline", "--db"])
+        .arg(db)
+        .env("NO_COLOR", "1")
+        .env("CCMETER_TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ccmeter statusline");
+    // A payload it stops reading (too large) closes the pipe early: that is its answer, not a failure here.
+    let _ = child.stdin.take().expect("stdin").write_all(payload);
+    let output = child.wait_with_output().expect("ccmeter statusline ran");
+    Run {
+        line: String::from_utf8(output.stdout).expect("UTF-8").trim_end_matches('\n').to_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        success: output.status.success(),
+    }
+}
+
+/// A captured case's payloads, moved so that the capture happened now.
+fn payloads_now(case: &str) -> (Vec<Vec<u8>>, i64) {
+    let moved = Utc::now().timestamp() - statusline_captured_at(case);
+    (statusline_payloads(case).iter().map(|p| statusline_moved(p, moved)).collect(), moved)
+}
+
+/// A reset time as the menu says it in UTC: `14:30` today, `Mon 09:00` on another day.
+fn reset_words(resets_at: i64) -> String {
+    let at = DateTime::<Utc>::from_timestamp(resets_at, 0).expect("instant");
+    at.format(if at.date_naive() == Utc::now().date_naive() { "%H:%M" } else { "%a %H:%M" }).to_string()
+}
+
+fn spooled_lines(db: &Path) -> usize {
+    let mut spool = db.as_os_str().to_owned();
+    spool.push(".statusline");
+    std::fs::read_to_string(spool).map(|text| text.lines().count()).unwrap_or(0)
+}
+
+#[test]
+fn with_no_app_each_real_payload_gives_its_line_and_waits_in_the_spool() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (case, last_line) in [
+        ("a-api-key", "$0.20"),
+        ("b-subscriber", "$0.20 · 5h 31 % · 7d 42 %"),
+        // The 5-hour window vanished for three payloads (its reset had passed), then a new one began.
+        ("c1-5h-reset-in-past", "$0.20 · 5h 3 % · 7d 42 %"),
+    ] {
+        let db = dir.path().join(format!("{case}.db"));
+        let (payloads, _) = payloads_now(case);
+        let mut lines = Vec::new();
+        for payload in &payloads {
+            let run = statusline(&db, payload);
+            assert!(run.success && run.stderr.is_empty(), "{case}: {}", run.stderr);
+            lines.push(run.line);
+        }
+        // The first run, at start-up, knows nothing but a cost of $0.
+        assert_eq!(lines[0], "$0.00", "{case}");
+        assert_eq!(lines.last().map(String::as_str), Some(last_line), "{case}: {lines:?}");
+        if case == "a-api-key" {
+            assert!(lines.iter().all(|l| !l.contains('%')), "no window is ever shown as 0 %: {lines:?}");
+        }
+        assert_eq!(spooled_lines(&db), payloads.len(), "{case}: every snapshot kept for the app");
+        assert!(!db.exists(), "no app ran: the database is not created by a statusline run");
+    }
+}
+
+#[test]
+fn hostile_input_gives_a_line_and_exit_0_and_never_blocks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let (payloads, moved) = payloads_now("b-subscriber");
+    let last: serde_json::Value = serde_json::from_slice(&payloads[payloads.len() - 1]).expect("JSON");
+    let with = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut value = last.clone();
+        edit(&mut value);
+        serde_json::to_vec(&value).expect("JSON")
+    };
+    let now = Utc::now().timestamp();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "ccmeter"),
+        ("not JSON", b"hello\n".to_vec(), "ccmeter"),
+        ("cut short", payloads[3][..200].to_vec(), "ccmeter"),
+        ("binary", vec![0xff, 0x00, 0xfe, 0x7b], "ccmeter"),
+        ("an array", b"[1,2,3]".to_vec(), "ccmeter"),
+        ("huge", vec![b' '; 8 * 1024 * 1024], "ccmeter"),
+        ("no fields", b"{}".to_vec(), "ccmeter"),
+        ("rate_limits null", with(&|v| v["rate_limits"] = serde_json::Value::Null), "$0.20"),
+        ("cost a string", with(&|v| v["cost"]["total_cost_usd"] = "0.2".into()), "5h 31 % · 7d 42 %"),
+        ("above 100 %", with(&|v| v["rate_limits"]["five_hour"]["used_percentage"] = 130.into()), "$0.20 · 7d 42 %"),
+        ("negative", with(&|v| v["rate_limits"]["seven_day"]["used_percentage"] = (-4).into()), "$0.20 · 5h 31 %"),
+        ("reset passed", with(&|v| v["rate_limits"]["five_hour"]["resets_at"] = (now - 60).into()), "$0.20 · 7d 42 %"),
+        (
+            "two windows, other resets",
+            with(&|v| {
+                v["rate_limits"]["five_hour"] = serde_json::json!({"used_percentage": 64, "resets_at": now + 600});
+                v["rate_limits"]["seven_day"] = serde_json::json!({"used_percentage": 7.5, "resets_at": now + 86_400});
+            }),
+            "$0.20 · 5h 64 % · 7d 7 %",
+        ),
+    ];
+    assert!(moved > 0);
+    for (what, input, expected) in cases {
+        let start = Instant::now();
+        let run = statusline(&db, &input);
+        assert!(run.success, "{what}: {}", run.stderr);
+        assert_eq!(run.line, expected, "{what}: {}", run.stderr);
+        assert!(start.elapsed() < Duration::from_secs(5), "{what} took {:?}", start.elapsed());
+        if expected == "ccmeter" && what != "no fields" {
+            assert!(run.stderr.starts_with("ccmeter statusline: "), "{what}: says why: {:?}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn a_subscribers_payloads_reach_the_tray_label_and_menu_and_a_limit_threshold_notifies() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let monitor = NotificationMonitor::start();
+    let app = launch_with(&db, &[("CCMETER_TZ", Path::new("UTC"))]);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("today's total", Duration::from_secs(5), || label(&conn).filter(|l| l == "today $0.00"));
+
+    let (payloads, moved) = payloads_now("b-subscriber");
+    let mut lines = Vec::new();
+    for payload in &payloads {
+        let run = statusline(&db, payload);
+        assert!(run.success && run.stderr.is_empty(), "{}", run.stderr);
+        lines.push(run.line);
+    }
+    // The app answered each run: today's total (no telemetry in this test) is in every line.
+    assert_eq!(lines.last().map(String::as_str), Some("$0.20 · today $0.00 · 5h 31 % · 7d 42 %"), "{lines:?}");
+    assert!(lines.iter().all(|l| l.contains("today $0.00")), "{lines:?}");
+    assert_eq!(spooled_lines(&db), 0, "handed to the app, not left in the spool");
+    wait_for("the label with the 5-hour window", Duration::from_secs(5), || {
+        label(&conn).filter(|l| l == "today $0.00 · 5h 31 %")
+    });
+    let five_hour = reset_words(1_796_166_000 + moved);
+    let weekly = reset_words(1_796_500_800 + moved);
+    let menu = menu_labels(&conn);
+    for line in [format!("5-hour limit 31 % · resets {five_hour}"), format!("Weekly limit 42 % · resets {weekly}")] {
+        assert!(menu.contains(&line), "{line:?} in {menu:?}");
+    }
+    println!("tray label {:?}; menu {:?}", label(&conn), &menu[..menu.len().min(6)]);
+
+    // The window climbs past both thresholds in one response: one notification, for 95 %.
+    let mut value: serde_json::Value = serde_json::from_slice(&payloads[payloads.len() - 1]).expect("JSON");
+    value["rate_limits"]["five_hour"]["used_percentage"] = 95.5.into();
+    let run = statusline(&db, &serde_json::to_vec(&value).expect("JSON"));
+    assert_eq!(run.line, "$0.20 · today $0.00 · 5h 95 % · 7d 42 %");
+    let limit_alerts = || -> Vec<(String, String)> {
+        monitor.seen().into_iter().filter(|(summary, _)| summary.contains("limit")).collect()
+    };
+    wait_for("the 95 % notification", Duration::from_secs(10), || (!limit_alerts().is_empty()).then_some(()));
+    wait_for("the label at 95 %", Duration::from_secs(5), || label(&conn).filter(|l| l == "today $0.00 · 5h 95 %"));
+    // A second session reporting the same window lower changes nothing, and says nothing again.
+    value["session_id"] = "another-session".into();
+    value["rate_limits"]["five_hour"]["used_percentage"] = 90.into();
+    statusline(&db, &serde_json::to_vec(&value).expect("JSON"));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(label(&conn).as_deref(), Some("today $0.00 · 5h 95 %"));
+    assert_eq!(limit_alerts(), [("5-hour limit: 95 % used".to_owned(), format!("Resets at {five_hour}"))]);
+    println!("notification: {:?}", limit_alerts());
+}
+
+#[test]
+fn snapshots_kept_while_no_app_ran_reach_the_tray_at_its_next_start() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let (payloads, _) = payloads_now("c1-5h-reset-in-past");
+    for payload in &payloads {
+        assert!(statusline(&db, payload).success);
+    }
+    assert_eq!(spooled_lines(&db), payloads.len());
+    let app = launch_with(&db, &[("CCMETER_TZ", Path::new("UTC"))]);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the spooled limits in the label", Duration::from_secs(10), || {
+        label(&conn).filter(|l| l == "today $0.00 · 5h 3 %")
+    });
+    let menu = menu_labels(&conn);
+    assert!(menu.iter().any(|l| l.starts_with("Weekly limit 42 % · resets ")), "{menu:?}");
+    assert_eq!(spooled_lines(&db), 0, "the spool is emptied once its snapshots are recorded");
+}
