@@ -30,8 +30,9 @@ pub enum Command {
     Quit(DbArg),
     /// Set, list or clear the daily, weekly, monthly and per-session budgets.
     Budget(BudgetArgs),
-    /// Point Claude Code's telemetry at ccmeter: merges five "env" entries into ~/.claude/settings.json
-    /// (a backup first; everything else kept). Shows the changes and asks before writing.
+    /// Point Claude Code at ccmeter: merges the telemetry "env" entries and the "statusLine" command into
+    /// ~/.claude/settings.json (a backup first; everything else kept, a status line of your own still shown).
+    /// Shows the changes and asks before writing; --undo puts everything back.
     Connect(ConnectArgs),
     /// Write a copy of the whole history to a file (an SQLite database), to move it to another machine or
     /// keep it safe.
@@ -42,7 +43,7 @@ pub enum Command {
     /// Claude Code's statusLine command: reads the JSON Claude Code writes to its stdin, hands it to the app
     /// (plan limits, the session's project) and prints one line: session cost, today, budget, 5-hour and
     /// weekly limits. Always exits 0. `ccmeter connect` sets it up.
-    Statusline(DbArg),
+    Statusline(StatuslineArgs),
     /// Print what a bug report needs: version, data folder, database size and contents, last data, settings
     /// in brief. No prompt text, e-mail or account ids.
     Diagnostics(DbArg),
@@ -79,6 +80,19 @@ pub struct ConnectArgs {
     /// Only show what would change
     #[arg(long, conflicts_with = "yes")]
     pub dry_run: bool,
+    /// Put back what ccmeter changed in Claude Code's settings as it was before (run it before uninstalling)
+    #[arg(long, conflicts_with = "grpc")]
+    pub undo: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatuslineArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// A status line command of your own, run with the same input; its output is shown before ccmeter's
+    /// (`ccmeter connect` keeps the one you had this way)
+    #[arg(long, value_name = "COMMAND")]
+    pub then: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

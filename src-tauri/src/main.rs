@@ -64,8 +64,10 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Connect(args)) => {
+            // A database other than the default one is named in the status line command.
+            let explicit = args.db.db.is_some() || std::env::var_os("CCMETER_DB").is_some_and(|v| !v.is_empty());
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
-            print_or_fail(connect_cli::run(&db, &args))
+            print_or_fail(connect_cli::run(&db, explicit, &args))
         }
         Some(Command::Budget(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
@@ -80,10 +82,10 @@ fn main() -> ExitCode {
             print_or_fail(transfer_cli::import(&db, &args.file))
         }
         Some(Command::Statusline(args)) => {
-            let db = ccmeter_core::paths::database_path(args.db);
+            let db = ccmeter_core::paths::database_path(args.db.db);
             // https://no-color.org: any non-empty NO_COLOR turns the colours off.
             let colour = std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-            let line = statusline_cli::run(&db, &mut std::io::stdin().lock(), colour);
+            let line = statusline_cli::run(&db, &mut std::io::stdin().lock(), args.then.as_deref(), colour);
             // Claude Code may have cancelled the run and closed the pipe: nothing is left to tell it.
             let _ = writeln!(std::io::stdout(), "{line}");
             ExitCode::SUCCESS

@@ -108,14 +108,28 @@ fn line(snapshot: Option<&Snapshot>, figures: Option<&LineFigures>, now: DateTim
 }
 
 /// Reads the payload from `input` (never more than Claude Code could send), hands it over and returns the
-/// line to print. Every failure is said on stderr and leaves the line with what it still knows.
-pub fn run(db: &Path, input: &mut impl Read, colour: bool) -> String {
+/// lines to print: the user's own status line command's (`then`, given the same input) with ccmeter's after
+/// its first line. Every failure is said on stderr and leaves the line with what it still knows.
+pub fn run(db: &Path, input: &mut impl Read, then: Option<&str>, colour: bool) -> String {
     let now = Utc::now();
     let mut bytes = Vec::with_capacity(4096);
     if let Err(error) = input.take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut bytes) {
         eprintln!("ccmeter statusline: cannot read stdin: {error}");
     }
-    let snapshot = match statusline::parse(&bytes, now) {
+    // Theirs runs while ccmeter does its own part.
+    let theirs = then.and_then(|command| chained::start(command, &bytes));
+    let ours = own_line(db, &bytes, now, colour);
+    match theirs.and_then(chained::output) {
+        Some(theirs) => match theirs.split_once('\n') {
+            Some((first, rest)) => format!("{first} │ {ours}\n{rest}"),
+            None => format!("{theirs} │ {ours}"),
+        },
+        None => ours,
+    }
+}
+
+fn own_line(db: &Path, bytes: &[u8], now: DateTime<Utc>, colour: bool) -> String {
+    let snapshot = match statusline::parse(bytes, now) {
         Ok(parsed) => {
             for reason in &parsed.left_out {
                 eprintln!("ccmeter statusline: left out {reason}");
@@ -151,6 +165,71 @@ pub fn run(db: &Path, input: &mut impl Read, colour: bool) -> String {
     };
     let figures = from_app.or_else(|| read_figures(db, session.as_deref()));
     line(snapshot.as_ref(), figures.as_ref(), now, colour)
+}
+
+/// The user's own status line command, chained after ccmeter's by `ccmeter connect`.
+mod chained {
+    use std::io::{Read, Write};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    /// How long theirs may take: Claude Code cancels a run still going when the next is due.
+    const LIMIT: Duration = Duration::from_secs(2);
+
+    pub struct Running {
+        child: Child,
+        started: Instant,
+        printed: mpsc::Receiver<String>,
+    }
+
+    /// Starts `command` in a shell, as Claude Code would have, with `input` on its stdin; its output is read
+    /// as it comes (a thread), so a long one never blocks it.
+    pub fn start(command: &str, input: &[u8]) -> Option<Running> {
+        #[cfg(unix)]
+        let mut shell = Command::new("sh");
+        #[cfg(unix)]
+        shell.arg("-c").arg(command);
+        #[cfg(windows)]
+        let mut shell = Command::new("cmd");
+        #[cfg(windows)]
+        shell.arg("/C").arg(command);
+        let spawned = shell.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(error) => {
+                eprintln!("ccmeter statusline: cannot run your status line command: {error}");
+                return None;
+            }
+        };
+        let (sender, printed) = mpsc::channel();
+        let mut stdout = child.stdout.take()?;
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stdout.read_to_end(&mut text);
+            let _ = sender.send(String::from_utf8_lossy(&text).into_owned());
+        });
+        // A command that does not read its input closes the pipe: that is its business.
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(input);
+        }
+        Some(Running { child, started: Instant::now(), printed })
+    }
+
+    /// What it printed, without the trailing newline; `None` when it printed nothing or did not finish in
+    /// time (it is stopped).
+    pub fn output(mut running: Running) -> Option<String> {
+        let left = LIMIT.saturating_sub(running.started.elapsed());
+        let Ok(text) = running.printed.recv_timeout(left) else {
+            eprintln!("ccmeter statusline: your status line command took over {LIMIT:?}; stopped");
+            let _ = running.child.kill();
+            let _ = running.child.wait();
+            return None;
+        };
+        let _ = running.child.wait();
+        let text = text.trim_end_matches(['\n', '\r']).to_owned();
+        (!text.is_empty()).then_some(text)
+    }
 }
 
 /// No app took the snapshot: it waits in the spool for the app's next start.

@@ -506,21 +506,28 @@ describe("connecting Claude Code", () => {
     path: "/home/ada/.claude/settings.json",
     exists: true,
     changes: [
-      { key: "CLAUDE_CODE_ENABLE_TELEMETRY", before: null, after: '"1"' },
-      { key: "OTEL_METRICS_EXPORTER", before: null, after: '"otlp"' },
-      { key: "OTEL_LOGS_EXPORTER", before: null, after: '"otlp"' },
-      { key: "OTEL_EXPORTER_OTLP_PROTOCOL", before: '"http/protobuf"', after: '"grpc"' },
-      { key: "OTEL_EXPORTER_OTLP_ENDPOINT", before: '"http://localhost:4318"', after: '"http://127.0.0.1:4317"' },
+      { key: "env.CLAUDE_CODE_ENABLE_TELEMETRY", before: null, after: '"1"' },
+      { key: "env.OTEL_METRICS_EXPORTER", before: null, after: '"otlp"' },
+      { key: "env.OTEL_LOGS_EXPORTER", before: null, after: '"otlp"' },
+      { key: "env.OTEL_EXPORTER_OTLP_PROTOCOL", before: '"http/protobuf"', after: '"grpc"' },
+      { key: "env.OTEL_EXPORTER_OTLP_ENDPOINT", before: '"http://localhost:4318"', after: '"http://127.0.0.1:4317"' },
+      { key: "env.OTEL_METRICS_INCLUDE_REPOSITORY", before: null, after: '"true"' },
+      {
+        key: "statusLine",
+        before: '{"type": "command", "command": "~/.claude/statusline.sh"}',
+        after: '{"command":"/usr/bin/ccmeter statusline --then \'~/.claude/statusline.sh\'","type":"command"}',
+      },
     ],
   };
-  const connected = { path: plan.path, backup: "/home/ada/.claude/settings.json.ccmeter-backup-20261124-150405", changed: 5 };
+  const connected = { path: plan.path, backup: "/home/ada/.claude/settings.json.ccmeter-backup-20261124-150405", changed: 7 };
 
   it("shows what it will change, writes only after the user agrees, and says where the backup is", async () => {
     const answers = { dashboard: emptyDashboard, status: neverReceived, connect_plan: plan, connect_apply: connected };
     const { page, errors, close } = await open("dashboard", answers, "light");
     await page.getByRole("button", { name: "Connect Claude Code…" }).click();
-    await expect.poll(() => page.locator(".changes tbody tr").count()).toBe(5);
+    await expect.poll(() => page.locator(".changes tbody tr").count()).toBe(7);
     expect(await page.locator(".changes").textContent()).toContain('"http://localhost:4318"');
+    expect(await page.locator(".changes").textContent()).toContain("ccmeter statusline --then");
     expect(await calls(page, "connect_apply"), "nothing written while reviewing").toEqual([]);
     await shot(page, "connect-review-light");
     await page.getByRole("button", { name: "Connect", exact: true }).click();

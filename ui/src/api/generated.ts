@@ -10,7 +10,7 @@ export const DEFAULT_THRESHOLDS = [50,80,100] as const;
 export const WINDOW_KINDS = ["dashboard","history","settings","welcome","about"] as const;
 
 /** The `env` entries that point Claude Code at ccmeter; the endpoint's value is the gRPC receiver's URL. */
-export const CLAUDE_CODE_ENV = [["CLAUDE_CODE_ENABLE_TELEMETRY","1"],["OTEL_METRICS_EXPORTER","otlp"],["OTEL_LOGS_EXPORTER","otlp"],["OTEL_EXPORTER_OTLP_PROTOCOL","grpc"],["OTEL_EXPORTER_OTLP_ENDPOINT",""]] as const;
+export const CLAUDE_CODE_ENV = [["CLAUDE_CODE_ENABLE_TELEMETRY","1"],["OTEL_METRICS_EXPORTER","otlp"],["OTEL_LOGS_EXPORTER","otlp"],["OTEL_EXPORTER_OTLP_PROTOCOL","grpc"],["OTEL_EXPORTER_OTLP_ENDPOINT",""],["OTEL_METRICS_INCLUDE_REPOSITORY","true"]] as const;
 
 /** The budget periods with their names: in sentences, in a list of budgets, and while they run. */
 export const PERIODS = [{"adjective":"daily","current":"Today","id":"day","label":"Daily"},{"adjective":"weekly","current":"This week","id":"week","label":"Weekly"},{"adjective":"monthly","current":"This month","id":"month","label":"Monthly"},{"adjective":"session","current":"Session","id":"session","label":"Per session"}] as const;
@@ -176,11 +176,19 @@ log_dir: string,
  */
 database_bytes: number, schema: number, sessions: number, events: number, metric_points: number, spans: number, first_data: string | null, last_data: string | null, claude_code_version: string | null, migration_backups: number, store_prompt_text: boolean, retention_days: number | null, budgets: number, alerts_enabled: boolean, };
 
-export type EnvChange = { key: string, 
+export type EnvChange = { 
+/**
+ * `env.OTEL_METRICS_EXPORTER`, `statusLine`.
+ */
+key: string, 
 /**
  * The value there now (as JSON text), `None` when the key is missing.
  */
-before: string | null, after: string, };
+before: string | null, 
+/**
+ * The value it gets (as JSON text), `None` when undoing removes it.
+ */
+after: string | null, };
 
 export type ErrorCount = { 
 /**

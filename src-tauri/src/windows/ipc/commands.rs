@@ -276,27 +276,49 @@ async fn delete(state: &AppState, write: Write) -> Result<Deleted, IpcError> {
 /// it can).
 async fn with_claude_settings<T: Send + 'static>(
     state: &AppState,
-    step: impl FnOnce(&std::path::Path, &str, &TimeContext) -> Result<T, StoreError> + Send + 'static,
+    step: impl FnOnce(&std::path::Path, &connect::Wanted, &TimeContext) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, IpcError> {
     let bound = receivers(state).await?.grpc.ok();
+    let db = state.backend.db().to_owned();
     read(state, move |conn, ctx| {
         let address = match bound {
             Some(addr) => addr,
             None => settings::load(conn)?.grpc_addr,
         };
-        step(&connect::settings_path()?, &format!("http://{address}"), ctx)
+        let wanted = connect::Wanted {
+            grpc_endpoint: format!("http://{address}"),
+            statusline: connect::statusline_command(&ccmeter_program(), named_db(&db).as_deref()),
+        };
+        step(&connect::settings_path()?, &wanted, ctx)
     })
     .await
 }
 
-/// What "Connect Claude Code" would change in `~/.claude/settings.json` (nothing is written).
-pub async fn connect_plan(state: &AppState) -> Result<ConnectPlan, IpcError> {
-    with_claude_settings(state, |path, endpoint, _| connect::plan(path, endpoint)).await
+/// The `ccmeter` binary installed beside this window program (the status line runs it, not the windows).
+fn ccmeter_program() -> std::path::PathBuf {
+    let name = format!("ccmeter{}", std::env::consts::EXE_SUFFIX);
+    std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(&name)))
+        .unwrap_or_else(|| name.into())
 }
 
-/// Merges the telemetry entries into `~/.claude/settings.json` (a backup first; nothing when already there).
+/// `db`, absolute, when the status line must name it: any but the default database.
+fn named_db(db: &std::path::Path) -> Option<std::path::PathBuf> {
+    let default = ccmeter_core::paths::app_data_dir().join(ccmeter_core::paths::DB_FILE_NAME);
+    (db != default).then(|| std::path::absolute(db).unwrap_or_else(|_| db.to_owned()))
+}
+
+/// What "Connect Claude Code" would change in `~/.claude/settings.json` (nothing is written).
+pub async fn connect_plan(state: &AppState) -> Result<ConnectPlan, IpcError> {
+    with_claude_settings(state, |path, wanted, _| connect::plan(path, wanted)).await
+}
+
+/// Merges the telemetry entries and the status line into `~/.claude/settings.json` (a backup first; nothing
+/// when already there).
 pub async fn connect_apply(state: &AppState) -> Result<Connected, IpcError> {
-    with_claude_settings(state, |path, endpoint, ctx| connect::apply(path, endpoint, ctx.now())).await
+    with_claude_settings(state, |path, wanted, ctx| connect::apply(path, wanted, ctx.now())).await
 }
 
 /// The About window: diagnostics of this install and the text "copy diagnostics" puts on the clipboard.
