@@ -42,6 +42,10 @@ pub fn append(db: &Path, snapshot: &Snapshot) -> std::io::Result<()> {
     let path = spool_path(db);
     let mut line = serde_json::to_vec(snapshot).map_err(std::io::Error::other)?;
     line.push(b'\n');
+    // The data folder may not exist yet: Claude Code can run the status line before the app's first start.
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)?;
+    }
     let mut file = open_private(&path)?;
     file.lock()?;
     if file.metadata()?.len() + line.len() as u64 > MAX_SPOOL_BYTES {
@@ -122,7 +126,7 @@ mod tests {
     #[test]
     fn snapshots_wait_in_order_and_are_taken_once() {
         let dir = tempfile::tempdir().expect("dir");
-        let db = dir.path().join("c.db");
+        let db = dir.path().join("not yet made").join("c.db");
         assert!(take(&db).expect("nothing").is_none());
         for i in 0..3 {
             append(&db, &snapshot(i)).expect("appended");

@@ -83,14 +83,18 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         assert!(denied.as_ref().is_err_and(|e| e.contains("not allowed")), "{command}: {denied:?}");
     }
     let plan = invoke(&client, "connect_plan", json!({})).await.expect("the plan");
-    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(5));
+    // Six telemetry entries and the status line.
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(7));
     let connected = invoke(&client, "connect_apply", json!({})).await.expect("connected");
-    assert_eq!(connected["changed"], json!(5));
+    assert_eq!(connected["changed"], json!(7));
     assert!(connected["backup"].as_str().is_some_and(|b| b.contains("settings.json.ccmeter-backup-")));
     let merged: Value =
         serde_json::from_str(&std::fs::read_to_string(claude.join("settings.json")).expect("merged")).expect("JSON");
     assert_eq!(merged["model"], "opus", "the user's own setting is kept");
     assert_eq!(merged["env"]["OTEL_EXPORTER_OTLP_ENDPOINT"], format!("http://{grpc}"));
+    // The status line runs the `ccmeter` beside the window program, on this test's database.
+    let command = merged["statusLine"]["command"].as_str().expect("a status line command");
+    assert!(command.contains("/ccmeter statusline --db "), "{command}");
     let again = invoke(&client, "connect_apply", json!({})).await.expect("again");
     assert_eq!(again["changed"], json!(0), "a second run changes nothing");
 
