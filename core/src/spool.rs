@@ -112,14 +112,8 @@ mod tests {
         Snapshot {
             received_at: DateTime::from_timestamp(received, 0).expect("instant"),
             session_id: Some(format!("s{received}")),
-            cwd: None,
-            project_dir: None,
-            repository: None,
-            model_id: None,
-            model_name: None,
-            version: None,
-            session_cost_nanos: None,
             limits: Vec::new(),
+            ..Default::default()
         }
     }
 

@@ -253,16 +253,20 @@ impl App {
         crate::notify::show(summary, body, move || app.windows.open(WindowKind::Dashboard));
     }
 
+    /// Records statusline snapshots in one transaction of the writer.
+    async fn record(&self, snapshots: Vec<Snapshot>) -> Result<(), ccmeter_core::StoreError> {
+        self.store
+            .exec(move |tx| {
+                snapshots.iter().try_for_each(|snapshot| ccmeter_core::write::statusline::record(tx, snapshot))
+            })
+            .await
+    }
+
     /// Records statusline snapshots through the writer; the tray then shows (and alerts on) their limits.
     fn record_snapshots(self: &Arc<Self>, snapshots: Vec<Snapshot>) {
         let app = self.clone();
         self.runtime.spawn(async move {
-            let recorded = app
-                .store
-                .exec(move |tx| {
-                    snapshots.iter().try_for_each(|snapshot| ccmeter_core::write::statusline::record(tx, snapshot))
-                })
-                .await;
+            let recorded = app.record(snapshots).await;
             match recorded {
                 Ok(()) => {
                     app.refresh.notify_one();
@@ -290,12 +294,7 @@ impl App {
             if taken.unreadable > 0 {
                 tracing::warn!(lines = taken.unreadable, "statusline spool lines that are not snapshots were skipped");
             }
-            let recorded = self
-                .store
-                .exec(move |tx| {
-                    snapshots.iter().try_for_each(|snapshot| ccmeter_core::write::statusline::record(tx, snapshot))
-                })
-                .await;
+            let recorded = self.record(snapshots).await;
             match recorded.map(|()| taken.done()) {
                 Ok(Ok(())) => {
                     tracing::info!(snapshots = count, "statusline snapshots taken from the spool");

@@ -272,14 +272,9 @@ mod tests {
         Snapshot {
             received_at: at(1_000),
             session_id: Some("s".into()),
-            cwd: None,
-            project_dir: None,
-            repository: None,
-            model_id: None,
-            model_name: None,
-            version: None,
             session_cost_nanos: Some(200_052_000),
             limits,
+            ..Default::default()
         }
     }
 

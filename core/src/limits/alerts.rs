@@ -87,14 +87,8 @@ mod tests {
         let snapshot = Snapshot {
             received_at: at(received),
             session_id: Some("s".into()),
-            cwd: None,
-            project_dir: None,
-            repository: None,
-            model_id: None,
-            model_name: None,
-            version: None,
-            session_cost_nanos: None,
             limits: vec![LimitReading { kind: LimitKind::FiveHour, used_pct, resets_at: at(resets) }],
+            ..Default::default()
         };
         let tx = conn.transaction().expect("tx");
         crate::write::statusline::record(&tx, &snapshot).expect("recorded");

@@ -90,18 +90,7 @@ mod tests {
     }
 
     fn record(conn: &mut Connection, received: i64, limits: Vec<LimitReading>) {
-        let snapshot = Snapshot {
-            received_at: at(received),
-            session_id: None,
-            cwd: None,
-            project_dir: None,
-            repository: None,
-            model_id: None,
-            model_name: None,
-            version: None,
-            session_cost_nanos: None,
-            limits,
-        };
+        let snapshot = Snapshot { received_at: at(received), limits, ..Default::default() };
         let tx = conn.transaction().expect("tx");
         crate::write::statusline::record(&tx, &snapshot).expect("recorded");
         tx.commit().expect("commit");

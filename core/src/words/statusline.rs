@@ -83,7 +83,7 @@ impl Repository {
 }
 
 /// One statusline payload, read and checked, with the instant it was handed over.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Snapshot {
     pub received_at: DateTime<Utc>,
     pub session_id: Option<String>,

@@ -88,13 +88,9 @@ mod tests {
             received_at: at(received),
             session_id: Some("s1".into()),
             cwd: Some(format!("/work/{received}")),
-            project_dir: None,
-            repository: None,
-            model_id: None,
-            model_name: None,
-            version: None,
             session_cost_nanos: Some(received),
             limits: vec![LimitReading { kind: LimitKind::FiveHour, used_pct: five_hour, resets_at: at(10_000) }],
+            ..Default::default()
         }
     }
 

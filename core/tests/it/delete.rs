@@ -180,13 +180,8 @@ fn statusline_snapshot(
         received_at: at(received),
         session_id: Some(session.into()),
         cwd: Some("/home/dev/project".into()),
-        project_dir: None,
-        repository: None,
-        model_id: None,
-        model_name: None,
-        version: None,
-        session_cost_nanos: None,
         limits: vec![LimitReading { kind: LimitKind::FiveHour, used_pct: five_hour_pct, resets_at: at(resets) }],
+        ..Default::default()
     }
 }
 
