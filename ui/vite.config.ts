@@ -19,5 +19,7 @@ export default defineConfig({
     // The browser tests start Chromium: one file at a time on a 2-core machine.
     fileParallelism: false,
     testTimeout: 60_000,
+    // Local times are the user's: the unit tests fix the zone the browser tests give the page.
+    env: { TZ: "Europe/Berlin" },
   },
 });

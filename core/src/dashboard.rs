@@ -8,6 +8,8 @@ use ts_rs::TS;
 
 use crate::budget::{self, BudgetStatus};
 use crate::error::{RangeProblem, Result};
+use crate::forecast::{self, Forecast};
+use crate::limits::{self, CurrentLimit, LimitHistory};
 use crate::read::event_stats::{self, ApiLatency, ErrorPoint, ToolPoint};
 use crate::read::insights::{self, EventCountPoint, FacetUsage, HeatCell, LanguageEdits, SourceUsage};
 use crate::read::query::{
@@ -34,6 +36,14 @@ pub struct Dashboard {
     pub summary: Summary,
     /// Where each budget stands now (the current day, week, month and active sessions).
     pub budgets: Vec<BudgetStatus>,
+    /// A subscriber's current plan-limit windows, 5-hour first (none for API-key users).
+    pub limits: Vec<CurrentLimit>,
+    /// Where the 5-hour window and the daily budget are heading at the last hour's pace.
+    pub forecasts: Vec<Forecast>,
+    /// How the plan-limit windows rose over the period.
+    pub limit_history: LimitHistory,
+    /// The plan-limit alert thresholds (percent): a window past the first is a warning, past the last alarming.
+    pub limit_alerts: Vec<u32>,
     /// Usage per bucket and model, buckets in the user's zone.
     pub series: Vec<SeriesPoint>,
     pub by_model: Vec<ModelUsage>,
@@ -90,12 +100,18 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
     let (from, to) = range.buckets();
     let tools = timings::whole_and_over_time(conn, ctx, TimingKind::Tool, from, to, granularity, SpanRead::Whole)?;
     let errors_over_time = event_stats::errors_over_time(conn, ctx, range, granularity)?;
+    let budgets = budget::evaluate(conn, ctx, &settings)?;
+    let current_limits = limits::current(conn, ctx.now())?;
     Ok(Dashboard {
         since,
         until,
         granularity,
         summary: query::summary_of(conn, range, &by_model)?,
-        budgets: budget::evaluate(conn, ctx, &settings)?,
+        forecasts: forecast::forecasts(conn, ctx, &current_limits, &budgets)?,
+        budgets,
+        limits: current_limits,
+        limit_history: limits::history(conn, ctx, range, days)?,
+        limit_alerts: settings.limit_alerts,
         series,
         by_model: query::by_model_of(by_model),
         tools: query::tool_stats_of(tools.whole),

@@ -11,6 +11,7 @@
 //! read       every figure, read-only (beside write: neither uses the other)
 //! budget     where each budget stands, and its alerts (reads figures, records alerts)
 //! limits     where a subscriber's plan-limit windows stand, and their alerts
+//! forecast   where the limit windows and the daily budget are heading at the last hour's pace
 //! dashboard  the dashboard window's whole picture
 //! statusline what `ccmeter statusline` shows beside its payload's own figures
 //! apply_settings  saving settings that prune and erase
@@ -26,6 +27,7 @@ pub mod collector;
 pub mod connect;
 pub mod dashboard;
 pub mod error;
+pub mod forecast;
 pub mod fs;
 pub mod limits;
 pub mod logging;

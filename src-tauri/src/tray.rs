@@ -2,6 +2,7 @@
 //! actions its entries stand for. The tray process draws it on its D-Bus item (`tray_view`).
 
 use ccmeter_core::budget::{self, BudgetStatus, Pause, Period};
+use ccmeter_core::forecast::{self, Forecast, Outlook};
 use ccmeter_core::limits::{self, CurrentLimit};
 use ccmeter_core::read::glance::{self, Glance};
 use ccmeter_core::store::settings;
@@ -96,6 +97,8 @@ pub struct Figures {
     pub periods: Vec<(Period, i64)>,
     /// A subscriber's current plan-limit windows, 5-hour first (none for API-key users).
     pub limits: Vec<CurrentLimit>,
+    /// Where those windows and the daily budget are heading at the last hour's pace.
+    pub forecasts: Vec<Forecast>,
 }
 
 impl Figures {
@@ -114,6 +117,7 @@ impl Figures {
             periods.push((period, ccmeter_core::read::query::summary(&conn, range)?.usage.cost_nanos));
         }
         let limits = limits::current(&conn, ctx.now())?;
+        let forecasts = forecast::forecasts(&conn, &ctx, &limits, &budgets)?;
         Ok(Figures {
             glance: glance::glance(&conn, &ctx, window)?,
             last_data: glance::last_data(&conn)?,
@@ -122,6 +126,7 @@ impl Figures {
             budgets,
             periods,
             limits,
+            forecasts,
         })
     }
 
@@ -136,11 +141,28 @@ impl Figures {
         }
     }
 
-    /// When the tray must be redrawn without new data: a session going idle, midnight, a pause ending.
+    /// The tray's tooltip: the label, then how each forecast the menu shows was made.
+    pub fn tooltip(&self) -> String {
+        let mut lines = vec![format!("ccmeter: {}", self.label())];
+        lines.extend(self.forecasts.iter().filter_map(|f| f.sentence(&self.ctx).map(|s| format!("{s}. {}", f.method))));
+        lines.join("\n")
+    }
+
+    /// When the tray must be redrawn without new data: a session going idle, midnight, a pause ending, a
+    /// window's reset, a forecast's time coming (the line goes).
     pub fn next_change(&self) -> Option<DateTime<Utc>> {
-        let pause_end = self.settings.paused_until(self.ctx.now());
+        let now = self.ctx.now();
+        let pause_end = self.settings.paused_until(now);
         let reset = self.limits.iter().map(|limit| limit.resets_at).min();
-        [self.glance.next_change, pause_end, reset].into_iter().flatten().min()
+        let forecast = self
+            .forecasts
+            .iter()
+            .filter_map(|f| match f.outlook {
+                Outlook::Reached { at } if at > now => Some(at),
+                _ => None,
+            })
+            .min();
+        [self.glance.next_change, pause_end, reset, forecast].into_iter().flatten().min()
     }
 
     pub fn look(&self) -> Look {
@@ -203,6 +225,7 @@ impl MenuModel {
                 limits::reset_words(&figures.ctx, limit.resets_at)
             ));
         }
+        lines.extend(figures.forecasts.iter().filter_map(|f| f.sentence(&figures.ctx)));
         let last_data = match figures.last_data {
             Some(at) => format!("Last data {}", at.with_timezone(&figures.ctx.zone).format("%Y-%m-%d %H:%M:%S")),
             None => "No data received yet — see “Open dashboard” to connect Claude Code".to_owned(),
@@ -278,6 +301,7 @@ mod tests {
             budgets: Vec::new(),
             periods: vec![(Period::Week, 20_000_000_000), (Period::Month, 51_000_000_000)],
             limits: Vec::new(),
+            forecasts: Vec::new(),
         }
     }
 
@@ -319,6 +343,37 @@ mod tests {
         assert_eq!(subscriber.next_change(), Some(five_hour_reset));
         subscriber.limits.remove(0);
         assert_eq!(subscriber.label(), "today $7.80 · 7d 41 %", "the weekly window when no 5-hour one is current");
+    }
+
+    #[test]
+    fn a_forecast_ahead_joins_the_menu_and_the_tooltip_and_goes_when_its_time_comes() {
+        use ccmeter_core::forecast::{Pace, Target};
+        use ccmeter_core::words::statusline::LimitKind;
+        let mut figures = figures("2026-11-24T12:00:00Z", Settings::default());
+        let reached: DateTime<Utc> = "2026-11-24T14:40:00Z".parse().expect("instant");
+        let pace = Pace { from: figures.ctx.now(), to: figures.ctx.now(), points: 4, rise: 12.0, per_hour: 18.0 };
+        let forecast = |target, outlook| Forecast {
+            target,
+            outlook,
+            pace: Some(pace),
+            ends_at: "2026-11-24T16:00:00Z".parse().expect("instant"),
+            method: "Forecast from the pace of the last hour of activity".into(),
+        };
+        figures.forecasts = vec![
+            forecast(Target::Limit { window: LimitKind::FiveHour }, Outlook::Reached { at: reached }),
+            forecast(Target::Limit { window: LimitKind::SevenDay }, Outlook::Holds),
+            forecast(Target::DayBudget, Outlook::Gathering { points: 1, minutes: 3 }),
+        ];
+        assert_eq!(MenuModel::new(&figures, "").figures[3..], ["At this pace the 5-hour limit is reached at 15:40"]);
+        assert_eq!(
+            figures.tooltip(),
+            "ccmeter: today $7.80\nAt this pace the 5-hour limit is reached at 15:40. Forecast from the pace of the \
+             last hour of activity"
+        );
+        assert_eq!(figures.next_change(), Some(reached));
+        figures.ctx = TimeContext::fixed(reached, figures.ctx.zone);
+        assert_eq!(MenuModel::new(&figures, "").figures.len(), 3, "its time has come: no line about the past");
+        assert_eq!(figures.tooltip(), "ccmeter: today $7.80");
     }
 
     #[test]

@@ -72,20 +72,21 @@ pub fn menu_nodes(model: &MenuModel) -> Vec<MenuNode> {
 pub struct TrayView {
     item: Arc<StatusItem>,
     look: Option<Look>,
-    label: Option<String>,
+    /// The label and the tooltip.
+    text: Option<(String, String)>,
     icons: IconFiles,
 }
 
 impl TrayView {
     pub fn new(item: Arc<StatusItem>, icons: IconFiles) -> TrayView {
-        TrayView { item, look: None, label: None, icons }
+        TrayView { item, look: None, text: None, icons }
     }
 
     pub async fn show(&mut self, figures: &Figures, receiver: &str) -> Result<(), Box<dyn std::error::Error>> {
-        let label = figures.label();
-        if self.label.as_ref() != Some(&label) {
-            self.item.set_label(&label, &format!("ccmeter: {label}")).await?;
-            self.label = Some(label);
+        let text = (figures.label(), figures.tooltip());
+        if self.text.as_ref() != Some(&text) {
+            self.item.set_label(&text.0, &text.1).await?;
+            self.text = Some(text);
         }
         // Sent every time: a panel toggles a check item itself when clicked, whatever was saved.
         self.item.set_menu(menu_nodes(&MenuModel::new(figures, receiver))).await?;
@@ -120,6 +121,7 @@ mod tests {
             budgets: Vec::new(),
             periods: Vec::new(),
             limits: Vec::new(),
+            forecasts: Vec::new(),
         };
         let nodes = menu_nodes(&MenuModel::new(&figures, "Listening on …"));
         let lines: Vec<i32> =

@@ -51,7 +51,18 @@ pub fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Optio
 /// One Claude Code api_request event stamped now, as Claude Code sends it over OTLP/JSON: what the tray
 /// tests and the freshness bench spend with.
 pub fn api_request_now(session: &str, sequence: i64, request_id: &str, cost_usd: f64) -> Vec<u8> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos().to_string();
+    api_request_at(session, sequence, request_id, cost_usd, std::time::SystemTime::now())
+}
+
+/// [`api_request_now`] stamped `at`.
+pub fn api_request_at(
+    session: &str,
+    sequence: i64,
+    request_id: &str,
+    cost_usd: f64,
+    at: std::time::SystemTime,
+) -> Vec<u8> {
+    let now = at.duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos().to_string();
     json!({"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "claude-code"}}]},
         "scopeLogs": [{"scope": {"name": "com.anthropic.claude_code.events"}, "logRecords": [{
             "timeUnixNano": now, "observedTimeUnixNano": now,

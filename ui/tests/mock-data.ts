@@ -4,6 +4,9 @@
  */
 import type {
   Dashboard,
+  LimitDay,
+  LimitKind,
+  LimitRise,
   LogPage,
   LogRow,
   SeriesPoint,
@@ -134,6 +137,63 @@ const EVENT_TOTALS: Array<[string, number]> = [
 ];
 const LATENCY: Record<string, [number, number]> = { "claude-opus-4-8": [3_800, 9_400], "claude-sonnet-4-5": [2_100, 5_200], "claude-haiku-4-5": [900, 1_900] };
 
+/**
+ * A subscriber's week of plan limits: one 5-hour window a working day (09:00–14:00 Berlin), the 20th running into
+ * the limit; today an early window and the current one (12:30–17:30), climbing 30 % in the last hour; the weekly
+ * window that reset on Monday 09:00 and the current one. Each rise every 20 minutes, then today's in detail.
+ */
+const FIVE_HOUR_PEAKS: Record<number, number> = { 18: 64, 19: 88, 20: 100, 21: 22, 23: 96 };
+const rise = (kind: LimitKind, resets: string, at: string, used: number): LimitRise => ({
+  kind,
+  resets_at: resets,
+  at,
+  used_pct: used,
+});
+const utc = (day: number, hour: number, minute = 0): string => new Date(Date.UTC(2026, 10, day, hour, minute)).toISOString().replace(".000Z", "Z");
+const limitRisesOfWeek: LimitRise[] = [
+  ...Object.entries(FIVE_HOUR_PEAKS).flatMap(([day, peak]) =>
+    Array.from({ length: 15 }, (_, i) => rise("five_hour", utc(Number(day), 13), utc(Number(day), 8, 10 + i * 20), Math.round((peak * (i + 1)) / 15))),
+  ),
+  ...[6, 12, 20, 29, 38, 47, 58].map((used, i) => rise("five_hour", utc(24, 11), utc(24, 6, 10 + i * 40), used)),
+  ...(
+    [
+      [11, 40, 3],
+      [12, 10, 8],
+      [12, 40, 12],
+      [12, 55, 14.4],
+      [13, 10, 20],
+      [13, 25, 27],
+      [13, 40, 35],
+      [13, 55, 42],
+    ] as const
+  ).map(([hour, minute, used]) => rise("five_hour", utc(24, 16, 30), utc(24, hour, minute), used)),
+  ...(
+    [
+      [18, 30],
+      [18, 45],
+      [19, 51],
+      [19, 63],
+      [20, 74],
+      [20, 82],
+      [21, 86],
+    ] as const
+  ).map(([day, used], i) => rise("seven_day", utc(23, 8), utc(day, i % 2 === 0 ? 9 : 12), used)),
+  ...(
+    [
+      [23, 9, 2],
+      [23, 11, 14],
+      [23, 12, 27],
+      [24, 7, 33],
+      [24, 13, 41],
+    ] as const
+  ).map(([day, hour, used]) => rise("seven_day", utc(30, 8), utc(day, hour), used)),
+].sort((a, b) => a.kind.localeCompare(b.kind) || a.at.localeCompare(b.at));
+const limitPeaks: LimitDay[] = [...new Set(limitRisesOfWeek.map((r) => `${r.at.slice(0, 10)} ${r.kind}`))].sort().map((key) => {
+  const [day, kind] = key.split(" ") as [string, LimitKind];
+  const peak_pct = Math.max(...limitRisesOfWeek.filter((r) => r.kind === kind && r.at.startsWith(day)).map((r) => r.used_pct));
+  return { day, kind, peak_pct };
+});
+
 export const dashboard: Dashboard = {
   since: "2026-11-18",
   until: "2026-11-25",
@@ -174,6 +234,29 @@ export const dashboard: Dashboard = {
       state: "over",
     },
   ],
+  limits: [
+    { kind: "five_hour", used_pct: 42, resets_at: "2026-11-24T16:30:00Z", reported_at: "2026-11-24T13:55:00Z" },
+    { kind: "seven_day", used_pct: 41, resets_at: "2026-11-30T08:00:00Z", reported_at: "2026-11-24T13:55:00Z" },
+  ],
+  forecasts: [
+    {
+      target: { kind: "limit", window: "five_hour" },
+      outlook: { outlook: "reached", at: "2026-11-24T15:51:00Z" },
+      pace: { from: "2026-11-24T12:55:00Z", to: "2026-11-24T13:55:00Z", points: 5, rise: 30, per_hour: 30 },
+      ends_at: "2026-11-24T16:30:00Z",
+      method: "Forecast from the pace of the last hour of activity, projected from the last report: +30 % in 60 min (13:55–14:55, 5 reports), 30 % an hour.",
+    },
+    {
+      target: { kind: "day_budget" },
+      outlook: { outlook: "reached", at: "2026-11-24T16:01:20Z" },
+      pace: { from: "2026-11-24T13:02:00Z", to: "2026-11-24T13:58:00Z", points: 23, rise: 0.84, per_hour: 0.9 },
+      ends_at: "2026-11-24T23:00:00Z",
+      method:
+        "Forecast from the pace of the last hour of activity, projected from the last report: +$0.84 in 56 min (14:02–14:58, 23 requests), $0.90 an hour.",
+    },
+  ],
+  limit_history: { rises: limitRisesOfWeek, by_day: limitPeaks },
+  limit_alerts: [80, 95],
   series: week,
   by_model: [
     { model: "claude-opus-4-8", cost_usd: 16.46, tokens: tokens(5_880, 31_360, 2_352_000, 333_200), api_requests: 196, api_errors: 4 },
@@ -328,6 +411,9 @@ export const emptyDashboard: Dashboard = {
   ...dashboard,
   summary: { ...summary, ...noUsage, sessions: 0, cache_hit_rate: null, cost_usd: 0, tokens: tokens(0, 0, 0, 0) },
   budgets: [],
+  limits: [],
+  forecasts: [],
+  limit_history: { rises: [], by_day: [] },
   series: [],
   by_model: [],
   tools: [],

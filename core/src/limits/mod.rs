@@ -1,5 +1,5 @@
-//! A subscriber's plan limits, as the statusline snapshots report them: where each window stands now, and
-//! its alerts (`alerts`).
+//! A subscriber's plan limits, as the statusline snapshots report them: where each window stands now, how
+//! the windows rose over a span (the dashboard's history), and their alerts (`alerts`).
 //!
 //! Per kind (5-hour, weekly) the current window is the one that resets last: an earlier one is over even
 //! before its reset time (the plan moved on), and a window whose reset time has passed is gone. Within one
@@ -7,12 +7,15 @@
 
 pub mod alerts;
 
-use chrono::{DateTime, Utc};
-use rusqlite::Connection;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
+use crate::words::range::Range;
 use crate::words::statusline::{LimitKind, LimitReading};
 use crate::words::time::{TimeContext, from_ns};
 
@@ -46,6 +49,83 @@ pub fn current(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<CurrentLimit
         }
     }
     Ok(found)
+}
+
+/// Spans up to this many days show each window's rise report by report; longer ones the highest use per day.
+pub const RISES_UP_TO_DAYS: i64 = 7;
+
+/// One report that raised a window's use.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+pub struct LimitRise {
+    pub kind: LimitKind,
+    /// The window it belongs to, by its reset time.
+    pub resets_at: DateTime<Utc>,
+    pub at: DateTime<Utc>,
+    pub used_pct: f64,
+}
+
+/// The highest use a kind of window reached on one local day: the days that ran into the limit reach 100.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, TS)]
+pub struct LimitDay {
+    pub day: NaiveDate,
+    pub kind: LimitKind,
+    pub peak_pct: f64,
+}
+
+/// How the windows rose over a span.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct LimitHistory {
+    /// Every rise in the span, by kind and time; empty past [`RISES_UP_TO_DAYS`].
+    pub rises: Vec<LimitRise>,
+    /// Per local day and kind, the highest use reached that day, in day order.
+    pub by_day: Vec<LimitDay>,
+}
+
+impl LimitHistory {
+    pub fn is_empty(&self) -> bool {
+        self.rises.is_empty() && self.by_day.is_empty()
+    }
+}
+
+/// The windows' history over `range` (local days, `days` of them). Rises are read from the points; the days'
+/// peaks of the 5-hour windows from each window's peak (a year holds some 1,800), of the weekly ones from
+/// their points (a week's rises span its days).
+pub fn history(conn: &Connection, ctx: &TimeContext, range: Range, days: i64) -> Result<LimitHistory> {
+    let (from, to) = range.times();
+    let mut peaks: BTreeMap<(NaiveDate, LimitKind), f64> = BTreeMap::new();
+    let mut raise = |day: NaiveDate, kind: LimitKind, pct: f64| {
+        let peak = peaks.entry((day, kind)).or_insert(pct);
+        *peak = peak.max(pct);
+    };
+    let mut windows = conn.prepare_cached(
+        "SELECT last_ns, used_pct FROM limit_windows WHERE kind = 'five_hour' AND last_ns >= ?1 AND last_ns < ?2",
+    )?;
+    let mut rows = windows.query(params![from, to])?;
+    while let Some(row) = rows.next()? {
+        raise(ctx.day_of(from_ns(row.get(0)?)), LimitKind::FiveHour, row.get(1)?);
+    }
+    let mut rises = Vec::new();
+    let mut points = conn.prepare_cached(
+        "SELECT kind, resets_at, at_ns, used_pct FROM limit_points WHERE at_ns >= ?1 AND at_ns < ?2
+         AND (?3 OR kind = 'seven_day') ORDER BY kind, at_ns",
+    )?;
+    let mut rows = points.query(params![from, to, days <= RISES_UP_TO_DAYS])?;
+    while let Some(row) = rows.next()? {
+        let (Some(kind), Some(resets_at)) =
+            (LimitKind::from_key(&row.get::<_, String>(0)?), DateTime::from_timestamp(row.get(1)?, 0))
+        else {
+            continue;
+        };
+        let (at, used_pct): (DateTime<Utc>, f64) = (from_ns(row.get(2)?), row.get(3)?);
+        if kind == LimitKind::SevenDay {
+            raise(ctx.day_of(at), kind, used_pct);
+        }
+        if days <= RISES_UP_TO_DAYS {
+            rises.push(LimitRise { kind, resets_at, at, used_pct });
+        }
+    }
+    let by_day = peaks.into_iter().map(|((day, kind), peak_pct)| LimitDay { day, kind, peak_pct }).collect();
+    Ok(LimitHistory { rises, by_day })
 }
 
 /// A snapshot's `own` readings merged with the `recorded` windows by the same rule: per kind the later reset,
@@ -114,6 +194,34 @@ mod tests {
         let later = current(&conn, at(18_000)).expect("current");
         assert_eq!(later.iter().map(|w| w.kind).collect::<Vec<_>>(), [SevenDay]);
         assert!(current(&conn, at(90_000)).expect("current").is_empty());
+    }
+
+    #[test]
+    fn the_history_gives_each_rise_and_each_days_peak() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut conn = crate::store::open_connection(&dir.path().join("l.db")).expect("db");
+        use LimitKind::{FiveHour, SevenDay};
+        let day = 86_400;
+        // Day 1: a 5-hour window to 100 %; day 2: another to 40 %; the weekly window across both.
+        record(&mut conn, 3_600, vec![reading(FiveHour, 30.0, 18_000), reading(SevenDay, 10.0, 7 * day)]);
+        record(&mut conn, 7_200, vec![reading(FiveHour, 100.0, 18_000), reading(SevenDay, 20.0, 7 * day)]);
+        record(&mut conn, day + 3_600, vec![reading(FiveHour, 40.0, day + 18_000), reading(SevenDay, 25.0, 7 * day)]);
+        let ctx = TimeContext::fixed(at(2 * day), chrono_tz::UTC);
+        let range = Range { from_ns: Some(0), to_ns: Some(crate::words::time::ns(at(2 * day))) };
+        let history = history(&conn, &ctx, range, 2).expect("history");
+        let peaks: Vec<(i64, LimitKind, f64)> = history
+            .by_day
+            .iter()
+            .map(|d| (d.day.format("%d").to_string().parse().unwrap_or(0), d.kind, d.peak_pct))
+            .collect();
+        assert_eq!(peaks, [(1, FiveHour, 100.0), (1, SevenDay, 20.0), (2, FiveHour, 40.0), (2, SevenDay, 25.0)]);
+        assert_eq!(
+            history.rises.iter().filter(|r| r.kind == FiveHour).map(|r| r.used_pct).collect::<Vec<_>>(),
+            [30.0, 100.0, 40.0]
+        );
+        // A long span keeps the days' peaks only.
+        let long = super::history(&conn, &ctx, range, 30).expect("history");
+        assert!(long.rises.is_empty() && long.by_day == history.by_day);
     }
 
     #[test]

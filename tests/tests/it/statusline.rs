@@ -51,7 +51,12 @@ fn payloads_now(case: &str) -> (Vec<Vec<u8>>, i64) {
 
 /// A reset time as the menu says it in UTC: `14:30` today, `Mon 09:00` on another day.
 fn reset_words(resets_at: i64) -> String {
-    let at = DateTime::<Utc>::from_timestamp(resets_at, 0).expect("instant");
+    clock(DateTime::<Utc>::from_timestamp(resets_at, 0).expect("instant"))
+}
+
+/// A time as the menu says it in UTC (the app runs with `CCMETER_TZ=UTC`): `14:30` today, `Mon 09:00` on another
+/// day.
+fn clock(at: DateTime<Utc>) -> String {
     at.format(if at.date_naive() == Utc::now().date_naive() { "%H:%M" } else { "%a %H:%M" }).to_string()
 }
 
@@ -206,4 +211,105 @@ fn snapshots_kept_while_no_app_ran_reach_the_tray_at_its_next_start() {
     let menu = menu_labels(&conn);
     assert!(menu.iter().any(|l| l.starts_with("Weekly limit 42 % · resets ")), "{menu:?}");
     assert_eq!(spooled_lines(&db), 0, "the spool is emptied once its snapshots are recorded");
+}
+
+/// The spool's snapshots re-dated: the `i`-th as received at `times[i]` (as if the statusline had run then).
+fn redate_spool(db: &Path, times: &[DateTime<Utc>]) {
+    let mut spool = db.as_os_str().to_owned();
+    spool.push(".statusline");
+    let text = std::fs::read_to_string(&spool).expect("the spool");
+    let lines: Vec<String> = text
+        .lines()
+        .zip(times)
+        .map(|(line, at)| {
+            let mut snapshot: serde_json::Value = serde_json::from_str(line).expect("a spooled snapshot");
+            snapshot["received_at"] = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true).into();
+            snapshot.to_string()
+        })
+        .collect();
+    assert_eq!(lines.len(), text.lines().count(), "a time for every snapshot");
+    std::fs::write(&spool, lines.join("\n") + "\n").expect("the spool rewritten");
+}
+
+/// The tray's tooltip text, as a panel reads it.
+fn tooltip(conn: &str) -> Option<String> {
+    ccmeter_tests::tray::busctl(&[
+        "--json=short",
+        "get-property",
+        conn,
+        ccmeter_tests::tray::ITEM,
+        "org.kde.StatusNotifierItem",
+        "ToolTip",
+    ])
+}
+
+#[test]
+fn a_climbing_window_and_a_days_spend_are_forecast_in_the_menu_from_the_last_hours_pace() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let set = Command::new(ccmeter_bin())
+        .args(["budget", "set", "--period", "day", "--usd", "10", "--db"])
+        .arg(&db)
+        .output()
+        .expect("ccmeter budget set");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    // A subscriber worked 45 minutes with no app running: the real payloads, one every 5 minutes, 5-hour use
+    // climbing from 12 % (40 minutes ago) to 31 % (5 minutes ago, and again now).
+    let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("now");
+    let (payloads, _) = payloads_now("b-subscriber");
+    for payload in &payloads {
+        assert!(statusline(&db, payload).success);
+    }
+    let step = chrono::Duration::minutes(5);
+    let times: Vec<DateTime<Utc>> =
+        (0..payloads.len() as i32).map(|i| now - step * (payloads.len() as i32 - 1 - i)).collect();
+    redate_spool(&db, &times);
+
+    let app = launch_with(&db, &[("CCMETER_TZ", Path::new("UTC"))]);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the spooled window", Duration::from_secs(10), || label(&conn).filter(|l| l.ends_with(" · 5h 31 %")));
+    // 12 → 31 % over the 40 minutes from the first report to the last: 28.5 % an hour, 69 % left.
+    let first = times[1];
+    let pace_per_ms = 19.0 / (now - first).num_milliseconds() as f64;
+    let limit_at = now + chrono::Duration::milliseconds((69.0 / pace_per_ms) as i64);
+    let limit_line = format!("At this pace the 5-hour limit is reached at {}", clock(limit_at));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !menu_labels(&conn).contains(&limit_line) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let menu = menu_labels(&conn);
+    assert!(menu.contains(&limit_line), "{limit_line:?} in {menu:?}");
+    assert!(!menu.iter().any(|l| l.contains("weekly limit is reached")), "an hour's pace says nothing of a week");
+    let tip = tooltip(&conn).expect("a tooltip");
+    assert!(tip.contains(&format!("{limit_line}. Forecast from the pace of the last hour of activity")), "{tip}");
+    assert!(tip.contains("+19 % in 40 min"), "{tip}");
+
+    // Five $1 requests over OTLP, 40, 30, 20, 10 and 1 minute ago: $4 over the 39 minutes after the first.
+    let http = ccmeter_tests::tray::http_address(&conn);
+    let minutes_ago = [40, 30, 20, 10, 1];
+    for (i, ago) in minutes_ago.iter().enumerate() {
+        let at = std::time::SystemTime::from(now - chrono::Duration::minutes(*ago));
+        let body =
+            ccmeter_tests::tray::api_request_at("forecast-session", i as i64 + 1, &format!("req_fc_{i}"), 1.0, at);
+        let answer = ccmeter_tests::http_post(http, "/v1/logs", &[("Content-Type", "application/json")], &body, true);
+        assert_eq!(answer.status, 200);
+    }
+    let day_start = now.date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    if minutes_ago.iter().all(|ago| now - chrono::Duration::minutes(*ago) >= day_start) {
+        let last = now - chrono::Duration::minutes(1);
+        let per_ms = 4.0 / chrono::Duration::minutes(39).num_milliseconds() as f64;
+        let budget_at = last + chrono::Duration::milliseconds((5.0 / per_ms) as i64);
+        let menu = wait_for("today's spend", Duration::from_secs(5), || {
+            let menu = menu_labels(&conn);
+            menu.iter().any(|l| l.starts_with("Today $5.00")).then_some(menu)
+        });
+        let budget_line = format!("At this pace the daily budget is reached at {}", clock(budget_at));
+        if budget_at < day_start + chrono::Duration::days(1) {
+            assert!(menu.contains(&budget_line), "{budget_line:?} in {menu:?}");
+        } else {
+            assert!(!menu.iter().any(|l| l.contains("daily budget")), "reached only tomorrow: {menu:?}");
+        }
+        println!("menu: {menu:?}");
+    }
 }

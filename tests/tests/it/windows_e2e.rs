@@ -6,7 +6,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use ccmeter_tests::webdriver::{connect, eventually, start_driver};
-use ccmeter_tests::{ccmeter_bin, ccmeter_windows_bin, expected_totals, requests, send_fixture_to};
+use ccmeter_tests::{
+    ccmeter_bin, ccmeter_windows_bin, expected_totals, requests, send_fixture_to, statusline_captured_at,
+    statusline_moved, statusline_payloads,
+};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
@@ -150,6 +153,28 @@ async fn the_dashboard_shows_what_claude_code_sent_and_updates_live() {
         })
         .await;
     }
+
+    // A subscriber's status line reports its plan limits (Claude Code 2.1.332's payloads, moved to now, piped into
+    // the real `ccmeter statusline`): the dashboard shows the windows without being asked.
+    let moved = chrono::Utc::now().timestamp() - statusline_captured_at("b-subscriber");
+    for payload in statusline_payloads("b-subscriber") {
+        let mut run = std::process::Command::new(ccmeter_bin())
+            .args(["statusline", "--db"])
+            .arg(&db)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ccmeter statusline");
+        std::io::Write::write_all(&mut run.stdin.take().expect("stdin"), &statusline_moved(&payload, moved))
+            .expect("the payload");
+        assert!(run.wait().expect("ccmeter statusline ran").success());
+    }
+    let limits = eventually("the plan limits", || async {
+        let panel = text(&client, "[aria-labelledby='limits-title']").await?;
+        (panel.contains("5-hour limit") && panel.contains("31 %") && panel.contains("42 %")).then_some(panel)
+    })
+    .await;
+    assert!(limits.contains("resets "), "{limits}");
 
     client.execute("window.scrollTo(0, 0);", vec![]).await.expect("back to the top");
     // Charts animate in: let them settle before the picture.

@@ -18,6 +18,9 @@ export const PERIODS = [{"adjective":"daily","current":"Today","id":"day","label
 /** The event the app emits after each committed batch. */
 export const STORE_COMMITTED_EVENT = "store-committed" as const;
 
+/** The longest span (days) whose plan-limit history lists every rise; longer ones have each day's peak. */
+export const LIMIT_RISES_UP_TO_DAYS = 7 as const;
+
 /** The token types a total adds up, as `TokenCounts` names them. */
 export const TOKEN_TOTAL_OF = ["input","output","cacheRead","cacheCreation"] as const;
 
@@ -93,6 +96,8 @@ backup: string | null, changed: number, };
 
 export type CostSource = "events" | "metrics";
 
+export type CurrentLimit = { kind: LimitKind, used_pct: number, resets_at: string, reported_at: string, };
+
 export type Dashboard = { 
 /**
  * The first local day shown.
@@ -110,6 +115,22 @@ granularity: Granularity, summary: Summary,
  * Where each budget stands now (the current day, week, month and active sessions).
  */
 budgets: Array<BudgetStatus>, 
+/**
+ * A subscriber's current plan-limit windows, 5-hour first (none for API-key users).
+ */
+limits: Array<CurrentLimit>, 
+/**
+ * Where the 5-hour window and the daily budget are heading at the last hour's pace.
+ */
+forecasts: Array<Forecast>, 
+/**
+ * How the plan-limit windows rose over the period.
+ */
+limit_history: LimitHistory, 
+/**
+ * The plan-limit alert thresholds (percent): a window past the first is a warning, past the last alarming.
+ */
+limit_alerts: Array<number>, 
 /**
  * Usage per bucket and model, buckets in the user's zone.
  */
@@ -224,6 +245,20 @@ value: string, cost_usd: number,
  */
 api_requests: number, tokens: TokenCounts, };
 
+export type Forecast = { target: Target, outlook: Outlook, 
+/**
+ * The figures behind it, once there is a pace.
+ */
+pace: Pace | null, 
+/**
+ * When the window ends: the reset, or the end of the day.
+ */
+ends_at: string, 
+/**
+ * The method and its figures in a sentence, for a tooltip.
+ */
+method: string, };
+
 export type Format = "csv" | "json";
 
 export type Granularity = "hour" | "day";
@@ -273,6 +308,26 @@ p50_ms: number, p95_ms: number,
  * Time to first token (Claude Code ≥ 2.1.3xx sends `ttft_ms`); `None` when no request carried it.
  */
 ttft_p50_ms: number | null, ttft_p95_ms: number | null, };
+
+export type LimitDay = { day: string, kind: LimitKind, peak_pct: number, };
+
+export type LimitHistory = { 
+/**
+ * Every rise in the span, by kind and time; empty past [`RISES_UP_TO_DAYS`].
+ */
+rises: Array<LimitRise>, 
+/**
+ * Per local day and kind, the highest use reached that day, in day order.
+ */
+by_day: Array<LimitDay>, };
+
+export type LimitKind = "five_hour" | "seven_day";
+
+export type LimitRise = { kind: LimitKind, 
+/**
+ * The window it belongs to, by its reset time.
+ */
+resets_at: string, at: string, used_pct: number, };
 
 export type LogKind = "tools" | "api_errors";
 
@@ -336,6 +391,10 @@ error: string | null,
 attributes: JsonValue, };
 
 export type ModelUsage = { model: string, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, };
+
+export type Outlook = { "outlook": "gathering", points: number, minutes: number, } | { "outlook": "reached", at: string, } | { "outlook": "holds" } | { "outlook": "quiet" } | { "outlook": "over" };
+
+export type Pace = { from: string, to: string, points: number, rise: number, per_hour: number, };
 
 export type Period = "day" | "week" | "month" | "session";
 
@@ -551,6 +610,8 @@ cache_hit_rate: number | null, spans: number, cost_usd: number, tokens: TokenCou
  * Mean API request latency, from the api_request events.
  */
 api_mean_latency_ms: number | null, };
+
+export type Target = { "kind": "limit", window: LimitKind, } | { "kind": "day_budget" };
 
 export type TimelineEvent = { time: string, name: string, sequence: number | null, prompt_id: string | null, model: string | null, cost_usd: number | null, tokens: TokenCounts | null, 
 /**

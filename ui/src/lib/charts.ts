@@ -2,6 +2,7 @@
 import type { SeriesPoint, TimelineEvent } from "../api";
 import type { ChartOption } from "./echarts";
 import { compact, millis, money, percent } from "./format";
+import type { RiseLine } from "./limits";
 import type { Chartable } from "./series";
 import { COLOURS, palette, SERIES_COLOURS, TOKEN_COLOURS } from "./theme";
 
@@ -64,21 +65,26 @@ export interface OverTime {
 export function barsOverTime(
   data: Chartable,
   dark: boolean,
-  { format, colours = SERIES_COLOURS, stack = true, wholeNumbers = false, ticks = 5 }: OverTime,
+  { format, colours = SERIES_COLOURS, stack = true, wholeNumbers = false, ticks = 5, max }: OverTime,
 ): ChartOption {
   const axis = axes(dark, data.labels, format);
   return {
     ...base(dark),
     ...axis,
     // Counts tick on whole numbers: no "1, 1, 2, 2" axis for a day with two commits.
-    yAxis: { ...(axis.yAxis as object), minInterval: wholeNumbers ? 1 : 0, splitNumber: ticks },
+    yAxis: {
+      ...(axis.yAxis as object),
+      minInterval: wholeNumbers ? 1 : 0,
+      splitNumber: ticks,
+      ...(max === undefined ? {} : { min: 0, max, interval: max / 4 }),
+    },
     color: [...colours],
-    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => format(Number(v)) },
+    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => (Number.isFinite(Number(v)) ? format(Number(v)) : "—") },
     series: data.series.map((s) => ({
       name: s.name,
       type: "bar",
       ...(stack ? { stack: "all" } : {}),
-      data: s.data,
+      data: s.data.map((v) => (Number.isFinite(v) ? v : "-")),
       barMaxWidth: 28,
       emphasis: { focus: "series" },
     })),
@@ -283,6 +289,53 @@ export function heatmap(cells: ReadonlyArray<readonly [number, number, number]>,
         emphasis: { itemStyle: { borderColor: colours.text } },
       },
     ],
+  };
+}
+
+/**
+ * Each plan-limit window's use as it rose, report by report, over the span's days: a stepped line per kind of
+ * window, broken where one window ends and the next begins; the top of the axis is the whole window.
+ */
+export function limitRises(lines: readonly RiseLine[], dark: boolean, span: { from: number; to: number }): ChartOption {
+  const colours = palette(dark);
+  const tone: Record<RiseLine["kind"], string> = { five_hour: COLOURS.amber, seven_day: COLOURS.blue };
+  return {
+    ...base(dark),
+    tooltip: { ...base(dark).tooltip, valueFormatter: (v) => (v === null || v === undefined ? "—" : `${Math.floor(Number(v))} %`) },
+    xAxis: {
+      type: "time",
+      min: span.from,
+      max: span.to,
+      axisLine: { lineStyle: { color: colours.grid } },
+      axisLabel: {
+        color: colours.muted,
+        fontSize: 11,
+        hideOverlap: true,
+        formatter: { year: "{yyyy}", month: "{MMM}", day: "{MMM} {d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}" },
+      },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: "value",
+      min: 0,
+      max: 100,
+      interval: 25,
+      axisLabel: { color: colours.muted, fontSize: 11, formatter: (value: number) => `${value} %` },
+      splitLine: { lineStyle: { color: colours.grid } },
+    },
+    series: lines.map((line) => ({
+      name: line.name,
+      type: "line",
+      // WebKitGTK drops a line whose entrance animation clips it (an SVG clip-path ECharts animates).
+      animation: false,
+      step: "end",
+      data: line.points.map(([at, pct]) => [at, pct ?? "-"]),
+      connectNulls: false,
+      showSymbol: line.points.length < 80,
+      symbolSize: 4,
+      itemStyle: { color: tone[line.kind] },
+      lineStyle: { width: 2 },
+    })),
   };
 }
 

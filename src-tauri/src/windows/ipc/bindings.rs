@@ -89,6 +89,9 @@ fn the_generated_typescript_matches_the_rust_types() {
         ccmeter_core::write::delete::Deleted, ccmeter_core::connect::ConnectPlan, ccmeter_core::connect::EnvChange,
         ccmeter_core::connect::Connected, commands::Status, ccmeter_app::error::IpcError, ccmeter_app::error::ErrorKind, crate::window::WindowKind, commands::About,
         ccmeter_core::read::diagnostics::Diagnostics,
+        ccmeter_core::limits::CurrentLimit, ccmeter_core::limits::LimitHistory, ccmeter_core::limits::LimitRise,
+        ccmeter_core::limits::LimitDay, ccmeter_core::words::statusline::LimitKind, ccmeter_core::forecast::Forecast,
+        ccmeter_core::forecast::Target, ccmeter_core::forecast::Outlook, ccmeter_core::forecast::Pace,
     ];
     // The rules the UI shares with the app, from their one Rust copy.
     let defaults = ccmeter_core::Settings::default();
@@ -137,6 +140,11 @@ fn the_generated_typescript_matches_the_rust_types() {
             "TOKEN_TOTAL_OF",
             "The token types a total adds up, as `TokenCounts` names them.",
             json(ccmeter_core::read::query::TokenCounts::TOTAL_OF),
+        ),
+        (
+            "LIMIT_RISES_UP_TO_DAYS",
+            "The longest span (days) whose plan-limit history lists every rise; longer ones have each day's peak.",
+            json(ccmeter_core::limits::RISES_UP_TO_DAYS),
         ),
         (
             "CLAUDE_CODE_ENV",
