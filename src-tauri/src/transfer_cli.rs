@@ -44,14 +44,18 @@ pub fn import(db: &Path, file: &Path) -> Result<String, StoreError> {
     if imported.sessions_unchanged > 0 {
         sessions.push(format!("{} already here", imported.sessions_unchanged));
     }
-    Ok(format!(
-        "Imported {}: {}; {}, {}, {}.{reached}\n",
-        file.display(),
-        sessions.join(", "),
+    let mut records = vec![
         plural(imported.events, "event"),
         plural(imported.metric_points, "metric point"),
         plural(imported.spans, "span"),
-    ))
+    ];
+    if imported.reports.windows_added > 0 {
+        records.push(plural(imported.reports.windows_added, "plan-limit window"));
+    }
+    if imported.reports.workspaces_added > 0 {
+        records.push(plural(imported.reports.workspaces_added, "session workspace"));
+    }
+    Ok(format!("Imported {}: {}; {}.{reached}\n", file.display(), sessions.join(", "), records.join(", ")))
 }
 
 /// A file size as people read it: `812 KB`, `3.4 MB`.

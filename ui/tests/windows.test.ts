@@ -624,9 +624,20 @@ const about = {
     retention_days: null,
     budgets: 2,
     alerts_enabled: true,
+    status_line: {
+      at: "2026-11-24T13:55:00Z",
+      claude_code_version: "2.1.332",
+      limits: [
+        { kind: "five_hour", used_pct: 42, resets_at: "2026-11-24T16:30:00Z" },
+        { kind: "seven_day", used_pct: 41, resets_at: "2026-11-30T08:00:00Z" },
+      ],
+    },
+    status_line_waiting: 0,
   },
   receivers: ["gRPC 127.0.0.1:4317 (listening)", "HTTP 127.0.0.1:4318 (listening)"],
-  text: "ccmeter 0.1.0 (linux x86_64)\ndatabase: ~/.local/share/dev.ccmeter.ccmeter/ccmeter.db (3.4 MB, schema 5, 1 migration backups)\n",
+  text:
+    "ccmeter 0.1.0 (linux x86_64)\ndatabase: ~/.local/share/dev.ccmeter.ccmeter/ccmeter.db (3.4 MB, schema 5, 1 migration backups)\n" +
+    "status line: last report 2026-11-24T13:55:00Z (Claude Code 2.1.332): 5h 42 % (resets 2026-11-24T16:30:00Z), 7d 41 % (resets 2026-11-30T08:00:00Z)\n",
 };
 
 describe.each(["light", "dark"] as const)("about (%s)", (scheme) => {
@@ -638,6 +649,7 @@ describe.each(["light", "dark"] as const)("about (%s)", (scheme) => {
     expect(await facts.textContent()).toContain("214 sessions");
     expect(await facts.textContent()).toContain("~/.local/state/dev.ccmeter.ccmeter/logs");
     expect(await facts.textContent()).toContain("HTTP 127.0.0.1:4318 (listening)");
+    expect(await facts.textContent()).toContain("5-hour limit 42 % (resets");
     await page.getByRole("button", { name: "Copy diagnostics" }).click();
     await expect.poll(() => page.getByRole("button", { name: /Copied|Select and copy/ }).count()).toBe(1);
     expect(await page.getByLabel("Diagnostics").textContent()).toContain("schema 5");

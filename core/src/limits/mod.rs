@@ -16,6 +16,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::words::range::Range;
+pub use crate::words::statusline::percent_words;
 use crate::words::statusline::{LimitKind, LimitReading};
 use crate::words::time::{TimeContext, from_ns};
 
@@ -149,11 +150,6 @@ pub fn reset_words(ctx: &TimeContext, resets_at: DateTime<Utc>) -> String {
     let local = resets_at.with_timezone(&ctx.zone);
     let format = if local.date_naive() == ctx.today() { "%H:%M" } else { "%a %H:%M" };
     local.format(format).to_string()
-}
-
-/// A use as a whole percent, rounded down (99.6 % is not yet a full window): `42 %`.
-pub fn percent_words(used_pct: f64) -> String {
-    format!("{} %", used_pct.floor() as i64)
 }
 
 #[cfg(test)]

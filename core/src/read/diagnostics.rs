@@ -4,13 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::Result;
 use crate::store::settings;
+use crate::words::statusline::{LimitKind, LimitReading};
+use crate::words::time::from_ns;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Diagnostics {
@@ -37,6 +39,55 @@ pub struct Diagnostics {
     pub retention_days: Option<u32>,
     pub budgets: usize,
     pub alerts_enabled: bool,
+    /// What Claude Code's status line last reported (`ccmeter statusline`); none before the first report.
+    pub status_line: Option<StatusLineReport>,
+    /// Status line reports kept beside the database for the app to take in (none while it runs).
+    pub status_line_waiting: usize,
+}
+
+/// The last status line report as the store kept it: when, from which Claude Code, and the latest window of
+/// each kind (past its reset or not: this says what came, not what is current).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StatusLineReport {
+    pub at: DateTime<Utc>,
+    pub claude_code_version: Option<String>,
+    pub limits: Vec<LimitReading>,
+}
+
+fn status_line(conn: &Connection) -> Result<Option<StatusLineReport>> {
+    let last: Option<i64> = conn.query_row(
+        "SELECT max(t) FROM (SELECT max(last_ns) AS t FROM limit_windows UNION ALL SELECT max(last_ns) FROM session_workspaces)",
+        [],
+        |r| r.get(0),
+    )?;
+    let Some(last) = last else { return Ok(None) };
+    let claude_code_version = conn
+        .query_row("SELECT version FROM session_workspaces ORDER BY last_ns DESC LIMIT 1", [], |r| r.get(0))
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    let mut limits = Vec::new();
+    let mut latest =
+        conn.prepare("SELECT resets_at, used_pct FROM limit_windows WHERE kind = ?1 ORDER BY resets_at DESC LIMIT 1")?;
+    for kind in LimitKind::ALL {
+        let mut rows = latest.query([kind.key()])?;
+        if let Some(row) = rows.next()?
+            && let Some(resets_at) = DateTime::from_timestamp(row.get(0)?, 0)
+        {
+            limits.push(LimitReading { kind, used_pct: row.get(1)?, resets_at });
+        }
+    }
+    Ok(Some(StatusLineReport { at: from_ns(last), claude_code_version, limits }))
+}
+
+/// Snapshots waiting in the spool beside `path` (and the file moved aside from it).
+fn spooled(path: &Path) -> usize {
+    let spool = crate::spool::spool_path(path);
+    let mut aside = spool.as_os_str().to_owned();
+    aside.push(".1");
+    [spool, PathBuf::from(aside)]
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .map(|bytes| bytes.split(|b| *b == b'\n').filter(|line| !line.iter().all(u8::is_ascii_whitespace)).count())
+        .sum()
 }
 
 /// Reads the diagnostics of the database at `path` through `conn`; `version` is the app's.
@@ -73,6 +124,8 @@ pub fn collect(conn: &Connection, path: &Path, version: &str) -> Result<Diagnost
         retention_days: settings.retention_days,
         budgets,
         alerts_enabled: settings.alerts_enabled,
+        status_line: status_line(conn)?,
+        status_line_waiting: spooled(path),
     })
 }
 
@@ -107,9 +160,41 @@ impl Diagnostics {
                 self.budgets,
                 if self.alerts_enabled { "on" } else { "off" }
             ),
+            self.status_line_text(),
         ];
         lines.extend(receivers.iter().map(|r| format!("receiver: {r}")));
         lines.join("\n") + "\n"
+    }
+}
+
+impl Diagnostics {
+    /// `status line: last report 2026-12-02T22:04:17+00:00 (Claude Code 2.1.332): 5h 31 % (resets …), 7d 42 % (…)`.
+    fn status_line_text(&self) -> String {
+        let waiting = match self.status_line_waiting {
+            0 => String::new(),
+            n => format!("; {n} waiting for the app"),
+        };
+        let Some(report) = &self.status_line else {
+            return format!("status line: no report yet (ccmeter connect sets it up){waiting}");
+        };
+        let version = report.claude_code_version.as_deref().map(|v| format!(" (Claude Code {v})")).unwrap_or_default();
+        let limits: Vec<String> = report
+            .limits
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {} (resets {})",
+                    l.kind.short(),
+                    crate::words::statusline::percent_words(l.used_pct),
+                    l.resets_at.to_rfc3339()
+                )
+            })
+            .collect();
+        let limits = if limits.is_empty() { "no plan limits (API key)".to_owned() } else { limits.join(", ") };
+        format!(
+            "status line: last report {}{version}: {limits}{waiting}",
+            report.at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        )
     }
 }
 
@@ -118,7 +203,11 @@ impl Diagnostics {
 pub fn of_file(path: &Path, version: &str) -> Result<String> {
     if !path.is_file() {
         let shown = home_relative(path);
-        return Ok(format!("ccmeter {version}\nno database at {shown} yet: nothing received\n"));
+        let waiting = match spooled(path) {
+            0 => String::new(),
+            n => format!("status line: {n} waiting for the app\n"),
+        };
+        return Ok(format!("ccmeter {version}\nno database at {shown} yet: nothing received\n{waiting}"));
     }
     let conn = crate::store::open_read_only(path)?;
     let settings = settings::load(&conn).unwrap_or_default();

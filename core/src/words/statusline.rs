@@ -57,6 +57,11 @@ impl LimitKind {
     }
 }
 
+/// A use as a whole percent, rounded down (99.6 % is not yet a full window): `42 %`.
+pub fn percent_words(used_pct: f64) -> String {
+    format!("{} %", used_pct.floor() as i64)
+}
+
 /// One window's use as one response reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct LimitReading {

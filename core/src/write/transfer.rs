@@ -44,6 +44,8 @@ pub struct Imported {
     pub events: i64,
     pub metric_points: i64,
     pub spans: i64,
+    /// Plan-limit windows and sessions' workspaces (from the status line) this database did not have.
+    pub reports: crate::write::statusline::MergedReports,
 }
 
 /// Writes a consistent copy of the database behind `conn` (a reader is enough) to `out`. The copy is made
@@ -173,6 +175,7 @@ fn merge(tx: &Transaction) -> Result<Imported> {
          CREATE TEMP TABLE series_map (src_id INTEGER PRIMARY KEY, main_id INTEGER NOT NULL);
          CREATE TEMP TABLE taken (id TEXT PRIMARY KEY) WITHOUT ROWID;
          CREATE TEMP TABLE free_buckets (bucket INTEGER PRIMARY KEY);
+         CREATE TEMP TABLE kept_workspaces AS SELECT * FROM main.session_workspaces WHERE false;
 
          INSERT OR IGNORE INTO main.resources (hash, attributes) SELECT hash, attributes FROM src.resources;
          INSERT INTO res_map SELECT r.id, m.id FROM src.resources r JOIN main.resources m ON m.hash = r.hash;",
@@ -199,6 +202,8 @@ fn merge(tx: &Transaction) -> Result<Imported> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in &updated {
+        // What the status line said of the session here stays: it merges with the file's below.
+        tx.execute("INSERT INTO kept_workspaces SELECT * FROM main.session_workspaces WHERE session_id = ?1", [id])?;
         crate::write::delete::session(tx, id)?;
         tx.execute("INSERT INTO taken VALUES (?1)", [id])?;
     }
@@ -254,9 +259,12 @@ fn merge(tx: &Transaction) -> Result<Imported> {
     let taken: Vec<String> =
         tx.prepare("SELECT id FROM temp.taken")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     crate::write::daily::refresh_sessions(tx, taken.iter().map(String::as_str))?;
+    crate::write::statusline::merge_workspaces(tx, "temp.kept_workspaces")?;
+    imported.reports = crate::write::statusline::merge_from(tx, "src")?;
 
     tx.execute_batch(
-        "DROP TABLE temp.res_map; DROP TABLE temp.series_map; DROP TABLE temp.taken; DROP TABLE temp.free_buckets;",
+        "DROP TABLE temp.res_map; DROP TABLE temp.series_map; DROP TABLE temp.taken; DROP TABLE temp.free_buckets;
+         DROP TABLE temp.kept_workspaces;",
     )?;
     Ok(imported)
 }

@@ -313,3 +313,69 @@ fn a_climbing_window_and_a_days_spend_are_forecast_in_the_menu_from_the_last_hou
         println!("menu: {menu:?}");
     }
 }
+
+/// `ccmeter <args> --db <db>`: its stdout and stderr together, and whether it succeeded.
+fn ccmeter(db: &Path, args: &[&str]) -> (String, bool) {
+    let output = Command::new(ccmeter_bin())
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("CCMETER_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ccmeter");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (text, output.status.success())
+}
+
+#[test]
+fn the_limit_reports_travel_with_an_export_merge_once_on_import_and_show_in_diagnostics() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let (diagnostics, _) = ccmeter(&db, &["diagnostics"]);
+    assert!(diagnostics.contains("no database"), "{diagnostics}");
+    let (payloads, moved) = payloads_now("b-subscriber");
+    for payload in &payloads {
+        assert!(statusline(&db, payload).success);
+    }
+    let app = launch_with(&db, &[("CCMETER_TZ", Path::new("UTC"))]);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("the spooled window", Duration::from_secs(10), || label(&conn).filter(|l| l.ends_with(" · 5h 31 %")));
+    let file = dir.path().join("history.ccmeter");
+    let (exported, ok) = ccmeter(&db, &["export", "--out", file.to_str().expect("UTF-8 path")]);
+    assert!(ok, "{exported}");
+    drop(app);
+
+    // Another machine, which saw the same 5-hour window lower and nothing of the weekly one.
+    let other = dir.path().join("other").join("ccmeter.db");
+    let mut lower: serde_json::Value = serde_json::from_slice(&payloads[2]).expect("JSON");
+    lower["session_id"] = "other-machine-session".into();
+    lower["rate_limits"].as_object_mut().expect("windows").remove("seven_day");
+    assert!(statusline(&other, &serde_json::to_vec(&lower).expect("JSON")).success);
+    let (waiting, _) = ccmeter(&other, &["diagnostics"]);
+    assert!(waiting.contains("1 waiting for the app"), "{waiting}");
+    let app = launch_with(&other, &[("CCMETER_TZ", Path::new("UTC"))]);
+    let conn = wait_for("the other tray", Duration::from_secs(20), || tray_connection(app.0.id()));
+    wait_for("its lower window", Duration::from_secs(10), || label(&conn).filter(|l| l.ends_with(" · 5h 15 %")));
+    drop(app);
+
+    let (imported, ok) = ccmeter(&other, &["import", file.to_str().expect("UTF-8 path")]);
+    assert!(ok, "{imported}");
+    println!("{}", imported.trim());
+    assert!(
+        imported.contains("1 plan-limit window, 1 session workspace."),
+        "the weekly window and the session: {imported}"
+    );
+    let five_hour = chrono::DateTime::<Utc>::from_timestamp(1_796_166_000 + moved, 0)
+        .expect("instant")
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (diagnostics, _) = ccmeter(&other, &["diagnostics"]);
+    println!("{diagnostics}");
+    assert!(
+        diagnostics.contains(&format!("(Claude Code 2.1.332): 5h 31 % (resets {five_hour}), 7d 42 % (resets ")),
+        "the higher use of the same window, and the weekly one: {diagnostics}"
+    );
+    let (again, ok) = ccmeter(&other, &["import", file.to_str().expect("UTF-8 path")]);
+    assert!(ok && !again.contains("plan-limit"), "a second import adds nothing: {again}");
+}

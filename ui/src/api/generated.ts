@@ -195,7 +195,15 @@ log_dir: string,
 /**
  * The database with its write-ahead log, in bytes.
  */
-database_bytes: number, schema: number, sessions: number, events: number, metric_points: number, spans: number, first_data: string | null, last_data: string | null, claude_code_version: string | null, migration_backups: number, store_prompt_text: boolean, retention_days: number | null, budgets: number, alerts_enabled: boolean, };
+database_bytes: number, schema: number, sessions: number, events: number, metric_points: number, spans: number, first_data: string | null, last_data: string | null, claude_code_version: string | null, migration_backups: number, store_prompt_text: boolean, retention_days: number | null, budgets: number, alerts_enabled: boolean, 
+/**
+ * What Claude Code's status line last reported (`ccmeter statusline`); none before the first report.
+ */
+status_line: StatusLineReport | null, 
+/**
+ * Status line reports kept beside the database for the app to take in (none while it runs).
+ */
+status_line_waiting: number, };
 
 export type EnvChange = { 
 /**
@@ -322,6 +330,16 @@ rises: Array<LimitRise>,
 by_day: Array<LimitDay>, };
 
 export type LimitKind = "five_hour" | "seven_day";
+
+export type LimitReading = { kind: LimitKind, 
+/**
+ * 0–100, as Claude Code rounds it (one decimal).
+ */
+used_pct: number, 
+/**
+ * When the window resets: its identity (every report of one window carries the same).
+ */
+resets_at: string, };
 
 export type LimitRise = { kind: LimitKind, 
 /**
@@ -589,6 +607,8 @@ claude_code_version: string | null,
  * The database file.
  */
 database: string, };
+
+export type StatusLineReport = { at: string, claude_code_version: string | null, limits: Array<LimitReading>, };
 
 export type SubagentUsage = { agent_id: string, 
 /**
