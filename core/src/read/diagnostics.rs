@@ -168,7 +168,7 @@ impl Diagnostics {
 }
 
 impl Diagnostics {
-    /// `status line: last report 2026-12-02T22:04:17+00:00 (Claude Code 2.1.332): 5h 31 % (resets …), 7d 42 % (…)`.
+    /// `status line: last report 2026-12-02T22:04:17Z (Claude Code 2.1.332): 5h 31 % (resets …), 7d 42 % (…)`.
     fn status_line_text(&self) -> String {
         let waiting = match self.status_line_waiting {
             0 => String::new(),
@@ -186,7 +186,7 @@ impl Diagnostics {
                     "{} {} (resets {})",
                     l.kind.short(),
                     crate::words::statusline::percent_words(l.used_pct),
-                    l.resets_at.to_rfc3339()
+                    l.resets_at.to_rfc3339_opts(SecondsFormat::Secs, true)
                 )
             })
             .collect();
