@@ -20,11 +20,8 @@ use crate::error::{ClaudeConfigProblem, Result, StoreError};
 
 /// `~/.claude/settings.json`, or `$CLAUDE_CONFIG_DIR/settings.json` when Claude Code is told to look there.
 pub fn settings_path() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join("settings.json"));
-    }
-    std::env::home_dir()
-        .map(|home| home.join(".claude").join("settings.json"))
+    crate::paths::claude_config_dir()
+        .map(|dir| dir.join("settings.json"))
         .ok_or(StoreError::ClaudeConfig(ClaudeConfigProblem::NoHome))
 }
 

@@ -15,6 +15,7 @@
 //! dashboard  the dashboard window's whole picture
 //! statusline what `ccmeter statusline` shows beside its payload's own figures
 //! apply_settings  saving settings that prune and erase
+//! transcripts what Claude Code's own transcripts say of each session (its folder, for its project)
 //! collector  the OTLP receiver and the store running together, headless or inside the tray app
 //! ```
 //!
@@ -36,6 +37,7 @@ pub mod read;
 pub mod spool;
 pub mod statusline;
 pub mod store;
+pub mod transcripts;
 pub mod words;
 pub mod write;
 

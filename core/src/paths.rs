@@ -41,3 +41,11 @@ pub fn log_dir() -> PathBuf {
         .join(APP_IDENTIFIER)
         .join("logs")
 }
+
+/// Claude Code's own folder: `$CLAUDE_CONFIG_DIR` when Claude Code is told to look there, else `~/.claude`.
+pub fn claude_config_dir() -> Option<PathBuf> {
+    std::env::var_os("CLAUDE_CONFIG_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|home| home.join(".claude")))
+}

@@ -108,6 +108,7 @@ async fn serve(options: AppOptions) -> Result<(), AppError> {
     }
     // Listening first: from here on a statusline run hands its snapshot over instead of leaving it in the spool.
     app.clone().take_spool();
+    app.clone().follow_transcripts();
     app.clone().welcome_on_first_start();
     if let Some(kind) = options.show {
         app.windows.open(kind);
@@ -161,6 +162,9 @@ async fn start_tray(_app: &Arc<App>) -> Option<TrayView> {
     tracing::warn!("this build draws its tray icon on Linux only; open the windows with `ccmeter open`");
     None
 }
+
+/// How often Claude Code's transcripts are looked at again for new sessions' folders.
+const TRANSCRIPT_SCAN_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The running app, shared by the tray's clicks, the socket's requests and the refresh loop.
 struct App {
@@ -306,6 +310,49 @@ impl App {
                 Err(error) => {
                     tracing::error!(%error, "cannot record the statusline spool; it is kept for the next start")
                 }
+            }
+        });
+    }
+
+    /// Reads Claude Code's transcripts for each session's folder (its project when nothing better names one):
+    /// at start, then every few minutes, only the files new or changed since.
+    fn follow_transcripts(self: Arc<Self>) {
+        let Some(dir) = ccmeter_core::transcripts::projects_dir() else { return };
+        tokio::spawn(async move {
+            loop {
+                let known =
+                    self.store.reader().and_then(|conn| ccmeter_core::write::projects::transcripts_known(&conn));
+                let known = match known {
+                    Ok(known) => known,
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot read which transcripts are known");
+                        Default::default()
+                    }
+                };
+                let folder = dir.clone();
+                let scan = tokio::task::spawn_blocking(move || ccmeter_core::transcripts::scan(&folder, &known)).await;
+                match scan {
+                    Ok(scan) if !scan.seen.is_empty() => {
+                        let count = scan.seen.len();
+                        let recorded = self
+                            .store
+                            .exec(move |tx| ccmeter_core::write::projects::record_transcripts(tx, &scan.seen))
+                            .await;
+                        match recorded {
+                            Ok(_) => {
+                                tracing::info!(
+                                    transcripts = count,
+                                    "sessions' folders read from Claude Code's transcripts"
+                                );
+                                self.refresh.notify_one();
+                            }
+                            Err(error) => tracing::warn!(%error, "cannot record the transcripts' folders"),
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "the transcript scan failed"),
+                }
+                tokio::time::sleep(TRANSCRIPT_SCAN_EVERY).await;
             }
         });
     }

@@ -135,6 +135,8 @@ pub enum By {
     Day,
     Model,
     Session,
+    /// The sessions' projects: the repository, else the project folder (README, "Projects").
+    Project,
 }
 
 #[derive(Debug, Clone, Args)]

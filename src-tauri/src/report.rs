@@ -30,6 +30,7 @@ pub fn run(db: &Path, args: &ReportArgs, layout: JsonLayout, out: &mut impl std:
             By::Day => GroupBy::Day,
             By::Model => GroupBy::Model,
             By::Session => GroupBy::Session,
+            By::Project => GroupBy::Project,
         }),
     };
     if let (Some(since), Some(until)) = (request.since, request.until)
@@ -160,19 +161,25 @@ fn table(report: &Report) -> String {
         let heading = match report.by {
             Some(GroupBy::Day) => "DAY",
             Some(GroupBy::Model) => "MODEL",
+            Some(GroupBy::Project) => "PROJECT",
             _ => "SESSION",
         };
-        let _ = writeln!(out, "\n  {:<38} {:>10} {:>14} {:>9} {:>7}", heading, "COST", "TOKENS", "REQUESTS", "ERRORS");
+        let width = rows.iter().map(|r| r.key.chars().count()).max().unwrap_or(0).clamp(38, MAX_KEY_WIDTH);
+        let with_sessions = rows.iter().any(|r| r.sessions.is_some());
+        let _ = write!(out, "\n  {heading:<width$} {:>10} {:>14} {:>9} {:>7}", "COST", "TOKENS", "REQUESTS", "ERRORS");
+        let _ = writeln!(out, "{}", if with_sessions { format!(" {:>9}", "SESSIONS") } else { String::new() });
         for r in rows {
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "  {:<38} {:>10} {:>14} {:>9} {:>7}",
-                r.key,
+                "  {:<width$} {:>10} {:>14} {:>9} {:>7}",
+                key_words(&r.key),
                 money(r.cost_usd),
                 count(r.tokens.total()),
                 count(r.api_requests),
                 count(r.api_errors)
             );
+            let sessions = r.sessions.filter(|_| with_sessions).map(|n| format!(" {:>9}", count(n)));
+            let _ = writeln!(out, "{}", sessions.unwrap_or_default());
         }
     }
     if t.sessions == 0 && u.cost_nanos == 0 {
@@ -181,9 +188,31 @@ fn table(report: &Report) -> String {
     out
 }
 
+/// The widest a row's key is shown: wider paths keep their end, where a folder's name is.
+const MAX_KEY_WIDTH: usize = 64;
+
+/// A row's key as the table shows it: whole, or `…` and its last characters when it is wider than the column.
+fn key_words(key: &str) -> String {
+    let chars = key.chars().count();
+    if chars <= MAX_KEY_WIDTH {
+        return key.to_owned();
+    }
+    let tail: String = key.chars().skip(chars - (MAX_KEY_WIDTH - 1)).collect();
+    format!("…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_wider_than_its_column_keeps_its_end() {
+        assert_eq!(key_words("acme/billing-api"), "acme/billing-api");
+        let deep = format!("/home/dev/{}billing-api", "nested/".repeat(12));
+        let shown = key_words(&deep);
+        assert_eq!(shown.chars().count(), MAX_KEY_WIDTH);
+        assert!(shown.starts_with('…') && shown.ends_with("nested/billing-api"), "{shown}");
+    }
 
     #[test]
     fn counts_get_thousands_separators_and_money_keeps_small_amounts_readable() {

@@ -67,10 +67,13 @@ macro_rules! undo_schema_6 {
 }
 
 /// Schema 7's, 8's and 9's day and hour aggregates, schema 10's index of failed tool runs, schema 11's index
-/// of session starts (11's columns and 12's index went with `session_totals`) and schema 13's statusline tables gone.
+/// of session starts (11's columns and 12's index went with `session_totals`), schema 13's statusline tables and
+/// schema 14's projects gone.
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP TABLE session_projects;
+    DROP TABLE session_transcripts;
     DROP TABLE limit_windows;
     DROP TABLE limit_points;
     DROP TABLE limit_alerts;

@@ -20,6 +20,9 @@ import type {
   TokenCounts,
 } from "../src/api";
 
+/** The projects the history's sessions belong to, the most sessions first. */
+export const PROJECTS = ["acme/billing-api", "acme/web-app", "~/scratch"];
+
 const noUsage = {
   api_requests: 0,
   api_errors: 0,
@@ -378,6 +381,12 @@ export const dashboard: Dashboard = {
   ],
   events_over_time: EVENT_TOTALS.flatMap(([name, total]) => perDay(total, (day, share) => ({ start: dayStart(day), name, count: share }))),
   sessions: {
+    by_project: [
+      { value: "acme/billing-api", sessions: 6, cost_usd: 10.42 },
+      { value: "acme/web-app", sessions: 5, cost_usd: 6.91 },
+      { value: "~/scratch", sessions: 2, cost_usd: 1.87 },
+      { value: "", sessions: 1, cost_usd: 0.45 },
+    ],
     by_terminal: [
       { value: "vscode", sessions: 8, cost_usd: 11.2 },
       { value: "gnome-terminal", sessions: 5, cost_usd: 6.9 },
@@ -427,6 +436,7 @@ export const emptyDashboard: Dashboard = {
   errors_over_time: [],
   events_over_time: [],
   sessions: {
+    by_project: [],
     by_terminal: [],
     by_attribute: [],
     with_commit: { value: "with", sessions: 0, cost_usd: 0 },
@@ -466,6 +476,7 @@ function sessionRow(i: number): SessionRow {
     repository: null,
     branch: null,
     commit: null,
+    project: [PROJECTS[0], PROJECTS[1], PROJECTS[0], PROJECTS[2], null][i % 5] ?? null,
     cost_source: "events",
     cost_usd: cost,
     tokens: tokens(requests * 30, requests * 160, requests * 12_000, requests * 1_700),

@@ -18,6 +18,7 @@ import {
   emptyPage,
   errorLog,
   neverReceived,
+  PROJECTS,
   receiving,
   savedSettings,
   sessionPage,
@@ -131,7 +132,8 @@ describe.each(["light", "dark"] as const)("dashboard (%s)", (scheme) => {
       "Sessions started over time",
       "Average tokens per API request over time",
       "Cost by reasoning effort",
-      "Cost by project",
+      "Cost and sessions by project",
+      "Cost by project tag",
       "Cost and sessions by terminal",
       "Sessions with and without a commit",
       "Tool calls over time by tool",
@@ -175,18 +177,21 @@ describe("dashboard breakdowns", () => {
     await page.getByRole("radio", { name: "p50" }).click();
     await expect.poll(() => page.getByRole("img", { name: "API request latency p50 over time by model" }).count()).toBe(1);
     await showCharts(page);
-    const bars = page.getByRole("img", { name: "Cost by project" }).locator("svg text");
+    const projects = page.getByRole("img", { name: "Cost and sessions by project" }).locator("svg text");
+    await expect.poll(() => projects.allTextContents()).toContain("acme/billing-api");
+    expect(await projects.allTextContents()).toContain("no project");
+    const bars = page.getByRole("img", { name: "Cost by project tag" }).locator("svg text");
     await expect.poll(() => bars.allTextContents()).toContain("ccmeter");
     expect(await bars.allTextContents()).toContain("not set");
     await page.getByLabel("Group sessions by").selectOption("team");
-    await expect.poll(() => page.getByRole("img", { name: "Cost by team" }).locator("svg text").allTextContents()).toContain("platform");
+    await expect.poll(() => page.getByRole("img", { name: "Cost by team tag" }).locator("svg text").allTextContents()).toContain("platform");
     await expect.poll(() => page.getByRole("img", { name: "Cost by reasoning effort" }).locator("svg text").allTextContents()).toContain("not sent");
     expect(errors).toEqual([]);
     await close();
 
     const untagged = { ...dashboard, sessions: { ...dashboard.sessions, by_attribute: [] } };
     const second = await open("dashboard", { dashboard: untagged, status: receiving }, "dark");
-    await expect.poll(() => second.page.getByRole("region", { name: "Cost by project" }).textContent()).toContain('OTEL_RESOURCE_ATTRIBUTES="project=my-app"');
+    await expect.poll(() => second.page.getByRole("region", { name: "Cost by tag" }).textContent()).toContain('OTEL_RESOURCE_ATTRIBUTES="project=my-app"');
     expect(second.errors).toEqual([]);
     await second.close();
   });
@@ -264,6 +269,7 @@ async function calls(page: Page, command: string): Promise<Array<Record<string, 
 const historyAnswers = {
   sessions: sessionPage,
   models: ["claude-opus-4-8", "claude-sonnet-4-5", "claude-haiku-4-5"],
+  projects: PROJECTS,
   status: receiving,
   session: sessionView,
   "plugin:dialog|save": "/tmp/ccmeter-sessions.csv",
@@ -279,6 +285,7 @@ describe.each(["light", "dark"] as const)("history (%s)", (scheme) => {
     expect(await page.getByRole("navigation", { name: "Pages" }).textContent()).toContain("1–50 of 120 sessions");
     const first = allSessions[0];
     expect(await page.locator("tbody tr").first().textContent()).toContain(first?.id?.slice(0, 8) ?? "?");
+    expect(await page.locator("tbody tr").first().textContent()).toContain(first?.project ?? "—");
     await shot(page, `history-${scheme}`);
 
     await page.locator("tbody tr").first().click();
@@ -316,6 +323,16 @@ describe("history behaviour", () => {
     await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ model: "claude-sonnet-4-5", sort: "cost" });
     await page.getByLabel("Search").fill("5b90");
     await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ text: "5b90", model: "claude-sonnet-4-5" });
+    expect((await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ project: null });
+
+    // A project, then the sessions with none: `""`, which the backend reads as "no project".
+    expect(await page.getByLabel("Project").locator("option").allTextContents()).toEqual(["All projects", ...PROJECTS, "No project"]);
+    await page.getByLabel("Project").selectOption("acme/web-app");
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ project: "acme/web-app", model: "claude-sonnet-4-5" });
+    await page.getByLabel("Project").selectOption({ label: "No project" });
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ project: "" });
+    await page.getByLabel("Project").selectOption({ label: "All projects" });
+    await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ project: null });
 
     await page.getByRole("button", { name: "Next" }).click();
     await expect.poll(async () => (await calls(page, "sessions")).at(-1)?.["query"]).toMatchObject({ offset: 50, limit: 50 });

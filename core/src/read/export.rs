@@ -16,7 +16,7 @@ pub enum Format {
     Json,
 }
 
-const SESSION_COLUMNS: [&str; 19] = [
+const SESSION_COLUMNS: [&str; 20] = [
     "session_id",
     "started_at",
     "ended_at",
@@ -36,6 +36,7 @@ const SESSION_COLUMNS: [&str; 19] = [
     "pull_requests",
     "cost_source",
     "claude_code_version",
+    "project",
 ];
 
 fn session_record(row: &SessionRow) -> Vec<String> {
@@ -63,6 +64,7 @@ fn session_record(row: &SessionRow) -> Vec<String> {
             crate::read::query::CostSource::Metrics => "metrics".into(),
         },
         row.app_version.clone().unwrap_or_default(),
+        row.project.clone().unwrap_or_default(),
     ]
 }
 

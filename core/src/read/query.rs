@@ -446,6 +446,8 @@ pub struct SessionFilter {
     pub offset: u32,
     /// Only sessions with an event or metric point at or after this instant (UTC ns).
     pub active_since_ns: Option<i64>,
+    /// Only the sessions of this project (`words::project`); `""`: those with none.
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -464,6 +466,8 @@ pub struct SessionRow {
     pub repository: Option<String>,
     pub branch: Option<String>,
     pub commit: Option<String>,
+    /// Its project (`words::project`): `owner/name`, or a folder with the home folder as `~`.
+    pub project: Option<String>,
     pub cost_source: CostSource,
     #[serde(flatten)]
     pub usage: Usage,
@@ -485,8 +489,9 @@ pub struct SessionPage {
 
 /// The sessions of `per` (`store::usage::session_per`) that pass the filters, with their own columns.
 const SESSION_FILTERED: &str = "
-FROM per JOIN sessions s ON s.id = per.session_id
-WHERE (:model IS NULL OR EXISTS (SELECT 1 FROM usage_rollup m WHERE m.session_id = per.session_id AND m.model = :model))
+FROM per JOIN sessions s ON s.id = per.session_id LEFT JOIN session_projects p ON p.session_id = per.session_id
+WHERE (:project IS NULL OR coalesce(p.project, '') = :project)
+  AND (:model IS NULL OR EXISTS (SELECT 1 FROM usage_rollup m WHERE m.session_id = per.session_id AND m.model = :model))
   AND (:active_since IS NULL OR (s.last_ns >= :active_since AND s.id <> ''))
   AND (:text IS NULL OR instr(lower(s.id || ' ' || coalesce(per.models, '') || ' ' || coalesce(s.terminal_type, '')
                                     || ' ' || coalesce(s.user_email, '')), lower(:text)) > 0)";
@@ -494,7 +499,7 @@ WHERE (:model IS NULL OR EXISTS (SELECT 1 FROM usage_rollup m WHERE m.session_id
 /// The session list's columns, read by [`session_row`].
 const SESSION_COLUMNS: &str = "
 SELECT per.*, s.first_ns, s.last_ns, s.app_version, s.terminal_type, s.user_email, s.vcs_repository, s.vcs_branch,
-       s.vcs_revision";
+       s.vcs_revision, p.project";
 
 fn session_row(row: &Row) -> rusqlite::Result<SessionRow> {
     let usage = Usage::from_row(row, 3)?;
@@ -518,6 +523,7 @@ fn session_row(row: &Row) -> rusqlite::Result<SessionRow> {
         repository: row.get(base + 5)?,
         branch: row.get(base + 6)?,
         commit: row.get(base + 7)?,
+        project: row.get(base + 8)?,
         cost_source: if row.get::<_, i64>(1)? != 0 { CostSource::Events } else { CostSource::Metrics },
         usage,
     })
@@ -553,6 +559,7 @@ pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bo
         (":model", &filter.model),
         (":text", &text),
         (":active_since", &filter.active_since_ns),
+        (":project", &filter.project),
     ];
     if !totals {
         params.push((":session", &None::<String>));
@@ -651,6 +658,7 @@ fn page_by_totals(conn: &Connection, filter: &SessionFilter, count: bool) -> Res
         || filter.model.is_some()
         || filter.text.as_deref().is_some_and(|t| !t.is_empty())
         || filter.active_since_ns.is_some()
+        || filter.project.is_some()
     {
         return Ok(None);
     }
@@ -681,6 +689,7 @@ fn page_by_totals(conn: &Connection, filter: &SessionFilter, count: bool) -> Res
     );
     let params = named_params! {
         ":from": from, ":to": to, ":model": None::<String>, ":text": None::<String>, ":active_since": None::<i64>,
+        ":project": None::<String>,
         ":only": only,
     };
     let rows =
@@ -695,6 +704,7 @@ fn page_by_totals(conn: &Connection, filter: &SessionFilter, count: bool) -> Res
     } else {
         let unfiltered = named_params! {
             ":from": from, ":to": to, ":model": None::<String>, ":text": None::<String>, ":active_since": None::<i64>,
+        ":project": None::<String>,
         };
         conn.prepare_cached(&format!("{} SELECT count(*) {SESSION_FILTERED}", session_per(true)))?
             .query_row(unfiltered, |r| r.get(0))?
@@ -839,7 +849,7 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
         .query_row(
             named_params! {
                 ":from": i64::MIN, ":to": i64::MAX, ":session": id, ":model": None::<String>, ":text": None::<String>,
-                ":active_since": None::<i64>,
+                ":active_since": None::<i64>, ":project": None::<String>,
             },
             session_row,
         )
@@ -913,6 +923,16 @@ pub fn models(conn: &Connection) -> Result<Vec<String>> {
     )?;
     let models = statement.query_map([], |row| row.get(0))?;
     Ok(models.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every project a session with records has (`words::project`), the most sessions first.
+pub fn projects(conn: &Connection) -> Result<Vec<String>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT p.project FROM session_projects p JOIN sessions s ON s.id = p.session_id
+         GROUP BY p.project ORDER BY count(*) DESC, p.project",
+    )?;
+    let projects = statement.query_map([], |row| row.get(0))?;
+    Ok(projects.collect::<rusqlite::Result<_>>()?)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -15,9 +15,13 @@ pub enum GroupBy {
     Day,
     Model,
     Session,
+    Project,
 }
 
-/// One row of `--by`: a day (`YYYY-MM-DD`), a model or a session id.
+/// A project's row when its sessions name none.
+pub const NO_PROJECT: &str = "(no project)";
+
+/// One row of `--by`: a day (`YYYY-MM-DD`), a model, a session id or a project.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupRow {
     pub key: String,
@@ -103,6 +107,7 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
                 })
                 .collect(),
         ),
+        Some(GroupBy::Project) => Some(by_project(&sessions)),
         Some(GroupBy::Day) => Some(
             query::by_day(conn, ctx, range)?
                 .into_iter()
@@ -130,4 +135,45 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
         by: request.by,
         rows,
     })
+}
+
+/// The sessions' usage summed per project, most expensive first (ties by name); sessions without one last.
+fn by_project(sessions: &[SessionRow]) -> Vec<GroupRow> {
+    let mut projects: std::collections::BTreeMap<Option<&str>, (i64, GroupRow)> = std::collections::BTreeMap::new();
+    for session in sessions {
+        let project = session.project.as_deref();
+        let (nanos, row) = projects.entry(project).or_insert_with(|| {
+            let row = GroupRow {
+                key: project.unwrap_or(NO_PROJECT).to_owned(),
+                cost_usd: 0.0,
+                tokens: TokenCounts::default(),
+                api_requests: 0,
+                api_errors: 0,
+                lines_added: 0,
+                lines_removed: 0,
+                sessions: Some(0),
+            };
+            (0, row)
+        });
+        let usage = &session.usage;
+        *nanos += usage.cost_nanos;
+        row.tokens.input += usage.tokens.input;
+        row.tokens.output += usage.tokens.output;
+        row.tokens.cache_read += usage.tokens.cache_read;
+        row.tokens.cache_creation += usage.tokens.cache_creation;
+        row.api_requests += usage.api_requests;
+        row.api_errors += usage.api_errors;
+        row.lines_added += usage.lines_added;
+        row.lines_removed += usage.lines_removed;
+        row.sessions = row.sessions.map(|n| n + 1);
+    }
+    let mut rows: Vec<(bool, i64, GroupRow)> = projects
+        .into_iter()
+        .map(|(project, (nanos, mut row))| {
+            row.cost_usd = crate::words::money::usd(nanos);
+            (project.is_none(), nanos, row)
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then_with(|| a.2.key.cmp(&b.2.key)));
+    rows.into_iter().map(|(_, _, row)| row).collect()
 }

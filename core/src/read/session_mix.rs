@@ -56,6 +56,9 @@ pub struct StartCount {
 pub struct SessionMix {
     /// By `terminal.type` (vscode, iTerm.app, tmux…), most expensive first.
     pub by_terminal: Vec<SessionGroup>,
+    /// By project (`words::project`: the repository, else the project folder), most expensive first; sessions
+    /// without one last, as `""`.
+    pub by_project: Vec<SessionGroup>,
     /// One entry per attribute key the user added to the resource, most sessions first.
     pub by_attribute: Vec<AttributeGroups>,
     /// Sessions with at least one commit in the range (`value` "with"), and the rest ("without").
@@ -100,29 +103,38 @@ fn ranked(groups: BTreeMap<String, SessionGroup>) -> Vec<SessionGroup> {
     groups
 }
 
-/// Sessions alike in all the mix tells apart: their terminal, their resource, whether they committed.
+/// Sessions alike in all the mix tells apart: their terminal, their resource, whether they committed, their
+/// project.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Kind {
     terminal: String,
     resource_id: Option<i64>,
     with_commit: bool,
+    project: String,
 }
+
+/// A [`Kind`] with its terminal and project kept by number while the rows are counted: (terminal, resource,
+/// committed, project).
+type NumberedKind = (usize, Option<i64>, bool, usize);
 
 /// How many sessions of each [`Kind`] the range has, and their cost within it.
 fn kinds(conn: &Connection, range: Range) -> Result<HashMap<Kind, (i64, i64)>> {
     let (from, to) = range.buckets();
     // A year holds 10,000 sessions and a handful of terminals: each terminal is kept once, by number, rather
     // than copied out of every row.
-    let mut terminals: HashMap<String, usize> = HashMap::new();
-    let mut counts: HashMap<(usize, Option<i64>, bool), (i64, i64)> = HashMap::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
+    let mut counts: HashMap<NumberedKind, (i64, i64)> = HashMap::new();
     let mut add = |row: &rusqlite::Row| -> rusqlite::Result<()> {
-        let terminal = row.get_ref(2)?.as_str_or_null()?.unwrap_or_default();
-        let next = terminals.len();
-        let terminal = match terminals.get(terminal) {
-            Some(&known) => known,
-            None => *terminals.entry(terminal.to_owned()).or_insert(next),
+        let mut number = |at: usize| -> rusqlite::Result<usize> {
+            let name = row.get_ref(at)?.as_str_or_null()?.unwrap_or_default();
+            let next = names.len();
+            Ok(match names.get(name) {
+                Some(&known) => known,
+                None => *names.entry(name.to_owned()).or_insert(next),
+            })
         };
-        let (sessions, cost) = counts.entry((terminal, row.get(3)?, row.get(1)?)).or_default();
+        let (terminal, project) = (number(2)?, number(4)?);
+        let (sessions, cost) = counts.entry((terminal, row.get(3)?, row.get(1)?, project)).or_default();
         *sessions += 1;
         *cost += row.get::<_, i64>(0)?;
         Ok(())
@@ -136,8 +148,8 @@ fn kinds(conn: &Connection, range: Range) -> Result<HashMap<Kind, (i64, i64)>> {
     } else {
         let sql = format!(
             "{per}
-             SELECT per_cost, commits > 0, s.terminal_type, s.resource_id
-             FROM per JOIN sessions s ON s.id = per.session_id
+             SELECT per_cost, commits > 0, s.terminal_type, s.resource_id, p.project
+             FROM per JOIN sessions s ON s.id = per.session_id LEFT JOIN session_projects p ON p.session_id = per.session_id
              WHERE per.session_id <> ''",
             per = session_per(false)
         );
@@ -147,14 +159,16 @@ fn kinds(conn: &Connection, range: Range) -> Result<HashMap<Kind, (i64, i64)>> {
             add(row)?;
         }
     }
-    let mut names = vec![String::new(); terminals.len()];
-    for (name, number) in terminals {
-        names[number] = name;
+    let mut texts = vec![String::new(); names.len()];
+    for (name, number) in names {
+        texts[number] = name;
     }
     Ok(counts
         .into_iter()
-        .map(|((terminal, resource_id, with_commit), counted)| {
-            (Kind { terminal: names[terminal].clone(), resource_id, with_commit }, counted)
+        .map(|((terminal, resource_id, with_commit, project), counted)| {
+            let kind =
+                Kind { terminal: texts[terminal].clone(), resource_id, with_commit, project: texts[project].clone() };
+            (kind, counted)
         })
         .collect())
 }
@@ -179,11 +193,16 @@ pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granulari
         ..Default::default()
     };
     let mut terminals: BTreeMap<String, SessionGroup> = BTreeMap::new();
+    let mut projects: BTreeMap<String, SessionGroup> = BTreeMap::new();
     let mut by_key: BTreeMap<String, BTreeMap<String, SessionGroup>> = BTreeMap::new();
     for (kind, &(sessions, cost)) in &kinds {
         terminals
             .entry(kind.terminal.clone())
             .or_insert_with(|| SessionGroup { value: kind.terminal.clone(), ..Default::default() })
+            .add(sessions, cost);
+        projects
+            .entry(kind.project.clone())
+            .or_insert_with(|| SessionGroup { value: kind.project.clone(), ..Default::default() })
             .add(sessions, cost);
         if kind.with_commit {
             mix.with_commit.add(sessions, cost)
@@ -208,6 +227,7 @@ pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granulari
         }
     }
     mix.by_terminal = ranked(terminals);
+    mix.by_project = ranked(projects);
     let mut by_attribute: Vec<AttributeGroups> =
         by_key.into_iter().map(|(key, groups)| AttributeGroups { key, groups: ranked(groups) }).collect();
     let tagged = |a: &AttributeGroups| a.groups.iter().filter(|g| !g.value.is_empty()).map(|g| g.sessions).sum::<i64>();

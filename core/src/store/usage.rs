@@ -106,13 +106,15 @@ pub(crate) const SESSION_SPAN_MIX: &str = concat!(
 WITH",
     cut_rows!(),
     "
-SELECT cost_nanos, commits > 0, terminal_type, resource_id FROM session_totals WHERE ",
+SELECT cost_nanos, commits > 0, terminal_type, resource_id, p.project
+FROM session_totals t LEFT JOIN session_projects p ON p.session_id = t.session_id WHERE ",
     whole_in_span!(),
     "
 UNION ALL
 SELECT coalesce(sum(CASE WHEN ev THEN ev_cost_nanos ELSE m_cost_nanos END), 0), coalesce(sum(commits), 0) > 0,
-       s.terminal_type, s.resource_id
-FROM o JOIN sessions s ON s.id = o.session_id WHERE o.session_id <> '' GROUP BY o.session_id"
+       s.terminal_type, s.resource_id, p.project
+FROM o JOIN sessions s ON s.id = o.session_id LEFT JOIN session_projects p ON p.session_id = o.session_id
+WHERE o.session_id <> '' GROUP BY o.session_id"
 );
 
 /// The same from the rollup alone (while the totals are being built), after [`OWNED_ROWS`].

@@ -7,6 +7,7 @@ pub mod facet;
 pub mod histogram;
 pub mod money;
 pub mod period;
+pub mod project;
 pub mod range;
 pub mod settings;
 pub mod source;

@@ -36,8 +36,10 @@ pub fn session(tx: &Transaction, id: &str) -> Result<Deleted> {
         spans: tx.execute("DELETE FROM spans WHERE session_id = ?1", [id])? as i64,
         sessions: tx.execute("DELETE FROM sessions WHERE id = ?1", [id])? as i64,
     };
-    // Its workspace goes with it; the plan's limit windows are the account's, not the session's.
+    // Its workspace and project go with it; the plan's limit windows are the account's, not the session's.
     tx.execute("DELETE FROM session_workspaces WHERE session_id = ?1", [id])?;
+    tx.execute("DELETE FROM session_transcripts WHERE session_id = ?1", [id])?;
+    tx.execute("DELETE FROM session_projects WHERE session_id = ?1", [id])?;
     let days = daily::session_buckets(tx, id)?;
     tx.execute("DELETE FROM usage_rollup WHERE session_id = ?1", [id])?;
     tx.execute("DELETE FROM facet_rollup WHERE session_id = ?1", [id])?;

@@ -388,6 +388,13 @@ impl Writer<'_> {
         // 0011). Today each record that touches a session also adds to its rollup, so this is the same set; the
         // totals must not depend on that staying so.
         let mut sessions: BTreeSet<String> = self.sessions.keys().cloned().collect();
+        // A repository named by telemetry is the session's project (words::project).
+        let with_repository: Vec<String> = self
+            .sessions
+            .iter()
+            .filter(|(_, touch)| touch.vcs_repository.is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
         for (id, touch) in self.sessions.drain() {
             upsert.execute(params![
                 id,
@@ -407,6 +414,9 @@ impl Writer<'_> {
             ])?;
         }
         drop(upsert);
+        for id in &with_repository {
+            super::projects::settle(self.tx, id)?;
+        }
         let rollups: Vec<_> = self.rollups.drain().collect();
         let mut touched: Vec<i64> = rollups.iter().map(|((bucket, _, _), _)| *bucket).collect();
         sessions.extend(rollups.iter().map(|((_, session, _), _)| session.clone()));

@@ -81,6 +81,7 @@ pub fn record(tx: &Transaction, snapshot: &Snapshot) -> Result<()> {
             snapshot.session_cost_nanos,
             at
         ])?;
+        crate::write::projects::settle(tx, session)?;
     }
     Ok(())
 }

@@ -261,6 +261,13 @@ fn merge(tx: &Transaction) -> Result<Imported> {
     crate::write::daily::refresh_sessions(tx, taken.iter().map(String::as_str))?;
     crate::write::statusline::merge_workspaces(tx, "temp.kept_workspaces")?;
     imported.reports = crate::write::statusline::merge_from(tx, "src")?;
+    // The file's transcripts and projects for sessions this database knows none of; then those whose project
+    // does not depend on this machine's disk (a repository, a project folder) are settled again from the merge.
+    tx.execute_batch(
+        "INSERT OR IGNORE INTO main.session_transcripts SELECT * FROM src.session_transcripts;
+         INSERT OR IGNORE INTO main.session_projects SELECT * FROM src.session_projects;",
+    )?;
+    crate::write::projects::settle_portable(tx)?;
 
     tx.execute_batch(
         "DROP TABLE temp.res_map; DROP TABLE temp.series_map; DROP TABLE temp.taken; DROP TABLE temp.free_buckets;

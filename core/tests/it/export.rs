@@ -97,6 +97,7 @@ fn text_with_commas_quotes_and_newlines_stays_in_its_column() {
         repository: None,
         branch: None,
         commit: None,
+        project: Some("owner/name, with comma".into()),
         cost_source: ccmeter_core::read::query::CostSource::Metrics,
         usage: Default::default(),
     };
@@ -106,6 +107,7 @@ fn text_with_commas_quotes_and_newlines_stays_in_its_column() {
     assert_eq!(&record[0], "a,\"b\"\nc");
     assert_eq!(&record[4], "model, with comma;other");
     assert_eq!(&record[5], "0.000000000");
+    assert_eq!(&record[19], "owner/name, with comma");
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod hostile_http;
 mod hostile_input;
 mod listen_settings;
 mod otlp_clients;
+mod projects;
 mod sessions_and_processes;
 mod statusline;
 mod transfer_cli;

@@ -450,7 +450,11 @@ id: string | null, started_at: string, ended_at: string, duration_s: number, mod
  * The repository the session worked in (`vcs.repository.url.full`, sent with
  * `OTEL_METRICS_INCLUDE_REPOSITORY=true`), and the branch and commit of its last `git commit`.
  */
-repository: string | null, branch: string | null, commit: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+repository: string | null, branch: string | null, commit: string | null, 
+/**
+ * Its project (`words::project`): `owner/name`, or a folder with the home folder as `~`.
+ */
+project: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**
  * Mean API request latency, from the api_request events.
  */
@@ -467,6 +471,11 @@ export type SessionMix = {
  * By `terminal.type` (vscode, iTerm.app, tmux…), most expensive first.
  */
 by_terminal: Array<SessionGroup>, 
+/**
+ * By project (`words::project`: the repository, else the project folder), most expensive first; sessions
+ * without one last, as `""`.
+ */
+by_project: Array<SessionGroup>, 
 /**
  * One entry per attribute key the user added to the resource, most sessions first.
  */
@@ -491,7 +500,11 @@ id: string | null, started_at: string, ended_at: string, duration_s: number, mod
  * The repository the session worked in (`vcs.repository.url.full`, sent with
  * `OTEL_METRICS_INCLUDE_REPOSITORY=true`), and the branch and commit of its last `git commit`.
  */
-repository: string | null, branch: string | null, commit: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+repository: string | null, branch: string | null, commit: string | null, 
+/**
+ * Its project (`words::project`): `owner/name`, or a folder with the home folder as `~`.
+ */
+project: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**
  * Mean API request latency, from the api_request events.
  */
@@ -521,7 +534,11 @@ model: string | null,
 /**
  * Searched in the session id, models, terminal and e-mail.
  */
-text: string | null, sort: SessionSort, descending: boolean, 
+text: string | null, 
+/**
+ * Only this project's sessions; `""`: those with none.
+ */
+project: string | null, sort: SessionSort, descending: boolean, 
 /**
  * Rows per page (0: all, as exports do).
  */
@@ -711,6 +728,10 @@ export const commands = {
   /** Every model seen, most used first. */
   models(): Promise<Array<string>> {
     return invoke("models");
+  },
+  /** Every project the sessions have, the most sessions first. */
+  projects(): Promise<Array<string>> {
+    return invoke("projects");
   },
   /** One page of the tool-execution or API-error log. */
   log(query: LogQuery): Promise<LogPage> {

@@ -21,6 +21,7 @@ export const {
   sessions,
   log,
   models,
+  projects,
   session,
   settings,
   readBudget,

@@ -174,6 +174,12 @@ export function barLists(data: Dashboard | null) {
     value: g.cost_usd,
     note: `${money(g.cost_usd)} · ${plural(g.sessions, "session")}`,
   }));
+  const projectBars: Bar[] = (data?.sessions.by_project ?? []).map((g) => ({
+    name: g.value || "no project",
+    value: g.cost_usd,
+    note: `${money(g.cost_usd)} · ${plural(g.sessions, "session")}`,
+    ...(g.value ? {} : { detail: "Sessions no repository, status line or transcript placed in a project" }),
+  }));
   const commitBars: Bar[] =
     data === null
       ? []
@@ -186,5 +192,5 @@ export function barLists(data: Dashboard | null) {
           }));
   const errorBars: Bar[] = (data?.errors ?? []).map((e) => ({ name: e.status_code === null ? "No response" : `HTTP ${e.status_code}`, value: e.count }));
   const languageDecisions = (data?.edits_by_language ?? []).map((l) => ({ name: l.language, accepted: l.accepted, rejected: l.rejected }));
-  return { modelBars, toolBars, sourceBars, effortBars, terminalBars, commitBars, errorBars, languageDecisions };
+  return { modelBars, toolBars, sourceBars, effortBars, terminalBars, projectBars, commitBars, errorBars, languageDecisions };
 }

@@ -98,6 +98,8 @@ pub struct SessionsQuery {
     pub model: Option<String>,
     /// Searched in the session id, models, terminal and e-mail.
     pub text: Option<String>,
+    /// Only this project's sessions; `""`: those with none.
+    pub project: Option<String>,
     pub sort: SessionSort,
     pub descending: bool,
     /// Rows per page (0: all, as exports do).
@@ -122,6 +124,7 @@ impl SessionsQuery {
             limit: self.limit,
             offset: self.offset,
             active_since_ns: None,
+            project: self.project.clone(),
         })
     }
 }
@@ -186,6 +189,10 @@ pub async fn log(state: &AppState, query: LogQuery) -> Result<LogPage, IpcError>
 /// Every model seen, for the history's filter.
 pub async fn models(state: &AppState) -> Result<Vec<String>, IpcError> {
     read(state, |conn, _| query::models(conn)).await
+}
+
+pub async fn projects(state: &AppState) -> Result<Vec<String>, IpcError> {
+    read(state, |conn, _| query::projects(conn)).await
 }
 
 /// One session (`""`: the data that came without a session id); `None` when there is no such session.

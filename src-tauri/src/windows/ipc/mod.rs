@@ -73,6 +73,8 @@ contract! {
     fn sessions(query: SessionsQuery) -> SessionPage;
     /// Every model seen, most used first.
     fn models() -> Vec<String>;
+    /// Every project the sessions have, the most sessions first.
+    fn projects() -> Vec<String>;
     /// One page of the tool-execution or API-error log.
     fn log(query: LogQuery) -> LogPage;
     /// A session's totals, timeline and cost over time; `null` when it does not exist (any more).

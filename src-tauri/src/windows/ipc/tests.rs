@@ -140,6 +140,7 @@ async fn an_export_to_a_folder_that_is_not_there_says_so() {
         until: None,
         model: None,
         text: None,
+        project: None,
         sort: ccmeter_core::read::query::SessionSort::Start,
         descending: true,
         limit: 50,
