@@ -16,7 +16,9 @@ use ccmeter_core::read::logs::{self, LogFilter, LogKind};
 use ccmeter_core::read::query::{self, SessionFilter, SessionSort};
 use ccmeter_core::read::{event_stats, insights, session_mix};
 use ccmeter_core::store::open_connection;
+use ccmeter_core::words::period::Period;
 use ccmeter_core::words::range::{Granularity, Range};
+use ccmeter_core::words::settings::Budget;
 use ccmeter_core::write::ingest::{self, Privacy};
 use ccmeter_proto::{
     ApiError, ApiRequest, Batch, Event, EventDetail, EventName, MetricName, MetricPoint, Nanos, PointKind, Resource,
@@ -75,6 +77,8 @@ fn session(dice: &mut Dice, index: usize, per_session: usize, resource: &Arc<Res
             ("session.id", json!(id)),
             ("terminal.type", json!(if index.is_multiple_of(3) { "vscode" } else { "xterm-256color" })),
             ("event.sequence", json!(sequence)),
+            // Eight repositories, each session in one: the projects the project budgets limit.
+            ("vcs.repository.url.full", json!(format!("https://github.com/bench/repo-{}", index % 8))),
         ]);
         attributes.extend(attrs(extra));
         Event {
@@ -358,6 +362,28 @@ fn main() {
 
     let month = Range::local_days(&ctx, Some(days_back(29)), Some(tomorrow));
     let base_month = measure(baseline(days_back(29)));
+    // Every budget there is, as the writer's check after each commit evaluates them: the four of all projects,
+    // then three project budgets besides (one per period, each a different one of the eight repositories).
+    let mut overall = ccmeter_core::store::settings::load(&conn).expect("settings");
+    for period in Period::ALL {
+        overall.budgets.set(period, Some(Budget::new(100.0)));
+    }
+    let mut with_projects = overall.clone();
+    for (project, period) in
+        [("bench/repo-1", Period::Day), ("bench/repo-2", Period::Week), ("bench/repo-3", Period::Month)]
+    {
+        with_projects.budgets.set_project(project, period, Some(Budget::new(50.0)));
+    }
+    report(
+        "budgets: day, week, month and session",
+        measure(|| drop(ccmeter_core::budget::evaluate(&conn, &ctx, &overall))),
+        base_month,
+    );
+    report(
+        "budgets: the same and three project budgets",
+        measure(|| drop(ccmeter_core::budget::evaluate(&conn, &ctx, &with_projects))),
+        base_month,
+    );
     let base_year = measure(baseline(days_back(364)));
     let page = |range: Range, sort: SessionSort, text: Option<&str>, model: Option<&str>| SessionFilter {
         range,

@@ -109,7 +109,7 @@ pub fn forecasts(
     for limit in current.iter().filter(|limit| limit.kind == LimitKind::FiveHour) {
         found.push(limit_forecast(conn, ctx, limit)?);
     }
-    if let Some(day) = budgets.iter().find(|status| status.period == Period::Day) {
+    if let Some(day) = budget::overall(budgets, Period::Day) {
         found.push(day_budget_forecast(conn, ctx, day)?);
     }
     Ok(found)

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use ccmeter_core::budget::{self, BudgetState, BudgetStatus, Period};
 use ccmeter_core::error::SettingsField;
+use ccmeter_core::read::query;
 use ccmeter_core::store::settings;
-use ccmeter_core::words::settings::{Budget, DEFAULT_THRESHOLDS, Settings};
+use ccmeter_core::words::settings::{Budget, DEFAULT_THRESHOLDS, ProjectBudget, Settings};
 use ccmeter_core::{StoreError, TimeContext};
 
-use crate::cli::{BudgetAction, BudgetArgs, PeriodArg};
+use crate::cli::{BudgetAction, BudgetArgs, BudgetClearArgs, BudgetSetArgs, PeriodArg};
 
 /// Tells the app running on this database to take the new settings into account now.
 fn reach_running_app(db: &Path) -> &'static str {
@@ -26,6 +27,8 @@ fn reach_running_app(db: &Path) -> &'static str {
 
 pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
     match &args.action {
+        BudgetAction::Set(set) if set.project.is_some() => set_project(db, set),
+        BudgetAction::Clear(clear) if clear.project.is_some() => clear_project(db, clear),
         BudgetAction::Set(set) => {
             let period = period(set.period);
             // Checked before the database is opened: bad input changes nothing, not even creates the file.
@@ -78,6 +81,64 @@ pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
             }
         }
     }
+}
+
+/// `budget set --project`: checked whole before the database is opened, like the budget of all projects.
+fn set_project(db: &Path, set: &BudgetSetArgs) -> Result<String, StoreError> {
+    let period = period(set.period);
+    let project = set.project.clone().unwrap_or_default();
+    let limit_usd = parse_usd(&set.usd)?;
+    let thresholds = set.thresholds.as_deref().map(parse_thresholds).transpose()?;
+    let wanted = ProjectBudget {
+        project: project.clone(),
+        period,
+        budget: Budget { limit_usd, thresholds: thresholds.clone().unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec()) },
+    };
+    wanted.validate()?;
+    let mut conn = ccmeter_core::store::open_connection(db)?;
+    let budget = settings::update(&mut conn, |settings| {
+        let thresholds = thresholds
+            .or_else(|| settings.budgets.of_project(&project, period).map(|b| b.thresholds.clone()))
+            .unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec());
+        let budget = Budget { limit_usd, thresholds };
+        settings.budgets.set_project(&project, period, Some(budget.clone()));
+        Ok(budget)
+    })?;
+    // Set all the same: the project's first session may be yet to come. A typo is the likelier reason.
+    let known = query::projects(&conn)?;
+    let unknown = if known.contains(&project) {
+        String::new()
+    } else {
+        let listed = match known.as_slice() {
+            [] => "no session has a project yet".to_owned(),
+            some => format!("known: {}", some.iter().take(5).cloned().collect::<Vec<_>>().join(", ")),
+        };
+        format!("\nNo session of {project} is recorded yet ({listed}); its spend counts from its first one.")
+    };
+    let reached = reach_running_app(db);
+    Ok(format!(
+        "{} of {project} set to {}; alerts at {} of it.{reached}{unknown}\n",
+        budget_name(period),
+        budget.limit_nanos().map(ccmeter_core::words::money::money).unwrap_or_default(),
+        percentages(&budget.thresholds)
+    ))
+}
+
+fn clear_project(db: &Path, clear: &BudgetClearArgs) -> Result<String, StoreError> {
+    let period = period(clear.period);
+    let project = clear.project.clone().unwrap_or_default();
+    let mut conn = ccmeter_core::store::open_connection(db)?;
+    let had = settings::update(&mut conn, |settings| {
+        let had = settings.budgets.of_project(&project, period).is_some();
+        settings.budgets.set_project(&project, period, None);
+        Ok(had)
+    })?;
+    let reached = reach_running_app(db);
+    Ok(if had {
+        format!("{} of {project} removed.{reached}\n", budget_name(period))
+    } else {
+        format!("There was no {} of {project}; nothing changed.\n", budget_name(period).to_lowercase())
+    })
 }
 
 fn period(arg: PeriodArg) -> Period {
@@ -164,34 +225,78 @@ fn label(status: &BudgetStatus) -> String {
     }
 }
 
+fn limit_words(budget: &Budget) -> String {
+    budget.limit_nanos().map(ccmeter_core::words::money::money).unwrap_or_else(|| format!("{}?", budget.limit_usd))
+}
+
+/// A status's SPENT, USED and STATE columns.
+fn standing(status: &BudgetStatus) -> String {
+    format!(
+        "{:>10} {:>8}  {}",
+        ccmeter_core::words::money::money(status.spent_nanos),
+        format!("{:.1} %", status.used * 100.0),
+        state(status.state)
+    )
+}
+
+/// The widest project name the table shows whole; a longer one keeps its end, the part that tells it apart.
+const PROJECT_COLUMN_MAX: usize = 40;
+
+fn project_words(project: &str) -> String {
+    ccmeter_core::words::project::shortened(project, PROJECT_COLUMN_MAX)
+}
+
 fn table(ctx: &TimeContext, settings: &Settings, statuses: &[BudgetStatus]) -> String {
     let mut out = String::new();
-    if settings.budgets.iter().next().is_none() {
-        out.push_str("No budgets set. Set one with: ccmeter budget set --period day --usd 10\n");
+    let projects = &settings.budgets.projects;
+    if settings.budgets.iter().next().is_none() && projects.is_empty() {
+        out.push_str(
+            "No budgets set. Set one with: ccmeter budget set --period day --usd 10\n\
+             (or one project's: ccmeter budget set --project acme/api --period day --usd 5)\n",
+        );
         return out;
     }
-    let _ = writeln!(out, "Budgets (local time {}; weeks start on {})\n", ctx.zone, weekday(settings.week_start));
-    let _ =
-        writeln!(out, "  {:<20} {:>10}  {:<18} {:>10} {:>8}  STATE", "PERIOD", "LIMIT", "ALERTS AT", "SPENT", "USED");
+    let _ = writeln!(out, "Budgets (local time {}; weeks start on {})", ctx.zone, weekday(settings.week_start));
+    if settings.budgets.iter().next().is_some() {
+        let _ = writeln!(
+            out,
+            "\n  {:<20} {:>10}  {:<18} {:>10} {:>8}  STATE",
+            "PERIOD", "LIMIT", "ALERTS AT", "SPENT", "USED"
+        );
+    }
     for (period, budget) in settings.budgets.iter() {
-        let limit = budget
-            .limit_nanos()
-            .map(ccmeter_core::words::money::money)
-            .unwrap_or_else(|| format!("{}?", budget.limit_usd));
+        let limit = limit_words(budget);
         let thresholds = compact_thresholds(&budget.thresholds);
-        let rows: Vec<&BudgetStatus> = statuses.iter().filter(|s| s.period == period).collect();
+        let rows: Vec<&BudgetStatus> = statuses.iter().filter(|s| s.period == period && s.project.is_none()).collect();
         if rows.is_empty() {
             let note = if period == Period::Session { "no session active today" } else { "" };
             let _ = writeln!(out, "  {:<20} {limit:>10}  {thresholds:<18} {note}", period.as_str());
         }
         for status in rows {
+            let _ = writeln!(out, "  {:<20} {limit:>10}  {thresholds:<18} {}", label(status), standing(status));
+        }
+    }
+    if !projects.is_empty() {
+        let width = projects.iter().map(|p| project_words(&p.project).chars().count()).max().unwrap_or(0).max(7);
+        let _ = writeln!(
+            out,
+            "\n  {:<width$}  {:<20} {:>10}  {:<18} {:>10} {:>8}  STATE",
+            "PROJECT", "PERIOD", "LIMIT", "ALERTS AT", "SPENT", "USED"
+        );
+        for project in projects {
+            let status = statuses
+                .iter()
+                .find(|s| s.period == project.period && s.project.as_deref() == Some(project.project.as_str()));
+            let (period, figures) = match status {
+                Some(status) => (label(status), standing(status)),
+                None => (project.period.as_str().to_owned(), String::new()),
+            };
             let _ = writeln!(
                 out,
-                "  {:<20} {limit:>10}  {thresholds:<18} {:>10} {:>8}  {}",
-                label(status),
-                ccmeter_core::words::money::money(status.spent_nanos),
-                format!("{:.1} %", status.used * 100.0),
-                state(status.state)
+                "  {:<width$}  {period:<20} {:>10}  {:<18} {figures}",
+                project_words(&project.project),
+                limit_words(&project.budget),
+                compact_thresholds(&project.budget.thresholds)
             );
         }
     }
@@ -220,5 +325,12 @@ mod tests {
         assert!(parse_usd("ten").expect_err("ten").to_string().contains("e.g. 10 or 12.50"));
         assert_eq!(percentages(&[50, 80, 100]), "50 %, 80 % and 100 %");
         assert_eq!(percentages(&[100]), "100 %");
+    }
+
+    #[test]
+    fn a_long_project_name_keeps_its_end_in_the_table() {
+        assert_eq!(project_words("acme/api"), "acme/api");
+        let deep = format!("~/{}billing-api", "nested/".repeat(8));
+        assert_eq!(project_words(&deep), "…/nested/nested/nested/billing-api");
     }
 }

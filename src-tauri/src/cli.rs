@@ -176,7 +176,8 @@ pub struct BudgetArgs {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum BudgetAction {
-    /// Set a budget's limit (and alert thresholds). Replaces the period's budget.
+    /// Set a budget's limit (and alert thresholds), of all projects or of one (--project). Replaces the
+    /// period's budget.
     Set(BudgetSetArgs),
     /// Show the budgets and what is spent in the current period.
     List(BudgetListArgs),
@@ -204,6 +205,9 @@ pub struct BudgetSetArgs {
     /// Alert thresholds in percent of the limit, comma-separated [default: the budget's current ones, or 50,80,100]
     #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     pub thresholds: Option<String>,
+    /// Limit one project's spend (as `ccmeter report --by project` names it, e.g. acme/api) in a day, week or month
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -217,4 +221,7 @@ pub struct BudgetListArgs {
 pub struct BudgetClearArgs {
     #[arg(long, value_enum)]
     pub period: PeriodArg,
+    /// Remove this project's budget of the period, not the one of all projects
+    #[arg(long, value_name = "NAME", allow_hyphen_values = true)]
+    pub project: Option<String>,
 }

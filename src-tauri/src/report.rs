@@ -193,12 +193,7 @@ const MAX_KEY_WIDTH: usize = 64;
 
 /// A row's key as the table shows it: whole, or `…` and its last characters when it is wider than the column.
 fn key_words(key: &str) -> String {
-    let chars = key.chars().count();
-    if chars <= MAX_KEY_WIDTH {
-        return key.to_owned();
-    }
-    let tail: String = key.chars().skip(chars - (MAX_KEY_WIDTH - 1)).collect();
-    format!("…{tail}")
+    ccmeter_core::words::project::shortened(key, MAX_KEY_WIDTH)
 }
 
 #[cfg(test)]
@@ -210,8 +205,8 @@ mod tests {
         assert_eq!(key_words("acme/billing-api"), "acme/billing-api");
         let deep = format!("/home/dev/{}billing-api", "nested/".repeat(12));
         let shown = key_words(&deep);
-        assert_eq!(shown.chars().count(), MAX_KEY_WIDTH);
-        assert!(shown.starts_with('…') && shown.ends_with("nested/billing-api"), "{shown}");
+        assert!(shown.chars().count() <= MAX_KEY_WIDTH);
+        assert!(shown.starts_with("…/") && shown.ends_with("nested/billing-api"), "{shown}");
     }
 
     #[test]

@@ -82,7 +82,8 @@ fn line(snapshot: Option<&Snapshot>, figures: Option<&LineFigures>, now: DateTim
                 Period::Month => "month",
                 Period::Session => "session",
             };
-            parts.push((format!("{name} budget {:.0} %", budget.used * 100.0), Tone::of_budget(budget.state)));
+            let whose = if budget.of_project { "project " } else { "" };
+            parts.push((format!("{whose}{name} budget {:.0} %", budget.used * 100.0), Tone::of_budget(budget.state)));
         }
     }
     let recorded = figures.map(|f| f.limits.as_slice()).unwrap_or_default();
@@ -284,7 +285,7 @@ mod tests {
         let seven = LimitReading { kind: LimitKind::SevenDay, used_pct: 42.0, resets_at: at(90_000) };
         let figures = LineFigures {
             today_nanos: 7_804_000_000,
-            budget: Some(BudgetGauge { period: Period::Day, used: 0.78, state: BudgetState::Ok }),
+            budget: Some(BudgetGauge { period: Period::Day, of_project: false, used: 0.78, state: BudgetState::Ok }),
             limits: vec![],
             limit_alerts: vec![80, 95],
         };
@@ -294,6 +295,20 @@ mod tests {
         assert_eq!(
             line(Some(&snapshot(vec![])), Some(&figures), at(1_000), false),
             "$0.20 · today $7.80 · day budget 78 %"
+        );
+        let project = LineFigures {
+            budget: Some(BudgetGauge {
+                period: Period::Week,
+                of_project: true,
+                used: 0.91,
+                state: BudgetState::Warning,
+            }),
+            ..figures.clone()
+        };
+        assert_eq!(
+            line(Some(&snapshot(vec![])), Some(&project), at(1_000), false),
+            "$0.20 · today $7.80 · project week budget 91 %",
+            "a budget of the session's project says so"
         );
         // No app and no database: the payload's own figures.
         assert_eq!(line(Some(&snapshot(vec![seven])), None, at(1_000), false), "$0.20 · 7d 42 %");
@@ -306,7 +321,7 @@ mod tests {
     fn colours_follow_the_budget_and_each_windows_state() {
         let over = LineFigures {
             today_nanos: 12_000_000_000,
-            budget: Some(BudgetGauge { period: Period::Day, used: 1.2, state: BudgetState::Over }),
+            budget: Some(BudgetGauge { period: Period::Day, of_project: false, used: 1.2, state: BudgetState::Over }),
             limits: vec![LimitReading { kind: LimitKind::FiveHour, used_pct: 85.0, resets_at: at(5_000) }],
             limit_alerts: vec![80, 95],
         };

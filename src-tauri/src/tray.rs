@@ -217,6 +217,7 @@ impl MenuModel {
         for (period, spent) in &figures.periods {
             lines.push(period_line(period.current(), *period, *spent, &figures.budgets));
         }
+        lines.extend(figures.budgets.iter().filter_map(project_line));
         for limit in &figures.limits {
             lines.push(format!(
                 "{} {} · resets {}",
@@ -265,7 +266,7 @@ impl MenuModel {
 
 /// "Today $7.80 · 78 % of $10.00": the period's spend, and its budget when one is set.
 fn period_line(name: &str, period: Period, spent_nanos: i64, budgets: &[BudgetStatus]) -> String {
-    match budgets.iter().find(|b| b.period == period) {
+    match budget::overall(budgets, period) {
         Some(b) => format!(
             "{name} {} · {:.0} % of {}",
             ccmeter_core::words::money::money(spent_nanos),
@@ -274,6 +275,22 @@ fn period_line(name: &str, period: Period, spent_nanos: i64, budgets: &[BudgetSt
         ),
         None => format!("{name} {}", ccmeter_core::words::money::money(spent_nanos)),
     }
+}
+
+/// The longest project name a menu line shows whole; a longer one keeps its end.
+const MENU_PROJECT_CHARS: usize = 32;
+
+/// "acme/api today $4.50 · 90 % of $5.00": a project budget's line; `None` for the others.
+fn project_line(status: &BudgetStatus) -> Option<String> {
+    let project = status.project.as_deref()?;
+    Some(format!(
+        "{} {} {} · {:.0} % of {}",
+        ccmeter_core::words::project::shortened(project, MENU_PROJECT_CHARS),
+        status.period.current().to_lowercase(),
+        ccmeter_core::words::money::money(status.spent_nanos),
+        status.used * 100.0,
+        ccmeter_core::words::money::money(status.limit_nanos)
+    ))
 }
 
 #[cfg(test)]
@@ -312,6 +329,40 @@ mod tests {
         assert_eq!(model.last_data, "Last data 2026-11-24 14:40:00");
         assert_eq!(model.alerts, AlertsModel::Pausable);
         assert!(!model.amount_in_icon && !model.start_at_login);
+    }
+
+    #[test]
+    fn each_project_budget_gets_its_line_after_the_periods_and_the_overall_budget_keeps_its_own() {
+        use ccmeter_core::budget::BudgetState;
+        let mut figures = figures("2026-11-24T14:00:00Z", Settings::default());
+        let status = |period, project: Option<&str>, spent_nanos: i64, limit_nanos: i64| BudgetStatus {
+            period,
+            key: "2026-11-24".into(),
+            project: project.map(str::to_owned),
+            spent_nanos,
+            limit_nanos,
+            spent_usd: spent_nanos as f64 / 1e9,
+            limit_usd: limit_nanos as f64 / 1e9,
+            used: spent_nanos as f64 / limit_nanos as f64,
+            reached: None,
+            state: BudgetState::Ok,
+        };
+        let deep = "~/work/clients/northwind/platform/services/billing-api";
+        figures.budgets = vec![
+            status(Period::Day, Some("acme/api"), 4_500_000_000, 5_000_000_000),
+            status(Period::Day, None, 7_804_000_000, 10_000_000_000),
+            status(Period::Month, Some(deep), 12_000_000_000, 40_000_000_000),
+        ];
+        assert_eq!(
+            MenuModel::new(&figures, "").figures,
+            [
+                "Today $7.80 · 78 % of $10.00",
+                "This week $20.00",
+                "This month $51.00",
+                "acme/api today $4.50 · 90 % of $5.00",
+                "…/platform/services/billing-api this month $12.00 · 30 % of $40.00",
+            ]
+        );
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub enum Write {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "written", content = "value")]
 pub enum Written {
-    Settings(Settings),
+    /// Boxed: the settings are ten times the size of the other answers.
+    Settings(Box<Settings>),
     Deleted(Deleted),
     Welcome(bool),
 }
@@ -45,7 +46,7 @@ impl Write {
                 if erased {
                     store.checkpoint().await?;
                 }
-                Ok(Written::Settings(saved))
+                Ok(Written::Settings(Box::new(saved)))
             }
             Write::DeleteSession { id } => Ok(Written::Deleted(store.exec(move |tx| delete::session(tx, &id)).await?)),
             Write::DeleteRange { from_ns, to_ns } => {

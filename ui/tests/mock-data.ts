@@ -206,6 +206,7 @@ export const dashboard: Dashboard = {
     {
       period: "day",
       key: "2026-11-24",
+      project: null,
       spent_nanos: 3_150_000_000,
       limit_nanos: 5_000_000_000,
       spent_usd: 3.15,
@@ -217,6 +218,7 @@ export const dashboard: Dashboard = {
     {
       period: "week",
       key: "2026-11-23",
+      project: null,
       spent_nanos: 9_930_000_000,
       limit_nanos: 25_000_000_000,
       spent_usd: 9.93,
@@ -228,6 +230,7 @@ export const dashboard: Dashboard = {
     {
       period: "month",
       key: "2026-11",
+      project: null,
       spent_nanos: 61_200_000_000,
       limit_nanos: 60_000_000_000,
       spent_usd: 61.2,
@@ -235,6 +238,30 @@ export const dashboard: Dashboard = {
       used: 1.02,
       reached: 100,
       state: "over",
+    },
+    {
+      period: "day",
+      key: "2026-11-24",
+      project: "acme/billing-api",
+      spent_nanos: 2_100_000_000,
+      limit_nanos: 2_500_000_000,
+      spent_usd: 2.1,
+      limit_usd: 2.5,
+      used: 0.84,
+      reached: 80,
+      state: "warning",
+    },
+    {
+      period: "week",
+      key: "2026-11-23",
+      project: "acme/web-app",
+      spent_nanos: 4_200_000_000,
+      limit_nanos: 10_000_000_000,
+      spent_usd: 4.2,
+      limit_usd: 10,
+      used: 0.42,
+      reached: null,
+      state: "ok",
     },
   ],
   limits: [
@@ -677,7 +704,13 @@ export const errorLog: LogPage = {
 
 /** The settings the Settings window, Welcome and the unit tests start from. */
 export const savedSettings: Settings = {
-  budgets: { day: { limit_usd: 10, thresholds: [50, 80, 100] }, week: null, month: { limit_usd: 150, thresholds: [80, 100] }, session: null },
+  budgets: {
+    day: { limit_usd: 10, thresholds: [50, 80, 100] },
+    week: null,
+    month: { limit_usd: 150, thresholds: [80, 100] },
+    session: null,
+    projects: [{ project: "acme/billing-api", period: "day", budget: { limit_usd: 2.5, thresholds: [50, 80, 100] } }],
+  },
   active_window_minutes: 5,
   store_prompt_text: false,
   retention_days: null,

@@ -180,6 +180,14 @@ describe("dashboard breakdowns", () => {
     const projects = page.getByRole("img", { name: "Cost and sessions by project" }).locator("svg text");
     await expect.poll(() => projects.allTextContents()).toContain("acme/billing-api");
     expect(await projects.allTextContents()).toContain("no project");
+    // Each project budget under the projects' chart; the Cost figure keeps the budgets of all projects.
+    const projectBudgets = page.locator(".project-budget");
+    await expect.poll(() => projectBudgets.count()).toBe(2);
+    const rows = await projectBudgets.allTextContents();
+    expect(rows[0]).toMatch(/acme\/billing-api\s*today\s*84\s*%/);
+    expect(rows[1]).toMatch(/acme\/web-app\s*this week\s*42\s*%/);
+    expect((await projectBudgets.first().getAttribute("title")) ?? "").toBe("acme/billing-api: $2.10 of $2.50 today");
+    expect(await page.locator(".kpis .budget").count()).toBe(3);
     const bars = page.getByRole("img", { name: "Cost by project tag" }).locator("svg text");
     await expect.poll(() => bars.allTextContents()).toContain("ccmeter");
     expect(await bars.allTextContents()).toContain("not set");
@@ -485,6 +493,40 @@ describe("settings behaviour", () => {
       grpc_addr: "127.0.0.1:14317",
     });
     await expect.poll(() => page.getByRole("status").last().textContent()).toContain("take effect when ccmeter next starts");
+    await close();
+  });
+
+  it("edits the project budgets beside the others and sends them whole", async () => {
+    const answers = { settings: savedSettings, status: receiving, save_settings: savedSettings, projects: PROJECTS };
+    const { page, errors, close } = await open("settings", answers, "light");
+    await expect.poll(() => page.getByLabel("Project 1", { exact: true }).inputValue()).toBe("acme/billing-api");
+    expect(await page.getByLabel("acme/billing-api limit in USD").inputValue()).toBe("2.5");
+    expect(await page.getByLabel("acme/billing-api budget period").inputValue()).toBe("day");
+    await page.getByRole("button", { name: "Add a project budget" }).click();
+    await page.getByLabel("Project 2", { exact: true }).fill("acme/web-app");
+    await page.getByLabel("acme/web-app budget period").selectOption("week");
+    await page.getByLabel("acme/web-app limit in USD").fill("12");
+    await page.getByLabel("acme/web-app alert percentages").fill("80,100");
+    expect(await page.locator("#known-projects option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(PROJECTS);
+    await shot(page, "settings-project-budgets");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await calls(page, "save_settings")).length).toBe(1);
+    expect((await calls(page, "save_settings"))[0]?.["patch"]).toEqual({
+      budgets: {
+        projects: [
+          { project: "acme/billing-api", period: "day", budget: { limit_usd: 2.5, thresholds: [50, 80, 100] } },
+          { project: "acme/web-app", period: "week", budget: { limit_usd: 12, thresholds: [80, 100] } },
+        ],
+      },
+    });
+
+    // Removing a row sends the list without it; a row without a project is refused before anything is sent.
+    await page.getByRole("button", { name: "Remove the budget of acme/billing-api" }).click();
+    await page.getByRole("button", { name: "Add a project budget" }).click();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Name the project of each project budget");
+    expect((await calls(page, "save_settings")).length).toBe(1);
+    expect(errors).toEqual([]);
     await close();
   });
 

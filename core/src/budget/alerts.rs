@@ -12,7 +12,7 @@ use crate::words::period::Period;
 use crate::words::time::TimeContext;
 use crate::write::alerts;
 
-use super::{BudgetStatus, evaluate, reached};
+use super::{BudgetStatus, budget_of, evaluate, reached};
 
 /// What one check found: where every budget stands, and the alerts to send now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,25 +21,41 @@ pub struct Check {
     pub notify: Vec<Alert>,
 }
 
-/// Nano-dollars as "$8.04" (rounded to the cent).
-fn alert_summary(period: Period, threshold: u32) -> String {
-    let name = match period {
-        Period::Day => "Daily",
-        Period::Week => "Weekly",
-        Period::Month => "Monthly",
-        Period::Session => "Session",
-    };
-    format!("{name} budget {threshold} % used")
+/// "Daily budget 80 % used"; a project's: "acme/api: daily budget 80 % used".
+fn alert_summary(status: &BudgetStatus, threshold: u32) -> String {
+    match &status.project {
+        None => {
+            let name = match status.period {
+                Period::Day => "Daily",
+                Period::Week => "Weekly",
+                Period::Month => "Monthly",
+                Period::Session => "Session",
+            };
+            format!("{name} budget {threshold} % used")
+        }
+        Some(project) => format!("{project}: {} budget {threshold} % used", status.period.adjective()),
+    }
 }
 
-fn alert_body(period: Period, key: &str, spent_nanos: i64, limit_nanos: i64) -> String {
-    let when = match period {
+/// "$8.04 of $10.00 spent today" (nano-dollars rounded to the cent); a project's: "… spent today on acme/api".
+fn alert_body(status: &BudgetStatus) -> String {
+    let when = match status.period {
         Period::Day => "today".to_owned(),
         Period::Week => "this week".to_owned(),
         Period::Month => "this month".to_owned(),
-        Period::Session => format!("in session {}", key.chars().take(8).collect::<String>()),
+        Period::Session => format!("in session {}", status.key.chars().take(8).collect::<String>()),
     };
-    format!("{} of {} spent {when}", money(spent_nanos), money(limit_nanos))
+    let on = status.project.as_ref().map(|project| format!(" on {project}")).unwrap_or_default();
+    format!("{} of {} spent {when}{on}", money(status.spent_nanos), money(status.limit_nanos))
+}
+
+/// The key an alert is recorded under: the window's or session's, and a project budget's project after it, so
+/// a project reaching 80 % and all projects reaching 80 % are two alerts.
+fn alert_key(status: &BudgetStatus) -> String {
+    match &status.project {
+        None => status.key.clone(),
+        Some(project) => format!("{} · {project}", status.key),
+    }
 }
 
 /// Evaluates the budgets and records every threshold newly reached; returns the alerts to send now.
@@ -53,11 +69,12 @@ pub fn check_and_record(tx: &Transaction, ctx: &TimeContext) -> Result<Check> {
     let silenced = !settings.alerts_enabled || settings.paused_until(now).is_some();
     let mut notify = Vec::new();
     for status in &statuses {
-        let Some(budget) = settings.budgets.get(status.period) else { continue };
+        let Some(budget) = budget_of(&settings, status) else { continue };
+        let key = alert_key(status);
         let mut new = Vec::new();
         for &threshold in &budget.thresholds {
             if reached(status.spent_nanos, status.limit_nanos, threshold)
-                && !alerts::is_recorded(tx, status.period, &status.key, status.limit_nanos, threshold)?
+                && !alerts::is_recorded(tx, status.period, &key, status.limit_nanos, threshold)?
                 && !new.contains(&threshold)
             {
                 new.push(threshold);
@@ -67,14 +84,14 @@ pub fn check_and_record(tx: &Transaction, ctx: &TimeContext) -> Result<Check> {
         for threshold in new {
             let alert = Alert {
                 period: status.period,
-                key: status.key.clone(),
+                key: key.clone(),
                 threshold,
                 at: now,
                 spent_nanos: status.spent_nanos,
                 limit_nanos: status.limit_nanos,
                 suppressed: silenced || threshold != highest,
-                summary: alert_summary(status.period, threshold),
-                body: alert_body(status.period, &status.key, status.spent_nanos, status.limit_nanos),
+                summary: alert_summary(status, threshold),
+                body: alert_body(status),
             };
             alerts::record(tx, &alert)?;
             if !alert.suppressed {

@@ -1,5 +1,5 @@
 //! Budgets and their alerts: daily, weekly, monthly and per-session limits in USD, each with alert
-//! thresholds in percent of the limit.
+//! thresholds in percent of the limit, and daily, weekly and monthly limits of one project's spend.
 //!
 //! Periods are local days, weeks and months in the user's zone (DST-safe: a day may have 23 or 25
 //! hours). Spend is the cost the totals show — `query::summary` and `query::sessions`, so one source
@@ -12,6 +12,7 @@
 //! alerts are off or paused are recorded as suppressed and never sent later.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::store::Connection;
 use ccmeter_proto::Nanos;
@@ -101,6 +102,8 @@ pub struct BudgetStatus {
     pub period: Period,
     /// The window's key, or the session id for a session budget.
     pub key: String,
+    /// The project whose spend this budget limits (`words::project`); `None`: every project's.
+    pub project: Option<String>,
     /// Exact, for the CLI's JSON and the checks; the windows read the USD figures, like every other amount.
     pub spent_nanos: i64,
     pub limit_nanos: i64,
@@ -118,7 +121,12 @@ pub(crate) fn reached(spent: i64, limit: i64, threshold: u32) -> bool {
     i128::from(spent) * 100 >= i128::from(limit) * i128::from(threshold)
 }
 
-fn status(period: Period, key: String, spent_nanos: i64, limit_nanos: i64, budget: &Budget) -> BudgetStatus {
+fn status(
+    (period, key, project): (Period, String, Option<String>),
+    spent_nanos: i64,
+    limit_nanos: i64,
+    budget: &Budget,
+) -> BudgetStatus {
     let thresholds_reached = budget.thresholds.iter().copied().filter(|t| reached(spent_nanos, limit_nanos, *t));
     let highest = thresholds_reached.clone().max();
     let state = if spent_nanos >= limit_nanos {
@@ -131,6 +139,7 @@ fn status(period: Period, key: String, spent_nanos: i64, limit_nanos: i64, budge
     BudgetStatus {
         period,
         key,
+        project,
         spent_nanos,
         limit_nanos,
         spent_usd: Nanos(spent_nanos).usd(),
@@ -143,7 +152,8 @@ fn status(period: Period, key: String, spent_nanos: i64, limit_nanos: i64, budge
 
 /// Where each configured budget stands now: one status per day/week/month budget, and for a session
 /// budget one per session active in the current local day (its last event or point falls in it), with
-/// that session's whole cost — also what it spent before today.
+/// that session's whole cost — also what it spent before today; then one per project budget, with what the
+/// project's sessions cost in its window.
 pub fn evaluate(conn: &Connection, ctx: &TimeContext, settings: &Settings) -> Result<Vec<BudgetStatus>> {
     let mut statuses = Vec::new();
     for (period, budget) in settings.budgets.iter() {
@@ -153,16 +163,48 @@ pub fn evaluate(conn: &Connection, ctx: &TimeContext, settings: &Settings) -> Re
         };
         if period == Period::Session {
             for (id, spent) in sessions_active_today(conn, ctx)? {
-                statuses.push(status(period, id, spent, limit, budget));
+                statuses.push(status((period, id, None), spent, limit, budget));
             }
         } else {
             let window = window(period, ctx, settings.week_start);
             let range = Range { from_ns: Some(ns(window.start)), to_ns: Some(ns(window.end)) };
             let spent = query::summary(conn, range)?.usage.cost_nanos;
-            statuses.push(status(period, window.key, spent, limit, budget));
+            statuses.push(status((period, window.key, None), spent, limit, budget));
         }
     }
+    // Each period's projects are costed together: one pass over the window's sessions, however many budgets.
+    let mut costs: HashMap<Period, (Window, HashMap<String, i64>)> = HashMap::new();
+    for project in &settings.budgets.projects {
+        let Some(limit) = project.budget.limit_nanos().filter(|_| project.period != Period::Session) else {
+            tracing::warn!(project = %project.project, period = %project.period, "project budget ignored: not valid");
+            continue;
+        };
+        let (window, spent) = match costs.entry(project.period) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                let window = window(project.period, ctx, settings.week_start);
+                let range = Range { from_ns: Some(ns(window.start)), to_ns: Some(ns(window.end)) };
+                slot.insert((window, crate::read::session_mix::cost_by_project(conn, range)?))
+            }
+        };
+        let spent = spent.get(&project.project).copied().unwrap_or(0);
+        let of = (project.period, window.key.clone(), Some(project.project.clone()));
+        statuses.push(status(of, spent, limit, &project.budget));
+    }
     Ok(statuses)
+}
+
+/// The budget a status was evaluated against, as the settings hold it now.
+pub fn budget_of<'a>(settings: &'a Settings, status: &BudgetStatus) -> Option<&'a Budget> {
+    match &status.project {
+        None => settings.budgets.get(status.period),
+        Some(project) => settings.budgets.of_project(project, status.period),
+    }
+}
+
+/// The status of the budget of every project in `period` (`None`: not a project budget's).
+pub fn overall(statuses: &[BudgetStatus], period: Period) -> Option<&BudgetStatus> {
+    statuses.iter().find(|status| status.period == period && status.project.is_none())
 }
 
 /// Sessions whose last activity is in the current local day, most recent first, with their total cost.

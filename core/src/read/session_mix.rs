@@ -173,6 +173,18 @@ fn kinds(conn: &Connection, range: Range) -> Result<HashMap<Kind, (i64, i64)>> {
         .collect())
 }
 
+/// What each project's sessions cost within the range (`words::project`; sessions without one are left out),
+/// as the project budgets read it: the same pass as the mix's breakdown by project.
+pub(crate) fn cost_by_project(conn: &Connection, range: Range) -> Result<HashMap<String, i64>> {
+    let mut costs: HashMap<String, i64> = HashMap::new();
+    for (kind, (_, cost)) in kinds(conn, range)? {
+        if !kind.project.is_empty() {
+            *costs.entry(kind.project).or_default() += cost;
+        }
+    }
+    Ok(costs)
+}
+
 pub fn session_mix(conn: &Connection, ctx: &TimeContext, range: Range, granularity: Granularity) -> Result<SessionMix> {
     let kinds = kinds(conn, range)?;
     // A handful of resources serve thousands of sessions: each one's attributes are read and parsed once.

@@ -78,6 +78,21 @@ pub fn repository_slug(url: &str) -> Option<String> {
     Some(format!("{owner}/{name}"))
 }
 
+/// `project` in at most `max_chars` characters: a longer one keeps its end, the part that tells projects apart,
+/// after "…", from a `/` where one falls in what is kept (`…/services/billing-api`).
+pub fn shortened(project: &str, max_chars: usize) -> String {
+    let chars = project.chars().count();
+    if chars <= max_chars || max_chars < 2 {
+        return project.to_owned();
+    }
+    let tail: String = project.chars().skip(chars - (max_chars - 1)).collect();
+    let tail = match tail.find('/') {
+        Some(at) if at > 0 && tail.len() - at > 1 => &tail[at..],
+        _ => tail.as_str(),
+    };
+    format!("…{tail}")
+}
+
 /// `path` with the home folder written `~`.
 fn home_relative(path: &str, home: Option<&str>) -> String {
     let path = path.trim_end_matches('/');
@@ -102,6 +117,15 @@ mod tests {
             project_dir: dir.map(str::to_owned),
             cwd: cwd.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn a_long_project_keeps_its_end_from_a_folder_boundary() {
+        assert_eq!(shortened("acme/api", 8), "acme/api");
+        assert_eq!(shortened("~/work/clients/northwind/services/billing-api", 24), "…/services/billing-api");
+        assert_eq!(shortened("~/work/an-exceptionally-long-folder-name", 12), "…folder-name");
+        assert_eq!(shortened("~/é/ü/ö/ä/ß", 6), "…/ä/ß");
+        assert!(shortened(&"x/".repeat(100), 40).chars().count() <= 40);
     }
 
     #[test]

@@ -137,6 +137,10 @@ pub struct BudgetsPatch {
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     #[ts(optional)]
     pub session: Option<Option<Budget>>,
+    /// Every project budget, replacing the stored list (the Settings window leaves it out: the CLI sets them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub projects: Option<Vec<ProjectBudget>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`: clear it) from one not sent (`None`, by `#[serde(default)]`).
@@ -158,6 +162,7 @@ impl From<&Settings> for SettingsPatch {
                 week: Some(b.week.clone()),
                 month: Some(b.month.clone()),
                 session: Some(b.session.clone()),
+                projects: Some(b.projects.clone()),
             }),
             active_window_minutes: Some(settings.active_window_minutes),
             store_prompt_text: Some(settings.store_prompt_text),
@@ -188,6 +193,7 @@ impl SettingsPatch {
             set(&mut settings.budgets.week, &budgets.week);
             set(&mut settings.budgets.month, &budgets.month);
             set(&mut settings.budgets.session, &budgets.session);
+            set(&mut settings.budgets.projects, &budgets.projects);
         }
         set(&mut settings.active_window_minutes, &self.active_window_minutes);
         set(&mut settings.store_prompt_text, &self.store_prompt_text);
@@ -211,7 +217,56 @@ pub struct Budgets {
     pub week: Option<Budget>,
     pub month: Option<Budget>,
     pub session: Option<Budget>,
+    /// Budgets of one project's spend (`words::project`) in a day, week or month, in the order they were set.
+    pub projects: Vec<ProjectBudget>,
 }
+
+/// A limit on what one project's sessions cost in a local day, week or month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProjectBudget {
+    /// As `words::project` names it: `owner/name`, or a folder with the home folder as `~`.
+    pub project: String,
+    /// Day, week or month: a session belongs to one project, so the per-session budget already covers it.
+    pub period: Period,
+    pub budget: Budget,
+}
+
+impl ProjectBudget {
+    /// Checks the project's name, the period and the budget; the error says what to change.
+    pub fn validate(&self) -> Result<()> {
+        let project = self.project.trim();
+        if project.is_empty() || project != self.project || project.chars().any(char::is_control) {
+            return invalid(
+                SettingsField::Budget,
+                format!(
+                    "a project budget needs the project's name as ccmeter shows it, e.g. acme/api or ~/work/site                      (got {:?}); `ccmeter report --by project` lists them",
+                    self.project
+                ),
+            );
+        }
+        if self.project.chars().count() > MAX_PROJECT_CHARS {
+            return invalid(
+                SettingsField::Budget,
+                format!(
+                    "a project's name has at most {MAX_PROJECT_CHARS} characters (got {})",
+                    self.project.chars().count()
+                ),
+            );
+        }
+        if self.period == Period::Session {
+            return invalid(
+                SettingsField::Budget,
+                format!(
+                    "a project budget covers a day, a week or a month; {project} has no per-session budget of its                      own (the per-session budget covers every project's sessions)"
+                ),
+            );
+        }
+        self.budget.check(&format!("the {} budget of {project}", self.period.adjective()))
+    }
+}
+
+/// The longest project name a budget takes: a path deeper than this is not a name anyone types.
+pub const MAX_PROJECT_CHARS: usize = 512;
 
 impl Budgets {
     pub fn get(&self, period: Period) -> Option<&Budget> {
@@ -234,9 +289,27 @@ impl Budgets {
         *slot = budget;
     }
 
-    /// The configured budgets, in period order.
+    /// The configured budgets of all projects together, in period order.
     pub fn iter(&self) -> impl Iterator<Item = (Period, &Budget)> {
         Period::ALL.into_iter().filter_map(|period| self.get(period).map(|budget| (period, budget)))
+    }
+
+    /// The budget of `project` in `period`, when one is set.
+    pub fn of_project(&self, project: &str, period: Period) -> Option<&Budget> {
+        self.projects.iter().find(|p| p.project == project && p.period == period).map(|p| &p.budget)
+    }
+
+    /// Sets (`Some`) or clears (`None`) the budget of `project` in `period`; a new one goes last.
+    pub fn set_project(&mut self, project: &str, period: Period, budget: Option<Budget>) {
+        let at = self.projects.iter().position(|p| p.project == project && p.period == period);
+        match (at, budget) {
+            (Some(at), Some(budget)) => self.projects[at].budget = budget,
+            (None, Some(budget)) => self.projects.push(ProjectBudget { project: project.to_owned(), period, budget }),
+            (Some(at), None) => {
+                self.projects.remove(at);
+            }
+            (None, None) => {}
+        }
     }
 }
 
@@ -294,35 +367,35 @@ impl Budget {
 
     /// Checks the limit and thresholds of the `period`'s budget; the error says what to change.
     pub fn validate(&self, period: Period) -> Result<()> {
-        let name = period.adjective();
+        self.check(&format!("the {} budget", period.adjective()))
+    }
+
+    /// Checks the limit and thresholds of the budget `what` names ("the daily budget").
+    fn check(&self, what: &str) -> Result<()> {
         let limit = self.limit_usd;
         if !limit.is_finite() || !(MIN_LIMIT_USD..=MAX_LIMIT_USD).contains(&limit) {
             return invalid(
                 SettingsField::Budget,
-                format!("the {name} budget must be an amount in USD from 0.01 to 1000000, e.g. 10 (got {limit})"),
+                format!("{what} must be an amount in USD from 0.01 to 1000000, e.g. 10 (got {limit})"),
             );
         }
         if self.thresholds.is_empty() {
             return invalid(
                 SettingsField::Budget,
-                format!(
-                    "the {name} budget needs at least one alert threshold in percent of its limit, e.g. 50, 80, 100"
-                ),
+                format!("{what} needs at least one alert threshold in percent of its limit, e.g. 50, 80, 100"),
             );
         }
         if let Some(bad) = self.thresholds.iter().find(|t| !(1..=1000).contains(*t)) {
             return invalid(
                 SettingsField::Budget,
-                format!(
-                    "alert thresholds are percentages from 1 to 1000; the {name} budget has {bad}, e.g. use 50, 80, 100"
-                ),
+                format!("alert thresholds are percentages from 1 to 1000; {what} has {bad}, e.g. use 50, 80, 100"),
             );
         }
         if self.thresholds.windows(2).any(|pair| pair[0] >= pair[1]) {
             return invalid(
                 SettingsField::Budget,
                 format!(
-                    "the {name} budget's alert thresholds must be in ascending order without repeats (got {})",
+                    "{what}'s alert thresholds must be in ascending order without repeats (got {})",
                     join(&self.thresholds)
                 ),
             );
@@ -372,6 +445,15 @@ impl Settings {
     pub fn validate(&self) -> Result<()> {
         for (period, budget) in self.budgets.iter() {
             budget.validate(period)?;
+        }
+        for (at, project) in self.budgets.projects.iter().enumerate() {
+            project.validate()?;
+            if self.budgets.projects[..at].iter().any(|p| p.project == project.project && p.period == project.period) {
+                return invalid(
+                    SettingsField::Budget,
+                    format!("{} has two {} budgets: keep one", project.project, project.period.adjective()),
+                );
+            }
         }
         if !(1..=1440).contains(&self.active_window_minutes) {
             return invalid(

@@ -60,6 +60,21 @@ impl Db {
         assert_eq!(summary.events, requests.len() as u64, "every request stored");
     }
 
+    /// Writes one batch of `api_request` events of sessions working in a repository: (repository URL, session,
+    /// time, USD).
+    async fn spend_in(&self, requests: &[(&str, &str, &str, f64)]) {
+        let mut batch = Batch::new(Signal::Logs);
+        batch.events = requests
+            .iter()
+            .map(|(repository, session, time, usd)| {
+                let mut event = api_request(session, at(time), *usd);
+                event.attributes.insert("vcs.repository.url.full".into(), (*repository).into());
+                event
+            })
+            .collect();
+        self.store.write(batch).await.expect("batch stored");
+    }
+
     async fn configure(&self, change: impl FnOnce(&mut Settings)) {
         let mut settings = self.settings();
         change(&mut settings);
@@ -276,6 +291,7 @@ fn the_worst_state_is_the_most_severe_one_and_ok_without_budgets() {
     let with = |state| BudgetStatus {
         period: Period::Day,
         key: "2026-11-24".into(),
+        project: None,
         spent_nanos: 0,
         limit_nanos: 1,
         spent_usd: 0.0,
@@ -544,6 +560,148 @@ async fn budgets_count_the_same_cost_as_the_totals_when_metrics_and_events_both_
     Ok(())
 }
 
+// ---- project budgets ----
+
+const API: &str = "https://github.com/acme/api.git";
+const WEB: &str = "git@github.com:acme/web";
+
+#[tokio::test]
+async fn a_project_budget_counts_only_its_projects_sessions_within_its_window() -> TestResult {
+    let db = Db::new();
+    db.configure(|s| {
+        s.budgets.day = Some(Budget::new(100.0));
+        s.budgets.set_project("acme/api", Period::Day, Some(Budget::new(5.0)));
+        s.budgets.set_project("acme/api", Period::Week, Some(Budget { limit_usd: 20.0, thresholds: vec![50] }));
+        s.budgets.set_project("acme/web", Period::Month, Some(Budget::new(2.0)));
+        s.budgets.set_project("acme/idle", Period::Day, Some(Budget::new(1.0)));
+    })
+    .await;
+    let (api, api_monday, web, elsewhere) = (
+        "aaaaaaaa-0000-4000-8000-00000000000a",
+        "aaaaaaaa-0000-4000-8000-00000000000b",
+        "bbbbbbbb-0000-4000-8000-00000000000c",
+        "cccccccc-0000-4000-8000-00000000000d",
+    );
+    db.spend_in(&[
+        // Monday (the week's first day): the week's budget counts it, today's does not.
+        (API, api_monday, "2026-11-23T15:00:00+01:00", 6.0),
+        (API, api, "2026-11-24T09:00:00+01:00", 3.0),
+        (API, api, "2026-11-24T11:00:00+01:00", 1.5),
+        (WEB, web, "2026-11-24T10:00:00+01:00", 1.0),
+        // Last month: outside every window.
+        (WEB, web, "2026-10-31T10:00:00+01:00", 40.0),
+    ])
+    .await;
+    db.spend(&[(elsewhere, "2026-11-24T10:30:00+01:00", 50.0)]).await;
+
+    let statuses = db.evaluate(&berlin("2026-11-24T12:00:00+01:00"));
+    let figures: Vec<(Period, &str, Option<&str>, i64, BudgetState)> =
+        statuses.iter().map(|s| (s.period, s.key.as_str(), s.project.as_deref(), s.spent_nanos, s.state)).collect();
+    assert_eq!(
+        figures,
+        vec![
+            (Period::Day, "2026-11-24", None, usd(55.5), BudgetState::Warning),
+            (Period::Day, "2026-11-24", Some("acme/api"), usd(4.5), BudgetState::Warning),
+            (Period::Week, "2026-11-23", Some("acme/api"), usd(10.5), BudgetState::Warning),
+            (Period::Month, "2026-11", Some("acme/web"), usd(1.0), BudgetState::Warning),
+            (Period::Day, "2026-11-24", Some("acme/idle"), 0, BudgetState::Ok),
+        ],
+        "all projects' budget first, then each project's in the order set; the session without a project counts \
+         for the overall budget only; last month's spend for none"
+    );
+    assert_eq!(budget::overall(&statuses, Period::Day).map(|s| s.spent_nanos), Some(usd(55.5)));
+    assert_eq!(budget::overall(&statuses, Period::Week), None, "a project's week is not everyone's");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_project_budget_alerts_once_under_its_own_name_beside_the_overall_budget() -> TestResult {
+    let db = Db::new();
+    db.configure(|s| {
+        s.budgets.day = Some(Budget { limit_usd: 10.0, thresholds: vec![80] });
+        s.budgets.set_project("acme/api", Period::Day, Some(Budget { limit_usd: 10.0, thresholds: vec![80] }));
+    })
+    .await;
+    db.spend_in(&[(API, SESSION, "2026-11-24T10:00:00+01:00", 8.04)]).await;
+    let now = berlin("2026-11-24T10:01:00+01:00");
+    let check = db.check(&now).await;
+    let sent: Vec<(&str, &str, &str)> =
+        check.notify.iter().map(|a| (a.key.as_str(), a.summary.as_str(), a.body.as_str())).collect();
+    assert_eq!(
+        sent,
+        vec![
+            ("2026-11-24", "Daily budget 80 % used", "$8.04 of $10.00 spent today"),
+            ("2026-11-24 · acme/api", "acme/api: daily budget 80 % used", "$8.04 of $10.00 spent today on acme/api"),
+        ],
+        "the same spend reaching both budgets is two alerts, each saying whose budget it is"
+    );
+    let db = db.restart();
+    db.spend_in(&[(API, SESSION, "2026-11-24T10:30:00+01:00", 0.5)]).await;
+    assert!(db.check(&berlin("2026-11-24T10:31:00+01:00")).await.notify.is_empty(), "never sent twice");
+    assert_eq!(db.history().len(), 2);
+
+    // A session whose repository is reported only later moves its whole day to the project's budget then.
+    let late = "dddddddd-0000-4000-8000-00000000000e";
+    db.spend(&[(late, "2026-11-24T11:00:00+01:00", 2.0)]).await;
+    let before = db.evaluate(&berlin("2026-11-24T11:01:00+01:00"));
+    assert_eq!(before[1].spent_nanos, usd(8.54));
+    db.spend_in(&[(API, late, "2026-11-24T11:05:00+01:00", 0.01)]).await;
+    let after = db.evaluate(&berlin("2026-11-24T11:06:00+01:00"));
+    assert_eq!(after[1].spent_nanos, usd(10.55));
+    assert_eq!(after[1].state, BudgetState::Over);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_status_line_shows_a_project_budget_only_in_that_projects_sessions() -> TestResult {
+    let db = Db::new();
+    db.configure(|s| {
+        s.budgets.day = Some(Budget::new(100.0));
+        s.budgets.set_project("acme/api", Period::Week, Some(Budget::new(10.0)));
+        s.budgets.set_project("acme/web", Period::Day, Some(Budget::new(1.0)));
+    })
+    .await;
+    let (api, web, loose) = (
+        "aaaaaaaa-0000-4000-8000-0000000000f1",
+        "bbbbbbbb-0000-4000-8000-0000000000f2",
+        "cccccccc-0000-4000-8000-0000000000f3",
+    );
+    db.spend_in(&[(API, api, "2026-11-24T09:00:00+01:00", 6.0), (WEB, web, "2026-11-24T09:30:00+01:00", 2.0)]).await;
+    db.spend(&[(loose, "2026-11-24T10:00:00+01:00", 1.0)]).await;
+    let now = berlin("2026-11-24T12:00:00+01:00");
+    let conn = db.store.reader()?;
+    let gauge = |session: &str| {
+        let figures = ccmeter_core::statusline::line_figures(&conn, &now, Some(session)).expect("figures");
+        figures.budget.map(|b| (b.period, b.of_project, (b.used * 100.0).round() as i64))
+    };
+    assert_eq!(gauge(api), Some((Period::Week, true, 60)), "its project's week, nearer its limit than the day");
+    assert_eq!(gauge(web), Some((Period::Day, true, 200)));
+    assert_eq!(gauge(loose), Some((Period::Day, false, 9)), "acme/web's 200 % is not this session's business");
+    Ok(())
+}
+
+#[test]
+fn project_budgets_are_set_replaced_and_cleared_by_project_and_period() {
+    let mut budgets = settings::Budgets::default();
+    budgets.set_project("acme/api", Period::Day, Some(Budget::new(5.0)));
+    budgets.set_project("acme/web", Period::Day, Some(Budget::new(7.0)));
+    budgets.set_project("acme/api", Period::Week, Some(Budget::new(20.0)));
+    budgets.set_project("acme/api", Period::Day, Some(Budget::new(6.0)));
+    let listed: Vec<(&str, Period, f64)> =
+        budgets.projects.iter().map(|p| (p.project.as_str(), p.period, p.budget.limit_usd)).collect();
+    assert_eq!(
+        listed,
+        vec![("acme/api", Period::Day, 6.0), ("acme/web", Period::Day, 7.0), ("acme/api", Period::Week, 20.0)],
+        "a replaced budget keeps its place"
+    );
+    assert_eq!(budgets.of_project("acme/web", Period::Day).map(|b| b.limit_usd), Some(7.0));
+    assert_eq!(budgets.of_project("acme/web", Period::Week), None);
+    budgets.set_project("acme/api", Period::Day, None);
+    budgets.set_project("acme/none", Period::Day, None);
+    assert_eq!(budgets.projects.len(), 2);
+    assert_eq!(budgets.iter().count(), 0, "project budgets are not the overall ones");
+}
+
 // ---- settings ----
 
 fn open_db() -> (tempfile::TempDir, rusqlite::Connection) {
@@ -584,6 +742,11 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
             week: Some(Budget { limit_usd: 50.5, thresholds: vec![25, 75, 100, 150] }),
             month: None,
             session: Some(Budget { limit_usd: 2.0, thresholds: vec![100] }),
+            projects: vec![settings::ProjectBudget {
+                project: "acme/api".into(),
+                period: Period::Week,
+                budget: Budget::new(25.0),
+            }],
         },
         active_window_minutes: 15,
         store_prompt_text: true,
@@ -642,6 +805,13 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
         },
         ..Default::default()
     };
+    let project = |name: &str, period: Period, limit_usd: f64| Settings {
+        budgets: settings::Budgets {
+            projects: vec![settings::ProjectBudget { project: name.into(), period, budget: Budget::new(limit_usd) }],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     let cases = [
         (day(-5.0, &[50]), SettingsField::Budget, "from 0.01 to 1000000"),
         (day(0.0, &[50]), SettingsField::Budget, "from 0.01 to 1000000"),
@@ -653,6 +823,34 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
         (day(10.0, &[50, 1001]), SettingsField::Budget, "has 1001"),
         (day(10.0, &[80, 50]), SettingsField::Budget, "ascending order without repeats (got 80, 50)"),
         (day(10.0, &[50, 50]), SettingsField::Budget, "ascending order without repeats"),
+        (project("", Period::Day, 5.0), SettingsField::Budget, "needs the project's name"),
+        (project(" acme/api", Period::Day, 5.0), SettingsField::Budget, "needs the project's name"),
+        (project("acme/\napi", Period::Day, 5.0), SettingsField::Budget, "needs the project's name"),
+        (project(&"x".repeat(513), Period::Day, 5.0), SettingsField::Budget, "at most 512 characters (got 513)"),
+        (project("acme/api", Period::Session, 5.0), SettingsField::Budget, "a day, a week or a month"),
+        (project("acme/api", Period::Week, 0.0), SettingsField::Budget, "the weekly budget of acme/api must be"),
+        (
+            Settings {
+                budgets: settings::Budgets {
+                    projects: vec![
+                        settings::ProjectBudget {
+                            project: "acme/api".into(),
+                            period: Period::Day,
+                            budget: Budget::new(5.0),
+                        },
+                        settings::ProjectBudget {
+                            project: "acme/api".into(),
+                            period: Period::Day,
+                            budget: Budget::new(6.0),
+                        },
+                    ],
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            SettingsField::Budget,
+            "acme/api has two daily budgets",
+        ),
         (
             Settings { active_window_minutes: 0, ..Default::default() },
             SettingsField::ActiveWindow,

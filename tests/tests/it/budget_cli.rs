@@ -67,7 +67,7 @@ fn budgets_set_list_and_clear_round_trip_through_the_database() -> TestResult {
     let cli = Cli::new();
     assert_eq!(
         cli.list(),
-        json!({"budgets": {"day": null, "week": null, "month": null, "session": null}, "statuses": []})
+        json!({"budgets": {"day": null, "week": null, "month": null, "session": null, "projects": []}, "statuses": []})
     );
 
     let said = succeeded(cli.budget(&["set", "--period", "day", "--usd", "10"]));
@@ -84,6 +84,7 @@ fn budgets_set_list_and_clear_round_trip_through_the_database() -> TestResult {
             "week": {"limit_usd": 50.0, "thresholds": [25, 50, 75, 100]},
             "month": {"limit_usd": 200.0, "thresholds": [50, 80, 100]},
             "session": {"limit_usd": 2.5, "thresholds": [80, 100]},
+            "projects": [],
         })
     );
     let day = statuses_of(&list, "day");
@@ -146,6 +147,78 @@ fn bad_input_exits_with_code_1_says_why_and_changes_nothing() -> TestResult {
     let output = fresh.budget(&["set", "--period", "week", "--usd", "-1"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(!fresh.db().exists(), "a refused command created {}", fresh.db().display());
+    Ok(())
+}
+
+#[test]
+fn a_project_budget_is_set_listed_and_cleared_beside_the_others_and_bad_ones_are_refused() -> TestResult {
+    let cli = Cli::new();
+    let said = succeeded(cli.budget(&["set", "--project", "acme/api", "--period", "week", "--usd", "20"]));
+    assert_eq!(
+        said,
+        "Weekly budget of acme/api set to $20.00; alerts at 50 %, 80 % and 100 % of it.\n\
+         No session of acme/api is recorded yet (no session has a project yet); its spend counts from its first one.\n"
+    );
+    succeeded(cli.budget(&["set", "--project", "acme/api", "--period", "day", "--usd", "4", "--thresholds", "100"]));
+    succeeded(cli.budget(&["set", "--project", "~/scratch", "--period", "month", "--usd", "9.99"]));
+    // A new limit keeps the project budget's thresholds; the budget of all projects is another one.
+    succeeded(cli.budget(&["set", "--project", "acme/api", "--period", "day", "--usd", "5"]));
+    succeeded(cli.budget(&["set", "--period", "day", "--usd", "10"]));
+    let list = cli.list();
+    assert_eq!(
+        list["budgets"]["projects"],
+        json!([
+            {"project": "acme/api", "period": "week", "budget": {"limit_usd": 20.0, "thresholds": [50, 80, 100]}},
+            {"project": "acme/api", "period": "day", "budget": {"limit_usd": 5.0, "thresholds": [100]}},
+            {"project": "~/scratch", "period": "month", "budget": {"limit_usd": 9.99, "thresholds": [50, 80, 100]}},
+        ])
+    );
+    assert_eq!(list["budgets"]["day"]["limit_usd"], 10.0);
+    let day = statuses_of(&list, "day");
+    let projects: Vec<&Value> = day.iter().map(|s| &s["project"]).collect();
+    assert_eq!(projects, [&Value::Null, &json!("acme/api")], "all projects' first, then the project's");
+
+    let table = succeeded(cli.budget(&["list"]));
+    println!("{table}");
+    for line in [
+        "  PROJECT    PERIOD                    LIMIT  ALERTS AT               SPENT     USED  STATE",
+        "  acme/api   week of ",
+        "  ~/scratch  month ",
+    ] {
+        assert!(table.contains(line), "{line:?} missing from\n{table}");
+    }
+    assert!(table.lines().any(|l| l.starts_with("  acme/api   day ") && l.ends_with("$0.00    0.0 %  ok")), "{table}");
+
+    assert_eq!(
+        succeeded(cli.budget(&["clear", "--project", "acme/api", "--period", "week"])),
+        "Weekly budget of acme/api removed.\n"
+    );
+    assert_eq!(
+        succeeded(cli.budget(&["clear", "--project", "acme/api", "--period", "week"])),
+        "There was no weekly budget of acme/api; nothing changed.\n"
+    );
+    let list = cli.list();
+    assert_eq!(list["budgets"]["projects"].as_array().map(Vec::len), Some(2));
+    assert_eq!(list["budgets"]["day"]["limit_usd"], 10.0, "clearing a project's budget leaves all projects' one");
+
+    let before = cli.list();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--project", "", "--period", "day", "--usd", "5"], "needs the project's name"),
+        (&["--project", " acme/api", "--period", "day", "--usd", "5"], "needs the project's name"),
+        (&["--project", "acme/\u{7}api", "--period", "day", "--usd", "5"], "needs the project's name"),
+        (&["--project", "acme/api", "--period", "session", "--usd", "5"], "a day, a week or a month"),
+        (&["--project", "acme/api", "--period", "day", "--usd", "-5"], "the daily budget of acme/api must be"),
+        (&["--project", "acme/api", "--period", "day", "--usd", "5", "--thresholds", "0"], "percentages from 1"),
+    ];
+    for (args, reason) in cases {
+        let mut full = vec!["set"];
+        full.extend_from_slice(args);
+        let output = cli.budget(&full);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let said = stderr(&output);
+        assert!(said.starts_with("error: ") && said.contains(reason), "{args:?}: {said:?} should say {reason:?}");
+        assert_eq!(cli.list(), before, "{args:?} changed the budgets");
+    }
     Ok(())
 }
 

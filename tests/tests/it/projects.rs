@@ -1,13 +1,16 @@
 //! Every session's project, as a user meets it: Claude Code's real transcripts in its config folder
 //! (`fixtures/transcripts-2.1.332/`) and the real telemetry of the same sessions replayed over their own
 //! protocols into the running app, a session whose telemetry names its repository, and one with no evidence at
-//! all; then `ccmeter report --by project` reads what the app settled.
+//! all; then `ccmeter report --by project` reads what the app settled, and a project budget set from the CLI
+//! reaches the running app's menu and sends its own notification.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ccmeter_tests::desktop::one_at_a_time;
-use ccmeter_tests::tray::{grpc_address, http_address, label, launch_with, tray_connection, wait_for};
+use ccmeter_tests::tray::{
+    NotificationMonitor, grpc_address, http_address, label, launch_with, menu_labels, tray_connection, wait_for,
+};
 use ccmeter_tests::{expected_totals, fixtures_dir, http_post, report, requests, send_fixture_to};
 use serde_json::{Value, json};
 
@@ -96,6 +99,7 @@ fn each_session_gets_one_project_from_its_repository_its_git_root_or_its_transcr
     std::fs::write(claude.join("projects/-half/5f0c3a53-0000-4000-8000-000000000000.jsonl"), b"{\"type\":\"us")
         .expect("a truncated transcript");
 
+    let monitor = NotificationMonitor::start();
     let app = launch_with(&db, &[("CLAUDE_CONFIG_DIR", &claude), ("CCMETER_TZ", Path::new("UTC"))]);
     let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
     let (grpc, http) = (grpc_address(&conn), http_address(&conn));
@@ -148,4 +152,37 @@ fn each_session_gets_one_project_from_its_repository_its_git_root_or_its_transcr
     let table = String::from_utf8_lossy(&output.stdout);
     println!("{table}");
     assert!(table.contains("PROJECT") && table.contains("fixture-org/demo-repo"), "{table}");
+
+    // A budget of one project, set from a terminal while the app runs: the app takes it at once.
+    let set = std::process::Command::new(ccmeter_tests::ccmeter_bin())
+        .args(["budget", "set", "--project", "fixture-org/demo-repo", "--period", "day", "--usd", "3"])
+        .args(["--thresholds", "80", "--db"])
+        .arg(&db)
+        .env("CCMETER_TZ", "UTC")
+        .output()
+        .expect("ccmeter budget set");
+    let said = String::from_utf8_lossy(&set.stdout);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert_eq!(
+        said,
+        "Daily budget of fixture-org/demo-repo set to $3.00; alerts at 80 % of it. The running app has it.\n"
+    );
+    let line = |spent: &str, used: &str| format!("fixture-org/demo-repo today {spent} · {used} % of $3.00");
+    wait_for("the project budget in the menu", Duration::from_secs(10), || {
+        menu_labels(&conn).contains(&line("$2.00", "67")).then_some(())
+    });
+    assert!(monitor.budget_alerts().is_empty(), "67 % is under the budget's one threshold");
+    let more = api_request("repo-session", "req_repo_2", 0.5, Some("https://github.com/fixture-org/demo-repo"));
+    assert_eq!(http_post(http, "/v1/logs", &[("Content-Type", "application/json")], &more, true).status, 200);
+    wait_for("the project's alert", Duration::from_secs(10), || (!monitor.budget_alerts().is_empty()).then_some(()));
+    assert_eq!(
+        monitor.budget_alerts(),
+        [(
+            "fixture-org/demo-repo: daily budget 80 % used".to_owned(),
+            "$2.50 of $3.00 spent today on fixture-org/demo-repo".to_owned()
+        )]
+    );
+    wait_for("the menu's new figure", Duration::from_secs(10), || {
+        menu_labels(&conn).contains(&line("$2.50", "83")).then_some(())
+    });
 }

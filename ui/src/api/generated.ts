@@ -66,6 +66,10 @@ export type BudgetStatus = { period: Period,
  */
 key: string, 
 /**
+ * The project whose spend this budget limits (`words::project`); `None`: every project's.
+ */
+project: string | null, 
+/**
  * Exact, for the CLI's JSON and the checks; the windows read the USD figures, like every other amount.
  */
 spent_nanos: number, limit_nanos: number, spent_usd: number, limit_usd: number, 
@@ -78,9 +82,17 @@ used: number,
  */
 reached: number | null, state: BudgetState, };
 
-export type Budgets = { day: Budget | null, week: Budget | null, month: Budget | null, session: Budget | null, };
+export type Budgets = { day: Budget | null, week: Budget | null, month: Budget | null, session: Budget | null, 
+/**
+ * Budgets of one project's spend (`words::project`) in a day, week or month, in the order they were set.
+ */
+projects: Array<ProjectBudget>, };
 
-export type BudgetsPatch = { day?: Budget | null, week?: Budget | null, month?: Budget | null, session?: Budget | null, };
+export type BudgetsPatch = { day?: Budget | null, week?: Budget | null, month?: Budget | null, session?: Budget | null, 
+/**
+ * Every project budget, replacing the stored list (the Settings window leaves it out: the CLI sets them).
+ */
+projects?: Array<ProjectBudget>, };
 
 export type ConnectPlan = { path: string, exists: boolean, 
 /**
@@ -415,6 +427,16 @@ export type Outlook = { "outlook": "gathering", points: number, minutes: number,
 export type Pace = { from: string, to: string, points: number, rise: number, per_hour: number, };
 
 export type Period = "day" | "week" | "month" | "session";
+
+export type ProjectBudget = { 
+/**
+ * As `words::project` names it: `owner/name`, or a folder with the home folder as `~`.
+ */
+project: string, 
+/**
+ * Day, week or month: a session belongs to one project, so the per-session budget already covers it.
+ */
+period: Period, budget: Budget, };
 
 export type RawSourceUsage = { 
 /**

@@ -24,6 +24,17 @@ describe("settingsPatch", () => {
     expect(settingsPatch(paused, edited)).toEqual({ budgets: { day: null }, alerts_paused_until: null });
   });
 
+  it("sends the project budgets whole when one was added, changed or removed, and leaves them out otherwise", () => {
+    const edited = structuredClone(loaded);
+    edited.budgets.projects = [...edited.budgets.projects, { project: "acme/web-app", period: "month", budget: { limit_usd: 30, thresholds: [100] } }];
+    expect(settingsPatch(loaded, edited)).toEqual({ budgets: { projects: edited.budgets.projects } });
+    edited.budgets.projects = [];
+    expect(settingsPatch(loaded, edited)).toEqual({ budgets: { projects: [] } });
+    const other = structuredClone(loaded);
+    other.budgets.day = null;
+    expect(settingsPatch(loaded, other)).toEqual({ budgets: { day: null } });
+  });
+
   it("leaves out a pause the form never touched, whatever happened to it meanwhile", () => {
     const edited = structuredClone(loaded);
     edited.budgets.day = { limit_usd: 12, thresholds: [50, 80, 100] };

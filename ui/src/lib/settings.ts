@@ -7,7 +7,7 @@ import type { Budgets, BudgetsPatch, Settings, SettingsPatch } from "../api";
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-const PERIODS = ["day", "week", "month", "session"] as const satisfies ReadonlyArray<keyof Budgets>;
+const PERIODS = ["day", "week", "month", "session"] as const satisfies ReadonlyArray<Exclude<keyof Budgets, "projects">>;
 
 /** The fields of `edited` that differ from `loaded`, the settings the form started from. */
 export function settingsPatch(loaded: Settings, edited: Settings): SettingsPatch {
@@ -22,6 +22,9 @@ export function settingsPatch(loaded: Settings, edited: Settings): SettingsPatch
     if (!same(loaded.budgets[period], edited.budgets[period])) {
       budgets[period] = edited.budgets[period];
     }
+  }
+  if (!same(loaded.budgets.projects, edited.budgets.projects)) {
+    budgets.projects = edited.budgets.projects;
   }
   if (Object.keys(budgets).length > 0) {
     patch["budgets"] = budgets;

@@ -255,7 +255,7 @@ pub async fn save_settings(state: &AppState, patch: SettingsPatch) -> Result<Set
         return Err(IpcError::internal("the app answered a settings write with something else"));
     };
     state.desktop.settings_changed();
-    Ok(saved)
+    Ok(*saved)
 }
 
 /// Deletes one session and everything it recorded.
