@@ -1,7 +1,8 @@
 //! Statusline snapshots kept for the app while none runs: `ccmeter statusline` appends each to a file beside
 //! the database (JSON lines, under an exclusive file lock), and the app takes them into the database at its
-//! next start, after it listens on its socket (from then on snapshots reach it directly). The app's writer stays
-//! the database's one writer.
+//! next start, after it listens on its socket (from then on snapshots reach it directly); `ccmeter serve`, which
+//! has no such socket, takes them every few seconds (`collector::pickup`). The collector's writer stays the
+//! database's one writer.
 //!
 //! The file never grows past [`MAX_SPOOL_BYTES`]: a full one is moved aside (`.1`, replacing an older one)
 //! and the app reads both. A file is only ever emptied, never removed, so a run waiting for its lock never

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use ccmeter_app::instance::{self, Event, Events, Receivers, Reply, Request};
 use ccmeter_app::window::WindowKind;
 use ccmeter_core::budget;
-use ccmeter_core::collector::Collector;
+use ccmeter_core::collector::{Collector, pickup};
 use ccmeter_core::limits;
 use ccmeter_core::store::settings;
 use ccmeter_core::words::statusline::Snapshot;
@@ -163,9 +163,6 @@ async fn start_tray(_app: &Arc<App>) -> Option<TrayView> {
     None
 }
 
-/// How often Claude Code's transcripts are looked at again for new sessions' folders.
-const TRANSCRIPT_SCAN_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
-
 /// The running app, shared by the tray's clicks, the socket's requests and the refresh loop.
 struct App {
     db: PathBuf,
@@ -281,35 +278,11 @@ impl App {
         });
     }
 
-    /// Takes in the snapshots statusline runs kept while no app ran; the spool is emptied once they are
-    /// recorded (a failure leaves them for the next start).
+    /// Takes in the snapshots statusline runs kept while no app ran (`pickup::take_spool`).
     fn take_spool(self: Arc<Self>) {
         tokio::spawn(async move {
-            let db = self.db.clone();
-            let taken = match tokio::task::spawn_blocking(move || ccmeter_core::spool::take(&db)).await {
-                Ok(Ok(Some(taken))) => taken,
-                Ok(Ok(None)) => return,
-                Ok(Err(error)) => return tracing::warn!(%error, "cannot read the statusline spool"),
-                Err(error) => return tracing::warn!(%error, "the statusline spool task failed"),
-            };
-            let mut taken = taken;
-            let snapshots = std::mem::take(&mut taken.snapshots);
-            let count = snapshots.len();
-            if taken.unreadable > 0 {
-                tracing::warn!(lines = taken.unreadable, "statusline spool lines that are not snapshots were skipped");
-            }
-            let recorded = self.record(snapshots).await;
-            match recorded.map(|()| taken.done()) {
-                Ok(Ok(())) => {
-                    tracing::info!(snapshots = count, "statusline snapshots taken from the spool");
-                    self.refresh.notify_one();
-                }
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "cannot empty the statusline spool; its snapshots are recorded")
-                }
-                Err(error) => {
-                    tracing::error!(%error, "cannot record the statusline spool; it is kept for the next start")
-                }
+            if pickup::take_spool(&self.store, &self.db).await > 0 {
+                self.refresh.notify_one();
             }
         });
     }
@@ -320,39 +293,10 @@ impl App {
         let Some(dir) = ccmeter_core::transcripts::projects_dir() else { return };
         tokio::spawn(async move {
             loop {
-                let known =
-                    self.store.reader().and_then(|conn| ccmeter_core::write::projects::transcripts_known(&conn));
-                let known = match known {
-                    Ok(known) => known,
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot read which transcripts are known");
-                        Default::default()
-                    }
-                };
-                let folder = dir.clone();
-                let scan = tokio::task::spawn_blocking(move || ccmeter_core::transcripts::scan(&folder, &known)).await;
-                match scan {
-                    Ok(scan) if !scan.seen.is_empty() => {
-                        let count = scan.seen.len();
-                        let recorded = self
-                            .store
-                            .exec(move |tx| ccmeter_core::write::projects::record_transcripts(tx, &scan.seen))
-                            .await;
-                        match recorded {
-                            Ok(_) => {
-                                tracing::info!(
-                                    transcripts = count,
-                                    "sessions' folders read from Claude Code's transcripts"
-                                );
-                                self.refresh.notify_one();
-                            }
-                            Err(error) => tracing::warn!(%error, "cannot record the transcripts' folders"),
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(error) => tracing::warn!(%error, "the transcript scan failed"),
+                if pickup::read_transcripts(&self.store, &dir).await > 0 {
+                    self.refresh.notify_one();
                 }
-                tokio::time::sleep(TRANSCRIPT_SCAN_EVERY).await;
+                tokio::time::sleep(pickup::TRANSCRIPTS_READ_EVERY).await;
             }
         });
     }

@@ -1,10 +1,14 @@
 //! `ccmeter serve`: the collector headless, until Ctrl-C or SIGTERM; a receiver that cannot listen is fatal.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use ccmeter_proto::Protocol;
 use tokio_util::sync::CancellationToken;
+
+use super::pickup::{self, SPOOL_TAKEN_EVERY, TRANSCRIPTS_READ_EVERY};
+use crate::Store;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -38,6 +42,7 @@ pub fn run(
         tracing::info!(%grpc_addr, %http_addr, db = %db.display(), "ccmeter is listening");
         // One line on stdout that scripts (and the tests) can read the bound addresses from.
         println!("ccmeter listening: grpc={grpc_addr} http={http_addr} db={}", db.display());
+        tokio::spawn(pick_up(collector.store.clone(), db.to_owned(), cancel.clone()));
 
         let mut tasks = collector.tasks;
         // A receiver that stops on its own is an error; a signal is a clean stop.
@@ -58,6 +63,26 @@ pub fn run(
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// The status line's spool and Claude Code's transcripts, as the tray app takes them in. With no socket here for
+/// a status line run to hand its snapshot over, its spool is taken every few seconds instead of once at start.
+async fn pick_up(store: Store, db: PathBuf, cancel: CancellationToken) {
+    let transcripts = crate::transcripts::projects_dir();
+    let mut last_read: Option<Instant> = None;
+    loop {
+        pickup::take_spool(&store, &db).await;
+        if let Some(dir) = &transcripts
+            && last_read.is_none_or(|at| at.elapsed() >= TRANSCRIPTS_READ_EVERY)
+        {
+            pickup::read_transcripts(&store, dir).await;
+            last_read = Some(Instant::now());
+        }
+        tokio::select! {
+            () = tokio::time::sleep(SPOOL_TAKEN_EVERY) => {}
+            () = cancel.cancelled() => return,
+        }
+    }
 }
 
 fn serve_error(finished: Result<(Protocol, std::io::Result<()>), tokio::task::JoinError>) -> ServeError {

@@ -3,6 +3,7 @@
 //! links no GTK or WebKit.
 
 pub mod headless;
+pub mod pickup;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -379,3 +379,35 @@ fn the_limit_reports_travel_with_an_export_merge_once_on_import_and_show_in_diag
     let (again, ok) = ccmeter(&other, &["import", file.to_str().expect("UTF-8 path")]);
     assert!(ok && !again.contains("plan-limit"), "a second import adds nothing: {again}");
 }
+
+/// The status line line of `ccmeter diagnostics`.
+fn status_line_of(db: &Path) -> String {
+    let (diagnostics, _) = ccmeter(db, &["diagnostics"]);
+    diagnostics.lines().find(|l| l.starts_with("status line:")).unwrap_or_default().to_owned()
+}
+
+#[test]
+fn ccmeter_serve_takes_in_what_the_status_line_spools_at_its_start_and_while_it_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let (payloads, _) = payloads_now("b-subscriber");
+    assert!(statusline(&db, &payloads[0]).success);
+    assert_eq!(spooled_lines(&db), 1, "no collector yet: kept in the spool");
+
+    let server = ccmeter_tests::Server::start_on(&db, "127.0.0.1:0", "127.0.0.1:0").expect("ccmeter serve starts");
+    let first = wait_for("the spool taken in at start", Duration::from_secs(10), || {
+        Some(status_line_of(&db)).filter(|l| l.contains("last report") && !l.contains("waiting"))
+    });
+    println!("{first}");
+    // No socket answers a headless collector's status line runs: they spool, and serve takes them in shortly.
+    for payload in &payloads[1..] {
+        let run = statusline(&db, payload);
+        assert!(run.success && run.stderr.is_empty(), "{}", run.stderr);
+    }
+    let last = wait_for("the later runs taken in", Duration::from_secs(30), || {
+        Some(status_line_of(&db)).filter(|l| l.contains("5h 31 %") && !l.contains("waiting"))
+    });
+    println!("{last}");
+    assert_eq!(spooled_lines(&db), 0, "the spool is emptied once recorded");
+    assert!(server.stop().success());
+}
