@@ -137,7 +137,8 @@ pub struct BudgetsPatch {
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     #[ts(optional)]
     pub session: Option<Option<Budget>>,
-    /// Every project budget, replacing the stored list (the Settings window leaves it out: the CLI sets them).
+    /// Every project budget, replacing the stored list (sent only when the list was changed, so a budget the CLI
+    /// sets meanwhile is kept otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub projects: Option<Vec<ProjectBudget>>,
@@ -239,7 +240,8 @@ impl ProjectBudget {
             return invalid(
                 SettingsField::Budget,
                 format!(
-                    "a project budget needs the project's name as ccmeter shows it, e.g. acme/api or ~/work/site                      (got {:?}); `ccmeter report --by project` lists them",
+                    "a project budget needs the project's name as ccmeter shows it, e.g. acme/api or ~/work/site \
+                     (got {:?}); `ccmeter report --by project` lists them",
                     self.project
                 ),
             );
@@ -257,7 +259,8 @@ impl ProjectBudget {
             return invalid(
                 SettingsField::Budget,
                 format!(
-                    "a project budget covers a day, a week or a month; {project} has no per-session budget of its                      own (the per-session budget covers every project's sessions)"
+                    "a project budget covers a day, a week or a month; {project} has no per-session budget of its \
+                     own (the per-session budget covers every project's sessions)"
                 ),
             );
         }
