@@ -1,6 +1,7 @@
 //! Claude Code's transcripts (`~/.claude/projects/<encoded cwd>/<session id>.jsonl`, one JSON record a line):
-//! what ccmeter reads of them. Today that is each session's id and the folder it ran in (the records' `cwd`; the
-//! folder name encodes it lossily), for its project; the history from before telemetry will read more here.
+//! what ccmeter reads of them. Here, each session's id and the folder it ran in (the records' `cwd`; the folder
+//! name encodes it lossily), for its project; in `usage`, the usage of each API response, for the history from
+//! before telemetry.
 //! Read-only and tolerant: a file that cannot be read or holds no `cwd` costs that file only.
 
 use std::collections::HashMap;
@@ -8,6 +9,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+pub mod usage;
 
 /// A session's transcript, as read from Claude Code's projects folder.
 #[derive(Debug, Clone, PartialEq, Eq)]

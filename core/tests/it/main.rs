@@ -14,4 +14,5 @@ mod glance;
 mod insights;
 mod privacy;
 mod store;
+mod transcripts;
 mod transfer;
