@@ -15,7 +15,8 @@
 //! dashboard  the dashboard window's whole picture
 //! statusline what `ccmeter statusline` shows beside its payload's own figures
 //! apply_settings  saving settings that prune and erase
-//! transcripts what Claude Code's own transcripts say of each session (its folder, for its project)
+//! transcripts what Claude Code's own transcripts say of each session (its folder, its responses' usage)
+//! pricing    what tokens cost when Claude Code did not say: rates learned from telemetry, the bundled table
 //! collector  the OTLP receiver and the store running together, headless or inside the tray app
 //! ```
 //!
@@ -33,6 +34,7 @@ pub mod fs;
 pub mod limits;
 pub mod logging;
 pub mod paths;
+pub mod pricing;
 pub mod read;
 pub mod spool;
 pub mod statusline;

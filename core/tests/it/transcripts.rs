@@ -97,3 +97,49 @@ fn a_transcripts_request_ids_are_the_ones_telemetry_sends_so_a_request_is_known_
         assert_eq!(ids, telemetry_request_ids(capture), "{capture}");
     }
 }
+
+#[test]
+fn priced_by_the_bundled_table_each_sessions_transcripts_cost_what_claude_code_said() {
+    use ccmeter_core::pricing::Billed;
+    use ccmeter_core::pricing::table::PriceTable;
+    let table = PriceTable::bundled();
+    for capture in ["grpc/success", "http-json/resume", "http-protobuf/subagent", "http-protobuf/traces-beta"] {
+        let root = ccmeter_tests::fixtures_dir().join("transcripts-2.1.332").join(capture);
+        let mut responses = Responses::default();
+        for run in std::fs::read_dir(&root).expect("the capture's runs").flatten() {
+            for path in transcript_files(&run.path().join("projects")) {
+                read_file(&path, 0).expect("readable").snapshots.into_iter().for_each(|r| responses.add(r));
+            }
+        }
+        let mut cost = 0;
+        for response in responses.into_sorted() {
+            let billed = Billed::from(response.tokens);
+            let day = chrono::DateTime::from_timestamp_nanos(response.time_ns).date_naive();
+            cost += table.rates(&response.model, day, &billed).expect("a price").cost_nanos(&billed);
+        }
+        let telemetry = ccmeter_tests::expected_totals(&format!("claude-code-2.1.332/{capture}")).cost_nanos;
+        assert_eq!(cost, telemetry, "{capture}");
+    }
+}
+
+#[tokio::test]
+async fn rates_learned_from_the_stored_telemetry_are_the_ones_claude_code_priced_with() {
+    use ccmeter_core::pricing::learned;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = ccmeter_core::Store::open(dir.path().join("ccmeter.db")).expect("store");
+    for scenario in ccmeter_tests::scenarios() {
+        for request in ccmeter_tests::requests(&scenario) {
+            store.write(request.decode()).await.expect("stored");
+        }
+    }
+    let learned = learned::from_store(&store.reader().expect("reader")).expect("learned");
+    println!("{learned:#?}");
+    let models: Vec<&str> = learned.keys().map(String::as_str).collect();
+    assert_eq!(models, ["claude-opus-4-8", "claude-opus-5-5"], "the models with enough varied requests");
+    let table = ccmeter_core::pricing::table::PriceTable::bundled();
+    let day: chrono::NaiveDate = "2026-12-01".parse().expect("day");
+    for (model, rates) in &learned {
+        let listed = table.rates(model, day, &Default::default()).expect("a listed model");
+        assert_eq!(rates.rates, listed, "{model}, from {} requests", rates.requests);
+    }
+}

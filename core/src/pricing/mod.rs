@@ -1,0 +1,222 @@
+//! What tokens cost when Claude Code did not say: a transcript records a response's tokens, never its price.
+//!
+//! The estimate takes the best rates known, in this order: those learned from the user's own telemetry (each
+//! `api_request` carries Claude Code's `cost_usd` beside its four token counts: [`learned`]), then the bundled,
+//! dated price table ([`table`], refreshed from the `genai-prices` package by `scripts/refresh-prices.py`). A
+//! model neither knows has no price: never $0.
+//!
+//! Prices are kept per token in pico-dollars (10⁻¹² USD), where every list price with up to six decimals per
+//! million tokens is a whole number, and a request's cost is summed exactly before it is rounded to the
+//! nano-dollar ccmeter stores.
+
+pub mod learned;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::transcripts::usage::ResponseTokens;
+use table::PriceTable;
+
+/// A price per token, in pico-dollars (10⁻¹² USD): $3.75 per million tokens is 3,750,000.
+pub type Pico = i64;
+
+/// The tokens one request is billed for, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Billed {
+    pub input: i64,
+    pub output: i64,
+    pub cache_read: i64,
+    /// Cache writes kept five minutes (all of them, when the API did not split the total).
+    pub cache_write_5m: i64,
+    pub cache_write_1h: i64,
+}
+
+impl Billed {
+    /// The request's whole input, cache reads and writes included: what a long-context tier is judged by.
+    pub fn prompt(&self) -> i64 {
+        self.input + self.cache_read + self.cache_write_5m + self.cache_write_1h
+    }
+}
+
+impl From<ResponseTokens> for Billed {
+    /// The split when the API gave one, else the whole cache write at the five-minute rate, as Claude Code bills it.
+    fn from(tokens: ResponseTokens) -> Billed {
+        let hour = tokens.cache_creation_1h.clamp(0, tokens.cache_creation);
+        Billed {
+            input: tokens.input,
+            output: tokens.output,
+            cache_read: tokens.cache_read,
+            cache_write_5m: tokens.cache_creation - hour,
+            cache_write_1h: hour,
+        }
+    }
+}
+
+/// One model's price for each kind of token, as it applies to a given request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rates {
+    pub input: Pico,
+    pub output: Pico,
+    pub cache_read: Pico,
+    pub cache_write_5m: Pico,
+    pub cache_write_1h: Pico,
+}
+
+impl Rates {
+    /// What `billed` costs at these rates, in nano-dollars (rounded half up from the exact sum).
+    pub fn cost_nanos(&self, billed: &Billed) -> i64 {
+        let pico = i128::from(billed.input) * i128::from(self.input)
+            + i128::from(billed.output) * i128::from(self.output)
+            + i128::from(billed.cache_read) * i128::from(self.cache_read)
+            + i128::from(billed.cache_write_5m) * i128::from(self.cache_write_5m)
+            + i128::from(billed.cache_write_1h) * i128::from(self.cache_write_1h);
+        i64::try_from((pico + 500).div_euclid(1000)).unwrap_or(i64::MAX)
+    }
+}
+
+/// Where an estimate's rates came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateSource {
+    /// Solved from Claude Code's own costs of this model's requests.
+    Learned,
+    /// The bundled price table.
+    Table,
+}
+
+/// The rates known now: those learned from this database's telemetry, then the bundled table's.
+pub struct Prices {
+    learned: BTreeMap<String, learned::Learned>,
+    table: &'static PriceTable,
+}
+
+/// An estimated cost and where its rates came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Estimate {
+    pub cost_nanos: i64,
+    pub source: RateSource,
+}
+
+impl Prices {
+    /// The rates this database's telemetry teaches, beside the bundled table.
+    pub fn load(conn: &Connection) -> Result<Prices> {
+        Ok(Prices::with(learned::from_store(conn)?, PriceTable::bundled()))
+    }
+
+    pub fn with(learned: BTreeMap<String, learned::Learned>, table: &'static PriceTable) -> Prices {
+        Prices { learned, table }
+    }
+
+    /// What a request of `model` made on `day` and billed for `billed` cost at the best rates known; `None` when no
+    /// rates are known for the model ("no price", never $0).
+    pub fn estimate(&self, model: &str, day: NaiveDate, billed: &Billed) -> Option<Estimate> {
+        let name = ccmeter_proto::normalize_model(model);
+        let table = || self.table.rates(model, day, billed);
+        let learned = self.learned.get(name).map(|l| l.rates);
+        // Learned rates are flat: a long prompt goes to the table when it knows the model (its tiers), else to them.
+        let (rates, source) = match (learned, billed.prompt() > learned::FLAT_PROMPT_LIMIT) {
+            (Some(rates), false) => (rates, RateSource::Learned),
+            (Some(rates), true) => match table() {
+                Some(listed) => (listed, RateSource::Table),
+                None => (rates, RateSource::Learned),
+            },
+            (None, _) => (table()?, RateSource::Table),
+        };
+        Some(Estimate { cost_nanos: rates.cost_nanos(billed), source })
+    }
+}
+
+/// "4" or "0.3125" (USD per million tokens) → pico-dollars per token, exactly; `None` for anything else (a
+/// negative price, more than six decimals, not a number).
+pub fn pico_per_token(usd_per_million: &str) -> Option<Pico> {
+    let text = usd_per_million.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+        || fraction.len() > 6
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let fraction: i64 = format!("{fraction:0<6}").parse().ok()?;
+    whole.checked_mul(1_000_000)?.checked_add(fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_per_million_tokens_become_whole_pico_dollars_per_token() {
+        assert_eq!(pico_per_token("4"), Some(4_000_000));
+        assert_eq!(pico_per_token("0.3125"), Some(312_500));
+        assert_eq!(pico_per_token("3.75"), Some(3_750_000));
+        assert_eq!(pico_per_token(".5"), Some(500_000));
+        for bad in ["", ".", "-1", "1e3", "0.0000001", "abc", "1.2.3"] {
+            assert_eq!(pico_per_token(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn learned_rates_come_first_but_a_long_prompt_takes_the_tables_tiers_and_an_unknown_model_has_no_price() {
+        let day: NaiveDate = "2026-12-01".parse().expect("day");
+        let new_model = Rates {
+            input: 7_000_000,
+            output: 35_000_000,
+            cache_read: 700_000,
+            cache_write_5m: 8_750_000,
+            cache_write_1h: 14_000_000,
+        };
+        let cheaper_sonnet = Rates { input: 2_000_000, ..new_model };
+        let learned: BTreeMap<String, learned::Learned> = [
+            ("claude-opus-9".to_owned(), learned::Learned { rates: new_model, requests: 12 }),
+            ("claude-sonnet-4-5".to_owned(), learned::Learned { rates: cheaper_sonnet, requests: 30 }),
+        ]
+        .into();
+        let prices = Prices::with(learned, PriceTable::bundled());
+        let small = Billed { input: 1_000, ..Billed::default() };
+        let long = Billed { input: 250_000, ..Billed::default() };
+        assert_eq!(
+            prices.estimate("claude-opus-9[1m]", day, &small),
+            Some(Estimate { cost_nanos: 7_000_000, source: RateSource::Learned })
+        );
+        assert_eq!(
+            prices.estimate("claude-opus-9", day, &long).map(|e| e.source),
+            Some(RateSource::Learned),
+            "no tiers known"
+        );
+        assert_eq!(prices.estimate("claude-sonnet-4-5", day, &small).map(|e| e.cost_nanos), Some(2_000_000));
+        assert_eq!(
+            prices.estimate("claude-sonnet-4-5", day, &long),
+            Some(Estimate { cost_nanos: 1_500_000_000, source: RateSource::Table }),
+            "250,000 tokens at the table's $6 tier"
+        );
+        assert_eq!(prices.estimate("claude-haiku-4-5", day, &small).map(|e| e.source), Some(RateSource::Table));
+        assert_eq!(prices.estimate("mystery-model", day, &small), None);
+    }
+
+    #[test]
+    fn a_cost_is_summed_exactly_then_rounded_to_the_nano_dollar() {
+        let rates = Rates {
+            input: 4_000_000,
+            output: 20_000_000,
+            cache_read: 200_000,
+            cache_write_5m: 5_000_000,
+            cache_write_1h: 8_000_000,
+        };
+        // The tool flow's first request: 6 in, 120 out, 14,000 written.
+        let first = Billed { input: 6, output: 120, cache_write_5m: 14_000, ..Billed::default() };
+        assert_eq!(rates.cost_nanos(&first), 72_424_000);
+        let pico = Rates { input: 1, ..rates };
+        assert_eq!(pico.cost_nanos(&Billed { input: 600, ..Billed::default() }), 1, "0.6 nano rounds up");
+        assert_eq!(pico.cost_nanos(&Billed { input: 400, ..Billed::default() }), 0, "0.4 nano rounds down");
+        let split = Billed::from(ResponseTokens { cache_creation: 100, cache_creation_1h: 30, ..Default::default() });
+        assert_eq!((split.cache_write_5m, split.cache_write_1h), (70, 30));
+    }
+}
