@@ -8,10 +8,10 @@ use ccmeter_core::budget::{self, BudgetState, BudgetStatus, Period};
 use ccmeter_core::error::SettingsField;
 use ccmeter_core::read::query;
 use ccmeter_core::store::settings;
-use ccmeter_core::words::settings::{Budget, DEFAULT_THRESHOLDS, ProjectBudget, Settings};
+use ccmeter_core::words::settings::{Budget, Budgets, DEFAULT_THRESHOLDS, ProjectBudget, Settings};
 use ccmeter_core::{StoreError, TimeContext};
 
-use crate::cli::{BudgetAction, BudgetArgs, BudgetClearArgs, BudgetSetArgs, PeriodArg};
+use crate::cli::{BudgetAction, BudgetArgs, BudgetSetArgs, PeriodArg};
 
 /// Tells the app running on this database to take the new settings into account now.
 fn reach_running_app(db: &Path) -> &'static str {
@@ -27,47 +27,8 @@ fn reach_running_app(db: &Path) -> &'static str {
 
 pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
     match &args.action {
-        BudgetAction::Set(set) if set.project.is_some() => set_project(db, set),
-        BudgetAction::Clear(clear) if clear.project.is_some() => clear_project(db, clear),
-        BudgetAction::Set(set) => {
-            let period = period(set.period);
-            // Checked before the database is opened: bad input changes nothing, not even creates the file.
-            let limit_usd = parse_usd(&set.usd)?;
-            let thresholds = set.thresholds.as_deref().map(parse_thresholds).transpose()?;
-            Budget { limit_usd, thresholds: thresholds.clone().unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec()) }
-                .validate(period)?;
-            let mut conn = ccmeter_core::store::open_connection(db)?;
-            let budget = settings::update(&mut conn, |settings| {
-                let thresholds = thresholds
-                    .or_else(|| settings.budgets.get(period).map(|b| b.thresholds.clone()))
-                    .unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec());
-                let budget = Budget { limit_usd, thresholds };
-                settings.budgets.set(period, Some(budget.clone()));
-                Ok(budget)
-            })?;
-            let reached = reach_running_app(db);
-            Ok(format!(
-                "{} set to {}; alerts at {} of it.{reached}\n",
-                budget_name(period),
-                budget.limit_nanos().map(ccmeter_core::words::money::money).unwrap_or_default(),
-                percentages(&budget.thresholds)
-            ))
-        }
-        BudgetAction::Clear(clear) => {
-            let period = period(clear.period);
-            let mut conn = ccmeter_core::store::open_connection(db)?;
-            let had = settings::update(&mut conn, |settings| {
-                let had = settings.budgets.get(period).is_some();
-                settings.budgets.set(period, None);
-                Ok(had)
-            })?;
-            let reached = reach_running_app(db);
-            Ok(if had {
-                format!("{} removed.{reached}\n", budget_name(period))
-            } else {
-                format!("There was no {}; nothing changed.\n", budget_name(period).to_lowercase())
-            })
-        }
+        BudgetAction::Set(set) => self::set(db, &Target::of(set.period, set.project.as_deref()), set),
+        BudgetAction::Clear(clear) => self::clear(db, &Target::of(clear.period, clear.project.as_deref())),
         BudgetAction::List(list) => {
             let conn = ccmeter_core::store::open_connection(db)?;
             let ctx = TimeContext::system();
@@ -83,61 +44,108 @@ pub fn run(db: &Path, args: &BudgetArgs) -> Result<String, StoreError> {
     }
 }
 
-/// `budget set --project`: checked whole before the database is opened, like the budget of all projects.
-fn set_project(db: &Path, set: &BudgetSetArgs) -> Result<String, StoreError> {
-    let period = period(set.period);
-    let project = set.project.clone().unwrap_or_default();
+/// The budget a command names: of every project's spend in a period, or of one project's (`--project`).
+struct Target {
+    period: Period,
+    project: Option<String>,
+}
+
+impl Target {
+    fn of(period: PeriodArg, project: Option<&str>) -> Target {
+        Target { period: self::period(period), project: project.map(str::to_owned) }
+    }
+
+    fn get<'a>(&self, budgets: &'a Budgets) -> Option<&'a Budget> {
+        match &self.project {
+            None => budgets.get(self.period),
+            Some(project) => budgets.of_project(project, self.period),
+        }
+    }
+
+    fn set(&self, budgets: &mut Budgets, budget: Option<Budget>) {
+        match &self.project {
+            None => budgets.set(self.period, budget),
+            Some(project) => budgets.set_project(project, self.period, budget),
+        }
+    }
+
+    /// Checked before the database is opened: bad input changes nothing, not even creates the file.
+    fn validate(&self, budget: &Budget) -> Result<(), StoreError> {
+        match &self.project {
+            None => budget.validate(self.period),
+            Some(project) => {
+                ProjectBudget { project: project.clone(), period: self.period, budget: budget.clone() }.validate()
+            }
+        }
+    }
+
+    /// "Daily budget", "Daily budget of acme/api".
+    fn name(&self) -> String {
+        match &self.project {
+            None => budget_name(self.period).to_owned(),
+            Some(project) => format!("{} of {project}", budget_name(self.period)),
+        }
+    }
+}
+
+fn set(db: &Path, target: &Target, set: &BudgetSetArgs) -> Result<String, StoreError> {
     let limit_usd = parse_usd(&set.usd)?;
     let thresholds = set.thresholds.as_deref().map(parse_thresholds).transpose()?;
-    let wanted = ProjectBudget {
-        project: project.clone(),
-        period,
-        budget: Budget { limit_usd, thresholds: thresholds.clone().unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec()) },
-    };
-    wanted.validate()?;
+    target.validate(&Budget {
+        limit_usd,
+        thresholds: thresholds.clone().unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec()),
+    })?;
     let mut conn = ccmeter_core::store::open_connection(db)?;
     let budget = settings::update(&mut conn, |settings| {
+        // A new limit keeps the thresholds already chosen.
         let thresholds = thresholds
-            .or_else(|| settings.budgets.of_project(&project, period).map(|b| b.thresholds.clone()))
+            .or_else(|| target.get(&settings.budgets).map(|b| b.thresholds.clone()))
             .unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec());
         let budget = Budget { limit_usd, thresholds };
-        settings.budgets.set_project(&project, period, Some(budget.clone()));
+        target.set(&mut settings.budgets, Some(budget.clone()));
         Ok(budget)
     })?;
-    // Set all the same: the project's first session may be yet to come. A typo is the likelier reason.
-    let known = query::projects(&conn)?;
-    let unknown = if known.contains(&project) {
-        String::new()
-    } else {
-        let listed = match known.as_slice() {
-            [] => "no session has a project yet".to_owned(),
-            some => format!("known: {}", some.iter().take(5).cloned().collect::<Vec<_>>().join(", ")),
-        };
-        format!("\nNo session of {project} is recorded yet ({listed}); its spend counts from its first one.")
+    let unknown = match &target.project {
+        Some(project) => unknown_project_note(&conn, project)?,
+        None => String::new(),
     };
     let reached = reach_running_app(db);
     Ok(format!(
-        "{} of {project} set to {}; alerts at {} of it.{reached}{unknown}\n",
-        budget_name(period),
+        "{} set to {}; alerts at {} of it.{reached}{unknown}\n",
+        target.name(),
         budget.limit_nanos().map(ccmeter_core::words::money::money).unwrap_or_default(),
         percentages(&budget.thresholds)
     ))
 }
 
-fn clear_project(db: &Path, clear: &BudgetClearArgs) -> Result<String, StoreError> {
-    let period = period(clear.period);
-    let project = clear.project.clone().unwrap_or_default();
+/// A budget of a project no session has is set all the same (its first session may be yet to come), but a
+/// typo is the likelier reason: a line says so, with the projects known.
+fn unknown_project_note(conn: &ccmeter_core::store::Connection, project: &str) -> Result<String, StoreError> {
+    let known = query::projects(conn)?;
+    if known.iter().any(|p| p == project) {
+        return Ok(String::new());
+    }
+    let listed = match known.as_slice() {
+        [] => "no session has a project yet".to_owned(),
+        some => format!("known: {}", some.iter().take(5).cloned().collect::<Vec<_>>().join(", ")),
+    };
+    Ok(format!("\nNo session of {project} is recorded yet ({listed}); its spend counts from its first one."))
+}
+
+fn clear(db: &Path, target: &Target) -> Result<String, StoreError> {
     let mut conn = ccmeter_core::store::open_connection(db)?;
     let had = settings::update(&mut conn, |settings| {
-        let had = settings.budgets.of_project(&project, period).is_some();
-        settings.budgets.set_project(&project, period, None);
+        let had = target.get(&settings.budgets).is_some();
+        target.set(&mut settings.budgets, None);
         Ok(had)
     })?;
     let reached = reach_running_app(db);
     Ok(if had {
-        format!("{} of {project} removed.{reached}\n", budget_name(period))
+        format!("{} removed.{reached}\n", target.name())
     } else {
-        format!("There was no {} of {project}; nothing changed.\n", budget_name(period).to_lowercase())
+        let name = target.name();
+        let name = name[..1].to_lowercase() + &name[1..];
+        format!("There was no {name}; nothing changed.\n")
     })
 }
 

@@ -58,6 +58,15 @@ fn succeeded(output: Output) -> String {
     stdout(&output)
 }
 
+/// `ccmeter budget <args>` exits 1, says `reason` on stderr and leaves the budgets as `before`.
+fn refused(cli: &Cli, args: &[&str], reason: &str, before: &Value) {
+    let output = cli.budget(args);
+    assert_eq!(output.status.code(), Some(1), "{args:?}");
+    let said = stderr(&output);
+    assert!(said.starts_with("error: ") && said.contains(reason), "{args:?}: {said:?} should say {reason:?}");
+    assert_eq!(&cli.list(), before, "{args:?} changed the budgets");
+}
+
 fn statuses_of<'a>(list: &'a Value, period: &str) -> Vec<&'a Value> {
     list["statuses"].as_array().expect("statuses").iter().filter(|s| s["period"] == period).collect()
 }
@@ -133,13 +142,7 @@ fn bad_input_exits_with_code_1_says_why_and_changes_nothing() -> TestResult {
         (&["--usd", "5", "--thresholds", ""], "--thresholds takes whole percentages"),
     ];
     for (args, reason) in cases {
-        let mut full = vec!["set", "--period", "day"];
-        full.extend_from_slice(args);
-        let output = cli.budget(&full);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
-        let said = stderr(&output);
-        assert!(said.starts_with("error: ") && said.contains(reason), "{args:?}: {said:?} should say {reason:?}");
-        assert_eq!(cli.list(), before, "{args:?} changed the budgets");
+        refused(&cli, &[&["set", "--period", "day"], *args].concat(), reason, &before);
     }
 
     // Refused before the database is touched: no file appears for a bad first command.
@@ -211,13 +214,7 @@ fn a_project_budget_is_set_listed_and_cleared_beside_the_others_and_bad_ones_are
         (&["--project", "acme/api", "--period", "day", "--usd", "5", "--thresholds", "0"], "percentages from 1"),
     ];
     for (args, reason) in cases {
-        let mut full = vec!["set"];
-        full.extend_from_slice(args);
-        let output = cli.budget(&full);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
-        let said = stderr(&output);
-        assert!(said.starts_with("error: ") && said.contains(reason), "{args:?}: {said:?} should say {reason:?}");
-        assert_eq!(cli.list(), before, "{args:?} changed the budgets");
+        refused(&cli, &[&["set"], *args].concat(), reason, &before);
     }
     Ok(())
 }
