@@ -288,17 +288,11 @@ impl App {
     }
 
     /// Reads Claude Code's transcripts for each session's folder (its project when nothing better names one):
-    /// at start, then every few minutes, only the files new or changed since.
+    /// at start, then as Claude Code writes them (`pickup::follow_transcripts`), only the files new or changed.
     fn follow_transcripts(self: Arc<Self>) {
         let Some(dir) = ccmeter_core::transcripts::projects_dir() else { return };
-        tokio::spawn(async move {
-            loop {
-                if pickup::read_transcripts(&self.store, &dir).await > 0 {
-                    self.refresh.notify_one();
-                }
-                tokio::time::sleep(pickup::TRANSCRIPTS_READ_EVERY).await;
-            }
-        });
+        let (store, cancel) = (self.store.clone(), self.quit.clone());
+        tokio::spawn(pickup::follow_transcripts(store, dir, cancel, move || self.refresh.notify_one()));
     }
 
     /// Opens the welcome window if this is the first start (`settings::take_welcome`).

@@ -2,12 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use ccmeter_proto::Protocol;
 use tokio_util::sync::CancellationToken;
 
-use super::pickup::{self, SPOOL_TAKEN_EVERY, TRANSCRIPTS_READ_EVERY};
+use super::pickup::{self, SPOOL_TAKEN_EVERY};
 use crate::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -68,16 +67,11 @@ pub fn run(
 /// The status line's spool and Claude Code's transcripts, as the tray app takes them in. With no socket here for
 /// a status line run to hand its snapshot over, its spool is taken every few seconds instead of once at start.
 async fn pick_up(store: Store, db: PathBuf, cancel: CancellationToken) {
-    let transcripts = crate::transcripts::projects_dir();
-    let mut last_read: Option<Instant> = None;
+    if let Some(dir) = crate::transcripts::projects_dir() {
+        tokio::spawn(pickup::follow_transcripts(store.clone(), dir, cancel.clone(), || {}));
+    }
     loop {
         pickup::take_spool(&store, &db).await;
-        if let Some(dir) = &transcripts
-            && last_read.is_none_or(|at| at.elapsed() >= TRANSCRIPTS_READ_EVERY)
-        {
-            pickup::read_transcripts(&store, dir).await;
-            last_read = Some(Instant::now());
-        }
         tokio::select! {
             () = tokio::time::sleep(SPOOL_TAKEN_EVERY) => {}
             () = cancel.cancelled() => return,

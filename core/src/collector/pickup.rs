@@ -1,14 +1,27 @@
 //! What the collector takes in besides OTLP, for the tray app and `ccmeter serve` alike: the snapshots
 //! `ccmeter statusline` runs left in the spool while nothing listened on the app's socket, and the folder each
-//! session ran in, from Claude Code's transcripts (a session's project when nothing better names one).
+//! session ran in, from Claude Code's transcripts (a session's project when nothing better names one), followed
+//! as Claude Code writes them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use notify::{EventKind, RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::Store;
 
-/// How often Claude Code's transcripts are looked at again for new sessions' folders.
+/// How often Claude Code's transcripts are looked at again even without a change seen: the watch may be refused
+/// (too many folders for the system's limit) or miss a change (a network folder).
 pub const TRANSCRIPTS_READ_EVERY: Duration = Duration::from_secs(300);
+/// How long the folder must stay quiet after a change before it is read: Claude Code appends to a transcript a
+/// record at a time, in bursts.
+pub const TRANSCRIPTS_SETTLE: Duration = Duration::from_millis(700);
+/// The longest a change waits to be read while Claude Code keeps writing.
+pub const TRANSCRIPTS_MAX_WAIT: Duration = Duration::from_secs(5);
+/// How often a transcripts folder that does not exist yet (Claude Code never ran) is looked for.
+const ABSENT_FOLDER_EVERY: Duration = Duration::from_secs(30);
 /// How often `ccmeter serve`, which has no socket for the status line, takes in what its runs spooled.
 pub const SPOOL_TAKEN_EVERY: Duration = Duration::from_secs(10);
 
@@ -79,6 +92,69 @@ pub async fn read_transcripts(store: &Store, dir: &Path) -> usize {
         Err(error) => {
             tracing::warn!(%error, "cannot record the transcripts' folders");
             0
+        }
+    }
+}
+
+/// Follows the transcripts folder `dir` until `cancel`: reads it at once, then within a few seconds of each change
+/// Claude Code makes to a transcript (the `notify` crate: inotify on Linux, FSEvents on macOS), and every
+/// [`TRANSCRIPTS_READ_EVERY`] in any case. Calls `read` after each read that recorded something.
+pub async fn follow_transcripts(store: Store, dir: PathBuf, cancel: CancellationToken, read: impl Fn() + Send) {
+    let (changed, mut changes) = mpsc::unbounded_channel::<()>();
+    let mut watcher: Option<notify::RecommendedWatcher> = None;
+    loop {
+        if read_transcripts(&store, &dir).await > 0 {
+            read();
+        }
+        if watcher.is_none() && dir.is_dir() {
+            watcher = watch(&dir, changed.clone());
+        }
+        let idle = if dir.is_dir() { TRANSCRIPTS_READ_EVERY } else { ABSENT_FOLDER_EVERY };
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(idle) => continue,
+            Some(()) = changes.recv() => {}
+        }
+        // A burst of appends is read once: when the folder has been quiet a moment, or after the longest wait.
+        let deadline = tokio::time::Instant::now() + TRANSCRIPTS_MAX_WAIT;
+        loop {
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                () = tokio::time::sleep_until(deadline) => break,
+                more = tokio::time::timeout(TRANSCRIPTS_SETTLE, changes.recv()) => match more {
+                    Ok(Some(())) => continue,
+                    _ => break,
+                },
+            }
+        }
+    }
+}
+
+/// A recursive watch of `dir` that reports each change to a transcript; `None` (with the reason logged) when the
+/// system refuses it, and the periodic reads carry on alone.
+fn watch(dir: &Path, changed: mpsc::UnboundedSender<()>) -> Option<notify::RecommendedWatcher> {
+    let handler = move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        let touches_transcript = event.paths.iter().any(|p| p.extension().is_some_and(|ext| ext == "jsonl"));
+        if touches_transcript && matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_)) {
+            let _ = changed.send(());
+        }
+    };
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(watcher) => watcher,
+        Err(error) => {
+            tracing::warn!(%error, "cannot watch Claude Code's transcripts; reading them every few minutes");
+            return None;
+        }
+    };
+    match watcher.watch(dir, RecursiveMode::Recursive) {
+        Ok(()) => {
+            tracing::debug!(dir = %dir.display(), "watching Claude Code's transcripts");
+            Some(watcher)
+        }
+        Err(error) => {
+            tracing::warn!(%error, dir = %dir.display(), "cannot watch Claude Code's transcripts; reading them every few minutes");
+            None
         }
     }
 }

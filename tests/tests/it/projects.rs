@@ -186,3 +186,36 @@ fn each_session_gets_one_project_from_its_repository_its_git_root_or_its_transcr
         menu_labels(&conn).contains(&line("$2.50", "83")).then_some(())
     });
 }
+
+#[test]
+fn a_transcript_written_while_the_app_runs_gives_its_session_a_project_within_seconds() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let claude = dir.path().join("claude");
+    std::fs::create_dir_all(claude.join("projects")).expect("Claude Code's projects folder");
+    let app = launch_with(&db, &[("CLAUDE_CONFIG_DIR", &claude), ("CCMETER_TZ", Path::new("UTC"))]);
+    let conn = wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    let (grpc, http) = (grpc_address(&conn), http_address(&conn));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    for request in requests(TOOL_FLOW) {
+        runtime.block_on(send_fixture_to(grpc, http, &request));
+    }
+    let none = wait_for("the session stored, with no project yet", Duration::from_secs(20), || {
+        let seen = report(&db, &["--by", "project", "--since", "2026-01-01"]);
+        seen["rows"].as_array().filter(|rows| rows.len() == 1).map(|rows| rows[0]["key"].clone())
+    });
+    assert_eq!(none, "(no project)");
+
+    // Claude Code writes the session's transcript (here all at once) while the app runs.
+    let root = dir.path().join("disk");
+    let written = std::time::Instant::now();
+    copy_transcripts("grpc/success/tool-flow", &claude, &root, TOOL_FLOW_CWD);
+    let folder = format!("{}{TOOL_FLOW_CWD}", root.display());
+    wait_for("the transcript's folder as the session's project", Duration::from_secs(15), || {
+        let seen = report(&db, &["--by", "project", "--since", "2026-01-01"]);
+        seen["rows"].as_array().and_then(|rows| rows.iter().find(|r| r["key"] == folder.as_str())).map(|_| ())
+    });
+    println!("project known {:.1} s after the transcript was written", written.elapsed().as_secs_f64());
+    assert!(written.elapsed() < Duration::from_secs(15));
+}

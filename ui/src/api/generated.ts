@@ -90,7 +90,8 @@ projects: Array<ProjectBudget>, };
 
 export type BudgetsPatch = { day?: Budget | null, week?: Budget | null, month?: Budget | null, session?: Budget | null, 
 /**
- * Every project budget, replacing the stored list (the Settings window leaves it out: the CLI sets them).
+ * Every project budget, replacing the stored list (sent only when the list was changed, so a budget the CLI
+ * sets meanwhile is kept otherwise).
  */
 projects?: Array<ProjectBudget>, };
 
