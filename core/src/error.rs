@@ -23,6 +23,16 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("the database writer has stopped")]
     WriterGone,
+    /// The writer refused a batch of records (what the receiver answers its client).
+    #[error("the records could not be written: {0}")]
+    Write(String),
+    /// `ccmeter import-transcripts`: a folder to read is not there.
+    #[error(
+        "no transcripts folder at {}: Claude Code writes its transcripts under ~/.claude/projects \
+         ($CLAUDE_CONFIG_DIR/projects when that is set); name another folder with --dir",
+        dir.display()
+    )]
+    NoTranscripts { dir: PathBuf },
     #[error("invalid query: {text:?} is not a date: use YYYY-MM-DD, e.g. 2026-11-24")]
     InvalidDate { text: String },
     #[error("invalid query: {0}")]

@@ -17,6 +17,7 @@
 //! apply_settings  saving settings that prune and erase
 //! transcripts what Claude Code's own transcripts say of each session (its folder, its responses' usage)
 //! pricing    what tokens cost when Claude Code did not say: rates learned from telemetry, the bundled table
+//! history    the transcripts' requests imported as estimated history, each request once
 //! collector  the OTLP receiver and the store running together, headless or inside the tray app
 //! ```
 //!
@@ -31,6 +32,7 @@ pub mod dashboard;
 pub mod error;
 pub mod forecast;
 pub mod fs;
+pub mod history;
 pub mod limits;
 pub mod logging;
 pub mod paths;

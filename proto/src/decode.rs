@@ -148,6 +148,7 @@ fn event_detail(name: &EventName, attrs: &Attributes) -> Result<EventDetail, Str
                 query_source: get_string(attrs, "query_source"),
                 agent_id: get_string(attrs, "agent_id"),
                 agent_name: get_string(attrs, "agent.name"),
+                cost_kind: CostKind::Reported,
             })
         }
         EventName::ApiError => EventDetail::ApiError(ApiError {

@@ -244,6 +244,31 @@ pub struct ApiRequest {
     /// The subagent that made the request (`agent_id`, `agent.name`); `None` on the main thread.
     pub agent_id: Option<String>,
     pub agent_name: Option<String>,
+    /// Whose cost this is: Claude Code's, or (a request read from a transcript) ccmeter's estimate.
+    pub cost_kind: CostKind,
+}
+
+/// Who priced a request. Telemetry always carries Claude Code's own cost; a transcript carries tokens only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CostKind {
+    /// Claude Code's `cost_usd`.
+    #[default]
+    Reported,
+    /// ccmeter's estimate from the best rates it knows.
+    Estimated,
+    /// No rates are known for the model: costed 0 and counted apart, never shown as $0.
+    NoPrice,
+}
+
+impl CostKind {
+    /// As the `events.estimated` column keeps it.
+    pub fn code(self) -> i64 {
+        match self {
+            CostKind::Reported => 0,
+            CostKind::Estimated => 1,
+            CostKind::NoPrice => 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -40,6 +40,11 @@ pub enum Command {
     /// Add the history in a file made by `ccmeter export` to this database. Sessions it already has are
     /// kept once; its settings and budgets are not touched.
     Import(ImportArgs),
+    /// Add the history Claude Code's transcripts hold (every session of the last 30 days, or as long as its
+    /// cleanupPeriodDays keeps them) to this database: its tokens exactly, its cost estimated from the rates
+    /// your telemetry taught ccmeter, else a bundled price table. A request telemetry already reported is not
+    /// added again; running it twice changes nothing.
+    ImportTranscripts(ImportTranscriptsArgs),
     /// Claude Code's statusLine command: reads the JSON Claude Code writes to its stdin, hands it to the app
     /// (plan limits, the session's project) and prints one line: session cost, today, budget, 5-hour and
     /// weekly limits. Always exits 0. `ccmeter connect` sets it up.
@@ -65,6 +70,18 @@ pub struct ImportArgs {
     /// A file written by `ccmeter export`
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportTranscriptsArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The transcripts folders, comma-separated [default: $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects]
+    #[arg(long, value_name = "DIR[,DIR…]")]
+    pub dir: Option<String>,
+    /// Only responses from this local day on (YYYY-MM-DD) [default: every transcript, whatever its age]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -51,7 +51,8 @@ impl From<StoreError> for IpcError {
             | StoreError::Migrate { .. }
             | StoreError::Backup { .. }
             | StoreError::Sql(_)
-            | StoreError::WriterGone => ErrorKind::Database,
+            | StoreError::WriterGone
+            | StoreError::Write(_) => ErrorKind::Database,
             StoreError::TooNew { .. } => ErrorKind::TooNew,
             StoreError::InvalidDate { .. } | StoreError::InvalidRange(_) => ErrorKind::InvalidRange,
             StoreError::InvalidSettings { problem, .. } => {
@@ -61,7 +62,9 @@ impl From<StoreError> for IpcError {
             StoreError::NoSuchSession { .. } => ErrorKind::NoSuchSession,
             StoreError::WriteFile { .. } | StoreError::Encode(_) => ErrorKind::WriteFile,
             StoreError::ClaudeConfig { .. } => ErrorKind::ClaudeConfig,
-            StoreError::Export { .. } | StoreError::Import { .. } => ErrorKind::Transfer,
+            StoreError::Export { .. } | StoreError::Import { .. } | StoreError::NoTranscripts { .. } => {
+                ErrorKind::Transfer
+            }
         };
         IpcError { kind, message: error.to_string() }
     }

@@ -7,6 +7,7 @@ mod app;
 mod budget_cli;
 mod cli;
 mod connect_cli;
+mod history_cli;
 #[cfg(target_os = "linux")]
 mod icon_files;
 mod login;
@@ -80,6 +81,10 @@ fn main() -> ExitCode {
         Some(Command::Import(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
             print_or_fail(transfer_cli::import(&db, &args.file))
+        }
+        Some(Command::ImportTranscripts(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db.clone());
+            print_or_fail(history_cli::run(&db, &args))
         }
         Some(Command::Statusline(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db);

@@ -111,7 +111,22 @@ fn table(report: &Report) -> String {
     };
     let _ = writeln!(out, "ccmeter report: {period}, times in {}", report.time_zone);
     let _ = writeln!(out);
-    let _ = writeln!(out, "  Cost          {}", money(u.cost_usd));
+    let estimated = report.total.estimated_cost_usd;
+    let estimate = if estimated <= 0.0 {
+        String::new()
+    } else if (estimated - u.cost_usd).abs() < 5e-10 {
+        "  (estimated: read from Claude Code's transcripts)".to_owned()
+    } else {
+        format!("  (of which {} estimated from Claude Code's transcripts)", money(estimated))
+    };
+    let _ = writeln!(out, "  Cost          {}{estimate}", money(u.cost_usd));
+    if report.total.unpriced_requests > 0 {
+        let _ = writeln!(
+            out,
+            "                {} of a model with no known price: in the tokens, not in the cost",
+            plural(report.total.unpriced_requests, "request")
+        );
+    }
     let _ = writeln!(
         out,
         "  Tokens        {}  (input {} · output {} · cache read {} · cache write {})",

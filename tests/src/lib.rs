@@ -72,6 +72,9 @@ macro_rules! undo_schema_6 {
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP TABLE transcript_requests;
+    DROP INDEX events_estimated;
+    ALTER TABLE events DROP COLUMN estimated;
     DROP TABLE session_projects;
     DROP TABLE session_transcripts;
     DROP TABLE limit_windows;

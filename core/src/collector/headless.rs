@@ -7,6 +7,9 @@ use ccmeter_proto::Protocol;
 use tokio_util::sync::CancellationToken;
 
 use super::pickup::{self, SPOOL_TAKEN_EVERY};
+
+/// How long a stop waits for the requests in flight before it closes the connections still open.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 use crate::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -54,9 +57,23 @@ pub fn run(
             return Err(serve_error(finished));
         }
         tracing::info!("shutting down: finishing requests in flight");
-        while let Some(finished) = tasks.join_next().await {
-            if !matches!(finished, Ok((_, Ok(())))) {
-                return Err(serve_error(finished));
+        // An exporter keeps its connection open between exports (Claude Code's does, for as long as it runs): the
+        // requests in flight get a moment, the idle connections do not hold the stop up. Every acknowledged
+        // record is committed already.
+        let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            while let Some(finished) = tasks.join_next().await {
+                if !matches!(finished, Ok((_, Ok(())))) {
+                    return Err(serve_error(finished));
+                }
+            }
+            Ok(())
+        })
+        .await;
+        match drained {
+            Ok(result) => result?,
+            Err(_) => {
+                tracing::info!(grace = ?SHUTDOWN_GRACE, "clients still connected after the grace period: closing them");
+                tasks.abort_all();
             }
         }
         tracing::info!("stopped");

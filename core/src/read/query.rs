@@ -6,7 +6,7 @@
 //! its metric cost and tokens count only in 15-minute buckets where no api_request event arrived at
 //! all (when both exporters run, the events already carry that cost under their sessions).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
@@ -923,6 +923,47 @@ pub fn models(conn: &Connection) -> Result<Vec<String>> {
     )?;
     let models = statement.query_map([], |row| row.get(0))?;
     Ok(models.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The estimated part of a range's cost (requests read from transcripts), by the report's groupings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Estimated {
+    pub total: i64,
+    /// Requests of a model with no known price.
+    pub unpriced: i64,
+    pub by_session: HashMap<String, i64>,
+    pub by_model: HashMap<String, i64>,
+    pub by_day: HashMap<NaiveDate, i64>,
+}
+
+/// The estimated cost of `range`: only the estimated records are read (a partial index holds them alone).
+pub fn estimated(conn: &Connection, ctx: &TimeContext, range: Range) -> Result<Estimated> {
+    let mut found = Estimated::default();
+    let Some((first, last)) = record_times(range) else { return Ok(found) };
+    let mut statement = conn.prepare_cached(
+        "SELECT session_id, coalesce(model_norm, ''), time_ns, coalesce(cost_nanos, 0), estimated FROM events
+         WHERE estimated <> 0 AND time_ns >= ?1 AND time_ns <= ?2",
+    )?;
+    let rows = statement.query_map(params![first, last], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (session, model, time_ns, cost, kind) = row?;
+        if kind == ccmeter_proto::CostKind::NoPrice.code() {
+            found.unpriced += 1;
+        }
+        found.total += cost;
+        *found.by_session.entry(session).or_default() += cost;
+        *found.by_model.entry(model).or_default() += cost;
+        *found.by_day.entry(ctx.day_of(from_ns(time_ns))).or_default() += cost;
+    }
+    Ok(found)
 }
 
 /// Every project a session with records has (`words::project`), the most sessions first.

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::read::query::{self, ModelUsage, SessionFilter, SessionRow, SessionSort, Summary, TokenCounts};
+use crate::words::money::usd;
 use crate::words::range::Range;
 use crate::words::time::TimeContext;
 
@@ -32,6 +33,8 @@ pub struct GroupRow {
     pub lines_added: i64,
     pub lines_removed: i64,
     pub sessions: Option<i64>,
+    /// How much of `cost_usd` is ccmeter's estimate (requests read from transcripts), not Claude Code's own.
+    pub estimated_cost_usd: f64,
 }
 
 /// The period's headline figures and its events by name.
@@ -41,6 +44,10 @@ pub struct ReportTotal {
     pub summary: Summary,
     /// One key per bare `event.name`, unknown names included; each stored Claude Code event counted once.
     pub events_by_name: std::collections::BTreeMap<String, i64>,
+    /// How much of the cost is ccmeter's estimate (requests read from Claude Code's transcripts).
+    pub estimated_cost_usd: f64,
+    /// Requests read from transcripts of a model with no known price: in the tokens, not in the cost.
+    pub unpriced_requests: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,6 +82,7 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
     )?
     .rows;
     let models = query::by_model_of(usage);
+    let estimated = query::estimated(conn, ctx, range)?;
     let rows = match request.by {
         None => None,
         Some(GroupBy::Model) => Some(
@@ -89,6 +97,7 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
                     lines_added: 0,
                     lines_removed: 0,
                     sessions: None,
+                    estimated_cost_usd: usd(estimated.by_model.get(&m.model).copied().unwrap_or(0)),
                 })
                 .collect(),
         ),
@@ -104,10 +113,16 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
                     lines_added: s.usage.lines_added,
                     lines_removed: s.usage.lines_removed,
                     sessions: None,
+                    estimated_cost_usd: usd(s
+                        .id
+                        .as_ref()
+                        .and_then(|id| estimated.by_session.get(id))
+                        .copied()
+                        .unwrap_or(0)),
                 })
                 .collect(),
         ),
-        Some(GroupBy::Project) => Some(by_project(&sessions)),
+        Some(GroupBy::Project) => Some(by_project(&sessions, &estimated.by_session)),
         Some(GroupBy::Day) => Some(
             query::by_day(conn, ctx, range)?
                 .into_iter()
@@ -120,6 +135,7 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
                     lines_added: usage.lines_added,
                     lines_removed: usage.lines_removed,
                     sessions: None,
+                    estimated_cost_usd: usd(estimated.by_day.get(&day).copied().unwrap_or(0)),
                 })
                 .collect(),
         ),
@@ -129,7 +145,12 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
         time_zone: ctx.zone.name().to_owned(),
         since: request.since.map(|d| d.to_string()),
         until: request.until.map(|d| d.to_string()),
-        total: ReportTotal { summary, events_by_name: query::event_counts(conn, range)? },
+        total: ReportTotal {
+            summary,
+            events_by_name: query::event_counts(conn, range)?,
+            estimated_cost_usd: usd(estimated.total),
+            unpriced_requests: estimated.unpriced,
+        },
         sessions,
         models,
         by: request.by,
@@ -138,11 +159,12 @@ pub fn build(conn: &Connection, ctx: &TimeContext, request: &ReportRequest) -> R
 }
 
 /// The sessions' usage summed per project, most expensive first (ties by name); sessions without one last.
-fn by_project(sessions: &[SessionRow]) -> Vec<GroupRow> {
-    let mut projects: std::collections::BTreeMap<Option<&str>, (i64, GroupRow)> = std::collections::BTreeMap::new();
+fn by_project(sessions: &[SessionRow], estimated: &std::collections::HashMap<String, i64>) -> Vec<GroupRow> {
+    let mut projects: std::collections::BTreeMap<Option<&str>, (i64, i64, GroupRow)> =
+        std::collections::BTreeMap::new();
     for session in sessions {
         let project = session.project.as_deref();
-        let (nanos, row) = projects.entry(project).or_insert_with(|| {
+        let (nanos, estimated_nanos, row) = projects.entry(project).or_insert_with(|| {
             let row = GroupRow {
                 key: project.unwrap_or(NO_PROJECT).to_owned(),
                 cost_usd: 0.0,
@@ -152,11 +174,13 @@ fn by_project(sessions: &[SessionRow]) -> Vec<GroupRow> {
                 lines_added: 0,
                 lines_removed: 0,
                 sessions: Some(0),
+                estimated_cost_usd: 0.0,
             };
-            (0, row)
+            (0, 0, row)
         });
         let usage = &session.usage;
         *nanos += usage.cost_nanos;
+        *estimated_nanos += session.id.as_ref().and_then(|id| estimated.get(id)).copied().unwrap_or(0);
         row.tokens.input += usage.tokens.input;
         row.tokens.output += usage.tokens.output;
         row.tokens.cache_read += usage.tokens.cache_read;
@@ -169,8 +193,9 @@ fn by_project(sessions: &[SessionRow]) -> Vec<GroupRow> {
     }
     let mut rows: Vec<(bool, i64, GroupRow)> = projects
         .into_iter()
-        .map(|(project, (nanos, mut row))| {
+        .map(|(project, (nanos, estimated_nanos, mut row))| {
             row.cost_usd = crate::words::money::usd(nanos);
+            row.estimated_cost_usd = crate::words::money::usd(estimated_nanos);
             (project.is_none(), nanos, row)
         })
         .collect();

@@ -15,8 +15,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use ccmeter_proto::{
-    Batch, Event, EventDetail, EventName, MetricName, MetricPoint, PointKind, Resource, Span, Temporality,
-    normalize_model,
+    ApiRequest, Batch, CostKind, Event, EventDetail, EventName, MetricName, MetricPoint, PointKind, Resource, Span,
+    Temporality, normalize_model,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
@@ -132,6 +132,7 @@ pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privac
         rollups: HashMap::new(),
         facets: HashMap::new(),
         sessions: HashMap::new(),
+        retracted: Vec::new(),
     };
     let mut summaries = Vec::with_capacity(batches.len());
     for batch in batches {
@@ -151,6 +152,15 @@ pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privac
     drop(writer);
     tx.commit()?;
     Ok(summaries)
+}
+
+/// The key a transcript's request is remembered by: its request id as its event's key has it, or its response's
+/// id (in the event's attributes) when Claude Code recorded none.
+fn transcript_key(request: &ApiRequest, dedup_key: &str) -> String {
+    match &request.request_id {
+        Some(_) => dedup_key.to_owned(),
+        None => format!("h:{dedup_key}"),
+    }
 }
 
 fn hash_hex(parts: &[&[u8]]) -> String {
@@ -265,9 +275,9 @@ const INSERT_EVENT: &str = "
         request_id, model, model_norm, cost_nanos, cost_from_micros, input_tokens, output_tokens,
         cache_read_tokens, cache_creation_tokens, duration_ms, success, tool_name, decision, status_code,
         query_source, resource_id, attributes, body, severity, trace_id, span_id, ttft_ms,
-        cache_creation_5m_tokens, cache_creation_1h_tokens, agent_id, agent_name)
+        cache_creation_5m_tokens, cache_creation_1h_tokens, agent_id, agent_name, estimated)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-        ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)";
+        ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)";
 
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
@@ -284,6 +294,8 @@ struct Writer<'a> {
     rollups: HashMap<(i64, String, String), Increment>,
     facets: HashMap<(Facet, String, i64, String), (i64, Increment)>,
     sessions: HashMap<String, SessionTouch>,
+    /// (bucket, session) of each estimate taken back: rollup rows it leaves empty go at the end.
+    retracted: Vec<(i64, String)>,
 }
 
 impl Writer<'_> {
@@ -433,6 +445,29 @@ impl Writer<'_> {
             self.write_facet(facet, &value, bucket, &session, records, &inc)?;
         }
         touched.extend(facet_buckets);
+        // An estimate taken back leaves its rows at zero where telemetry filed the request elsewhere (another
+        // effort, another source): an empty row would still list its value.
+        for (bucket, session) in std::mem::take(&mut self.retracted) {
+            self.tx
+                .prepare_cached(
+                    "DELETE FROM usage_rollup WHERE bucket = ?1 AND session_id = ?2
+                       AND ev_cost_nanos = 0 AND ev_input = 0 AND ev_output = 0 AND ev_cache_read = 0
+                       AND ev_cache_creation = 0 AND m_cost_nanos = 0 AND m_input = 0 AND m_output = 0
+                       AND m_cache_read = 0 AND m_cache_creation = 0 AND api_requests = 0 AND api_duration_ms = 0
+                       AND api_errors = 0 AND user_prompts = 0 AND tool_results = 0 AND lines_added = 0
+                       AND lines_removed = 0 AND commits = 0 AND pull_requests = 0 AND sessions_started = 0
+                       AND active_user_us = 0 AND active_cli_us = 0 AND edits_accepted = 0 AND edits_rejected = 0",
+                )?
+                .execute(params![bucket, session])?;
+            self.tx
+                .prepare_cached(
+                    "DELETE FROM facet_rollup WHERE bucket = ?1 AND session_id = ?2 AND records = 0
+                       AND ev_cost_nanos = 0 AND ev_input = 0 AND ev_output = 0 AND ev_cache_read = 0
+                       AND ev_cache_creation = 0 AND m_cost_nanos = 0 AND m_input = 0 AND m_output = 0
+                       AND m_cache_read = 0 AND m_cache_creation = 0 AND accepted = 0 AND rejected = 0",
+                )?
+                .execute(params![bucket, session])?;
+        }
         super::daily::refresh(self.tx, touched, super::daily::Timings::AddedAfter(self.last_event))?;
         super::daily::refresh_sessions(self.tx, sessions.iter().map(String::as_str))?;
         Ok(())
@@ -661,6 +696,23 @@ impl Writer<'_> {
             EventDetail::None => {}
         }
         let model_norm = model.as_deref().map(normalize_model).map(str::to_owned);
+        let cost_kind = request.map_or(CostKind::Reported, |r| r.cost_kind);
+        if cost_kind != CostKind::Reported {
+            // A request read from a transcript once is never added again: not after retention pruned it, not
+            // after telemetry replaced it.
+            let key = transcript_key(request.expect("estimates are requests"), &dedup_key);
+            let fresh = self
+                .tx
+                .prepare_cached("INSERT OR IGNORE INTO transcript_requests (key) VALUES (?1)")?
+                .execute([key])?;
+            if fresh == 0 {
+                summary.duplicates += 1;
+                return Ok(());
+            }
+        } else if request.is_some_and(|r| r.request_id.is_some()) {
+            // Claude Code's own cost of a request ccmeter had only estimated (its transcript was read first).
+            self.retract_estimate(&dedup_key)?;
+        }
 
         if self.insert_event.is_none() {
             self.insert_event = Some(self.tx.prepare_cached(INSERT_EVENT)?);
@@ -706,7 +758,8 @@ impl Writer<'_> {
             request.and_then(|r| r.cache_creation_5m),
             request.and_then(|r| r.cache_creation_1h),
             request.and_then(|r| r.agent_id.as_deref()),
-            request.and_then(|r| r.agent_name.as_deref())
+            request.and_then(|r| r.agent_name.as_deref()),
+            cost_kind.code()
         ])?;
         if inserted == 0 {
             summary.duplicates += 1;
@@ -733,6 +786,57 @@ impl Writer<'_> {
             }
             summary.touch(session, event.time_ns);
         }
+        Ok(())
+    }
+
+    /// Takes back an estimated request stored under `dedup_key` (read from a transcript) with everything it added
+    /// to the rollups, for the same request as telemetry reports it to take its place.
+    fn retract_estimate(&mut self, dedup_key: &str) -> Result<()> {
+        let found = self
+            .tx
+            .prepare_cached(
+                "SELECT id, session_id, time_ns, coalesce(model_norm, ''), coalesce(cost_nanos, 0),
+                        coalesce(input_tokens, 0), coalesce(output_tokens, 0), coalesce(cache_read_tokens, 0),
+                        coalesce(cache_creation_tokens, 0), coalesce(query_source, ''), attributes,
+                        agent_id IS NOT NULL, coalesce(agent_name, '')
+                 FROM events WHERE dedup_key = ?1 AND estimated <> 0",
+            )?
+            .query_row([dedup_key], |row| {
+                let inc = Increment {
+                    ev_cost_nanos: -row.get::<_, i64>(4)?,
+                    ev_input: -row.get::<_, i64>(5)?,
+                    ev_output: -row.get::<_, i64>(6)?,
+                    ev_cache_read: -row.get::<_, i64>(7)?,
+                    ev_cache_creation: -row.get::<_, i64>(8)?,
+                    api_requests: -1,
+                    ..Increment::default()
+                };
+                let attributes: String = row.get(10)?;
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, String>(3)?,
+                    inc,
+                    row.get::<_, String>(9)?,
+                    attributes,
+                    row.get::<_, bool>(11)?.then(|| row.get::<_, String>(12)).transpose()?,
+                ))
+            })
+            .optional()?;
+        let Some((id, session, time_ns, model, inc, source, attributes, agent)) = found else { return Ok(()) };
+        let effort = serde_json::from_str::<serde_json::Map<String, Value>>(&attributes)
+            .map(|a| facet_value(a.get("effort")))
+            .unwrap_or_default();
+        self.rollup(time_ns, &session, &model, &inc)?;
+        self.facet(Facet::Event, EventName::ApiRequest.as_str(), time_ns, &session, -1, &Increment::default())?;
+        self.facet(Facet::QuerySource, &source, time_ns, &session, -1, &inc)?;
+        self.facet(Facet::Effort, &effort, time_ns, &session, -1, &inc)?;
+        if let Some(agent) = agent {
+            self.facet(Facet::Agent, &agent, time_ns, &session, -1, &inc)?;
+        }
+        self.tx.prepare_cached("DELETE FROM events WHERE id = ?1")?.execute([id])?;
+        self.retracted.push((bucket_of(time_ns), session));
         Ok(())
     }
 

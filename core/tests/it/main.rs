@@ -11,6 +11,7 @@ mod delete;
 mod export;
 mod first_run;
 mod glance;
+mod history;
 mod insights;
 mod privacy;
 mod store;

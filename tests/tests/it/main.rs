@@ -10,6 +10,7 @@ mod crash_safety;
 mod deb_install;
 mod fixtures_replay;
 mod headless;
+mod history_cli;
 mod hostile_http;
 mod hostile_input;
 mod listen_settings;

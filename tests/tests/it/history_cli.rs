@@ -1,0 +1,141 @@
+//! `ccmeter import-transcripts` as a user runs it: Claude Code's real transcripts in its config folder, imported
+//! into a fresh database, then again, then with the same sessions' real telemetry arriving after, over a real
+//! OTLP socket into `ccmeter serve`; and the folders a user's disk really holds (broken files among them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use ccmeter_tests::{Server, ccmeter_bin, expected_totals, fixtures_dir, report, requests, send_fixture_to};
+use serde_json::Value;
+
+const CAPTURES: [&str; 4] = ["grpc/success", "http-json/resume", "http-protobuf/subagent", "http-protobuf/traces-beta"];
+
+/// Every capture's transcripts in one `projects` folder under `claude`, as Claude Code's config folder holds them.
+fn claude_folder(claude: &Path) -> PathBuf {
+    let projects = claude.join("projects");
+    for capture in CAPTURES {
+        let root = fixtures_dir().join("transcripts-2.1.332").join(capture);
+        for run in std::fs::read_dir(&root).expect("runs").flatten() {
+            copy_tree(&run.path().join("projects"), &projects);
+        }
+    }
+    projects
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("readable").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copied");
+        }
+    }
+}
+
+fn import(db: &Path, claude: &Path, args: &[&str]) -> Output {
+    let output = Command::new(ccmeter_bin())
+        .args(["import-transcripts", "--db"])
+        .arg(db)
+        .args(args)
+        .env("CLAUDE_CONFIG_DIR", claude)
+        .env("CCMETER_TZ", "UTC")
+        .env("CCMETER_LOG", "warn")
+        .output()
+        .expect("ccmeter import-transcripts");
+    println!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn said(output: &Output) -> String {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn telemetry_cost_usd() -> f64 {
+    CAPTURES.iter().map(|c| expected_totals(&format!("claude-code-2.1.332/{c}")).cost_nanos).sum::<i64>() as f64 / 1e9
+}
+
+#[test]
+fn the_transcripts_give_the_history_from_before_telemetry_once_and_telemetry_then_takes_its_place() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, claude) = (dir.path().join("ccmeter.db"), dir.path().join("claude"));
+    claude_folder(&claude);
+    let first = said(&import(&db, &claude, &[]));
+    assert!(first.starts_with("Read 8 transcript files (4 sessions, 40 API responses).\n"), "{first}");
+    assert!(first.contains("Added 40 requests, estimated at $0.60."), "{first}");
+    assert!(
+        first.contains("0 from rates learned from your telemetry, 40 from the bundled table (genai-prices"),
+        "{first}"
+    );
+
+    let seen = report(&db, &[]);
+    let total = &seen["total"];
+    let cost = total["cost_usd"].as_f64().expect("cost");
+    assert!((cost - telemetry_cost_usd()).abs() < 1e-9, "{cost} against Claude Code's {}", telemetry_cost_usd());
+    assert_eq!(total["estimated_cost_usd"], total["cost_usd"], "all of it estimated");
+    assert_eq!((total["api_requests"].as_i64(), total["sessions"].as_i64()), (Some(40), Some(4)));
+    let table = String::from_utf8_lossy(
+        &Command::new(ccmeter_bin()).args(["report", "--db"]).arg(&db).output().expect("report").stdout,
+    )
+    .into_owned();
+    assert!(table.contains("$0.60  (estimated: read from Claude Code's transcripts)"), "{table}");
+
+    let again = said(&import(&db, &claude, &[]));
+    assert!(again.contains("Nothing new; 40 requests already in the history"), "{again}");
+
+    // Telemetry for one session arrives later: Claude Code's own cost takes the estimate's place.
+    let server = Server::start_on(&db, "127.0.0.1:0", "127.0.0.1:0").expect("ccmeter serve");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    for request in requests("claude-code-2.1.332/grpc/success") {
+        runtime.block_on(send_fixture_to(server.grpc, server.http, &request));
+    }
+    let tool_flow = expected_totals("claude-code-2.1.332/grpc/success").cost_nanos as f64 / 1e9;
+    let after = ccmeter_tests::tray::wait_for("the session's own cost", Duration::from_secs(20), || {
+        let seen = server.report(&[]);
+        let estimated = seen["total"]["estimated_cost_usd"].as_f64()?;
+        ((estimated - (telemetry_cost_usd() - tool_flow)).abs() < 1e-9).then_some(seen)
+    });
+    assert_eq!(after["total"]["api_requests"], 40, "each request once");
+    assert!((after["total"]["cost_usd"].as_f64().expect("cost") - telemetry_cost_usd()).abs() < 1e-9);
+    assert!(server.stop().success());
+}
+
+#[test]
+fn bad_folders_and_files_are_refused_or_counted_and_the_rest_is_imported() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, claude) = (dir.path().join("ccmeter.db"), dir.path().join("claude"));
+    let missing = import(&db, &claude, &[]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no transcripts folder at"), "{missing:?}");
+    assert!(!db.exists(), "a refused import creates no database");
+    let bad_day = import(&db, &claude, &["--dir", ".", "--since", "yesterday"]);
+    assert_eq!(bad_day.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_day.stderr).contains("use YYYY-MM-DD"));
+
+    let projects = claude_folder(&claude);
+    let folder = projects.join("-home-dev1-broken");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let mut hostile = Vec::new();
+    hostile.extend_from_slice(
+        b"not json\n{\"type\":\"assistant\",\"sessionId\":\"\xff\"}\n{\"type\":\"file-history-snapshot\",\"s\":\"",
+    );
+    hostile.extend(std::iter::repeat_n(b'x', 9 * 1024 * 1024));
+    hostile.extend_from_slice(b"\"}\n{\"type\":\"assistant\",\"message\":{\"id\":\"msg_cut\",\"usa");
+    std::fs::write(folder.join("5f0c3a53-0000-4000-8000-00000000dead.jsonl"), hostile).expect("written");
+    // A second folder named on the command line, comma-separated.
+    let other = dir.path().join("elsewhere");
+    copy_tree(&fixtures_dir().join("transcripts-2.1.332/grpc/success/tool-flow/projects"), &other);
+    let list = format!("{},{}", projects.display(), other.display());
+    let out = said(&import(&db, &claude, &["--dir", &list, "--since", "2026-01-01"]));
+    assert!(out.contains("Added 40 requests"), "the copy in the second folder is the same sessions: {out}");
+    assert!(
+        out.contains("Passed over: 0 files that could not be opened, 1 line too long to hold usage, 2 unreadable, 1 still being written."),
+        "{out}"
+    );
+    let future = said(&import(&dir.path().join("other.db"), &claude, &["--since", "2099-01-01"]));
+    assert!(future.contains("40 responses before --since left out.") && future.contains("Nothing new."), "{future}");
+    let _ = Value::Null;
+}
