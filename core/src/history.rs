@@ -156,8 +156,10 @@ fn known_requests(store: &Store, batch: &Batch) -> Result<std::collections::Hash
     let conn = store.reader()?;
     let keys: Vec<String> = batch.events.iter().filter_map(request_id).map(|id| format!("req:{id}")).collect();
     let mut statement = conn.prepare_cached(
-        "SELECT substr(value, 5) FROM json_each(?1)
-         WHERE value IN (SELECT dedup_key FROM events) OR value IN (SELECT key FROM transcript_requests)",
+        // EXISTS, not IN (SELECT …): each key is one probe of the unique index, not a scan of every event.
+        "SELECT substr(value, 5) FROM json_each(?1) j
+         WHERE EXISTS (SELECT 1 FROM events e WHERE e.dedup_key = j.value)
+            OR EXISTS (SELECT 1 FROM transcript_requests t WHERE t.key = j.value)",
     )?;
     let found = statement.query_map([Value::from(keys).to_string()], |row| row.get::<_, String>(0))?;
     Ok(found.collect::<rusqlite::Result<_>>()?)
