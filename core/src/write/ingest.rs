@@ -7,6 +7,9 @@
 //!   (`claude --continue`, `--resume <id>`) is a new process sending the same session.id, sequence and name
 //!   again; its records happen later, while a retry resends a record byte for byte, time included.
 //!   Anything else: a hash of the whole record (without an arrival time, which a retry does not repeat).
+//!   A request read from a transcript (an estimate, `CostKind::Estimated`) gives way when telemetry reports the
+//!   same request_id: its rollup rows are taken back first. Its key stays in `transcript_requests`, so a later
+//!   read of the transcript never adds it again.
 //! - DELTA points: series + start + end time. CUMULATIVE points: series (with its start time) + time;
 //!   a point no newer than the last one seen for its series changes nothing.
 
