@@ -136,7 +136,14 @@ fn watch(dir: &Path, changed: mpsc::UnboundedSender<()>) -> Option<notify::Recom
     let handler = move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         let touches_transcript = event.paths.iter().any(|p| p.extension().is_some_and(|ext| ext == "jsonl"));
-        if touches_transcript && matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_)) {
+        // A new folder counts too: a transcript written into it at once may come before the watch on it, so the
+        // folder's own creation is what is seen (the read that follows finds the file).
+        let changed_here = match event.kind {
+            EventKind::Create(_) => true,
+            EventKind::Modify(_) => touches_transcript,
+            _ => false,
+        };
+        if changed_here {
             let _ = changed.send(());
         }
     };
