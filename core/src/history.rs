@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 use crate::Store;
 use crate::error::Result;
 use crate::pricing::{Billed, Prices, RateSource};
-use crate::transcripts::usage::{Response, Responses, Skipped, read_file, transcript_files};
+use crate::transcripts::transcript_files;
+use crate::transcripts::usage::{Response, Responses, Skipped, read_file};
 
 /// Requests written per transaction.
 const BATCH: usize = 500;

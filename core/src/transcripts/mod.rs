@@ -42,31 +42,68 @@ pub struct Scan {
 /// those `known` (path → modification time) has as they are.
 pub fn scan(dir: &Path, known: &HashMap<String, i64>) -> Scan {
     let mut found = Scan::default();
-    let Ok(folders) = std::fs::read_dir(dir) else { return found };
-    for folder in folders.flatten().filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir())) {
-        let Ok(files) = std::fs::read_dir(folder.path()) else { continue };
-        for file in files.flatten() {
-            let path = file.path();
-            if path.extension().is_none_or(|ext| ext != "jsonl") || !file.file_type().is_ok_and(|t| t.is_file()) {
-                continue;
-            }
-            let Some(modified_ns) = file.metadata().ok().and_then(|m| m.modified().ok()).map(time_ns) else {
-                found.unreadable += 1;
-                continue;
-            };
-            let shown = path.to_string_lossy().into_owned();
-            if known.get(&shown) == Some(&modified_ns) {
-                continue;
-            }
-            match head(&path) {
-                Some((session_id, cwd)) => {
-                    found.seen.push(TranscriptSeen { session_id, cwd, path: shown, modified_ns })
-                }
-                None => found.unreadable += 1,
-            }
+    for path in walk(dir, Subagents::Left) {
+        let Some(modified_ns) = std::fs::metadata(&path).ok().and_then(|m| m.modified().ok()).map(time_ns) else {
+            found.unreadable += 1;
+            continue;
+        };
+        let shown = path.to_string_lossy().into_owned();
+        if known.get(&shown) == Some(&modified_ns) {
+            continue;
+        }
+        match head(&path) {
+            Some((session_id, cwd)) => found.seen.push(TranscriptSeen { session_id, cwd, path: shown, modified_ns }),
+            None => found.unreadable += 1,
         }
     }
     found
+}
+
+/// Every transcript under a projects folder: `<folder>/<session>.jsonl` and its subagents'
+/// `<folder>/<session>/subagents/*.jsonl`, in path order. Unreadable folders are passed over.
+pub fn transcript_files(projects: &Path) -> Vec<PathBuf> {
+    walk(projects, Subagents::Included)
+}
+
+/// Whether a walk of the projects folder goes into the sessions' `subagents` folders.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Subagents {
+    Left,
+    Included,
+}
+
+/// Claude Code's layout, in one place: `<projects>/<encoded cwd>/<session>.jsonl`, a session's subagents in
+/// `<session>/subagents/*.jsonl`; in path order.
+fn walk(projects: &Path, subagents: Subagents) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(folders) = std::fs::read_dir(projects) else { return files };
+    for folder in folders.flatten().filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir())) {
+        let Ok(entries) = std::fs::read_dir(folder.path()) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_file() && is_jsonl(&path) {
+                files.push(path);
+            } else if kind.is_dir()
+                && subagents == Subagents::Included
+                && let Ok(agents) = std::fs::read_dir(path.join("subagents"))
+            {
+                files.extend(
+                    agents
+                        .flatten()
+                        .filter(|agent| agent.file_type().is_ok_and(|t| t.is_file()))
+                        .map(|agent| agent.path())
+                        .filter(|agent| is_jsonl(agent)),
+                );
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "jsonl")
 }
 
 fn time_ns(time: std::time::SystemTime) -> i64 {

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::io::{BufRead, BufReader, ErrorKind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use std::borrow::Cow;
 
@@ -341,39 +341,6 @@ impl Responses {
         responses.sort_by(|a, b| (a.time_ns, &a.message_id).cmp(&(b.time_ns, &b.message_id)));
         responses
     }
-}
-
-/// Every transcript under a projects folder: `<folder>/<session>.jsonl` and its subagents'
-/// `<folder>/<session>/subagents/*.jsonl`, in path order. Unreadable folders are passed over.
-pub fn transcript_files(projects: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let Ok(folders) = std::fs::read_dir(projects) else { return files };
-    for folder in folders.flatten().filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir())) {
-        let Ok(entries) = std::fs::read_dir(folder.path()) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else { continue };
-            if kind.is_file() && is_jsonl(&path) {
-                files.push(path);
-            } else if kind.is_dir()
-                && let Ok(agents) = std::fs::read_dir(path.join("subagents"))
-            {
-                files.extend(
-                    agents
-                        .flatten()
-                        .filter(|agent| agent.file_type().is_ok_and(|t| t.is_file()))
-                        .map(|agent| agent.path())
-                        .filter(|agent| is_jsonl(agent)),
-                );
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
-fn is_jsonl(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "jsonl")
 }
 
 /// Reads transcript records held in memory.

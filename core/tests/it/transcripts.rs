@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ccmeter_core::transcripts::usage::{Responses, read_file, transcript_files};
+use ccmeter_core::transcripts::transcript_files;
+use ccmeter_core::transcripts::usage::{Responses, read_file};
 use ccmeter_proto::EventDetail;
 use serde_json::Value;
 
