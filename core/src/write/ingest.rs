@@ -136,6 +136,7 @@ pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privac
         facets: HashMap::new(),
         sessions: HashMap::new(),
         retracted: Vec::new(),
+        has_estimates: None,
     };
     let mut summaries = Vec::with_capacity(batches.len());
     for batch in batches {
@@ -299,6 +300,9 @@ struct Writer<'a> {
     sessions: HashMap<String, SessionTouch>,
     /// (bucket, session) of each estimate taken back: rollup rows it leaves empty go at the end.
     retracted: Vec<(i64, String)>,
+    /// Whether the database holds any estimate to take back, asked once a transaction (most never import
+    /// transcripts, and then a request costs no lookup).
+    has_estimates: Option<bool>,
 }
 
 impl Writer<'_> {
@@ -712,7 +716,8 @@ impl Writer<'_> {
                 summary.duplicates += 1;
                 return Ok(());
             }
-        } else if request.is_some_and(|r| r.request_id.is_some()) {
+            self.has_estimates = Some(true);
+        } else if request.is_some_and(|r| r.request_id.is_some()) && self.has_estimates()? {
             // Claude Code's own cost of a request ccmeter had only estimated (its transcript was read first).
             self.retract_estimate(&dedup_key)?;
         }
@@ -790,6 +795,19 @@ impl Writer<'_> {
             summary.touch(session, event.time_ns);
         }
         Ok(())
+    }
+
+    fn has_estimates(&mut self) -> Result<bool> {
+        if let Some(known) = self.has_estimates {
+            return Ok(known);
+        }
+        // One probe of the partial index that holds the estimated rows alone.
+        let any = self
+            .tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE estimated <> 0)")?
+            .query_row([], |r| r.get(0))?;
+        self.has_estimates = Some(any);
+        Ok(any)
     }
 
     /// Takes back an estimated request stored under `dedup_key` (read from a transcript) with everything it added
