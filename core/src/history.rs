@@ -6,9 +6,10 @@
 //! same `request_id`) is not added, one telemetry reports later takes the estimate's place (`write::ingest`), and
 //! a request once read is never added again, even after retention pruned it.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use ccmeter_proto::{
     ApiRequest, Attributes, Batch, CostKind, Event, EventDetail, EventName, Nanos, Resource, Signal, SinkError, Tokens,
@@ -25,16 +26,25 @@ use crate::transcripts::usage::{Response, Responses, Skipped, read_file};
 /// Requests written per transaction.
 const BATCH: usize = 500;
 
+/// How long a transcript must have been left alone before a response in it that never ended (no `stop_reason`:
+/// the user stopped it, Claude Code quit) is taken as it stands. Until then Claude Code may still be streaming
+/// it, and the response waits for its final usage: a request is only ever added once.
+pub const UNFINISHED_WAIT: Duration = Duration::from_secs(600);
+
 /// What an import found and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Imported {
-    /// Transcript files read (subagents' included), and those that could not be opened.
+    /// Transcript files found (subagents' included); of those, the ones unchanged since the last import (not
+    /// read again), and those that could not be opened.
     pub files: usize,
+    pub unchanged_files: usize,
     pub unreadable_files: usize,
-    /// API responses found, each once.
+    /// API responses read, each once.
     pub responses: usize,
-    /// Of those, the ones before `--since`, left out.
+    /// Of those, the ones still being written, left for a later read, and those before `--since`, left out.
+    pub held_back: usize,
     pub before_since: usize,
+    /// Sessions with a response read.
     pub sessions: usize,
     /// Requests added to the history.
     pub added: u64,
@@ -42,101 +52,333 @@ pub struct Imported {
     pub known: u64,
     /// The estimated cost of the requests added, in nano-dollars.
     pub estimated_nanos: i64,
-    /// Requests priced from rates learned from this database's telemetry, and from the bundled table.
+    /// Requests added priced from rates learned from this database's telemetry, and from the bundled table.
     pub priced_learned: usize,
     pub priced_table: usize,
-    /// Requests of a model with no known price (imported with their tokens, costed apart).
+    /// Requests added of a model with no known price (with their tokens, costed apart).
     pub no_price: usize,
     /// Lines passed over in the files.
     pub skipped: Skipped,
 }
 
-/// Reads every transcript under `dirs` and adds the requests the history lacks; `since` leaves out responses
-/// before it. `progress` hears (files read, files in all) as the reading goes.
+/// How far one transcript has been read (the `transcript_reads` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileRead {
+    path: String,
+    size: u64,
+    modified_ns: i64,
+    resume_at: u64,
+    held: bool,
+}
+
+/// Reads the transcripts under `dirs` and adds the requests the history lacks: only what was added to a file
+/// since the last import, and nothing of a file unchanged since. `since` leaves out responses before it (and, a
+/// partial read, records no progress: a later import without it still finds the older responses). `progress`
+/// hears (files looked at, files in all) as the reading goes.
+///
+/// Read a session at a time (its transcript and its subagents'): a response is picked from its snapshots within
+/// the session, and memory holds one session's responses and one batch, whatever the folder's size.
 pub async fn import(
     store: &Store,
     dirs: &[PathBuf],
     since: Option<DateTime<Utc>>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Imported> {
-    let files: Vec<PathBuf> = dirs.iter().flat_map(|dir| transcript_files(dir)).collect();
-    let mut imported = Imported { files: files.len(), ..Imported::default() };
-    let mut responses = Responses::default();
-    let mut versions: HashMap<String, String> = HashMap::new();
-    for (at, path) in files.iter().enumerate() {
-        progress(at, files.len());
-        let path = path.clone();
-        match tokio::task::spawn_blocking(move || read_file(&path, 0)).await {
-            Ok(Ok(read)) => {
-                imported.skipped.add(read.skipped);
-                if let (Some(session), Some(version)) = (read.session_id, read.version) {
-                    versions.entry(session).or_insert(version);
-                }
-                read.snapshots.into_iter().for_each(|response| responses.add(response));
+    // One import at a time (the watcher's, the window's): two would read the same lines for nothing.
+    static IMPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one = IMPORTING.lock().await;
+    let dirs_owned = dirs.to_vec();
+    let sessions = tokio::task::spawn_blocking(move || sessions_files(&dirs_owned))
+        .await
+        .map_err(|error| crate::StoreError::Write(format!("the transcripts walk failed: {error}")))?;
+    let files: usize = sessions.iter().map(Vec::len).sum();
+    let mut imported = Imported { files, ..Imported::default() };
+    // A connection of its own, held across the writes (`&mut`: a `Connection` may move between threads, not be
+    // shared).
+    let mut conn = store.reader()?;
+    let reads = reads_known(&conn)?;
+    let prices = Prices::load(&conn)?;
+    let since_ns = since.and_then(|s| s.timestamp_nanos_opt());
+    let record_reads = since.is_none();
+    let mut pending = Pending::default();
+    let mut seen_sessions: HashSet<String> = HashSet::new();
+    let mut looked_at = 0;
+    for session_files in sessions {
+        progress(looked_at, files);
+        looked_at += session_files.len();
+        let known: Vec<Option<FileRead>> = session_files.iter().map(|p| reads.get(&shown(p)).cloned()).collect();
+        let read = tokio::task::spawn_blocking(move || read_session(session_files, known))
+            .await
+            .map_err(|error| crate::StoreError::Write(format!("a transcript read failed: {error}")))?;
+        imported.unchanged_files += read.unchanged;
+        imported.unreadable_files += read.unreadable;
+        imported.skipped.add(read.skipped);
+        imported.responses += read.responses.len() + read.held;
+        imported.held_back += read.held;
+        for response in read.responses {
+            if since_ns.is_some_and(|since| response.time_ns < since) {
+                imported.before_since += 1;
+                continue;
             }
-            Ok(Err(error)) => {
-                tracing::warn!(%error, "a transcript could not be read");
-                imported.unreadable_files += 1;
+            if !seen_sessions.contains(&response.session_id) {
+                seen_sessions.insert(response.session_id.clone());
             }
-            Err(error) => {
-                tracing::warn!(%error, "a transcript read failed");
-                imported.unreadable_files += 1;
-            }
+            let resource = pending.resource(&response.session_id, read.version.as_deref());
+            pending.push(event(&response, &prices, &resource));
+        }
+        if record_reads {
+            pending.reads.extend(read.reads);
+        }
+        if pending.events.len() >= BATCH {
+            pending.flush(store, &mut conn, &mut imported).await?;
         }
     }
-    progress(files.len(), files.len());
-    let prices = {
-        let conn = store.reader()?;
-        Prices::load(&conn)?
-    };
-    let mut responses = responses.into_sorted();
-    imported.responses = responses.len();
-    if let Some(since) = since.and_then(|s| s.timestamp_nanos_opt()) {
-        responses.retain(|r| r.time_ns >= since);
-        imported.before_since = imported.responses - responses.len();
+    progress(files, files);
+    pending.flush(store, &mut conn, &mut imported).await?;
+    if record_reads {
+        forget_removed(store, dirs, &reads).await?;
     }
-    let mut sessions: Vec<&str> = responses.iter().map(|r| r.session_id.as_str()).collect();
-    sessions.sort_unstable();
-    sessions.dedup();
-    imported.sessions = sessions.len();
-    let resources: HashMap<&str, Arc<Resource>> =
-        sessions.iter().map(|s| (*s, resource(versions.get(*s).map(String::as_str)))).collect();
-
-    let mut batch = Batch::new(Signal::Logs);
-    let mut estimated: Vec<i64> = Vec::new();
-    for response in &responses {
-        let (event, cost) = event(response, &prices, &resources[response.session_id.as_str()], &mut imported);
-        batch.events.push(event);
-        estimated.push(cost);
-        if batch.events.len() == BATCH {
-            write(store, std::mem::replace(&mut batch, Batch::new(Signal::Logs)), &mut estimated, &mut imported)
-                .await?;
-        }
-    }
-    if !batch.events.is_empty() {
-        write(store, batch, &mut estimated, &mut imported).await?;
-    }
+    imported.sessions = seen_sessions.len();
     Ok(imported)
 }
 
-/// Writes one batch through the store's writer, waiting while it is busy with the receiver's batches.
-async fn write(store: &Store, batch: Batch, costs: &mut Vec<i64>, imported: &mut Imported) -> Result<()> {
-    // The requests the history has already (telemetry's, or an earlier import's) add nothing to the estimate.
-    let known = known_requests(store, &batch)?;
-    let new_cost: i64 = batch
-        .events
+/// Every transcript under `dirs`, a session's together: `<folder>/<session>.jsonl` and
+/// `<folder>/<session>/subagents/*.jsonl`.
+fn sessions_files(dirs: &[PathBuf]) -> Vec<Vec<PathBuf>> {
+    let mut sessions: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for path in dirs.iter().flat_map(|dir| transcript_files(dir)) {
+        let session = match path.parent() {
+            Some(agents) if agents.file_name().is_some_and(|name| name == "subagents") => {
+                agents.parent().map(Path::to_path_buf)
+            }
+            _ => Some(path.with_extension("")),
+        };
+        sessions.entry(session.unwrap_or_else(|| path.clone())).or_default().push(path);
+    }
+    sessions.into_values().collect()
+}
+
+fn shown(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// What the files of one session held, beyond what was read of them before.
+#[derive(Default)]
+struct SessionRead {
+    /// Each response once, from its largest snapshot; finished, or in a file left alone long enough.
+    responses: Vec<Response>,
+    /// Responses still being written, left for the next read.
+    held: usize,
+    version: Option<String>,
+    reads: Vec<FileRead>,
+    unchanged: usize,
+    unreadable: usize,
+    skipped: Skipped,
+}
+
+/// Reads what each of a session's files gained since `known` (its last read), and settles which responses are
+/// whole: finished, or in a file nobody has written for [`UNFINISHED_WAIT`].
+fn read_session(files: Vec<PathBuf>, known: Vec<Option<FileRead>>) -> SessionRead {
+    let mut session = SessionRead::default();
+    let mut responses = Responses::default();
+    let mut reads: Vec<FileSeen> = Vec::new();
+    let live_after = time_ns(SystemTime::now()) - i64::try_from(UNFINISHED_WAIT.as_nanos()).unwrap_or(i64::MAX);
+    for (path, known) in files.iter().zip(known) {
+        let Some((size, modified_ns)) =
+            std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().map_or(0, time_ns)))
+        else {
+            session.unreadable += 1;
+            continue;
+        };
+        let from = match &known {
+            Some(read) if read.size == size && read.modified_ns == modified_ns && !read.held => {
+                session.unchanged += 1;
+                continue;
+            }
+            // A transcript only grows: a shorter one was replaced, and is read whole.
+            Some(read) if read.resume_at <= size => read.resume_at,
+            _ => 0,
+        };
+        match read_file(path, from) {
+            Ok(file) => {
+                session.skipped.add(file.skipped);
+                if session.version.is_none() {
+                    session.version = file.version;
+                }
+                let keys = file.snapshots.iter().map(|r| (key(r), r.offset)).collect();
+                file.snapshots.into_iter().for_each(|response| responses.add(response));
+                let progress =
+                    FileRead { path: shown(path), size, modified_ns, resume_at: file.whole_bytes, held: false };
+                reads.push(FileSeen { progress, live: modified_ns > live_after, snapshots: keys });
+            }
+            Err(error) => {
+                tracing::warn!(%error, path = %path.display(), "a transcript could not be read");
+                session.unreadable += 1;
+            }
+        }
+    }
+    // A response that has not ended waits while a file holding it is still being written.
+    let held: HashSet<ResponseKey> = responses
         .iter()
-        .zip(costs.iter())
-        .filter(|(event, _)| request_id(event).is_none_or(|id| !known.contains(id)))
-        .map(|(_, cost)| cost)
-        .sum();
+        .filter(|r| !r.finished)
+        .map(key)
+        .filter(|k| reads.iter().any(|file| file.live && file.snapshots.iter().any(|(key, _)| key == k)))
+        .collect();
+    for FileSeen { mut progress, snapshots, .. } in reads {
+        if let Some(first) = snapshots.iter().filter(|(key, _)| held.contains(key)).map(|(_, at)| *at).min() {
+            progress.resume_at = progress.resume_at.min(first);
+            progress.held = true;
+        }
+        session.reads.push(progress);
+    }
+    session.held = held.len();
+    session.responses = responses.into_sorted().into_iter().filter(|r| !held.contains(&key(r))).collect();
+    session
+}
+
+type ResponseKey = (String, Option<String>);
+
+/// One file read: its progress, whether it is still being written, and its snapshots' responses and lines.
+struct FileSeen {
+    progress: FileRead,
+    live: bool,
+    snapshots: Vec<(ResponseKey, u64)>,
+}
+
+fn key(response: &Response) -> ResponseKey {
+    (response.message_id.clone(), response.request_id.clone())
+}
+
+fn time_ns(time: SystemTime) -> i64 {
+    time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// How far each transcript was read by earlier imports.
+fn reads_known(conn: &rusqlite::Connection) -> Result<HashMap<String, FileRead>> {
+    let mut statement = conn.prepare("SELECT path, size, modified_ns, resume_at, held FROM transcript_reads")?;
+    let rows = statement.query_map([], |row| {
+        Ok(FileRead {
+            path: row.get(0)?,
+            size: row.get::<_, i64>(1)?.max(0) as u64,
+            modified_ns: row.get(2)?,
+            resume_at: row.get::<_, i64>(3)?.max(0) as u64,
+            held: row.get(4)?,
+        })
+    })?;
+    Ok(rows.map(|row| row.map(|read| (read.path.clone(), read))).collect::<rusqlite::Result<_>>()?)
+}
+
+/// Forgets the progress of transcripts under `dirs` that are gone (Claude Code's cleanup): the requests read
+/// from them stay in the history, and their keys keep them from being added again.
+async fn forget_removed(store: &Store, dirs: &[PathBuf], reads: &HashMap<String, FileRead>) -> Result<()> {
+    let prefixes: Vec<String> = dirs.iter().map(|d| shown(d)).collect();
+    let gone: Vec<String> = reads
+        .keys()
+        .filter(|path| prefixes.iter().any(|prefix| path.starts_with(prefix.as_str())))
+        .filter(|path| !Path::new(path).exists())
+        .cloned()
+        .collect();
+    if gone.is_empty() {
+        return Ok(());
+    }
+    store
+        .exec(move |tx| {
+            let mut delete = tx.prepare_cached("DELETE FROM transcript_reads WHERE path = ?1")?;
+            gone.iter().try_for_each(|path| delete.execute([path]).map(drop))?;
+            Ok(())
+        })
+        .await
+}
+
+/// A request ready to write: its event, its estimated cost, and where its price came from (`None`: no price).
+type Priced = (Event, i64, Option<RateSource>);
+
+/// The requests waiting to be written, and the progress of the files they came from: recorded once they are.
+#[derive(Default)]
+struct Pending {
+    events: Vec<Priced>,
+    reads: Vec<FileRead>,
+    resources: HashMap<String, Arc<Resource>>,
+}
+
+impl Pending {
+    fn push(&mut self, priced: Priced) {
+        self.events.push(priced);
+    }
+
+    /// The resource a session's records come from, one per session.
+    fn resource(&mut self, session: &str, version: Option<&str>) -> Arc<Resource> {
+        if self.resources.len() > 4 * BATCH {
+            self.resources.clear();
+        }
+        self.resources.entry(session.to_owned()).or_insert_with(|| resource(version)).clone()
+    }
+
+    /// Writes every request waiting, then the progress of the files read, in that order: a stop between the two
+    /// reads those files again, and the requests already written are known.
+    async fn flush(&mut self, store: &Store, conn: &mut rusqlite::Connection, imported: &mut Imported) -> Result<()> {
+        while !self.events.is_empty() {
+            let rest = self.events.split_off(self.events.len().min(BATCH));
+            let chunk = std::mem::replace(&mut self.events, rest);
+            write(store, conn, chunk, imported).await?;
+        }
+        let reads = std::mem::take(&mut self.reads);
+        if reads.is_empty() {
+            return Ok(());
+        }
+        store
+            .exec(move |tx| {
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO transcript_reads (path, size, modified_ns, resume_at, held) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified_ns = excluded.modified_ns,
+                         resume_at = excluded.resume_at, held = excluded.held",
+                )?;
+                for read in &reads {
+                    upsert.execute(rusqlite::params![
+                        read.path,
+                        read.size as i64,
+                        read.modified_ns,
+                        read.resume_at as i64,
+                        read.held
+                    ])?;
+                }
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// Writes one batch through the store's writer, waiting while it is busy with the receiver's batches.
+async fn write(
+    store: &Store,
+    conn: &mut rusqlite::Connection,
+    priced: Vec<Priced>,
+    imported: &mut Imported,
+) -> Result<()> {
+    let mut batch = Batch::new(Signal::Logs);
+    // The requests the history has already (telemetry's, or an earlier import's) add nothing to the estimate.
+    let known = known_requests(&*conn, priced.iter().map(|(event, _, _)| event))?;
+    let (mut cost, mut learned, mut table, mut none) = (0, 0, 0, 0);
+    for (event, nanos, source) in priced {
+        if request_id(&event).is_none_or(|id| !known.contains(id)) {
+            cost += nanos;
+            match source {
+                Some(RateSource::Learned) => learned += 1,
+                Some(RateSource::Table) => table += 1,
+                None => none += 1,
+            }
+        }
+        batch.events.push(event);
+    }
     loop {
         match store.write(batch.clone()).await {
             Ok(summary) => {
                 imported.added += summary.events;
                 imported.known += summary.duplicates;
-                imported.estimated_nanos += new_cost;
-                costs.clear();
+                imported.estimated_nanos += cost;
+                imported.priced_learned += learned;
+                imported.priced_table += table;
+                imported.no_price += none;
                 return Ok(());
             }
             Err(SinkError::Busy) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
@@ -152,10 +394,9 @@ fn request_id(event: &Event) -> Option<&str> {
     }
 }
 
-/// Which of a batch's request ids the history already has or once read.
-fn known_requests(store: &Store, batch: &Batch) -> Result<std::collections::HashSet<String>> {
-    let conn = store.reader()?;
-    let keys: Vec<String> = batch.events.iter().filter_map(request_id).map(|id| format!("req:{id}")).collect();
+/// Which of the events' request ids the history already has or once read.
+fn known_requests<'a>(conn: &rusqlite::Connection, events: impl Iterator<Item = &'a Event>) -> Result<HashSet<String>> {
+    let keys: Vec<String> = events.filter_map(request_id).map(|id| format!("req:{id}")).collect();
     let mut statement = conn.prepare_cached(
         // EXISTS, not IN (SELECT …): each key is one probe of the unique index, not a scan of every event.
         "SELECT substr(value, 5) FROM json_each(?1) j
@@ -178,21 +419,12 @@ fn resource(version: Option<&str>) -> Arc<Resource> {
 }
 
 /// A response as the `api_request` event telemetry would have sent, priced by the best rates known.
-fn event(response: &Response, prices: &Prices, resource: &Arc<Resource>, imported: &mut Imported) -> (Event, i64) {
+fn event(response: &Response, prices: &Prices, resource: &Arc<Resource>) -> Priced {
     let billed = Billed::from(response.tokens);
     let day = DateTime::from_timestamp_nanos(response.time_ns).date_naive();
-    let (cost, cost_kind) = match prices.estimate(&response.model, day, &billed) {
-        Some(estimate) => {
-            match estimate.source {
-                RateSource::Learned => imported.priced_learned += 1,
-                RateSource::Table => imported.priced_table += 1,
-            }
-            (estimate.cost_nanos, CostKind::Estimated)
-        }
-        None => {
-            imported.no_price += 1;
-            (0, CostKind::NoPrice)
-        }
+    let (cost, cost_kind, source) = match prices.estimate(&response.model, day, &billed) {
+        Some(estimate) => (estimate.cost_nanos, CostKind::Estimated, Some(estimate.source)),
+        None => (0, CostKind::NoPrice, None),
     };
     let tokens = response.tokens;
     let mut attributes = Attributes::new();
@@ -247,5 +479,5 @@ fn event(response: &Response, prices: &Prices, resource: &Arc<Resource>, importe
         span_id: None,
         resource: resource.clone(),
     };
-    (event, cost)
+    (event, cost, source)
 }

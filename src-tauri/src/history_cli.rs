@@ -23,9 +23,25 @@ pub fn run(db: &Path, args: &ImportTranscriptsArgs) -> Result<String, StoreError
         .build()
         .map_err(|error| StoreError::Write(format!("cannot start the async runtime: {error}")))?;
     let progress = Progress::new();
-    let imported = runtime.block_on(async {
+    // Claude Code's own folder, whole: the user means to have the history, and ccmeter keeps it up to date from
+    // then on (as accepting the app's offer does). A `--dir` or `--since` import is a one-off.
+    let follow = args.dir.is_none() && since.is_none();
+    let (imported, started_following) = runtime.block_on(async {
         let store = Store::open(db)?;
-        import(&store, &dirs, since, |read, all| progress.show(read, all)).await
+        let imported = import(&store, &dirs, since, |read, all| progress.show(read, all)).await?;
+        let started = follow
+            && store
+                .exec(|tx| {
+                    let mut settings = ccmeter_core::store::settings::load(tx)?;
+                    let was = settings.follow_transcripts;
+                    if was.is_none() {
+                        settings.follow_transcripts = Some(true);
+                        ccmeter_core::store::settings::save(tx, &settings)?;
+                    }
+                    Ok(was.is_none())
+                })
+                .await?;
+        Ok::<_, StoreError>((imported, started))
     })?;
     progress.done();
     let reached = match crate::instance::send(db, crate::instance::Request::HistoryChanged) {
@@ -36,7 +52,14 @@ pub fn run(db: &Path, args: &ImportTranscriptsArgs) -> Result<String, StoreError
             ""
         }
     };
-    Ok(summary(&imported, reached))
+    let mut said = summary(&imported, reached);
+    if started_following {
+        said.push_str(
+            "From now on ccmeter imports what Claude Code adds to its transcripts while it runs (Settings → History \
+             turns it off).\n",
+        );
+    }
+    Ok(said)
 }
 
 /// `--dir a,b`, or Claude Code's own folder; each must be a folder.
@@ -55,12 +78,34 @@ fn folders(dir: Option<&str>) -> Result<Vec<PathBuf>, StoreError> {
 }
 
 fn summary(imported: &Imported, reached: &str) -> String {
-    let mut out = format!(
-        "Read {} ({}, {}).\n",
-        plural(imported.files as i64, "transcript file"),
-        plural(imported.sessions as i64, "session"),
-        plural(imported.responses as i64, "API response"),
-    );
+    let read = imported.files - imported.unchanged_files;
+    if read == 0 && imported.files > 0 && imported.held_back == 0 {
+        return format!(
+            "Nothing new: {}, unchanged since the last import.\n",
+            plural(imported.files as i64, "transcript file")
+        );
+    }
+    let mut out = match imported.unchanged_files {
+        0 => format!(
+            "Read {} ({}, {}).\n",
+            plural(imported.files as i64, "transcript file"),
+            plural(imported.sessions as i64, "session"),
+            plural(imported.responses as i64, "API response"),
+        ),
+        unchanged => format!(
+            "Read {} new or grown since the last import ({unchanged} unchanged; {}, {}).\n",
+            plural(read as i64, "transcript file"),
+            plural(imported.sessions as i64, "session"),
+            plural(imported.responses as i64, "API response"),
+        ),
+    };
+    if imported.held_back > 0 {
+        out.push_str(&format!(
+            "{} still being written: imported once {} ended.\n",
+            plural(imported.held_back as i64, "response"),
+            if imported.held_back == 1 { "it has" } else { "they have" }
+        ));
+    }
     if imported.before_since > 0 {
         out.push_str(&format!("{} before --since left out.\n", plural(imported.before_since as i64, "response")));
     }

@@ -723,4 +723,5 @@ export const savedSettings: Settings = {
   grpc_addr: "127.0.0.1:4317",
   http_addr: "127.0.0.1:4318",
   welcomed: true,
+  follow_transcripts: true,
 };

@@ -96,14 +96,43 @@ pub async fn read_transcripts(store: &Store, dir: &Path) -> usize {
     }
 }
 
+/// Imports the requests the transcripts under `dir` gained since the last read (`history::import`), when the
+/// user keeps following them (`Settings::follow_transcripts`). Returns how many were added.
+pub async fn import_transcripts(store: &Store, dir: &Path) -> u64 {
+    let following = store.reader().and_then(|conn| crate::store::settings::load(&conn)).map(|s| s.follow_transcripts);
+    match following {
+        Ok(Some(true)) => {}
+        Ok(_) => return 0,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read whether to follow the transcripts");
+            return 0;
+        }
+    }
+    match crate::history::import(store, &[dir.to_owned()], None, |_, _| {}).await {
+        Ok(imported) => {
+            if imported.added > 0 {
+                tracing::info!(requests = imported.added, "requests imported from Claude Code's transcripts");
+            }
+            imported.added
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot import Claude Code's transcripts");
+            0
+        }
+    }
+}
+
 /// Follows the transcripts folder `dir` until `cancel`: reads it at once, then within a few seconds of each change
 /// Claude Code makes to a transcript (the `notify` crate: inotify on Linux, FSEvents on macOS), and every
-/// [`TRANSCRIPTS_READ_EVERY`] in any case. Calls `read` after each read that recorded something.
+/// [`TRANSCRIPTS_READ_EVERY`] in any case. Each read records the sessions' folders and, when the user follows the
+/// transcripts, imports their new requests. Calls `read` after each read that recorded something.
 pub async fn follow_transcripts(store: Store, dir: PathBuf, cancel: CancellationToken, read: impl Fn() + Send) {
     let (changed, mut changes) = mpsc::unbounded_channel::<()>();
     let mut watcher: Option<notify::RecommendedWatcher> = None;
     loop {
-        if read_transcripts(&store, &dir).await > 0 {
+        let folders = read_transcripts(&store, &dir).await;
+        let requests = import_transcripts(&store, &dir).await;
+        if folders > 0 || requests > 0 {
             read();
         }
         if watcher.is_none() && dir.is_dir() {

@@ -32,6 +32,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_statusline.sql"),
     include_str!("../../migrations/0014_projects.sql"),
     include_str!("../../migrations/0015_transcript_history.sql"),
+    include_str!("../../migrations/0016_transcript_reads.sql"),
 ];
 pub(crate) fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())

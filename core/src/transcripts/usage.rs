@@ -56,6 +56,11 @@ pub struct Response {
     pub tokens: ResponseTokens,
     /// Made by a subagent (`isSidechain`).
     pub sidechain: bool,
+    /// The response had ended when this snapshot was written (`stop_reason` set): a streamed response's early
+    /// records carry none, and neither does one cut short (the user stopped it, Claude Code quit).
+    pub finished: bool,
+    /// Where the snapshot's line starts in its file.
+    pub offset: u64,
 }
 
 /// Lines passed over, by reason.
@@ -112,13 +117,16 @@ struct Record<'a> {
     request_id: Option<String>,
     #[serde(rename = "isSidechain", default)]
     sidechain: bool,
-    message: Option<Message>,
+    #[serde(borrow)]
+    message: Option<Message<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Message {
+struct Message<'a> {
     id: Option<String>,
     model: Option<String>,
+    #[serde(borrow)]
+    stop_reason: Option<Cow<'a, str>>,
     usage: Option<Usage>,
 }
 
@@ -153,14 +161,12 @@ pub fn read_file(path: &Path, from: u64) -> std::io::Result<FileUsage> {
         use std::io::Seek;
         file.seek(std::io::SeekFrom::Start(from))?;
     }
-    let mut read = read(BufReader::with_capacity(256 * 1024, file))?;
-    read.whole_bytes += from;
-    Ok(read)
+    read(BufReader::with_capacity(256 * 1024, file), from)
 }
 
-/// Reads transcript records from `reader` to its end.
-pub fn read(mut reader: impl BufRead) -> std::io::Result<FileUsage> {
-    let mut found = FileUsage::default();
+/// Reads transcript records from `reader` to its end; `from` is where in its file the reader starts.
+pub fn read(mut reader: impl BufRead, from: u64) -> std::io::Result<FileUsage> {
+    let mut found = FileUsage { whole_bytes: from, ..FileUsage::default() };
     let mut line = Vec::new();
     loop {
         let ending = next_line(&mut reader, &mut line)?;
@@ -178,8 +184,9 @@ pub fn read(mut reader: impl BufRead) -> std::io::Result<FileUsage> {
         match (record, ending) {
             (Ok(record), _) => {
                 found.lines += 1;
+                let offset = found.whole_bytes;
                 found.whole_bytes += length;
-                take(&mut found, record);
+                take(&mut found, record, offset);
             }
             (Err(_), Line::Unfinished { .. }) => found.skipped.unfinished += 1,
             (Err(_), _) => {
@@ -195,7 +202,7 @@ pub fn read(mut reader: impl BufRead) -> std::io::Result<FileUsage> {
     Ok(found)
 }
 
-fn take(found: &mut FileUsage, record: Record) {
+fn take(found: &mut FileUsage, record: Record, offset: u64) {
     if found.session_id.is_none() {
         found.session_id.clone_from(&record.session_id);
     }
@@ -209,6 +216,7 @@ fn take(found: &mut FileUsage, record: Record) {
         return;
     }
     let (Some(message), Some(session_id)) = (record.message, record.session_id) else { return };
+    let finished = message.stop_reason.as_deref().is_some_and(|reason| !reason.is_empty());
     let (Some(message_id), Some(model), Some(usage)) = (message.id, message.model, message.usage) else { return };
     let Some(time_ns) =
         record.timestamp.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).and_then(|t| t.timestamp_nanos_opt())
@@ -240,6 +248,8 @@ fn take(found: &mut FileUsage, record: Record) {
         model,
         tokens,
         sidechain: record.sidechain,
+        finished,
+        offset,
     });
 }
 
@@ -301,7 +311,8 @@ fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<L
 }
 
 /// Every API response of a set of transcripts, each once: keyed by its `message.id` and `requestId`, from its
-/// largest snapshot (the most output, then the most tokens: a streamed response's usage only grows).
+/// largest snapshot (the most output, then the most tokens: a streamed response's usage only grows), finished
+/// when any of its snapshots is.
 #[derive(Debug, Default)]
 pub struct Responses {
     by_key: HashMap<(String, Option<String>), Response>,
@@ -316,15 +327,22 @@ impl Responses {
             }
             Entry::Occupied(mut known) => {
                 let size = |r: &Response| (r.tokens.output, r.tokens.total());
+                let finished = known.get().finished || response.finished;
                 if size(&response) > size(known.get()) {
                     // The earliest record's time is when the response began.
                     let time_ns = known.get().time_ns.min(response.time_ns);
-                    known.insert(Response { time_ns, ..response });
-                } else if response.time_ns < known.get().time_ns {
-                    known.get_mut().time_ns = response.time_ns;
+                    known.insert(Response { time_ns, finished, ..response });
+                } else {
+                    let known = known.get_mut();
+                    known.time_ns = known.time_ns.min(response.time_ns);
+                    known.finished = finished;
                 }
             }
         }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Response> {
+        self.by_key.values()
     }
 
     pub fn len(&self) -> usize {
@@ -345,7 +363,7 @@ impl Responses {
 
 /// Reads transcript records held in memory.
 pub fn read_bytes(bytes: &[u8]) -> FileUsage {
-    read(bytes).unwrap_or_default()
+    read(bytes, 0).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -51,6 +51,9 @@ pub struct Settings {
     pub http_addr: String,
     /// The welcome window was shown: it opens once, on the first start (see [`take_welcome`]).
     pub welcomed: bool,
+    /// Keep importing the requests Claude Code's transcripts record while ccmeter runs (`history`): the history
+    /// from before telemetry, and the sessions whose telemetry is off. `None`: not asked yet (the app offers it).
+    pub follow_transcripts: Option<bool>,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             grpc_addr: "127.0.0.1:4317".into(),
             http_addr: "127.0.0.1:4318".into(),
             welcomed: false,
+            follow_transcripts: None,
         }
     }
 }
@@ -119,6 +123,9 @@ pub struct SettingsPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub welcomed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub follow_transcripts: Option<Option<bool>>,
 }
 
 /// A budget per period to set (`Some(budget)`) or remove (`None`); absent periods are left as they are.
@@ -177,6 +184,7 @@ impl From<&Settings> for SettingsPatch {
             grpc_addr: Some(settings.grpc_addr.clone()),
             http_addr: Some(settings.http_addr.clone()),
             welcomed: Some(settings.welcomed),
+            follow_transcripts: Some(settings.follow_transcripts),
         }
     }
 }
@@ -208,6 +216,7 @@ impl SettingsPatch {
         set(&mut settings.grpc_addr, &self.grpc_addr);
         set(&mut settings.http_addr, &self.http_addr);
         set(&mut settings.welcomed, &self.welcomed);
+        set(&mut settings.follow_transcripts, &self.follow_transcripts);
     }
 }
 

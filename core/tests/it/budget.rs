@@ -760,6 +760,7 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
         grpc_addr: "0.0.0.0:14317".into(),
         http_addr: "[::1]:14318".into(),
         welcomed: true,
+        follow_transcripts: Some(false),
     };
     ccmeter_core::store::settings::save(&conn, &settings)?;
     assert_eq!(ccmeter_core::store::settings::load(&conn)?, settings);

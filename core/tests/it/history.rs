@@ -91,7 +91,8 @@ async fn transcripts_alone_give_claude_codes_own_tokens_and_its_cost_estimated_e
     assert_eq!(estimated_rows(&store), 40);
 
     let again = import_all(&store).await;
-    assert_eq!((again.added, again.known, again.estimated_nanos), (0, 40, 0), "a second import changes nothing");
+    assert_eq!((again.unchanged_files, again.responses), (8, 0), "unchanged files are not read again");
+    assert_eq!((again.added, again.known, again.estimated_nanos), (0, 0, 0), "a second import changes nothing");
     assert_eq!(totals(&store), telemetry_totals());
 }
 
@@ -137,7 +138,112 @@ async fn telemetry_arriving_after_the_transcript_takes_the_estimates_place() {
     let conn = store.reader().expect("reader");
     drop(conn);
     store.exec(|tx| ccmeter_core::write::delete::range(tx, Range::default()).map(|_| ())).await.expect("deleted");
+    // Read whole again, as a transcript rewritten in place would be.
+    store.exec(|tx| Ok(tx.execute("DELETE FROM transcript_reads", []).map(drop)?)).await.expect("forgotten");
     let imported = import_all(&store).await;
     assert_eq!((imported.added, imported.known), (0, 40));
     assert_eq!(totals(&store).5, 0);
+}
+
+/// One `assistant` record of a response, as Claude Code writes it (a streamed response's early records have no
+/// `stop_reason` and a partial usage).
+fn assistant(message: &str, output: i64, stop_reason: Option<&str>, time: &str) -> String {
+    let stop = stop_reason.map_or("null".to_owned(), |r| format!("\"{r}\""));
+    format!(
+        r#"{{"type":"assistant","sessionId":"5e55a000-0000-4000-8000-000000000001","cwd":"/w","version":"2.1.332","timestamp":"{time}","requestId":"req_{message}","message":{{"id":"msg_{message}","model":"claude-opus-5-5","stop_reason":{stop},"usage":{{"input_tokens":10,"output_tokens":{output},"cache_read_input_tokens":1000,"cache_creation_input_tokens":100}}}}}}"#
+    ) + "\n"
+}
+
+fn append(path: &std::path::Path, text: &str) {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("opened");
+    file.write_all(text.as_bytes()).expect("appended");
+}
+
+/// (request id, output tokens) of every stored request.
+fn requests_stored(store: &Store) -> Vec<(String, i64)> {
+    store
+        .reader()
+        .expect("reader")
+        .prepare("SELECT request_id, output_tokens FROM events WHERE name = 'api_request' ORDER BY request_id")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("requests")
+}
+
+#[tokio::test]
+async fn a_growing_transcript_is_read_from_where_the_last_import_stopped_and_a_response_waits_for_its_end() {
+    let (dir, store) = open();
+    let projects = dir.path().join("projects");
+    let folder = projects.join("-w");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let transcript = folder.join("5e55a000-0000-4000-8000-000000000001.jsonl");
+    append(&transcript, &assistant("a", 40, Some("end_turn"), "2026-12-01T10:00:00Z"));
+    // The second response is still streaming: its first record's usage is partial.
+    append(&transcript, &assistant("b", 1, None, "2026-12-01T10:01:00Z"));
+    let import = || async { import(&store, std::slice::from_ref(&projects), None, |_, _| {}).await.expect("imported") };
+
+    let first = import().await;
+    assert_eq!((first.added, first.held_back), (1, 1), "{first:?}");
+    assert_eq!(requests_stored(&store), [("req_a".to_owned(), 40)]);
+
+    let unchanged = import().await;
+    assert_eq!((unchanged.added, unchanged.held_back, unchanged.known), (0, 1, 0), "{unchanged:?}");
+
+    // The response ends (its last record carries the final usage), and a third one comes, whole.
+    append(&transcript, &assistant("b", 1, None, "2026-12-01T10:01:02Z"));
+    append(&transcript, &assistant("b", 77, Some("tool_use"), "2026-12-01T10:01:09Z"));
+    append(&transcript, &assistant("c", 5, Some("end_turn"), "2026-12-01T10:02:00Z"));
+    let grown = import().await;
+    assert_eq!((grown.added, grown.held_back, grown.known), (2, 0, 0), "{grown:?}");
+    assert_eq!(
+        requests_stored(&store),
+        [("req_a".to_owned(), 40), ("req_b".to_owned(), 77), ("req_c".to_owned(), 5)],
+        "the response counted once, with its final usage"
+    );
+    let again = import().await;
+    assert_eq!((again.unchanged_files, again.responses, again.added), (1, 0, 0), "{again:?}");
+
+    // A response cut short (the user stopped it) never ends: once the file has been left alone long enough, it
+    // is taken as it stands.
+    append(&transcript, &assistant("d", 3, None, "2026-12-01T10:03:00Z"));
+    assert_eq!(import().await.held_back, 1);
+    let long_ago = std::time::SystemTime::now() - ccmeter_core::history::UNFINISHED_WAIT * 2;
+    std::fs::File::options().write(true).open(&transcript).expect("opened").set_modified(long_ago).expect("touched");
+    let cut = import().await;
+    assert_eq!((cut.added, cut.held_back), (1, 0), "{cut:?}");
+    assert_eq!(requests_stored(&store).last(), Some(&("req_d".to_owned(), 3)));
+
+    // Rewritten shorter (not Claude Code's way, but a user's copy may be): read whole, each request still once.
+    std::fs::write(&transcript, assistant("a", 40, Some("end_turn"), "2026-12-01T10:00:00Z")).expect("rewritten");
+    let rewritten = import().await;
+    assert_eq!((rewritten.responses, rewritten.added, rewritten.known), (1, 0, 1), "{rewritten:?}");
+
+    // A transcript Claude Code's cleanup removed is forgotten; what was read of it stays.
+    std::fs::remove_file(&transcript).expect("removed");
+    let after_cleanup = import().await;
+    assert_eq!((after_cleanup.files, after_cleanup.added), (0, 0));
+    let reads: i64 = store
+        .reader()
+        .expect("reader")
+        .query_row("SELECT count(*) FROM transcript_reads", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(reads, 0);
+    assert_eq!(requests_stored(&store).len(), 4);
+}
+
+#[tokio::test]
+async fn a_subagents_response_replayed_in_its_sessions_transcript_is_counted_once_and_at_its_final_size() {
+    let (dir, store) = open();
+    let projects = dir.path().join("projects");
+    let session = projects.join("-w").join("5e55a000-0000-4000-8000-000000000001");
+    std::fs::create_dir_all(session.join("subagents")).expect("folders");
+    // The subagent's own transcript has the final snapshot; the session's replay only an early one.
+    append(&session.join("subagents/agent-1.jsonl"), &assistant("s", 90, Some("end_turn"), "2026-12-01T10:00:05Z"));
+    append(&session.with_extension("jsonl"), &assistant("s", 2, None, "2026-12-01T10:00:00Z"));
+    let imported = import(&store, std::slice::from_ref(&projects), None, |_, _| {}).await.expect("imported");
+    assert_eq!((imported.files, imported.responses, imported.added, imported.held_back), (2, 1, 1, 0), "{imported:?}");
+    assert_eq!(requests_stored(&store), [("req_s".to_owned(), 90)]);
 }

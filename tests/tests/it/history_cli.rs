@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use ccmeter_tests::desktop::one_at_a_time;
+use ccmeter_tests::tray::{launch_with, tray_connection, wait_for};
 use ccmeter_tests::{Server, ccmeter_bin, expected_totals, fixtures_dir, report, requests, send_fixture_to};
 use serde_json::Value;
 
@@ -84,7 +86,7 @@ fn the_transcripts_give_the_history_from_before_telemetry_once_and_telemetry_the
     assert!(table.contains("$0.60  (estimated: read from Claude Code's transcripts)"), "{table}");
 
     let again = said(&import(&db, &claude, &[]));
-    assert!(again.contains("Nothing new; 40 requests already in the history"), "{again}");
+    assert_eq!(again, "Nothing new: 8 transcript files, unchanged since the last import.\n");
 
     // Telemetry for one session arrives later: Claude Code's own cost takes the estimate's place.
     let server = Server::start_on(&db, "127.0.0.1:0", "127.0.0.1:0").expect("ccmeter serve");
@@ -93,7 +95,7 @@ fn the_transcripts_give_the_history_from_before_telemetry_once_and_telemetry_the
         runtime.block_on(send_fixture_to(server.grpc, server.http, &request));
     }
     let tool_flow = expected_totals("claude-code-2.1.332/grpc/success").cost_nanos as f64 / 1e9;
-    let after = ccmeter_tests::tray::wait_for("the session's own cost", Duration::from_secs(20), || {
+    let after = wait_for("the session's own cost", Duration::from_secs(20), || {
         let seen = server.report(&[]);
         let estimated = seen["total"]["estimated_cost_usd"].as_f64()?;
         ((estimated - (telemetry_cost_usd() - tool_flow)).abs() < 1e-9).then_some(seen)
@@ -138,4 +140,30 @@ fn bad_folders_and_files_are_refused_or_counted_and_the_rest_is_imported() {
     let future = said(&import(&dir.path().join("other.db"), &claude, &["--since", "2099-01-01"]));
     assert!(future.contains("40 responses before --since left out.") && future.contains("Nothing new."), "{future}");
     let _ = Value::Null;
+}
+
+#[test]
+fn once_imported_a_session_whose_telemetry_is_off_shows_up_in_the_running_app_from_its_transcript() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, claude) = (dir.path().join("ccmeter.db"), dir.path().join("claude"));
+    std::fs::create_dir_all(claude.join("projects")).expect("Claude Code's projects folder");
+    let first = said(&import(&db, &claude, &[]));
+    assert!(first.contains("From now on ccmeter imports what Claude Code adds to its transcripts"), "{first}");
+
+    let app = launch_with(&db, &[("CLAUDE_CONFIG_DIR", &claude), ("CCMETER_TZ", Path::new("UTC"))]);
+    wait_for("the tray item on D-Bus", Duration::from_secs(20), || tray_connection(app.0.id()));
+    // Claude Code, its telemetry off, writes a session's transcripts while the app runs.
+    let written = std::time::Instant::now();
+    copy_tree(&fixtures_dir().join("transcripts-2.1.332/grpc/success/tool-flow/projects"), &claude.join("projects"));
+    let expected = expected_totals("claude-code-2.1.332/grpc/success");
+    let seen = wait_for("the session's requests from its transcript", Duration::from_secs(20), || {
+        let seen = report(&db, &[]);
+        (seen["total"]["api_requests"] == expected.event_counts["api_request"]).then_some(seen)
+    });
+    println!("imported {:.1} s after the transcript was written", written.elapsed().as_secs_f64());
+    let total = &seen["total"];
+    assert_eq!(total["tokens"]["output"], expected.output, "Claude Code's own tokens");
+    assert_eq!(total["estimated_cost_usd"], total["cost_usd"]);
+    assert!((total["cost_usd"].as_f64().expect("cost") - expected.cost_nanos as f64 / 1e9).abs() < 1e-9);
 }

@@ -602,9 +602,14 @@ icon_shows_amount: boolean, grpc_addr: string, http_addr: string,
 /**
  * The welcome window was shown: it opens once, on the first start (see [`take_welcome`]).
  */
-welcomed: boolean, };
+welcomed: boolean, 
+/**
+ * Keep importing the requests Claude Code's transcripts record while ccmeter runs (`history`): the history
+ * from before telemetry, and the sessions whose telemetry is off. `None`: not asked yet (the app offers it).
+ */
+follow_transcripts: boolean | null, };
 
-export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, limit_alerts?: Array<number>, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, };
+export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, limit_alerts?: Array<number>, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, follow_transcripts?: boolean | null, };
 
 export type SourceClass = "main" | "subagent" | "auxiliary";
 

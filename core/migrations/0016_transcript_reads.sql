@@ -1,0 +1,12 @@
+-- ccmeter schema v16: how far each of Claude Code's transcripts has been read, so a re-scan reads only what was
+-- added (a transcript only grows) and passes over the files that did not change.
+
+-- `resume_at`: the byte the next read starts from (the end of the last whole line, or the first line of a
+-- response still being written); `held`: such a response was held back, so the file is read again even unchanged.
+CREATE TABLE transcript_reads (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    modified_ns INTEGER NOT NULL,
+    resume_at INTEGER NOT NULL,
+    held INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
