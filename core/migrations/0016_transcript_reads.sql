@@ -10,3 +10,10 @@ CREATE TABLE transcript_reads (
     resume_at INTEGER NOT NULL,
     held INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+
+-- The rates the estimates were last priced with (`history::reprice`): when the rates known change (learned from
+-- new telemetry, a newer bundled table), every estimate is priced again.
+CREATE TABLE estimate_rates (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    rates TEXT NOT NULL
+);

@@ -15,13 +15,15 @@ use ccmeter_proto::{
     ApiRequest, Attributes, Batch, CostKind, Event, EventDetail, EventName, Nanos, Resource, Signal, SinkError, Tokens,
 };
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 
 use crate::Store;
 use crate::error::Result;
 use crate::pricing::{Billed, Prices, RateSource};
 use crate::transcripts::transcript_files;
-use crate::transcripts::usage::{Response, Responses, Skipped, read_file};
+use crate::transcripts::usage::{Response, ResponseTokens, Responses, Skipped, read_file};
+use crate::write::ingest::{self, Repriced};
 
 /// Requests written per transaction.
 const BATCH: usize = 500;
@@ -98,6 +100,7 @@ pub async fn import(
     let mut conn = store.reader()?;
     let reads = reads_known(&conn)?;
     let prices = Prices::load(&conn)?;
+    reprice(store, &mut conn, &prices).await?;
     let since_ns = since.and_then(|s| s.timestamp_nanos_opt());
     let record_reads = since.is_none();
     let mut pending = Pending::default();
@@ -141,6 +144,67 @@ pub async fn import(
     imported.sessions = seen_sessions.len();
     Ok(imported)
 }
+
+/// Prices every estimate again when the rates known changed since they were priced (rates learned from telemetry
+/// that came since, a newer table), so an estimate always follows the best rates known; returns how many changed.
+pub async fn reprice(store: &Store, conn: &mut rusqlite::Connection, prices: &Prices) -> Result<usize> {
+    let fingerprint = prices.fingerprint();
+    let last: Option<String> = conn
+        .query_row("SELECT rates FROM estimate_rates WHERE id = 1", [], |r| r.get(0))
+        .optional()?;
+    if last.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(0);
+    }
+    let mut changes = Vec::new();
+    {
+        let mut statement = conn.prepare(
+            "SELECT id, coalesce(model, ''), time_ns, coalesce(input_tokens, 0), coalesce(output_tokens, 0),
+                    coalesce(cache_read_tokens, 0), coalesce(cache_creation_tokens, 0),
+                    coalesce(cache_creation_1h_tokens, 0), coalesce(cost_nanos, 0), estimated
+             FROM events WHERE estimated <> 0",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let model: String = row.get(1)?;
+            let tokens = ResponseTokens {
+                input: row.get(3)?,
+                output: row.get(4)?,
+                cache_read: row.get(5)?,
+                cache_creation: row.get(6)?,
+                cache_creation_1h: row.get(7)?,
+            };
+            let day = DateTime::from_timestamp_nanos(row.get(2)?).date_naive();
+            let (cost_nanos, kind) = match prices.estimate(&model, day, &Billed::from(tokens)) {
+                Some(estimate) => (estimate.cost_nanos, CostKind::Estimated),
+                None => (0, CostKind::NoPrice),
+            };
+            if (cost_nanos, kind.code()) != (row.get::<_, i64>(8)?, row.get::<_, i64>(9)?) {
+                changes.push(Repriced { id: row.get(0)?, cost_nanos, kind });
+            }
+        }
+    }
+    let changed = changes.len();
+    for chunk in changes.chunks(REPRICED_PER_TRANSACTION) {
+        let chunk = chunk.to_vec();
+        store.exec(move |tx| ingest::reprice(tx, &chunk)).await?;
+    }
+    store
+        .exec(move |tx| {
+            tx.execute(
+                "INSERT INTO estimate_rates (id, rates) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET rates = excluded.rates",
+                [fingerprint],
+            )?;
+            Ok(())
+        })
+        .await?;
+    if changed > 0 {
+        tracing::info!(requests = changed, "estimates priced again with the rates known now");
+    }
+    Ok(changed)
+}
+
+/// Estimates priced again per transaction: the writer stays free for the receiver's batches in between.
+const REPRICED_PER_TRANSACTION: usize = 2_000;
 
 /// Every transcript under `dirs`, a session's together: `<folder>/<session>.jsonl` and
 /// `<folder>/<session>/subagents/*.jsonl`.

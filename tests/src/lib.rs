@@ -2,6 +2,7 @@
 //! under `tests/fixtures/` (its README says how it was captured) and what it should add up to.
 
 pub mod claude_code;
+pub mod corpus;
 pub mod desktop;
 pub mod raw_grpc;
 pub mod stand_in_api;

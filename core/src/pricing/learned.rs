@@ -117,7 +117,8 @@ fn solve(m: &mut [[f64; 6]; 5], n: usize) -> Option<[f64; 5]> {
 }
 
 /// The rates learned from the stored `api_request` events, per normalised model name: each model's most recent
-/// [`MAX_SAMPLES`] requests with a full-precision cost (not the rounded `cost_usd_micros` stand-in).
+/// [`MAX_SAMPLES`] requests with Claude Code's own full-precision cost (not the rounded `cost_usd_micros` stand-in,
+/// never an estimate: a request read from a transcript has only ccmeter's own price).
 pub fn from_store(conn: &Connection) -> Result<BTreeMap<String, Learned>> {
     let mut statement = conn.prepare_cached(
         "SELECT model_norm, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,
@@ -125,7 +126,7 @@ pub fn from_store(conn: &Connection) -> Result<BTreeMap<String, Learned>> {
          FROM (SELECT *, row_number() OVER (PARTITION BY model_norm ORDER BY time_ns DESC) AS recent
                FROM events
                WHERE name = 'api_request' AND is_claude_code = 1 AND model_norm IS NOT NULL AND model_norm <> ''
-                 AND cost_nanos IS NOT NULL AND coalesce(cost_from_micros, 0) = 0)
+                 AND cost_nanos IS NOT NULL AND coalesce(cost_from_micros, 0) = 0 AND estimated = 0)
          WHERE recent <= ?1",
     )?;
     let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();

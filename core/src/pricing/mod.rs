@@ -112,6 +112,13 @@ impl Prices {
         Prices { learned, table }
     }
 
+    /// Which rates these are, to tell when they change: each learned model's rates and the table's edition.
+    pub fn fingerprint(&self) -> String {
+        let learned: BTreeMap<&str, Rates> = self.learned.iter().map(|(model, l)| (model.as_str(), l.rates)).collect();
+        serde_json::json!({"learned": learned, "table": [&self.table.source, self.table.refreshed.to_string()]})
+            .to_string()
+    }
+
     /// What a request of `model` made on `day` and billed for `billed` cost at the best rates known; `None` when no
     /// rates are known for the model ("no price", never $0).
     pub fn estimate(&self, model: &str, day: NaiveDate, billed: &Billed) -> Option<Estimate> {

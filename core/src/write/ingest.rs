@@ -122,22 +122,30 @@ pub fn load_privacy(conn: &Connection) -> Result<Privacy> {
     }
 }
 
+/// An estimated request's new price (`history::reprice`): its event's id, cost and kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repriced {
+    pub id: i64,
+    pub cost_nanos: i64,
+    pub kind: CostKind,
+}
+
+/// Gives estimated requests their new prices inside `tx`, every aggregate following; returns how many changed.
+pub fn reprice(tx: &rusqlite::Transaction, changes: &[Repriced]) -> Result<usize> {
+    let privacy = Privacy::default();
+    let mut writer = Writer::new(tx, &privacy)?;
+    let mut changed = 0;
+    for change in changes {
+        changed += usize::from(writer.reprice_estimate(change.id, change.cost_nanos, change.kind)?);
+    }
+    writer.flush()?;
+    Ok(changed)
+}
+
 /// Writes the batches in one transaction and returns what each changed.
 pub fn write_batches(conn: &mut Connection, batches: &[&Batch], privacy: &Privacy) -> Result<Vec<WriteSummary>> {
     let tx = conn.transaction()?;
-    let last_event: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
-    let mut writer = Writer {
-        tx: &tx,
-        insert_event: None,
-        last_event,
-        resources: HashMap::new(),
-        privacy,
-        rollups: HashMap::new(),
-        facets: HashMap::new(),
-        sessions: HashMap::new(),
-        retracted: Vec::new(),
-        has_estimates: None,
-    };
+    let mut writer = Writer::new(&tx, privacy)?;
     let mut summaries = Vec::with_capacity(batches.len());
     for batch in batches {
         let mut summary = WriteSummary::default();
@@ -206,6 +214,19 @@ struct Increment {
 }
 
 impl Increment {
+    /// What takes back an estimated request's [`EstimateRow::added`] (its tokens, cost and one request).
+    fn negated(&self) -> Increment {
+        Increment {
+            ev_cost_nanos: -self.ev_cost_nanos,
+            ev_input: -self.ev_input,
+            ev_output: -self.ev_output,
+            ev_cache_read: -self.ev_cache_read,
+            ev_cache_creation: -self.ev_cache_creation,
+            api_requests: -self.api_requests,
+            ..Increment::default()
+        }
+    }
+
     fn add(&mut self, other: &Increment) {
         self.ev_cost_nanos += other.ev_cost_nanos;
         self.ev_input += other.ev_input;
@@ -305,7 +326,36 @@ struct Writer<'a> {
     has_estimates: Option<bool>,
 }
 
-impl Writer<'_> {
+/// An estimated request as stored, for taking it back or pricing it again.
+struct EstimateRow {
+    id: i64,
+    session: String,
+    time_ns: i64,
+    model: String,
+    /// What it added to the aggregates.
+    added: Increment,
+    source: String,
+    effort: String,
+    agent: Option<String>,
+}
+
+impl<'t> Writer<'t> {
+    fn new(tx: &'t rusqlite::Transaction<'t>, privacy: &'t Privacy) -> Result<Writer<'t>> {
+        let last_event: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
+        Ok(Writer {
+            tx,
+            insert_event: None,
+            last_event,
+            resources: HashMap::new(),
+            privacy,
+            rollups: HashMap::new(),
+            facets: HashMap::new(),
+            sessions: HashMap::new(),
+            retracted: Vec::new(),
+            has_estimates: None,
+        })
+    }
+
     fn resource_id(&mut self, resource: &Arc<Resource>) -> Result<i64> {
         if let Some(id) = self.resources.get(&Arc::as_ptr(resource)) {
             return Ok(*id);
@@ -813,51 +863,75 @@ impl Writer<'_> {
     /// Takes back an estimated request stored under `dedup_key` (read from a transcript) with everything it added
     /// to the rollups, for the same request as telemetry reports it to take its place.
     fn retract_estimate(&mut self, dedup_key: &str) -> Result<()> {
+        let Some(row) = self.estimate_row("dedup_key", &dedup_key)? else { return Ok(()) };
+        let inc = row.added.negated();
+        self.file_estimate(&row, -1, &inc)?;
+        self.tx.prepare_cached("DELETE FROM events WHERE id = ?1")?.execute([row.id])?;
+        self.retracted.push((bucket_of(row.time_ns), row.session));
+        Ok(())
+    }
+
+    /// Gives the estimated request `id` a new cost (rates learned since it was priced), moving the difference
+    /// through every aggregate it counts in.
+    fn reprice_estimate(&mut self, id: i64, cost_nanos: i64, kind: CostKind) -> Result<bool> {
+        let Some(row) = self.estimate_row("id", &id)? else { return Ok(false) };
+        let inc = Increment { ev_cost_nanos: cost_nanos - row.added.ev_cost_nanos, ..Increment::default() };
+        self.file_estimate(&row, 0, &inc)?;
+        self.tx
+            .prepare_cached("UPDATE events SET cost_nanos = ?2, estimated = ?3 WHERE id = ?1")?
+            .execute(params![id, cost_nanos, kind.code()])?;
+        Ok(true)
+    }
+
+    /// An estimated request as stored: what it added to the aggregates, and the keys it was filed under.
+    fn estimate_row(&self, column: &str, value: &dyn rusqlite::ToSql) -> Result<Option<EstimateRow>> {
+        let sql = format!(
+            "SELECT id, session_id, time_ns, coalesce(model_norm, ''), coalesce(cost_nanos, 0),
+                    coalesce(input_tokens, 0), coalesce(output_tokens, 0), coalesce(cache_read_tokens, 0),
+                    coalesce(cache_creation_tokens, 0), coalesce(query_source, ''), attributes,
+                    agent_id IS NOT NULL, coalesce(agent_name, '')
+             FROM events WHERE {column} = ?1 AND estimated <> 0"
+        );
         let found = self
             .tx
-            .prepare_cached(
-                "SELECT id, session_id, time_ns, coalesce(model_norm, ''), coalesce(cost_nanos, 0),
-                        coalesce(input_tokens, 0), coalesce(output_tokens, 0), coalesce(cache_read_tokens, 0),
-                        coalesce(cache_creation_tokens, 0), coalesce(query_source, ''), attributes,
-                        agent_id IS NOT NULL, coalesce(agent_name, '')
-                 FROM events WHERE dedup_key = ?1 AND estimated <> 0",
-            )?
-            .query_row([dedup_key], |row| {
-                let inc = Increment {
-                    ev_cost_nanos: -row.get::<_, i64>(4)?,
-                    ev_input: -row.get::<_, i64>(5)?,
-                    ev_output: -row.get::<_, i64>(6)?,
-                    ev_cache_read: -row.get::<_, i64>(7)?,
-                    ev_cache_creation: -row.get::<_, i64>(8)?,
-                    api_requests: -1,
-                    ..Increment::default()
-                };
+            .prepare_cached(&sql)?
+            .query_row([value], |row| {
                 let attributes: String = row.get(10)?;
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, i64>(2)?,
-                    row.get::<_, String>(3)?,
-                    inc,
-                    row.get::<_, String>(9)?,
-                    attributes,
-                    row.get::<_, bool>(11)?.then(|| row.get::<_, String>(12)).transpose()?,
-                ))
+                Ok(EstimateRow {
+                    id: row.get(0)?,
+                    session: row.get(1)?,
+                    time_ns: row.get(2)?,
+                    model: row.get(3)?,
+                    added: Increment {
+                        ev_cost_nanos: row.get(4)?,
+                        ev_input: row.get(5)?,
+                        ev_output: row.get(6)?,
+                        ev_cache_read: row.get(7)?,
+                        ev_cache_creation: row.get(8)?,
+                        api_requests: 1,
+                        ..Increment::default()
+                    },
+                    source: row.get(9)?,
+                    effort: serde_json::from_str::<serde_json::Map<String, Value>>(&attributes)
+                        .map(|a| facet_value(a.get("effort")))
+                        .unwrap_or_default(),
+                    agent: row.get::<_, bool>(11)?.then(|| row.get::<_, String>(12)).transpose()?,
+                })
             })
             .optional()?;
-        let Some((id, session, time_ns, model, inc, source, attributes, agent)) = found else { return Ok(()) };
-        let effort = serde_json::from_str::<serde_json::Map<String, Value>>(&attributes)
-            .map(|a| facet_value(a.get("effort")))
-            .unwrap_or_default();
-        self.rollup(time_ns, &session, &model, &inc)?;
-        self.facet(Facet::Event, EventName::ApiRequest.as_str(), time_ns, &session, -1, &Increment::default())?;
-        self.facet(Facet::QuerySource, &source, time_ns, &session, -1, &inc)?;
-        self.facet(Facet::Effort, &effort, time_ns, &session, -1, &inc)?;
-        if let Some(agent) = agent {
-            self.facet(Facet::Agent, &agent, time_ns, &session, -1, &inc)?;
+        Ok(found)
+    }
+
+    /// Files `inc` (and `records` events) under every aggregate key an estimated request counts in.
+    fn file_estimate(&mut self, row: &EstimateRow, records: i64, inc: &Increment) -> Result<()> {
+        let (time_ns, session) = (row.time_ns, row.session.as_str());
+        self.rollup(time_ns, session, &row.model, inc)?;
+        self.facet(Facet::Event, EventName::ApiRequest.as_str(), time_ns, session, records, &Increment::default())?;
+        self.facet(Facet::QuerySource, &row.source, time_ns, session, records, inc)?;
+        self.facet(Facet::Effort, &row.effort, time_ns, session, records, inc)?;
+        if let Some(agent) = &row.agent {
+            self.facet(Facet::Agent, agent, time_ns, session, records, inc)?;
         }
-        self.tx.prepare_cached("DELETE FROM events WHERE id = ?1")?.execute([id])?;
-        self.retracted.push((bucket_of(time_ns), session));
         Ok(())
     }
 

@@ -148,9 +148,13 @@ async fn telemetry_arriving_after_the_transcript_takes_the_estimates_place() {
 /// One `assistant` record of a response, as Claude Code writes it (a streamed response's early records have no
 /// `stop_reason` and a partial usage).
 fn assistant(message: &str, output: i64, stop_reason: Option<&str>, time: &str) -> String {
+    assistant_of("claude-opus-5-5", message, output, stop_reason, time)
+}
+
+fn assistant_of(model: &str, message: &str, output: i64, stop_reason: Option<&str>, time: &str) -> String {
     let stop = stop_reason.map_or("null".to_owned(), |r| format!("\"{r}\""));
     format!(
-        r#"{{"type":"assistant","sessionId":"5e55a000-0000-4000-8000-000000000001","cwd":"/w","version":"2.1.332","timestamp":"{time}","requestId":"req_{message}","message":{{"id":"msg_{message}","model":"claude-opus-5-5","stop_reason":{stop},"usage":{{"input_tokens":10,"output_tokens":{output},"cache_read_input_tokens":1000,"cache_creation_input_tokens":100}}}}}}"#
+        r#"{{"type":"assistant","sessionId":"5e55a000-0000-4000-8000-000000000001","cwd":"/w","version":"2.1.332","timestamp":"{time}","requestId":"req_{message}","message":{{"id":"msg_{message}","model":"{model}","stop_reason":{stop},"usage":{{"input_tokens":10,"output_tokens":{output},"cache_read_input_tokens":1000,"cache_creation_input_tokens":100}}}}}}"#
     ) + "\n"
 }
 
@@ -246,4 +250,117 @@ async fn a_subagents_response_replayed_in_its_sessions_transcript_is_counted_onc
     let imported = import(&store, std::slice::from_ref(&projects), None, |_, _| {}).await.expect("imported");
     assert_eq!((imported.files, imported.responses, imported.added, imported.held_back), (2, 1, 1, 0), "{imported:?}");
     assert_eq!(requests_stored(&store), [("req_s".to_owned(), 90)]);
+}
+
+/// `count` requests of `model` as Claude Code's telemetry reports them, varied as real ones are, each priced at
+/// `rates`; returns their total cost.
+async fn telemetry_of(store: &Store, model: &str, rates: ccmeter_core::pricing::Rates, count: u64) -> i64 {
+    use ccmeter_proto::{ApiRequest, Attributes, Batch, Event, EventDetail, EventName, Nanos, Signal, Tokens};
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |below: u64| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % below) as i64
+    };
+    let mut batch = Batch::new(Signal::Logs);
+    let mut total = 0;
+    for n in 0..count {
+        let billed = ccmeter_core::pricing::Billed {
+            input: 1 + next(50),
+            output: 20 + next(3_000),
+            cache_read: next(150_000),
+            cache_write_5m: next(20_000),
+            cache_write_1h: 0,
+        };
+        let cost = rates.cost_nanos(&billed);
+        total += cost;
+        let mut attributes = Attributes::new();
+        attributes.insert("event.name".into(), "api_request".into());
+        attributes.insert("session.id".into(), "telemetry-session".into());
+        batch.events.push(Event {
+            time_ns: 1_796_000_000_000_000_000 + n as i64 * 1_000_000_000,
+            time_received: false,
+            name: EventName::ApiRequest,
+            session_id: Some("telemetry-session".into()),
+            sequence: Some(n as i64),
+            prompt_id: None,
+            detail: EventDetail::ApiRequest(ApiRequest {
+                model: Some(model.into()),
+                request_id: Some(format!("req_telemetry_{n}")),
+                cost: Nanos(cost),
+                tokens: Tokens {
+                    input: billed.input,
+                    output: billed.output,
+                    cache_read: billed.cache_read,
+                    cache_creation: billed.cache_write_5m,
+                },
+                ..ApiRequest::default()
+            }),
+            attributes,
+            body: None,
+            severity: None,
+            trace_id: None,
+            span_id: None,
+            resource: std::sync::Arc::default(),
+        });
+    }
+    store.write(batch).await.expect("stored");
+    total
+}
+
+#[tokio::test]
+async fn rates_learned_after_an_import_price_its_estimates_again_and_every_figure_follows() {
+    let (dir, store) = open();
+    let projects = dir.path().join("projects");
+    let folder = projects.join("-w");
+    std::fs::create_dir_all(&folder).expect("folder");
+    // A model released after the bundled table: its requests have no price yet.
+    let model = "claude-future-9";
+    let transcript = folder.join("5e55a000-0000-4000-8000-000000000001.jsonl");
+    for (at, output) in [(1, 40), (2, 300), (3, 1_000)] {
+        append(&transcript, &assistant_of(model, &format!("f{at}"), output, Some("end_turn"), "2026-12-01T10:00:00Z"));
+    }
+    let import = || async { import(&store, std::slice::from_ref(&projects), None, |_, _| {}).await.expect("imported") };
+    let first = import().await;
+    assert_eq!((first.added, first.no_price), (3, 3), "{first:?}");
+    assert_eq!(totals(&store).0, 0, "no price is no cost, never $0 passed off as a price");
+
+    // Then the user's telemetry brings Claude Code's own costs of that model's requests.
+    let rates = ccmeter_core::pricing::Rates {
+        input: 6_000_000,
+        output: 30_000_000,
+        cache_read: 300_000,
+        cache_write_5m: 7_500_000,
+        cache_write_1h: 12_000_000,
+    };
+    let telemetry = telemetry_of(&store, model, rates, 8).await;
+    let again = import().await;
+    assert_eq!((again.added, again.responses), (0, 0), "the transcript did not change: {again:?}");
+    let billed = |output| ccmeter_core::pricing::Billed {
+        input: 10,
+        output,
+        cache_read: 1000,
+        cache_write_5m: 100,
+        cache_write_1h: 0,
+    };
+    let estimated: i64 = [40, 300, 1_000].iter().map(|o| rates.cost_nanos(&billed(*o))).sum();
+    assert_eq!(totals(&store).0, telemetry + estimated, "the estimates now priced at the learned rates");
+    let conn = store.reader().expect("reader");
+    let kinds: Vec<(i64, i64)> = conn
+        .prepare("SELECT estimated, count(*) FROM events WHERE estimated <> 0 GROUP BY 1")
+        .expect("query")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("kinds");
+    assert_eq!(kinds, [(1, 3)], "priced, no longer 'no price'");
+    // Every aggregate follows: the facets add up to the rollup, and the per-model figure is the sum.
+    let sum = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect("sum") };
+    assert_eq!(sum("SELECT sum(ev_cost_nanos) FROM usage_rollup"), telemetry + estimated);
+    assert_eq!(sum("SELECT sum(ev_cost_nanos) FROM facet_rollup WHERE facet = 'effort'"), telemetry + estimated);
+    let by_model = query::by_model(&conn, Range::default()).expect("models");
+    println!("{by_model:?}");
+    assert_eq!(by_model.iter().map(|m| m.cost_nanos).sum::<i64>(), telemetry + estimated);
+    let ctx = ccmeter_core::TimeContext::system();
+    let estimates = query::estimated(&conn, &ctx, Range::default()).expect("estimated");
+    assert_eq!((estimates.total, estimates.unpriced), (estimated, 0));
 }

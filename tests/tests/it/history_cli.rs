@@ -167,3 +167,36 @@ fn once_imported_a_session_whose_telemetry_is_off_shows_up_in_the_running_app_fr
     assert_eq!(total["estimated_cost_usd"], total["cost_usd"]);
     assert!((total["cost_usd"].as_f64().expect("cost") - expected.cost_nanos as f64 / 1e9).abs() < 1e-9);
 }
+
+#[test]
+fn a_synthetic_folder_of_copied_sessions_long_files_and_huge_snapshot_lines_gives_exactly_its_tokens() {
+    use ccmeter_tests::corpus::{Shape, build};
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, claude) = (dir.path().join("ccmeter.db"), dir.path().join("claude"));
+    // The transcripts bench's corpus, small: four copies, one long, two opening with a 9 MiB snapshot line.
+    let shape = Shape {
+        target_bytes: 20 * 1024 * 1024,
+        long_every: 3,
+        long_repeats: 3,
+        snapshot_every: 3,
+        snapshot_bytes: 9 * 1024 * 1024,
+        folders: 3,
+    };
+    let corpus = build(&claude, &shape);
+    println!("{corpus:?}");
+    assert_eq!((corpus.copies, corpus.sessions), (4, 16));
+    let first = said(&import(&db, &claude, &["--dir", &claude.join("projects").to_string_lossy()]));
+    assert!(first.contains(&format!("Read {} transcript files (16 sessions,", corpus.files)), "{first}");
+    assert!(first.contains("2 lines too long to hold usage"), "{first}");
+    let seen = report(&db, &[]);
+    let total = &seen["total"];
+    assert_eq!(total["api_requests"], corpus.requests);
+    let tokens = &total["tokens"];
+    assert_eq!(
+        (tokens["input"].as_i64(), tokens["output"].as_i64(), tokens["cacheRead"].as_i64()),
+        (Some(corpus.input), Some(corpus.output), Some(corpus.cache_read))
+    );
+    assert_eq!(tokens["cacheCreation"], corpus.cache_creation);
+    let again = said(&import(&db, &claude, &["--dir", &claude.join("projects").to_string_lossy()]));
+    assert_eq!(again, format!("Nothing new: {} transcript files, unchanged since the last import.\n", corpus.files));
+}
