@@ -8,7 +8,11 @@ CREATE TABLE transcript_reads (
     size INTEGER NOT NULL,
     modified_ns INTEGER NOT NULL,
     resume_at INTEGER NOT NULL,
-    held INTEGER NOT NULL DEFAULT 0
+    held INTEGER NOT NULL DEFAULT 0,
+    -- Lines passed over in the file so far (About and `diagnostics` show them): longer than any record with
+    -- usage, and not a record.
+    too_long INTEGER NOT NULL DEFAULT 0,
+    unreadable INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 -- The rates the estimates were last priced with (`history::reprice`): when the rates known change (learned from

@@ -69,6 +69,10 @@ pub struct Dashboard {
     pub sessions: SessionMix,
     /// The period's most expensive sessions (their cost within the period).
     pub top_sessions: Vec<SessionRow>,
+    /// Of the period's cost, the part estimated from Claude Code's transcripts (USD), and the requests read
+    /// there of a model with no known price.
+    pub estimated_cost_usd: f64,
+    pub unpriced_requests: i64,
 }
 
 /// How many sessions the "most expensive" list shows.
@@ -102,6 +106,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
     let errors_over_time = event_stats::errors_over_time(conn, ctx, range, granularity)?;
     let budgets = budget::evaluate(conn, ctx, &settings)?;
     let current_limits = limits::current(conn, ctx.now())?;
+    let (estimated_nanos, unpriced_requests) = query::estimated_total(conn, range)?;
     Ok(Dashboard {
         since,
         until,
@@ -140,5 +145,7 @@ pub fn dashboard(conn: &Connection, ctx: &TimeContext, since: NaiveDate, until: 
         .into_iter()
         .filter(|s| s.usage.cost_nanos > 0)
         .collect(),
+        estimated_cost_usd: estimated_nanos as f64 / 1e9,
+        unpriced_requests,
     })
 }

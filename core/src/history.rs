@@ -16,17 +16,26 @@ use ccmeter_proto::{
 };
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use ts_rs::TS;
 
 use crate::Store;
 use crate::error::Result;
 use crate::pricing::{Billed, Prices, RateSource};
 use crate::transcripts::transcript_files;
-use crate::transcripts::usage::{Response, ResponseTokens, Responses, Skipped, read_file};
+use crate::transcripts::usage::{Buffers, Response, ResponseTokens, Responses, Skipped, read_file_with};
 use crate::write::ingest::{self, Repriced};
 
-/// Requests written per transaction.
-const BATCH: usize = 500;
+/// Requests written per transaction: large enough that commits (an fsync each) do not dominate, small enough
+/// that the receiver's batches wait at most a few tens of milliseconds behind one.
+const BATCH: usize = 1_000;
+/// How many sessions the reading thread may be ahead of the writes: enough to keep reading while a batch
+/// commits (a session's responses are a few kilobytes).
+const SESSIONS_AHEAD: usize = 256;
+/// How many requests' files' progress is recorded together: a stop before it only means reading those files
+/// again, their requests known.
+const READS_EVERY: usize = 10_000;
 
 /// How long a transcript must have been left alone before a response in it that never ended (no `stop_reason`:
 /// the user stopped it, Claude Code quit) is taken as it stands. Until then Claude Code may still be streaming
@@ -34,7 +43,8 @@ const BATCH: usize = 500;
 pub const UNFINISHED_WAIT: Duration = Duration::from_secs(600);
 
 /// What an import found and did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(rename = "TranscriptsImported")]
 pub struct Imported {
     /// Transcript files found (subagents' included); of those, the ones unchanged since the last import (not
     /// read again), and those that could not be opened.
@@ -54,6 +64,8 @@ pub struct Imported {
     pub known: u64,
     /// The estimated cost of the requests added, in nano-dollars.
     pub estimated_nanos: i64,
+    /// The same in USD, for the windows.
+    pub estimated_usd: f64,
     /// Requests added priced from rates learned from this database's telemetry, and from the bundled table.
     pub priced_learned: usize,
     pub priced_table: usize,
@@ -71,6 +83,9 @@ struct FileRead {
     modified_ns: i64,
     resume_at: u64,
     held: bool,
+    /// Lines passed over in the file so far.
+    too_long: u64,
+    unreadable: u64,
 }
 
 /// Reads the transcripts under `dirs` and adds the requests the history lacks: only what was added to a file
@@ -105,14 +120,33 @@ pub async fn import(
     let record_reads = since.is_none();
     let mut pending = Pending::default();
     let mut seen_sessions: HashSet<String> = HashSet::new();
+    // The files are read on a thread of their own, ahead of the writes (reading and writing overlap),
+    // with one line buffer for them all.
+    let work: Vec<(Vec<PathBuf>, Vec<Option<FileRead>>)> = sessions
+        .into_iter()
+        .map(|files| {
+            let known = files.iter().map(|p| reads.get(&shown(p)).cloned()).collect();
+            (files, known)
+        })
+        .collect();
+    let (sender, mut reads_done) = tokio::sync::mpsc::channel::<(usize, SessionRead)>(SESSIONS_AHEAD);
+    let reader = std::thread::Builder::new()
+        .name("ccmeter-transcripts".into())
+        .spawn(move || {
+            let mut buffers = Buffers::default();
+            for (files, known) in work {
+                let count = files.len();
+                if sender.blocking_send((count, read_session(files, known, &mut buffers))).is_err() {
+                    return;
+                }
+            }
+        })
+        .map_err(|error| crate::StoreError::Write(format!("cannot start reading the transcripts: {error}")))?;
     let mut looked_at = 0;
-    for session_files in sessions {
+    progress(0, files);
+    while let Some((count, read)) = reads_done.recv().await {
+        looked_at += count;
         progress(looked_at, files);
-        looked_at += session_files.len();
-        let known: Vec<Option<FileRead>> = session_files.iter().map(|p| reads.get(&shown(p)).cloned()).collect();
-        let read = tokio::task::spawn_blocking(move || read_session(session_files, known))
-            .await
-            .map_err(|error| crate::StoreError::Write(format!("a transcript read failed: {error}")))?;
         imported.unchanged_files += read.unchanged;
         imported.unreadable_files += read.unreadable;
         imported.skipped.add(read.skipped);
@@ -134,14 +168,19 @@ pub async fn import(
         }
         if pending.events.len() >= BATCH {
             pending.flush(store, &mut conn, &mut imported).await?;
+            pending.record_reads_if_due(store).await?;
         }
     }
-    progress(files, files);
+    if reader.join().is_err() {
+        return Err(crate::StoreError::Write("the transcripts reader failed".into()));
+    }
     pending.flush(store, &mut conn, &mut imported).await?;
+    pending.record_reads(store).await?;
     if record_reads {
         forget_removed(store, dirs, &reads).await?;
     }
     imported.sessions = seen_sessions.len();
+    imported.estimated_usd = imported.estimated_nanos as f64 / 1e9;
     Ok(imported)
 }
 
@@ -149,9 +188,8 @@ pub async fn import(
 /// that came since, a newer table), so an estimate always follows the best rates known; returns how many changed.
 pub async fn reprice(store: &Store, conn: &mut rusqlite::Connection, prices: &Prices) -> Result<usize> {
     let fingerprint = prices.fingerprint();
-    let last: Option<String> = conn
-        .query_row("SELECT rates FROM estimate_rates WHERE id = 1", [], |r| r.get(0))
-        .optional()?;
+    let last: Option<String> =
+        conn.query_row("SELECT rates FROM estimate_rates WHERE id = 1", [], |r| r.get(0)).optional()?;
     if last.as_deref() == Some(fingerprint.as_str()) {
         return Ok(0);
     }
@@ -242,7 +280,7 @@ struct SessionRead {
 
 /// Reads what each of a session's files gained since `known` (its last read), and settles which responses are
 /// whole: finished, or in a file nobody has written for [`UNFINISHED_WAIT`].
-fn read_session(files: Vec<PathBuf>, known: Vec<Option<FileRead>>) -> SessionRead {
+fn read_session(files: Vec<PathBuf>, known: Vec<Option<FileRead>>, buffers: &mut Buffers) -> SessionRead {
     let mut session = SessionRead::default();
     let mut responses = Responses::default();
     let mut reads: Vec<FileSeen> = Vec::new();
@@ -254,16 +292,16 @@ fn read_session(files: Vec<PathBuf>, known: Vec<Option<FileRead>>) -> SessionRea
             session.unreadable += 1;
             continue;
         };
-        let from = match &known {
+        let (from, skipped_before) = match &known {
             Some(read) if read.size == size && read.modified_ns == modified_ns && !read.held => {
                 session.unchanged += 1;
                 continue;
             }
             // A transcript only grows: a shorter one was replaced, and is read whole.
-            Some(read) if read.resume_at <= size => read.resume_at,
-            _ => 0,
+            Some(read) if read.resume_at <= size => (read.resume_at, (read.too_long, read.unreadable)),
+            _ => (0, (0, 0)),
         };
-        match read_file(path, from) {
+        match read_file_with(path, from, buffers) {
             Ok(file) => {
                 session.skipped.add(file.skipped);
                 if session.version.is_none() {
@@ -271,8 +309,15 @@ fn read_session(files: Vec<PathBuf>, known: Vec<Option<FileRead>>) -> SessionRea
                 }
                 let keys = file.snapshots.iter().map(|r| (key(r), r.offset)).collect();
                 file.snapshots.into_iter().for_each(|response| responses.add(response));
-                let progress =
-                    FileRead { path: shown(path), size, modified_ns, resume_at: file.whole_bytes, held: false };
+                let progress = FileRead {
+                    path: shown(path),
+                    size,
+                    modified_ns,
+                    resume_at: file.whole_bytes,
+                    held: false,
+                    too_long: skipped_before.0 + file.skipped.too_long,
+                    unreadable: skipped_before.1 + file.skipped.unreadable,
+                };
                 reads.push(FileSeen { progress, live: modified_ns > live_after, snapshots: keys });
             }
             Err(error) => {
@@ -319,14 +364,18 @@ fn time_ns(time: SystemTime) -> i64 {
 
 /// How far each transcript was read by earlier imports.
 fn reads_known(conn: &rusqlite::Connection) -> Result<HashMap<String, FileRead>> {
-    let mut statement = conn.prepare("SELECT path, size, modified_ns, resume_at, held FROM transcript_reads")?;
+    let mut statement =
+        conn.prepare("SELECT path, size, modified_ns, resume_at, held, too_long, unreadable FROM transcript_reads")?;
+    let count = |n: i64| n.max(0) as u64;
     let rows = statement.query_map([], |row| {
         Ok(FileRead {
             path: row.get(0)?,
-            size: row.get::<_, i64>(1)?.max(0) as u64,
+            size: count(row.get(1)?),
             modified_ns: row.get(2)?,
-            resume_at: row.get::<_, i64>(3)?.max(0) as u64,
+            resume_at: count(row.get(3)?),
             held: row.get(4)?,
+            too_long: count(row.get(5)?),
+            unreadable: count(row.get(6)?),
         })
     })?;
     Ok(rows.map(|row| row.map(|read| (read.path.clone(), read))).collect::<rusqlite::Result<_>>()?)
@@ -362,6 +411,8 @@ type Priced = (Event, i64, Option<RateSource>);
 struct Pending {
     events: Vec<Priced>,
     reads: Vec<FileRead>,
+    /// Requests written since the files' progress was last recorded.
+    since_reads: usize,
     resources: HashMap<String, Arc<Resource>>,
 }
 
@@ -378,14 +429,25 @@ impl Pending {
         self.resources.entry(session.to_owned()).or_insert_with(|| resource(version)).clone()
     }
 
-    /// Writes every request waiting, then the progress of the files read, in that order: a stop between the two
-    /// reads those files again, and the requests already written are known.
+    /// Writes every request waiting. The progress of the files they came from is recorded after (a stop between
+    /// the two reads those files again, and the requests already written are known).
     async fn flush(&mut self, store: &Store, conn: &mut rusqlite::Connection, imported: &mut Imported) -> Result<()> {
         while !self.events.is_empty() {
             let rest = self.events.split_off(self.events.len().min(BATCH));
             let chunk = std::mem::replace(&mut self.events, rest);
+            self.since_reads += chunk.len();
             write(store, conn, chunk, imported).await?;
         }
+        Ok(())
+    }
+
+    /// Records the progress of the files whose requests are all written, once [`READS_EVERY`] were.
+    async fn record_reads_if_due(&mut self, store: &Store) -> Result<()> {
+        if self.since_reads >= READS_EVERY { self.record_reads(store).await } else { Ok(()) }
+    }
+
+    async fn record_reads(&mut self, store: &Store) -> Result<()> {
+        self.since_reads = 0;
         let reads = std::mem::take(&mut self.reads);
         if reads.is_empty() {
             return Ok(());
@@ -393,9 +455,11 @@ impl Pending {
         store
             .exec(move |tx| {
                 let mut upsert = tx.prepare_cached(
-                    "INSERT INTO transcript_reads (path, size, modified_ns, resume_at, held) VALUES (?1, ?2, ?3, ?4, ?5)
+                    "INSERT INTO transcript_reads (path, size, modified_ns, resume_at, held, too_long, unreadable)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified_ns = excluded.modified_ns,
-                         resume_at = excluded.resume_at, held = excluded.held",
+                         resume_at = excluded.resume_at, held = excluded.held, too_long = excluded.too_long,
+                         unreadable = excluded.unreadable",
                 )?;
                 for read in &reads {
                     upsert.execute(rusqlite::params![
@@ -403,7 +467,9 @@ impl Pending {
                         read.size as i64,
                         read.modified_ns,
                         read.resume_at as i64,
-                        read.held
+                        read.held,
+                        read.too_long as i64,
+                        read.unreadable as i64
                     ])?;
                 }
                 Ok(())
@@ -412,7 +478,7 @@ impl Pending {
     }
 }
 
-/// Writes one batch through the store's writer, waiting while it is busy with the receiver's batches.
+/// Writes one batch through the store's writer, waiting behind the receiver's batches.
 async fn write(
     store: &Store,
     conn: &mut rusqlite::Connection,
@@ -434,20 +500,18 @@ async fn write(
         }
         batch.events.push(event);
     }
-    loop {
-        match store.write(batch.clone()).await {
-            Ok(summary) => {
-                imported.added += summary.events;
-                imported.known += summary.duplicates;
-                imported.estimated_nanos += cost;
-                imported.priced_learned += learned;
-                imported.priced_table += table;
-                imported.no_price += none;
-                return Ok(());
-            }
-            Err(SinkError::Busy) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
-            Err(SinkError::Unavailable { reason }) => return Err(crate::StoreError::Write(reason)),
+    match store.write_queued(batch).await {
+        Ok(summary) => {
+            imported.added += summary.events;
+            imported.known += summary.duplicates;
+            imported.estimated_nanos += cost;
+            imported.priced_learned += learned;
+            imported.priced_table += table;
+            imported.no_price += none;
+            Ok(())
         }
+        Err(SinkError::Busy) => Err(crate::StoreError::Write("the database writer is busy".into())),
+        Err(SinkError::Unavailable { reason }) => Err(crate::StoreError::Write(reason)),
     }
 }
 

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use ccmeter_app::instance::{self, Event, Events, Receivers, Reply, Request};
 use ccmeter_app::window::WindowKind;
+use ccmeter_app::writes::Write;
 use ccmeter_core::budget;
 use ccmeter_core::collector::{Collector, pickup};
 use ccmeter_core::limits;
@@ -57,6 +58,8 @@ pub enum AppError {
 
 /// Set for launches by scripts and tests, which need no welcome window (benchmarks measure the app without one).
 const SKIP_WELCOME_ENV: &str = "CCMETER_SKIP_WELCOME";
+/// How often an import of the transcripts tells the open windows how far it is.
+const IMPORT_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// Runs the tray app until the user quits from the tray (or a `Quit` request).
 pub fn run(options: AppOptions) -> Result<(), AppError> {
@@ -217,8 +220,20 @@ impl App {
             }
             Request::Write(write) => {
                 let history = write.changes_history();
-                let answer: instance::WriteAnswer =
-                    self.runtime.block_on((*write).apply(&self.store, &TimeContext::system()));
+                let answer: instance::WriteAnswer = match *write {
+                    // The open windows draw the import's progress as it goes.
+                    Write::ImportTranscripts => {
+                        let mut shown = (0, std::time::Instant::now());
+                        let progress = |read: usize, all: usize| {
+                            if read == all || shown.1.elapsed() >= IMPORT_PROGRESS_EVERY || read == 0 {
+                                shown = (read, std::time::Instant::now());
+                                self.windows.broadcast(&Event::ImportProgress { read, all });
+                            }
+                        };
+                        self.runtime.block_on(ccmeter_app::writes::import_transcripts(&self.store, progress))
+                    }
+                    write => self.runtime.block_on(write.apply(&self.store, &TimeContext::system())),
+                };
                 if answer.is_ok() {
                     self.refresh.notify_one();
                     if history {

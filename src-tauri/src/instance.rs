@@ -72,12 +72,14 @@ pub enum Event {
     Committed,
     /// The user asked for a window (the tray menu, a notification, `ccmeter open`).
     Open(WindowKind),
+    /// An import of Claude Code's transcripts has read `read` of its `all` files.
+    ImportProgress { read: usize, all: usize },
     /// The app is quitting: so are its windows.
     Quit,
 }
 
 /// How long a request waits for the app's answer: a write waits behind the writer's queue.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The socket's path: beside the database, so each database has its own app.
 pub fn socket_path(db: &Path) -> PathBuf {

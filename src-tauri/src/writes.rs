@@ -1,6 +1,7 @@
 //! The writes a window asks for, made by the app that owns the database's one writer (the store's writer
 //! thread): a window process never writes the database itself, it sends these over the instance socket.
 
+use ccmeter_core::history::Imported;
 use ccmeter_core::words::range::Range;
 use ccmeter_core::words::settings::SettingsPatch;
 use ccmeter_core::write::delete::{self, Deleted};
@@ -22,6 +23,8 @@ pub enum Write {
     DeleteRange { from_ns: Option<i64>, to_ns: Option<i64> },
     /// Whether this is the first start, to show the welcome window (true once per database).
     TakeWelcome,
+    /// Claude Code's transcripts imported into the history, and followed from then on (the windows' offer).
+    ImportTranscripts,
 }
 
 /// What a write did.
@@ -32,6 +35,7 @@ pub enum Written {
     Settings(Box<Settings>),
     Deleted(Deleted),
     Welcome(bool),
+    Imported(Box<Imported>),
 }
 
 impl Write {
@@ -54,11 +58,30 @@ impl Write {
                 Ok(Written::Deleted(store.exec(move |tx| delete::range(tx, range)).await?))
             }
             Write::TakeWelcome => Ok(Written::Welcome(store.exec(ccmeter_core::store::settings::take_welcome).await?)),
+            Write::ImportTranscripts => import_transcripts(store, |_, _| {}).await,
         }
     }
 
     /// Whether the tray and the windows must read the history again (rather than only the settings).
     pub fn changes_history(&self) -> bool {
-        matches!(self, Write::DeleteSession { .. } | Write::DeleteRange { .. })
+        matches!(self, Write::DeleteSession { .. } | Write::DeleteRange { .. } | Write::ImportTranscripts)
     }
+}
+
+/// Imports Claude Code's transcripts folder whole (`progress` hears files read of files found), then keeps
+/// following it (`Settings::follow_transcripts`): the user accepted the offer.
+pub async fn import_transcripts(store: &Store, progress: impl FnMut(usize, usize)) -> Result<Written, IpcError> {
+    let Some(dir) = ccmeter_core::transcripts::projects_dir().filter(|dir| dir.is_dir()) else {
+        let shown = ccmeter_core::transcripts::projects_dir().unwrap_or_else(|| "~/.claude/projects".into());
+        return Err(ccmeter_core::StoreError::NoTranscripts { dir: shown }.into());
+    };
+    let imported = ccmeter_core::history::import(store, &[dir], None, progress).await?;
+    store
+        .exec(|tx| {
+            let mut settings = ccmeter_core::store::settings::load(tx)?;
+            settings.follow_transcripts = Some(true);
+            ccmeter_core::store::settings::save(tx, &settings)
+        })
+        .await?;
+    Ok(Written::Imported(Box::new(imported)))
 }

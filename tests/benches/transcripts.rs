@@ -105,9 +105,9 @@ fn corpus(megabytes: u64) -> (PathBuf, Corpus) {
 }
 
 /// Appends one finished response to each of `count` session transcripts, as Claude Code does when a session
-/// goes on.
-fn grow(projects: &Path, count: usize) -> i64 {
-    let mut grown = 0;
+/// goes on; returns each file grown with its length before, to put the corpus back as it was.
+fn grow(projects: &Path, count: usize) -> Vec<(PathBuf, u64)> {
+    let mut grown = Vec::new();
     let mut folders: Vec<PathBuf> = std::fs::read_dir(projects).expect("folders").flatten().map(|e| e.path()).collect();
     folders.sort();
     for file in folders
@@ -117,14 +117,16 @@ fn grow(projects: &Path, count: usize) -> i64 {
         .take(count)
     {
         let session = file.file_stem().expect("name").to_string_lossy().into_owned();
+        let length = std::fs::metadata(&file).expect("a transcript").len();
+        let n = grown.len();
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let line = format!(
-            r#"{{"type":"assistant","sessionId":"{session}","timestamp":"{now}","requestId":"req_grown_{grown}","message":{{"id":"msg_grown_{grown}","model":"claude-opus-5-5","stop_reason":"end_turn","usage":{{"input_tokens":10,"output_tokens":100,"cache_read_input_tokens":1000,"cache_creation_input_tokens":0}}}}}}"#
+            r#"{{"type":"assistant","sessionId":"{session}","timestamp":"{now}","requestId":"req_grown_{n}","message":{{"id":"msg_grown_{n}","model":"claude-opus-5-5","stop_reason":"end_turn","usage":{{"input_tokens":10,"output_tokens":100,"cache_read_input_tokens":1000,"cache_creation_input_tokens":0}}}}}}"#
         );
         use std::io::Write as _;
         let mut out = std::fs::OpenOptions::new().append(true).open(&file).expect("opened");
         writeln!(out, "{line}").expect("appended");
-        grown += 1;
+        grown.push((file, length));
     }
     grown
 }
@@ -155,15 +157,28 @@ fn main() {
         command
     };
     // The corpus's files read once before anything is timed, so both tools read from the page cache.
-    let _ = Command::new("sh").arg("-c").arg(format!("find {} -type f -exec cat {{}} + > /dev/null", projects.display())).status();
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(format!("find {} -type f -exec cat {{}} + > /dev/null", projects.display()))
+        .status();
 
     let first = measure(&mut import());
     println!("ccmeter first import: {:.2} s, peak {:.0} MiB\n{}", first.seconds, first.peak_mib, first.stdout);
     let unchanged = measure(&mut import());
-    println!("ccmeter re-scan, nothing changed: {:.2} s, peak {:.0} MiB\n{}", unchanged.seconds, unchanged.peak_mib, unchanged.stdout);
-    let grown = grow(&projects, 20);
+    println!(
+        "ccmeter re-scan, nothing changed: {:.2} s, peak {:.0} MiB\n{}",
+        unchanged.seconds, unchanged.peak_mib, unchanged.stdout
+    );
+    let grown_files = grow(&projects, 20);
+    let grown = grown_files.len() as i64;
     let rescan = measure(&mut import());
-    println!("ccmeter re-scan, {grown} files grown: {:.2} s, peak {:.0} MiB\n{}", rescan.seconds, rescan.peak_mib, rescan.stdout);
+    for (file, length) in &grown_files {
+        std::fs::File::options().write(true).open(file).expect("opened").set_len(*length).expect("put back");
+    }
+    println!(
+        "ccmeter re-scan, {grown} files grown: {:.2} s, peak {:.0} MiB\n{}",
+        rescan.seconds, rescan.peak_mib, rescan.stdout
+    );
     let report = measure(Command::new(&ccmeter).args(["report", "--json", "--since", "2000-01-01", "--db"]).arg(&db));
     let report: Value = serde_json::from_str(&report.stdout).expect("report JSON");
     let total = &report["total"];
@@ -187,9 +202,8 @@ fn main() {
         if ccmeter_exact { "exactly the corpus's" } else { "NOT the corpus's" }
     );
 
-    let baseline = measure(
-        Command::new(&ccusage).args(["session", "--json", "--offline"]).env("CLAUDE_CONFIG_DIR", &root),
-    );
+    let baseline =
+        measure(Command::new(&ccusage).args(["session", "--json", "--offline"]).env("CLAUDE_CONFIG_DIR", &root));
     let usage: Value = serde_json::from_str(&baseline.stdout).expect("ccusage JSON");
     let totals = &usage["totals"];
     println!(
@@ -205,7 +219,11 @@ fn main() {
     println!();
     println!("| run | seconds | peak MiB | ccusage ÷ ccmeter |");
     println!("|---|---:|---:|---:|");
-    for (name, run) in [("ccmeter first import", &first), ("ccmeter re-scan, unchanged", &unchanged), ("ccmeter re-scan, 20 files grown", &rescan)] {
+    for (name, run) in [
+        ("ccmeter first import", &first),
+        ("ccmeter re-scan, unchanged", &unchanged),
+        ("ccmeter re-scan, 20 files grown", &rescan),
+    ] {
         println!("| {name} | {:.2} | {:.0} | {:.1} |", run.seconds, run.peak_mib, baseline.seconds / run.seconds);
     }
     println!("| ccusage session --json --offline | {:.2} | {:.0} | 1.0 |", baseline.seconds, baseline.peak_mib);

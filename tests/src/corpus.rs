@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use crate::{expected_totals, fixtures_dir};
 
 /// The captures whose transcripts the corpus copies.
-pub const CAPTURES: [&str; 4] = ["grpc/success", "http-json/resume", "http-protobuf/subagent", "http-protobuf/traces-beta"];
+pub const CAPTURES: [&str; 4] =
+    ["grpc/success", "http-json/resume", "http-protobuf/subagent", "http-protobuf/traces-beta"];
 
 /// How the corpus is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -69,10 +69,12 @@ macro_rules! undo_schema_6 {
 
 /// Schema 7's, 8's and 9's day and hour aggregates, schema 10's index of failed tool runs, schema 11's index
 /// of session starts (11's columns and 12's index went with `session_totals`), schema 13's statusline tables and
-/// schema 14's projects gone.
+/// schema 14's projects, schema 15's transcript history and schema 16's read progress gone.
 macro_rules! undo_schema_7 {
     () => {
         "
+    DROP TABLE estimate_rates;
+    DROP TABLE transcript_reads;
     DROP TABLE transcript_requests;
     DROP INDEX events_estimated;
     ALTER TABLE events DROP COLUMN estimated;

@@ -441,6 +441,9 @@ export const dashboard: Dashboard = {
     started: perDay(14, (day, share) => ({ start: dayStart(day), sessions: share })),
   },
   top_sessions: [3, 26, 49, 72, 95].map((i) => sessionRow(i)).sort((a, b) => b.cost_usd - a.cost_usd),
+  // The oldest sessions (from before telemetry) were read from Claude Code's transcripts: see sessionRow.
+  estimated_cost_usd: 2.35,
+  unpriced_requests: 0,
 };
 
 export const emptyDashboard: Dashboard = {
@@ -471,6 +474,8 @@ export const emptyDashboard: Dashboard = {
     started: [],
   },
   top_sessions: [],
+  estimated_cost_usd: 0,
+  unpriced_requests: 0,
 };
 
 export const receiving: Status = {
@@ -505,6 +510,9 @@ function sessionRow(i: number): SessionRow {
     commit: null,
     project: [PROJECTS[0], PROJECTS[1], PROJECTS[0], PROJECTS[2], null][i % 5] ?? null,
     cost_source: "events",
+    // The oldest sessions came before telemetry was on: imported from Claude Code's transcripts, priced by ccmeter.
+    estimated_cost_usd: i >= 80 ? cost : 0,
+    unpriced_requests: 0,
     cost_usd: cost,
     tokens: tokens(requests * 30, requests * 160, requests * 12_000, requests * 1_700),
     api_requests: requests,

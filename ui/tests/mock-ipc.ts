@@ -10,7 +10,7 @@ export interface MockAnswers {
 /** The init script: `answers` is JSON, evaluated in the page. */
 export function mockIpcScript(answers: MockAnswers): string {
   return `(() => {
-    const state = { answers: ${JSON.stringify(answers)}, listeners: new Map(), calls: [] };
+    const state = { answers: ${JSON.stringify(answers)}, listeners: new Map(), calls: [], held: new Map() };
     // A stand-in for the app's Budget::from_text over the inputs these tests type: numbers read as numbers,
     // anything else refused the way the app words it.
     const adjectives = { day: "daily", week: "weekly", month: "monthly", session: "session" };
@@ -59,6 +59,10 @@ export function mockIpcScript(answers: MockAnswers): string {
         if (answer !== null && typeof answer === "object" && "__reject" in answer) {
           throw answer.__reject;
         }
+        // { __held: value } answers only once the test calls release(command): a long command in progress.
+        if (answer !== null && typeof answer === "object" && "__held" in answer) {
+          return new Promise((resolve) => state.held.set(command, () => resolve(structuredClone(answer.__held))));
+        }
         return structuredClone(answer);
       },
     };
@@ -66,11 +70,12 @@ export function mockIpcScript(answers: MockAnswers): string {
     window.__ccmeterMock = {
       state,
       answer(command, value) { state.answers[command] = value; },
-      emit(event) {
+      emit(event, payload = null) {
         for (const id of state.listeners.get(event) ?? []) {
-          callbacks.get(id)?.({ event, id: 0, payload: null });
+          callbacks.get(id)?.({ event, id: 0, payload });
         }
       },
+      release(command) { state.held.get(command)?.(); },
     };
   })();`;
 }

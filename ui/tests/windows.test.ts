@@ -662,6 +662,61 @@ describe("welcome behaviour", () => {
   });
 });
 
+describe("welcome: the history from Claude Code's transcripts", () => {
+  it("offers the import, shows its progress, says what it added, and can be declined", async () => {
+    const imported = {
+      files: 412,
+      unchanged_files: 0,
+      unreadable_files: 0,
+      responses: 3_180,
+      held_back: 0,
+      before_since: 0,
+      sessions: 57,
+      added: 3_180,
+      known: 0,
+      estimated_nanos: 48_210_000_000,
+      estimated_usd: 48.21,
+      priced_learned: 2_900,
+      priced_table: 280,
+      no_price: 0,
+      skipped: { too_long: 3, unreadable: 0, unfinished: 0 },
+    };
+    const answers = {
+      status: receiving,
+      settings: { ...savedSettings, follow_transcripts: null },
+      import_transcripts: { __held: imported },
+    };
+    const { page, errors, close } = await open("welcome", answers, "light");
+    const offer = page.getByRole("region", { name: "Import your history from Claude Code's transcripts" });
+    await expect.poll(() => offer.isVisible()).toBe(true);
+    await shot(page, "welcome-history-offer-light");
+    await page.getByRole("button", { name: "Import my history" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Importing…" }).isDisabled()).toBe(true);
+    await page.evaluate(() =>
+      (window as unknown as { __ccmeterMock: { emit: (e: string, p: unknown) => void } }).__ccmeterMock.emit("transcripts-import-progress", {
+        read: 180,
+        all: 412,
+      }),
+    );
+    await expect.poll(() => offer.textContent()).toContain("180 of 412 transcripts read");
+    expect(await page.getByRole("progressbar", { name: "Transcripts read" }).getAttribute("value")).toBe("180");
+    await shot(page, "welcome-history-importing-light");
+    await page.evaluate(() => (window as unknown as { __ccmeterMock: { release: (c: string) => void } }).__ccmeterMock.release("import_transcripts"));
+    await expect
+      .poll(() => page.getByRole("status").filter({ hasText: "Added" }).textContent())
+      .toBe("Added 3,180 requests from 57 sessions, estimated at $48.21. Passed over: 3 lines or files that could not be read.");
+    await shot(page, "welcome-history-imported-light");
+    expect(errors).toEqual([]);
+    await close();
+
+    const declined = await open("welcome", { ...answers, save_settings: { ...savedSettings, follow_transcripts: false } }, "light");
+    await declined.page.getByRole("button", { name: "Not now" }).click();
+    await expect.poll(async () => (await calls(declined.page, "save_settings"))[0]?.["patch"]).toEqual({ follow_transcripts: false });
+    await expect.poll(() => declined.page.getByRole("region", { name: "Import your history from Claude Code's transcripts" }).count()).toBe(0);
+    await declined.close();
+  });
+});
+
 const about = {
   diagnostics: {
     version: "0.1.0",
@@ -692,6 +747,7 @@ const about = {
       ],
     },
     status_line_waiting: 0,
+    transcripts: { following: true, files: 412, estimated_requests: 3_180, unpriced_requests: 0, lines_too_long: 3, lines_unreadable: 0 },
   },
   receivers: ["gRPC 127.0.0.1:4317 (listening)", "HTTP 127.0.0.1:4318 (listening)"],
   text:

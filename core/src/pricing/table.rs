@@ -21,6 +21,8 @@ pub struct PriceTable {
     /// The day the table was taken from its source.
     pub refreshed: NaiveDate,
     models: Vec<TableModel>,
+    /// Which model each name asked for matched (an index into `models`).
+    found: std::sync::Mutex<std::collections::HashMap<String, Option<usize>>>,
 }
 
 struct TableModel {
@@ -140,7 +142,7 @@ impl PriceTable {
             }
             models.push(TableModel { id, rule, prices });
         }
-        Ok(PriceTable { source: file.source, refreshed: file.refreshed, models })
+        Ok(PriceTable { source: file.source, refreshed: file.refreshed, models, found: Default::default() })
     }
 
     /// The table's id of the model Claude Code names `model` (`claude-opus-4-8[1m]`, `claude-haiku-4-5-20251001`).
@@ -149,8 +151,13 @@ impl PriceTable {
     }
 
     fn find(&self, model: &str) -> Option<&TableModel> {
-        let name = ccmeter_proto::normalize_model(model).to_lowercase();
-        self.models.iter().find(|m| m.rule.matches(&name))
+        // Every request of an import asks for its model: the rules (regexes among them) run once per name.
+        let mut found = self.found.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = *found.entry(model.to_owned()).or_insert_with(|| {
+            let name = ccmeter_proto::normalize_model(model).to_lowercase();
+            self.models.iter().position(|m| m.rule.matches(&name))
+        });
+        at.map(|at| &self.models[at])
     }
 
     /// The rates of `model` for a request made on `day` billed for `billed` (its input picks the tier); `None` for

@@ -43,6 +43,35 @@ pub struct Diagnostics {
     pub status_line: Option<StatusLineReport>,
     /// Status line reports kept beside the database for the app to take in (none while it runs).
     pub status_line_waiting: usize,
+    /// What was imported from Claude Code's transcripts.
+    pub transcripts: TranscriptsReport,
+}
+
+/// The history read from Claude Code's transcripts: whether ccmeter follows them, the files read, the requests
+/// kept (estimated, with no known price), and the lines passed over in those files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct TranscriptsReport {
+    /// `Settings::follow_transcripts`: `None` before the user was asked.
+    pub following: Option<bool>,
+    pub files: i64,
+    pub estimated_requests: i64,
+    pub unpriced_requests: i64,
+    pub lines_too_long: i64,
+    pub lines_unreadable: i64,
+}
+
+fn transcripts(conn: &Connection, following: Option<bool>) -> Result<TranscriptsReport> {
+    let (files, lines_too_long, lines_unreadable) = conn.query_row(
+        "SELECT count(*), coalesce(sum(too_long), 0), coalesce(sum(unreadable), 0) FROM transcript_reads",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let (estimated_requests, unpriced_requests) = conn.query_row(
+        "SELECT count(*), count(*) FILTER (WHERE estimated = 2) FROM events WHERE estimated <> 0",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(TranscriptsReport { following, files, estimated_requests, unpriced_requests, lines_too_long, lines_unreadable })
 }
 
 /// The last status line report as the store kept it: when, from which Claude Code, and the latest window of
@@ -126,6 +155,7 @@ pub fn collect(conn: &Connection, path: &Path, version: &str) -> Result<Diagnost
         alerts_enabled: settings.alerts_enabled,
         status_line: status_line(conn)?,
         status_line_waiting: spooled(path),
+        transcripts: transcripts(conn, settings.follow_transcripts)?,
     })
 }
 
@@ -161,6 +191,7 @@ impl Diagnostics {
                 if self.alerts_enabled { "on" } else { "off" }
             ),
             self.status_line_text(),
+            self.transcripts_text(),
         ];
         lines.extend(receivers.iter().map(|r| format!("receiver: {r}")));
         lines.join("\n") + "\n"
@@ -168,6 +199,22 @@ impl Diagnostics {
 }
 
 impl Diagnostics {
+    /// `transcripts: followed; 8 files read, 40 requests estimated (0 with no price); passed over: 1 line too long,
+    /// 2 unreadable`.
+    fn transcripts_text(&self) -> String {
+        let t = &self.transcripts;
+        let following = match t.following {
+            Some(true) => "followed",
+            Some(false) => "not followed",
+            None => "not imported (ccmeter import-transcripts)",
+        };
+        format!(
+            "transcripts: {following}; {} files read, {} requests estimated ({} with no price); passed over: {} \
+             lines too long, {} unreadable",
+            t.files, t.estimated_requests, t.unpriced_requests, t.lines_too_long, t.lines_unreadable
+        )
+    }
+
     /// `status line: last report 2026-12-02T22:04:17Z (Claude Code 2.1.332): 5h 31 % (resets …), 7d 42 % (…)`.
     fn status_line_text(&self) -> String {
         let waiting = match self.status_line_waiting {

@@ -469,6 +469,10 @@ pub struct SessionRow {
     /// Its project (`words::project`): `owner/name`, or a folder with the home folder as `~`.
     pub project: Option<String>,
     pub cost_source: CostSource,
+    /// Of its cost, the part estimated from Claude Code's transcripts (requests telemetry never reported), USD;
+    /// and how many of its requests have no known price (their tokens counted, their cost not).
+    pub estimated_cost_usd: f64,
+    pub unpriced_requests: i64,
     #[serde(flatten)]
     pub usage: Usage,
 }
@@ -525,8 +529,28 @@ fn session_row(row: &Row) -> rusqlite::Result<SessionRow> {
         commit: row.get(base + 7)?,
         project: row.get(base + 8)?,
         cost_source: if row.get::<_, i64>(1)? != 0 { CostSource::Events } else { CostSource::Metrics },
+        estimated_cost_usd: 0.0,
+        unpriced_requests: 0,
         usage,
     })
+}
+
+/// Marks each row's estimated part within `range` (`SessionRow::estimated_cost_usd`): only estimated records
+/// are read, through the index on sessions.
+fn mark_estimates(conn: &Connection, range: Range, rows: &mut [SessionRow]) -> Result<()> {
+    let Some((first, last)) = record_times(range) else { return Ok(()) };
+    let mut statement = conn.prepare_cached(
+        "SELECT coalesce(sum(cost_nanos), 0), count(*) FILTER (WHERE estimated = 2) FROM events
+         WHERE session_id = ?1 AND estimated <> 0 AND time_ns >= ?2 AND time_ns <= ?3",
+    )?;
+    for row in rows.iter_mut() {
+        let id = row.id.as_deref().unwrap_or("");
+        let (nanos, unpriced): (i64, i64) =
+            statement.query_row(params![id, first, last], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        row.estimated_cost_usd = nanos as f64 / 1e9;
+        row.unpriced_requests = unpriced;
+    }
+    Ok(())
 }
 
 pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage> {
@@ -535,6 +559,18 @@ pub fn sessions(conn: &Connection, filter: &SessionFilter) -> Result<SessionPage
 
 /// The filter's page of sessions; `total` is only counted when `count` asks for it (else it is the rows').
 pub(crate) fn sessions_page(conn: &Connection, filter: &SessionFilter, count: bool) -> Result<SessionPage> {
+    let mut page = sessions_page_unmarked(conn, filter, count)?;
+    // One probe of the partial index when nothing was ever imported (most databases).
+    let any: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE estimated <> 0)")?
+        .query_row([], |r| r.get(0))?;
+    if any {
+        mark_estimates(conn, filter.range, &mut page.rows)?;
+    }
+    Ok(page)
+}
+
+fn sessions_page_unmarked(conn: &Connection, filter: &SessionFilter, count: bool) -> Result<SessionPage> {
     let (from, to) = filter.range.buckets();
     // Fixed column names only: the generated SQL never contains user input.
     let order = match filter.sort {
@@ -934,6 +970,16 @@ pub struct Estimated {
     pub by_session: HashMap<String, i64>,
     pub by_model: HashMap<String, i64>,
     pub by_day: HashMap<NaiveDate, i64>,
+}
+
+/// The estimated part of `range`'s cost (nano-dollars) and its requests with no known price, summed in SQLite.
+pub fn estimated_total(conn: &Connection, range: Range) -> Result<(i64, i64)> {
+    let Some((first, last)) = record_times(range) else { return Ok((0, 0)) };
+    let mut statement = conn.prepare_cached(
+        "SELECT coalesce(sum(cost_nanos), 0), count(*) FILTER (WHERE estimated = 2) FROM events
+         WHERE estimated <> 0 AND time_ns >= ?1 AND time_ns <= ?2",
+    )?;
+    Ok(statement.query_row(params![first, last], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
 /// The estimated cost of `range`: only the estimated records are read (a partial index holds them alone).

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::io::{BufRead, BufReader, ErrorKind};
+use std::io::{BufRead, ErrorKind};
 use std::path::Path;
 
 use std::borrow::Cow;
@@ -20,8 +20,10 @@ use std::borrow::Cow;
 use chrono::DateTime;
 use serde::Deserialize;
 
-/// Lines longer than this are skipped unread: no record with usage comes near it.
-pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
+/// Lines longer than this are skipped unread: no record with usage comes near it (an `assistant` record holds
+/// one content block of a response, at most the model's largest output: 128k tokens, about half a megabyte).
+/// Every byte of it may be held while a line is read.
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
 /// The tokens of one response, as the API reported them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,11 +66,13 @@ pub struct Response {
 }
 
 /// Lines passed over, by reason.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(rename = "TranscriptLinesSkipped")]
 pub struct Skipped {
     /// Longer than [`MAX_LINE_BYTES`].
     pub too_long: u64,
-    /// Not a JSON record (bad JSON, bytes that are not UTF-8), or a record whose usage is not numbers.
+    /// Not a JSON record (bad JSON, bytes that are not UTF-8), or a record whose usage is not numbers. Once a
+    /// file's session is known, only lines naming `"usage"` are parsed, so only those can be counted here.
     pub unreadable: u64,
     /// The file's last line, without its newline yet and not a whole record: Claude Code is writing it.
     pub unfinished: u64,
@@ -156,20 +160,78 @@ const SYNTHETIC_MODEL: &str = "<synthetic>";
 /// Reads the transcript at `path` from byte `from` (0: the whole file; a growing file's `whole_bytes`: what was
 /// added since).
 pub fn read_file(path: &Path, from: u64) -> std::io::Result<FileUsage> {
+    read_file_with(path, from, &mut Buffers::default())
+}
+
+/// The buffers one reading thread keeps from file to file: the read buffer and the current line. Fresh ones
+/// per file would have the system zero a quarter of a megabyte for each of thousands of files.
+#[derive(Default)]
+pub struct Buffers {
+    read: Vec<u8>,
+    line: Vec<u8>,
+}
+
+/// Bytes read from a file at a time.
+const READ_BYTES: usize = 256 * 1024;
+
+/// [`read_file`] with buffers of the caller's, kept from file to file.
+pub fn read_file_with(path: &Path, from: u64, buffers: &mut Buffers) -> std::io::Result<FileUsage> {
     let mut file = std::fs::File::open(path)?;
     if from > 0 {
         use std::io::Seek;
         file.seek(std::io::SeekFrom::Start(from))?;
     }
-    read(BufReader::with_capacity(256 * 1024, file), from)
+    buffers.read.resize(READ_BYTES, 0);
+    let reader = Buffered { inner: file, buffer: &mut buffers.read, at: 0, filled: 0 };
+    read_with(reader, from, &mut buffers.line)
+}
+
+/// A buffered reader over a buffer it borrows (`BufReader` owns, and so allocates, its own).
+struct Buffered<'a, R> {
+    inner: R,
+    buffer: &'a mut Vec<u8>,
+    at: usize,
+    filled: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for Buffered<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Read> BufRead for Buffered<'_, R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.at >= self.filled {
+            self.filled = self.inner.read(self.buffer)?;
+            self.at = 0;
+        }
+        Ok(&self.buffer[self.at..self.filled])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.at = (self.at + amount).min(self.filled);
+    }
 }
 
 /// Reads transcript records from `reader` to its end; `from` is where in its file the reader starts.
-pub fn read(mut reader: impl BufRead, from: u64) -> std::io::Result<FileUsage> {
+pub fn read(reader: impl BufRead, from: u64) -> std::io::Result<FileUsage> {
+    read_with(reader, from, &mut Vec::new())
+}
+
+/// How a line without usage is told apart before it is parsed: most of a transcript's bytes are records that
+/// hold none (attachments, tool results, request shapes), and only a record naming `"usage"` can.
+const USAGE_KEY: &[u8] = b"\"usage\"";
+
+fn read_with(mut reader: impl BufRead, from: u64, line: &mut Vec<u8>) -> std::io::Result<FileUsage> {
     let mut found = FileUsage { whole_bytes: from, ..FileUsage::default() };
-    let mut line = Vec::new();
+    let usage_key = memchr::memmem::Finder::new(USAGE_KEY);
     loop {
-        let ending = next_line(&mut reader, &mut line)?;
+        let ending = next_line(&mut reader, line)?;
         let length = match ending {
             Line::End => break,
             Line::TooLong { length } => {
@@ -180,7 +242,14 @@ pub fn read(mut reader: impl BufRead, from: u64) -> std::io::Result<FileUsage> {
             }
             Line::Whole { length } | Line::Unfinished { length } => length,
         };
-        let record = serde_json::from_slice::<Record>(&line);
+        // Once the file's session and version are known, a whole line that cannot hold usage is not parsed.
+        let known = found.session_id.is_some() && found.version.is_some();
+        if known && matches!(ending, Line::Whole { .. }) && usage_key.find(line).is_none() {
+            found.lines += 1;
+            found.whole_bytes += length;
+            continue;
+        }
+        let record = serde_json::from_slice::<Record>(line);
         match (record, ending) {
             (Ok(record), _) => {
                 found.lines += 1;
@@ -198,6 +267,11 @@ pub fn read(mut reader: impl BufRead, from: u64) -> std::io::Result<FileUsage> {
                 }
             }
         }
+    }
+    // A long line's buffer is not kept for the next file.
+    if line.capacity() > 1024 * 1024 {
+        line.clear();
+        line.shrink_to(64 * 1024);
     }
     Ok(found)
 }
@@ -299,6 +373,11 @@ fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<L
                 line.clear();
                 line.shrink_to(64 * 1024);
             } else {
+                // A line past a megabyte gets the whole allowance at once: growing it by doubling would leave a
+                // trail of freed buffers (1 + 2 + 4 MiB…) behind in the allocator.
+                if line.len() + chunk.len() > line.capacity() && line.capacity() >= 1024 * 1024 {
+                    line.reserve_exact(MAX_LINE_BYTES - line.len());
+                }
                 line.extend_from_slice(chunk);
             }
         }

@@ -877,9 +877,11 @@ impl<'t> Writer<'t> {
         let Some(row) = self.estimate_row("id", &id)? else { return Ok(false) };
         let inc = Increment { ev_cost_nanos: cost_nanos - row.added.ev_cost_nanos, ..Increment::default() };
         self.file_estimate(&row, 0, &inc)?;
-        self.tx
-            .prepare_cached("UPDATE events SET cost_nanos = ?2, estimated = ?3 WHERE id = ?1")?
-            .execute(params![id, cost_nanos, kind.code()])?;
+        self.tx.prepare_cached("UPDATE events SET cost_nanos = ?2, estimated = ?3 WHERE id = ?1")?.execute(params![
+            id,
+            cost_nanos,
+            kind.code()
+        ])?;
         Ok(true)
     }
 

@@ -263,9 +263,12 @@ fn merge(tx: &Transaction) -> Result<Imported> {
     imported.reports = crate::write::statusline::merge_from(tx, "src")?;
     // The file's transcripts and projects for sessions this database knows none of; then those whose project
     // does not depend on this machine's disk (a repository, a project folder) are settled again from the merge.
+    // The requests the file once read from transcripts come along (each event keeps its estimated mark), so
+    // none is read again here; how far this disk's transcripts were read stays this database's own.
     tx.execute_batch(
         "INSERT OR IGNORE INTO main.session_transcripts SELECT * FROM src.session_transcripts;
-         INSERT OR IGNORE INTO main.session_projects SELECT * FROM src.session_projects;",
+         INSERT OR IGNORE INTO main.session_projects SELECT * FROM src.session_projects;
+         INSERT OR IGNORE INTO main.transcript_requests SELECT key FROM src.transcript_requests;",
     )?;
     crate::write::projects::settle_portable(tx)?;
 

@@ -106,6 +106,19 @@ impl Store {
 }
 
 impl Store {
+    /// Writes one batch, waiting for room in the writer's queue rather than refusing (`write` answers `Busy`):
+    /// for an import, which can wait behind the receiver's batches and need not keep a copy to retry with.
+    pub async fn write_queued(&self, batch: Batch) -> std::result::Result<WriteSummary, SinkError> {
+        let stopped = || SinkError::Unavailable { reason: "the database writer has stopped".into() };
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Job::Ingest { batch, reply }).await.map_err(|_| stopped())?;
+        match answer.await {
+            Ok(Ok(summary)) => Ok(summary),
+            Ok(Err(reason)) => Err(SinkError::Unavailable { reason }),
+            Err(_) => Err(stopped()),
+        }
+    }
+
     /// Runs `write` on the writer thread in one transaction (committed when it returns `Ok`), so every
     /// write to the database goes through the one writer.
     pub async fn exec<T, F>(&self, write: F) -> Result<T>

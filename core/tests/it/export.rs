@@ -99,6 +99,8 @@ fn text_with_commas_quotes_and_newlines_stays_in_its_column() {
         commit: None,
         project: Some("owner/name, with comma".into()),
         cost_source: ccmeter_core::read::query::CostSource::Metrics,
+        estimated_cost_usd: 0.0,
+        unpriced_requests: 0,
         usage: Default::default(),
     };
     let bytes = export::sessions(&[row], Format::Csv).expect("csv");

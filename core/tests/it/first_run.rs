@@ -37,7 +37,7 @@ async fn diagnostics_count_what_is_stored_and_hold_no_personal_data() {
     let conn = store.reader().expect("reader");
     let found = diagnostics::collect(&conn, &path, "9.9.9").expect("diagnostics");
     assert_eq!(found.version, "9.9.9");
-    assert_eq!(found.schema, 15);
+    assert_eq!(found.schema, 16);
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect("count");
     assert_eq!(found.sessions, count("SELECT count(*) FROM sessions WHERE id <> ''"));
     assert_eq!(found.events, count("SELECT count(*) FROM events"));

@@ -364,3 +364,38 @@ async fn rates_learned_after_an_import_price_its_estimates_again_and_every_figur
     let estimates = query::estimated(&conn, &ctx, Range::default()).expect("estimated");
     assert_eq!((estimates.total, estimates.unpriced), (estimated, 0));
 }
+
+#[tokio::test]
+async fn an_export_carries_the_estimates_and_the_requests_read_so_another_database_never_adds_them_again() {
+    use ccmeter_core::store::open_connection;
+    use ccmeter_core::write::transfer;
+    let (dir, store) = open();
+    import_all(&store).await;
+    let source = dir.path().join("ccmeter.db");
+    let file = dir.path().join("history.ccmeter");
+    transfer::export(&open_connection(&source).expect("open"), &source, &file).expect("exported");
+    // A second export after the user deleted that history: its requests stay read.
+    store.exec(|tx| ccmeter_core::write::delete::range(tx, Range::default()).map(|_| ())).await.expect("deleted");
+    let emptied = dir.path().join("emptied.ccmeter");
+    transfer::export(&open_connection(&source).expect("open"), &source, &emptied).expect("exported");
+    drop(store);
+
+    let (other_dir, other) = open();
+    drop(other);
+    let target = other_dir.path().join("ccmeter.db");
+    transfer::import(&mut open_connection(&target).expect("open"), &target, &file).expect("imported");
+    let store = Store::open(&target).expect("store");
+    assert_eq!(totals(&store), telemetry_totals(), "the same history");
+    assert_eq!(estimated_rows(&store), 40, "still marked estimated");
+    drop(store);
+
+    let (third_dir, third) = open();
+    drop(third);
+    let target = third_dir.path().join("ccmeter.db");
+    transfer::import(&mut open_connection(&target).expect("open"), &target, &emptied).expect("imported");
+    let store = Store::open(&target).expect("store");
+    // This disk's transcripts were never read into this database, yet their requests are known: none is added.
+    let imported = import_all(&store).await;
+    assert_eq!((imported.responses, imported.added, imported.known), (40, 0, 40), "{imported:?}");
+    assert_eq!(totals(&store).5, 0);
+}

@@ -23,6 +23,9 @@ impl TrayLink {
     }
 }
 
+/// How long a window waits for an import of the transcripts to finish.
+const IMPORT_ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
 fn gone() -> String {
     "ccmeter is not running on this database".to_owned()
 }
@@ -48,7 +51,12 @@ impl Backend for TrayLink {
         let db = self.db.clone();
         Box::pin(async move {
             let answer = tokio::task::spawn_blocking(move || {
-                instance::call::<WriteAnswer>(&db, Request::Write(Box::new(write)))
+                // An import of years of transcripts takes minutes: its answer is waited for that long.
+                let wait = match write {
+                    Write::ImportTranscripts => IMPORT_ANSWER_TIMEOUT,
+                    _ => instance::ANSWER_TIMEOUT,
+                };
+                instance::call_within::<WriteAnswer>(&db, Request::Write(Box::new(write)), wait)
             })
             .await
             .map_err(IpcError::internal)?;

@@ -23,8 +23,8 @@ use ccmeter_app::window::WindowKind;
 use clap::Parser;
 use tauri::{AppHandle, Emitter, Manager, RunEvent};
 
-use crate::ipc::COMMITTED_EVENT;
 use crate::ipc::state::{AppState, Desktop};
+use crate::ipc::{COMMITTED_EVENT, IMPORT_PROGRESS_EVENT};
 use crate::link::TrayLink;
 use crate::open::{open_on_main_thread, open_window};
 
@@ -193,6 +193,12 @@ fn follow_tray(app: AppHandle, db: PathBuf) {
                         Event::Committed => {
                             if let Err(error) = app.emit(COMMITTED_EVENT, ()) {
                                 tracing::warn!(%error, "cannot tell the windows about new data");
+                            }
+                        }
+                        Event::ImportProgress { read, all } => {
+                            let progress = serde_json::json!({"read": read, "all": all});
+                            if let Err(error) = app.emit(IMPORT_PROGRESS_EVENT, progress) {
+                                tracing::warn!(%error, "cannot tell the windows how far the import is");
                             }
                         }
                         Event::Open(kind) => open_on_main_thread(&app, kind),

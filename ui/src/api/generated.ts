@@ -15,6 +15,9 @@ export const CLAUDE_CODE_ENV = [["CLAUDE_CODE_ENABLE_TELEMETRY","1"],["OTEL_METR
 /** The budget periods with their names: in sentences, in a list of budgets, and while they run. */
 export const PERIODS = [{"adjective":"daily","current":"Today","id":"day","label":"Daily"},{"adjective":"weekly","current":"This week","id":"week","label":"Weekly"},{"adjective":"monthly","current":"This month","id":"month","label":"Monthly"},{"adjective":"session","current":"Session","id":"session","label":"Per session"}] as const;
 
+/** The event an import of the transcripts sends as it goes: `{read, all}`, files read of files found. */
+export const IMPORT_PROGRESS_EVENT = "transcripts-import-progress" as const;
+
 /** The event the app emits after each committed batch. */
 export const STORE_COMMITTED_EVENT = "store-committed" as const;
 
@@ -184,7 +187,12 @@ sessions: SessionMix,
 /**
  * The period's most expensive sessions (their cost within the period).
  */
-top_sessions: Array<SessionRow>, };
+top_sessions: Array<SessionRow>, 
+/**
+ * Of the period's cost, the part estimated from Claude Code's transcripts (USD), and the requests read
+ * there of a model with no known price.
+ */
+estimated_cost_usd: number, unpriced_requests: number, };
 
 export type Deleted = { events: number, metric_points: number, spans: number, 
 /**
@@ -216,7 +224,11 @@ status_line: StatusLineReport | null,
 /**
  * Status line reports kept beside the database for the app to take in (none while it runs).
  */
-status_line_waiting: number, };
+status_line_waiting: number, 
+/**
+ * What was imported from Claude Code's transcripts.
+ */
+transcripts: TranscriptsReport, };
 
 export type EnvChange = { 
 /**
@@ -477,7 +489,12 @@ repository: string | null, branch: string | null, commit: string | null,
 /**
  * Its project (`words::project`): `owner/name`, or a folder with the home folder as `~`.
  */
-project: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+project: string | null, cost_source: CostSource, 
+/**
+ * Of its cost, the part estimated from Claude Code's transcripts (requests telemetry never reported), USD;
+ * and how many of its requests have no known price (their tokens counted, their cost not).
+ */
+estimated_cost_usd: number, unpriced_requests: number, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**
  * Mean API request latency, from the api_request events.
  */
@@ -527,7 +544,12 @@ repository: string | null, branch: string | null, commit: string | null,
 /**
  * Its project (`words::project`): `owner/name`, or a folder with the home folder as `~`.
  */
-project: string | null, cost_source: CostSource, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
+project: string | null, cost_source: CostSource, 
+/**
+ * Of its cost, the part estimated from Claude Code's transcripts (requests telemetry never reported), USD;
+ * and how many of its requests have no known price (their tokens counted, their cost not).
+ */
+estimated_cost_usd: number, unpriced_requests: number, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**
  * Mean API request latency, from the api_request events.
  */
@@ -727,6 +749,74 @@ export type ToolStat = { tool: string, calls: number, succeeded: number, failed:
  */
 mean_ms: number | null, p50_ms: number | null, p95_ms: number | null, accepted: number, rejected: number, };
 
+export type TranscriptLinesSkipped = { 
+/**
+ * Longer than [`MAX_LINE_BYTES`].
+ */
+too_long: number, 
+/**
+ * Not a JSON record (bad JSON, bytes that are not UTF-8), or a record whose usage is not numbers. Once a
+ * file's session is known, only lines naming `"usage"` are parsed, so only those can be counted here.
+ */
+unreadable: number, 
+/**
+ * The file's last line, without its newline yet and not a whole record: Claude Code is writing it.
+ */
+unfinished: number, };
+
+export type TranscriptsImported = { 
+/**
+ * Transcript files found (subagents' included); of those, the ones unchanged since the last import (not
+ * read again), and those that could not be opened.
+ */
+files: number, unchanged_files: number, unreadable_files: number, 
+/**
+ * API responses read, each once.
+ */
+responses: number, 
+/**
+ * Of those, the ones still being written, left for a later read, and those before `--since`, left out.
+ */
+held_back: number, before_since: number, 
+/**
+ * Sessions with a response read.
+ */
+sessions: number, 
+/**
+ * Requests added to the history.
+ */
+added: number, 
+/**
+ * Requests the history already had, from telemetry or an earlier import.
+ */
+known: number, 
+/**
+ * The estimated cost of the requests added, in nano-dollars.
+ */
+estimated_nanos: number, 
+/**
+ * The same in USD, for the windows.
+ */
+estimated_usd: number, 
+/**
+ * Requests added priced from rates learned from this database's telemetry, and from the bundled table.
+ */
+priced_learned: number, priced_table: number, 
+/**
+ * Requests added of a model with no known price (with their tokens, costed apart).
+ */
+no_price: number, 
+/**
+ * Lines passed over in the files.
+ */
+skipped: TranscriptLinesSkipped, };
+
+export type TranscriptsReport = { 
+/**
+ * `Settings::follow_transcripts`: `None` before the user was asked.
+ */
+following: boolean | null, files: number, estimated_requests: number, unpriced_requests: number, lines_too_long: number, lines_unreadable: number, };
+
 export type Usage = { cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, user_prompts: number, tool_results: number, lines_added: number, lines_removed: number, commits: number, pull_requests: number, active_time_user_s: number, active_time_cli_s: number, edits_accepted: number, edits_rejected: number, 
 /**
  * Mean API request latency, from the api_request events.
@@ -808,5 +898,9 @@ export const commands = {
   /** Version, data folder, database, receivers and last data, with the text "copy diagnostics" copies. */
   about(): Promise<About> {
     return invoke("about");
+  },
+  /** Imports Claude Code's transcripts into the history and follows them from then on; the windows hear `IMPORT_PROGRESS_EVENT` as it goes. */
+  importTranscripts(): Promise<TranscriptsImported> {
+    return invoke("import_transcripts");
   },
 };

@@ -7,7 +7,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { ask, save } from "@tauri-apps/plugin-dialog";
 
 import { throttle } from "../lib/requests";
-import { STORE_COMMITTED_EVENT, commands } from "./generated";
+import { IMPORT_PROGRESS_EVENT, STORE_COMMITTED_EVENT, commands } from "./generated";
 import type { Format, IpcError, SessionsQuery } from "./generated";
 
 export type * from "./generated";
@@ -32,6 +32,7 @@ export const {
   connectApply,
   about,
   openWindow,
+  importTranscripts,
 } = commands;
 
 /** What went wrong, in words: an `IpcError`'s message, or whatever else was thrown as text. */
@@ -82,4 +83,15 @@ export async function onCommitted(handler: () => void, quietMs = 250): Promise<U
     refresh.cancel();
     unlisten();
   };
+}
+
+/** How far an import of Claude Code's transcripts is: files read of files found. */
+export interface ImportProgress {
+  read: number;
+  all: number;
+}
+
+/** Calls `handler` as an import of the transcripts goes (the app sends it a few times a second). */
+export async function onImportProgress(handler: (progress: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>(IMPORT_PROGRESS_EVENT, (event) => handler(event.payload));
 }

@@ -94,6 +94,8 @@ fn the_generated_typescript_matches_the_rust_types() {
         ccmeter_core::limits::CurrentLimit, ccmeter_core::limits::LimitHistory, ccmeter_core::limits::LimitRise,
         ccmeter_core::limits::LimitDay, ccmeter_core::words::statusline::LimitKind, ccmeter_core::forecast::Forecast,
         ccmeter_core::forecast::Target, ccmeter_core::forecast::Outlook, ccmeter_core::forecast::Pace,
+        ccmeter_core::history::Imported, ccmeter_core::transcripts::usage::Skipped,
+        ccmeter_core::read::diagnostics::TranscriptsReport,
     ];
     // The rules the UI shares with the app, from their one Rust copy.
     let defaults = ccmeter_core::Settings::default();
@@ -104,6 +106,11 @@ fn the_generated_typescript_matches_the_rust_types() {
             "STORE_COMMITTED_EVENT",
             "The event the app emits after each committed batch.",
             json(super::COMMITTED_EVENT),
+        ),
+        (
+            "IMPORT_PROGRESS_EVENT",
+            "The event an import of the transcripts sends as it goes: `{read, all}`, files read of files found.",
+            json(super::IMPORT_PROGRESS_EVENT),
         ),
         (
             "WINDOW_KINDS",

@@ -346,6 +346,16 @@ pub async fn about(state: &AppState) -> Result<About, IpcError> {
     Ok(About { diagnostics, receivers, text })
 }
 
+/// Imports Claude Code's transcripts into the history (through the app's writer) and follows them from then on.
+pub async fn import_transcripts(state: &AppState) -> Result<ccmeter_core::history::Imported, IpcError> {
+    let Written::Imported(imported) = state.backend.write(Write::ImportTranscripts, state.time()).await? else {
+        return Err(IpcError::internal("the app answered an import with something else"));
+    };
+    state.desktop.history_changed();
+    state.desktop.settings_changed();
+    Ok(*imported)
+}
+
 /// `gRPC 127.0.0.1:4317 (listening)` or `HTTP: <why not>`, for the About window and its diagnostics.
 fn receiver_lines(receivers: &Receivers) -> Vec<String> {
     [("gRPC", &receivers.grpc), ("HTTP", &receivers.http)]

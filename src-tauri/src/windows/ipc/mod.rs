@@ -14,6 +14,7 @@ mod tests;
 use ccmeter_core::Settings;
 use ccmeter_core::connect::{ConnectPlan, Connected};
 use ccmeter_core::dashboard::Dashboard;
+use ccmeter_core::history::Imported as TranscriptsImported;
 use ccmeter_core::read::export::Format;
 use ccmeter_core::read::logs::LogPage;
 use ccmeter_core::read::query::SessionPage;
@@ -28,6 +29,8 @@ use ccmeter_app::error::IpcError;
 
 /// The event every window listens to: a batch was committed (or history deleted), figures may have changed.
 pub const COMMITTED_EVENT: &str = "store-committed";
+/// The event an import of the transcripts sends as it goes: `{read, all}`, files read of files found.
+pub const IMPORT_PROGRESS_EVENT: &str = "transcripts-import-progress";
 
 /// Declares the commands once: each becomes a Tauri command calling `commands::<name>` with the managed
 /// `AppState`, an entry of [`handler`], and a typed caller in the generated TypeScript.
@@ -100,4 +103,7 @@ contract! {
     fn connect_apply() -> Connected;
     /// Version, data folder, database, receivers and last data, with the text "copy diagnostics" copies.
     fn about() -> About;
+    /// Imports Claude Code's transcripts into the history and follows them from then on; the windows hear
+    /// `IMPORT_PROGRESS_EVENT` as it goes.
+    fn import_transcripts() -> TranscriptsImported;
 }
