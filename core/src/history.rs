@@ -1,6 +1,7 @@
 //! The history from before telemetry: the API responses Claude Code's transcripts record, imported as
 //! `api_request` events whose tokens are Claude Code's own and whose cost is an estimate (`pricing`: rates
-//! learned from this database's telemetry, then the bundled table; "no price" for a model neither knows).
+//! learned from this database's telemetry, the user's own prices, then the bundled table; "no price" for a model
+//! none knows).
 //!
 //! One request is counted once whatever the sources: a transcript's request telemetry already reported (the
 //! same `request_id`) is not added, one telemetry reports later takes the estimate's place (`write::ingest`), and
@@ -66,8 +67,10 @@ pub struct Imported {
     pub estimated_nanos: i64,
     /// The same in USD, for the windows.
     pub estimated_usd: f64,
-    /// Requests added priced from rates learned from this database's telemetry, and from the bundled table.
+    /// Requests added priced from rates learned from this database's telemetry, from the user's own prices
+    /// (Settings), and from the bundled table.
     pub priced_learned: usize,
+    pub priced_override: usize,
     pub priced_table: usize,
     /// Requests added of a model with no known price (with their tokens, costed apart).
     pub no_price: usize,
@@ -101,8 +104,6 @@ pub async fn import(
     since: Option<DateTime<Utc>>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Imported> {
-    // One import at a time (the watcher's, the window's): two would read the same lines for nothing.
-    static IMPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _one = IMPORTING.lock().await;
     let dirs_owned = dirs.to_vec();
     let sessions = tokio::task::spawn_blocking(move || sessions_files(&dirs_owned))
@@ -184,9 +185,21 @@ pub async fn import(
     Ok(imported)
 }
 
+/// One import or re-pricing at a time (the watcher's, the window's, a change of the user's prices): two imports
+/// would read the same lines for nothing, and two re-pricings would price from the same stale figures.
+static IMPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Prices every estimate again with the rates known now, when they changed: after the user changed their prices.
+pub async fn reprice_now(store: &Store) -> Result<usize> {
+    let _one = IMPORTING.lock().await;
+    let mut conn = store.reader()?;
+    let prices = Prices::load(&conn)?;
+    reprice(store, &mut conn, &prices).await
+}
+
 /// Prices every estimate again when the rates known changed since they were priced (rates learned from telemetry
 /// that came since, a newer table), so an estimate always follows the best rates known; returns how many changed.
-pub async fn reprice(store: &Store, conn: &mut rusqlite::Connection, prices: &Prices) -> Result<usize> {
+async fn reprice(store: &Store, conn: &mut rusqlite::Connection, prices: &Prices) -> Result<usize> {
     let fingerprint = prices.fingerprint();
     let last: Option<String> =
         conn.query_row("SELECT rates FROM estimate_rates WHERE id = 1", [], |r| r.get(0)).optional()?;
@@ -488,12 +501,13 @@ async fn write(
     let mut batch = Batch::new(Signal::Logs);
     // The requests the history has already (telemetry's, or an earlier import's) add nothing to the estimate.
     let known = known_requests(&*conn, priced.iter().map(|(event, _, _)| event))?;
-    let (mut cost, mut learned, mut table, mut none) = (0, 0, 0, 0);
+    let (mut cost, mut learned, mut overridden, mut table, mut none) = (0, 0, 0, 0, 0);
     for (event, nanos, source) in priced {
         if request_id(&event).is_none_or(|id| !known.contains(id)) {
             cost += nanos;
             match source {
                 Some(RateSource::Learned) => learned += 1,
+                Some(RateSource::Override) => overridden += 1,
                 Some(RateSource::Table) => table += 1,
                 None => none += 1,
             }
@@ -506,6 +520,7 @@ async fn write(
             imported.known += summary.duplicates;
             imported.estimated_nanos += cost;
             imported.priced_learned += learned;
+            imported.priced_override += overridden;
             imported.priced_table += table;
             imported.no_price += none;
             Ok(())

@@ -45,6 +45,9 @@ pub enum Command {
     /// your telemetry taught ccmeter, else a bundled price table. A request telemetry already reported is not
     /// added again; running it twice changes nothing.
     ImportTranscripts(ImportTranscriptsArgs),
+    /// List the price each model's estimated requests are costed at and where it comes from; set or clear your
+    /// own price of a model (for one the bundled table does not know yet).
+    Prices(PricesArgs),
     /// Claude Code's statusLine command: reads the JSON Claude Code writes to its stdin, hands it to the app
     /// (plan limits, the session's project) and prints one line: session cost, today, budget, 5-hour and
     /// weekly limits. Always exits 0. `ccmeter connect` sets it up.
@@ -181,6 +184,54 @@ pub struct OpenArgs {
     pub window: crate::window::WindowKind,
     #[command(flatten)]
     pub receiver: ReceiverArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PricesArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(subcommand)]
+    pub action: Option<PricesAction>,
+    /// Print the list as JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PricesAction {
+    /// Set your price of a model, in US dollars per million tokens. Used after the rates learned from your own
+    /// telemetry and before the bundled table; every estimate of the model is costed again.
+    Set(PriceSetArgs),
+    /// Remove your price of a model.
+    Clear(PriceClearArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PriceSetArgs {
+    /// The model as Claude Code names it, e.g. claude-opus-5-5
+    pub model: String,
+    /// Input tokens, USD per million
+    // Text, checked by ccmeter: a malformed price is an input error (exit 1), not a usage error.
+    #[arg(long, value_name = "USD", allow_hyphen_values = true)]
+    pub input: String,
+    /// Output tokens, USD per million
+    #[arg(long, value_name = "USD", allow_hyphen_values = true)]
+    pub output: String,
+    /// Cache reads, USD per million [default: a tenth of the input price]
+    #[arg(long, value_name = "USD", allow_hyphen_values = true)]
+    pub cache_read: Option<String>,
+    /// Cache writes kept 5 minutes, USD per million [default: 1.25 times the input price]
+    #[arg(long = "cache-write-5m", value_name = "USD", allow_hyphen_values = true)]
+    pub cache_write_5m: Option<String>,
+    /// Cache writes kept an hour, USD per million [default: twice the input price]
+    #[arg(long = "cache-write-1h", value_name = "USD", allow_hyphen_values = true)]
+    pub cache_write_1h: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PriceClearArgs {
+    /// The model whose price to remove
+    pub model: String,
 }
 
 #[derive(Debug, Clone, Args)]

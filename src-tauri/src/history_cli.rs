@@ -124,8 +124,12 @@ fn summary(imported: &Imported, reached: &str) -> String {
     }
     if imported.added > 0 {
         let table = PriceTable::bundled();
+        let yours = match imported.priced_override {
+            0 => String::new(),
+            n => format!(", {n} from your own prices"),
+        };
         out.push_str(&format!(
-            "Prices: {} from rates learned from your telemetry, {} from the bundled table ({}, {}).\n",
+            "Prices: {} from rates learned from your telemetry{yours}, {} from the bundled table ({}, {}).\n",
             imported.priced_learned, imported.priced_table, table.source, table.refreshed
         ));
     }

@@ -12,6 +12,7 @@ mod history_cli;
 mod icon_files;
 mod login;
 mod notify;
+mod prices_cli;
 mod report;
 #[cfg(target_os = "linux")]
 mod status_item;
@@ -85,6 +86,10 @@ fn main() -> ExitCode {
         Some(Command::ImportTranscripts(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db.clone());
             print_or_fail(history_cli::run(&db, &args))
+        }
+        Some(Command::Prices(args)) => {
+            let db = ccmeter_core::paths::database_path(args.db.db.clone());
+            print_or_fail(prices_cli::run(&db, &args))
         }
         Some(Command::Statusline(args)) => {
             let db = ccmeter_core::paths::database_path(args.db.db);

@@ -44,11 +44,15 @@ impl Write {
         match self {
             Write::SaveSettings { patch } => {
                 let time = time.clone();
+                let prices_changed = patch.price_overrides.is_some();
                 let (saved, erased) =
                     store.exec(move |tx| ccmeter_core::apply_settings::patch_and_apply(tx, &time, &patch)).await?;
                 // Erased content must leave the write-ahead log too, not only the tables.
                 if erased {
                     store.checkpoint().await?;
+                }
+                if prices_changed {
+                    ccmeter_core::history::reprice_now(store).await?;
                 }
                 Ok(Written::Settings(Box::new(saved)))
             }
@@ -64,7 +68,11 @@ impl Write {
 
     /// Whether the tray and the windows must read the history again (rather than only the settings).
     pub fn changes_history(&self) -> bool {
-        matches!(self, Write::DeleteSession { .. } | Write::DeleteRange { .. } | Write::ImportTranscripts)
+        match self {
+            Write::SaveSettings { patch } => patch.price_overrides.is_some(),
+            Write::DeleteSession { .. } | Write::DeleteRange { .. } | Write::ImportTranscripts => true,
+            Write::TakeWelcome => false,
+        }
     }
 }
 

@@ -732,4 +732,5 @@ export const savedSettings: Settings = {
   http_addr: "127.0.0.1:4318",
   welcomed: true,
   follow_transcripts: true,
+  price_overrides: [],
 };

@@ -677,6 +677,7 @@ describe("welcome: the history from Claude Code's transcripts", () => {
       estimated_nanos: 48_210_000_000,
       estimated_usd: 48.21,
       priced_learned: 2_900,
+      priced_override: 0,
       priced_table: 280,
       no_price: 0,
       skipped: { too_long: 3, unreadable: 0, unfinished: 0 },

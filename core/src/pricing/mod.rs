@@ -1,8 +1,8 @@
 //! What tokens cost when Claude Code did not say: a transcript records a response's tokens, never its price.
 //!
 //! The estimate takes the best rates known, in this order: those learned from the user's own telemetry (each
-//! `api_request` carries Claude Code's `cost_usd` beside its four token counts: [`learned`]), then the bundled,
-//! dated price table ([`table`], refreshed from the `genai-prices` package by `scripts/refresh-prices.py`). A
+//! `api_request` carries Claude Code's `cost_usd` beside its four token counts: [`learned`]), then the user's own
+//! prices (`Settings::price_overrides`), then the bundled, dated price table ([`table`], refreshed from the `genai-prices` package by `scripts/refresh-prices.py`). A
 //! model neither knows has no price: never $0.
 //!
 //! Prices are kept per token in pico-dollars (10⁻¹² USD), where every list price with up to six decimals per
@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::transcripts::usage::ResponseTokens;
+use crate::words::settings::PriceOverride;
 use table::PriceTable;
 
 /// A price per token, in pico-dollars (10⁻¹² USD): $3.75 per million tokens is 3,750,000.
@@ -80,18 +81,22 @@ impl Rates {
 }
 
 /// Where an estimate's rates came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RateSource {
     /// Solved from Claude Code's own costs of this model's requests.
     Learned,
+    /// The user's own price of the model (Settings).
+    Override,
     /// The bundled price table.
     Table,
 }
 
-/// The rates known now: those learned from this database's telemetry, then the bundled table's.
+/// The rates known now: those learned from this database's telemetry, the user's, then the bundled table's.
 pub struct Prices {
     learned: BTreeMap<String, learned::Learned>,
+    /// The user's prices, by normalised, lower-cased model name.
+    overrides: BTreeMap<String, Rates>,
     table: &'static PriceTable,
 }
 
@@ -105,37 +110,80 @@ pub struct Estimate {
 impl Prices {
     /// The rates this database's telemetry teaches, beside the bundled table.
     pub fn load(conn: &Connection) -> Result<Prices> {
-        Ok(Prices::with(learned::from_store(conn)?, PriceTable::bundled()))
+        let overrides = crate::store::settings::load(conn)?.price_overrides;
+        Ok(Prices::with(learned::from_store(conn)?, PriceTable::bundled()).overridden(&overrides))
     }
 
     pub fn with(learned: BTreeMap<String, learned::Learned>, table: &'static PriceTable) -> Prices {
-        Prices { learned, table }
+        Prices { learned, overrides: BTreeMap::new(), table }
     }
 
-    /// Which rates these are, to tell when they change: each learned model's rates and the table's edition.
+    /// These rates with the user's own prices in place of the table's.
+    pub fn overridden(mut self, overrides: &[PriceOverride]) -> Prices {
+        self.overrides = overrides
+            .iter()
+            .map(|price| {
+                let [input, output, cache_read, cache_write_5m, cache_write_1h] = price.per_million().map(per_token);
+                let rates = Rates { input, output, cache_read, cache_write_5m, cache_write_1h };
+                (override_key(&price.model), rates)
+            })
+            .collect();
+        self
+    }
+
+    /// Which rates these are, to tell when they change: each learned model's rates, the user's and the table's
+    /// edition.
     pub fn fingerprint(&self) -> String {
         let learned: BTreeMap<&str, Rates> = self.learned.iter().map(|(model, l)| (model.as_str(), l.rates)).collect();
-        serde_json::json!({"learned": learned, "table": [&self.table.source, self.table.refreshed.to_string()]})
-            .to_string()
+        serde_json::json!({
+            "learned": learned,
+            "overrides": self.overrides,
+            "table": [&self.table.source, self.table.refreshed.to_string()]
+        })
+        .to_string()
     }
 
     /// What a request of `model` made on `day` and billed for `billed` cost at the best rates known; `None` when no
     /// rates are known for the model ("no price", never $0).
     pub fn estimate(&self, model: &str, day: NaiveDate, billed: &Billed) -> Option<Estimate> {
-        let name = ccmeter_proto::normalize_model(model);
-        let table = || self.table.rates(model, day, billed);
-        let learned = self.learned.get(name).map(|l| l.rates);
-        // Learned rates are flat: a long prompt goes to the table when it knows the model (its tiers), else to them.
-        let (rates, source) = match (learned, billed.prompt() > learned::FLAT_PROMPT_LIMIT) {
-            (Some(rates), false) => (rates, RateSource::Learned),
-            (Some(rates), true) => match table() {
-                Some(listed) => (listed, RateSource::Table),
-                None => (rates, RateSource::Learned),
-            },
-            (None, _) => (table()?, RateSource::Table),
-        };
+        let (rates, source) = self.rates(model, day, billed)?;
         Some(Estimate { cost_nanos: rates.cost_nanos(billed), source })
     }
+
+    /// The rates that price a request of `model` made on `day` and billed for `billed`, and where they come from.
+    pub fn rates(&self, model: &str, day: NaiveDate, billed: &Billed) -> Option<(Rates, RateSource)> {
+        let name = ccmeter_proto::normalize_model(model);
+        let learned = self.learned.get(name).map(|l| l.rates);
+        // Learned rates are flat: a long prompt goes to the user's price or the table's tiers when there is one.
+        let long = billed.prompt() > learned::FLAT_PROMPT_LIMIT;
+        Some(match learned {
+            Some(rates) if !long => (rates, RateSource::Learned),
+            _ => match self.overrides.get(&override_key(model)) {
+                Some(rates) => (*rates, RateSource::Override),
+                None => match (self.table.rates(model, day, billed), learned) {
+                    (Some(listed), _) => (listed, RateSource::Table),
+                    (None, Some(rates)) => (rates, RateSource::Learned),
+                    (None, None) => return None,
+                },
+            },
+        })
+    }
+
+    /// The models whose rates were learned, each with the number of telemetry requests they were learned from.
+    pub fn learned(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.learned.iter().map(|(model, l)| (model.as_str(), l.requests))
+    }
+}
+
+/// How an override's model is looked up: the name without its `[1m]` suffix, lower-cased.
+fn override_key(model: &str) -> String {
+    ccmeter_proto::normalize_model(model).to_ascii_lowercase()
+}
+
+/// A price in USD per million tokens (validated: finite, 0 to 10,000) → pico-dollars per token, to the
+/// millionth of a dollar per million tokens.
+fn per_token(usd_per_million: f64) -> Pico {
+    (usd_per_million * 1e6).round() as Pico
 }
 
 /// "4" or "0.3125" (USD per million tokens) → pico-dollars per token, exactly; `None` for anything else (a
@@ -206,6 +254,59 @@ mod tests {
         );
         assert_eq!(prices.estimate("claude-haiku-4-5", day, &small).map(|e| e.source), Some(RateSource::Table));
         assert_eq!(prices.estimate("mystery-model", day, &small), None);
+    }
+
+    #[test]
+    fn the_users_price_comes_after_learned_rates_and_before_the_table() {
+        let day: NaiveDate = "2026-12-01".parse().expect("day");
+        let learned_sonnet = Rates {
+            input: 2_000_000,
+            output: 10_000_000,
+            cache_read: 200_000,
+            cache_write_5m: 2_500_000,
+            cache_write_1h: 4_000_000,
+        };
+        let learned: BTreeMap<String, learned::Learned> =
+            [("claude-sonnet-4-5".to_owned(), learned::Learned { rates: learned_sonnet, requests: 8 })].into();
+        let price = |model: &str, input: f64| PriceOverride {
+            model: model.into(),
+            input,
+            output: 25.0,
+            cache_read: None,
+            cache_write_5m: None,
+            cache_write_1h: Some(9.5),
+        };
+        let prices = Prices::with(learned, PriceTable::bundled()).overridden(&[
+            price("Claude-Opus-9", 5.0),
+            price("claude-sonnet-4-5", 1.0),
+            price("claude-haiku-4-5", 0.5),
+        ]);
+        let billed =
+            Billed { input: 1_000, output: 100, cache_read: 10_000, cache_write_5m: 1_000, cache_write_1h: 100 };
+        // $5 in, $25 out, reads at a tenth of input, 5-minute writes at 1.25×, hour-long ones as given.
+        let opus = 1_000 * 5_000_000 + 100 * 25_000_000 + 10_000 * 500_000 + 1_000 * 6_250_000 + 100 * 9_500_000;
+        assert_eq!(
+            prices.estimate("claude-opus-9[1m]", day, &billed),
+            Some(Estimate { cost_nanos: opus / 1_000, source: RateSource::Override }),
+            "a model no table knows, its name in any case"
+        );
+        assert_eq!(prices.estimate("claude-sonnet-4-5", day, &billed).map(|e| e.source), Some(RateSource::Learned));
+        let long = Billed { input: 250_000, ..Billed::default() };
+        assert_eq!(
+            prices.estimate("claude-sonnet-4-5", day, &long),
+            Some(Estimate { cost_nanos: 250_000_000, source: RateSource::Override }),
+            "a long prompt past learned flat rates takes the user's price"
+        );
+        assert_eq!(
+            prices.estimate("claude-haiku-4-5", day, &billed).map(|e| e.source),
+            Some(RateSource::Override),
+            "before the table"
+        );
+        assert_ne!(
+            prices.fingerprint(),
+            Prices::with(BTreeMap::new(), PriceTable::bundled()).fingerprint(),
+            "a change of the user's prices prices estimates again"
+        );
     }
 
     #[test]

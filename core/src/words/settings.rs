@@ -54,6 +54,9 @@ pub struct Settings {
     /// Keep importing the requests Claude Code's transcripts record while ccmeter runs (`history`): the history
     /// from before telemetry, and the sessions whose telemetry is off. `None`: not asked yet (the app offers it).
     pub follow_transcripts: Option<bool>,
+    /// The user's own prices of models, for the requests read from transcripts (`pricing`): after the rates
+    /// learned from telemetry, before the bundled table. One per model.
+    pub price_overrides: Vec<PriceOverride>,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             http_addr: "127.0.0.1:4318".into(),
             welcomed: false,
             follow_transcripts: None,
+            price_overrides: Vec::new(),
         }
     }
 }
@@ -126,6 +130,10 @@ pub struct SettingsPatch {
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     #[ts(optional)]
     pub follow_transcripts: Option<Option<bool>>,
+    /// Every price override, replacing the stored list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub price_overrides: Option<Vec<PriceOverride>>,
 }
 
 /// A budget per period to set (`Some(budget)`) or remove (`None`); absent periods are left as they are.
@@ -185,6 +193,7 @@ impl From<&Settings> for SettingsPatch {
             http_addr: Some(settings.http_addr.clone()),
             welcomed: Some(settings.welcomed),
             follow_transcripts: Some(settings.follow_transcripts),
+            price_overrides: Some(settings.price_overrides.clone()),
         }
     }
 }
@@ -217,8 +226,93 @@ impl SettingsPatch {
         set(&mut settings.http_addr, &self.http_addr);
         set(&mut settings.welcomed, &self.welcomed);
         set(&mut settings.follow_transcripts, &self.follow_transcripts);
+        set(&mut settings.price_overrides, &self.price_overrides);
     }
 }
+
+/// The most a price override may be, in USD per million tokens: far above any model's list price, low enough that
+/// a slip of the keyboard (a price per token typed as per million, extra zeros) is caught.
+pub const MAX_PRICE_PER_MTOK: f64 = 10_000.0;
+
+/// A model's price as the user sets it, in USD per million tokens, for the requests read from transcripts whose
+/// model telemetry has not priced yet: a model the bundled table does not know yet, or a negotiated rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PriceOverride {
+    /// The model's name as Claude Code reports it (`claude-opus-5-5`); a `[1m]` suffix and letter case do not
+    /// matter.
+    pub model: String,
+    pub input: f64,
+    pub output: f64,
+    /// Cache reads; when not given, a tenth of the input price (Anthropic's rule for most models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cache_read: Option<f64>,
+    /// Cache writes kept five minutes; when not given, 1.25 times the input price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cache_write_5m: Option<f64>,
+    /// Cache writes kept an hour; when not given, twice the input price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cache_write_1h: Option<f64>,
+}
+
+impl PriceOverride {
+    /// Whether this override prices `model` (a name as Claude Code reports it).
+    pub fn prices(&self, model: &str) -> bool {
+        ccmeter_proto::normalize_model(&self.model).eq_ignore_ascii_case(ccmeter_proto::normalize_model(model))
+    }
+
+    /// The five prices per million tokens, the ones not given derived from the input price.
+    pub fn per_million(&self) -> [f64; 5] {
+        [
+            self.input,
+            self.output,
+            self.cache_read.unwrap_or(self.input * 0.1),
+            self.cache_write_5m.unwrap_or(self.input * 1.25),
+            self.cache_write_1h.unwrap_or(self.input * 2.0),
+        ]
+    }
+
+    /// Checks the model's name and each price; the error says what to change.
+    pub fn validate(&self) -> Result<()> {
+        let model = self.model.trim();
+        if model.is_empty() || model.chars().any(char::is_control) || model.chars().count() > MAX_MODEL_CHARS {
+            return invalid(
+                SettingsField::PriceOverride,
+                format!(
+                    "a price needs the model's name as Claude Code reports it, e.g. claude-opus-5-5, in at most \
+                     {MAX_MODEL_CHARS} characters (got {:?})",
+                    self.model
+                ),
+            );
+        }
+        let given = [
+            ("input", Some(self.input)),
+            ("output", Some(self.output)),
+            ("cache read", self.cache_read),
+            ("5-minute cache write", self.cache_write_5m),
+            ("1-hour cache write", self.cache_write_1h),
+        ];
+        for (kind, price) in given {
+            if let Some(price) = price
+                && (!price.is_finite() || !(0.0..=MAX_PRICE_PER_MTOK).contains(&price))
+            {
+                return invalid(
+                    SettingsField::PriceOverride,
+                    format!(
+                        "{model}'s {kind} price must be in USD per million tokens, from 0 to {MAX_PRICE_PER_MTOK}, \
+                         e.g. 5 (got {price})"
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The longest model name a price takes.
+pub const MAX_MODEL_CHARS: usize = 200;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -464,6 +558,15 @@ impl Settings {
                 return invalid(
                     SettingsField::Budget,
                     format!("{} has two {} budgets: keep one", project.project, project.period.adjective()),
+                );
+            }
+        }
+        for (at, price) in self.price_overrides.iter().enumerate() {
+            price.validate()?;
+            if self.price_overrides[..at].iter().any(|earlier| earlier.prices(&price.model)) {
+                return invalid(
+                    SettingsField::PriceOverride,
+                    format!("{} has two prices: keep one", price.model.trim()),
                 );
             }
         }

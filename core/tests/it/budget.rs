@@ -761,6 +761,14 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
         http_addr: "[::1]:14318".into(),
         welcomed: true,
         follow_transcripts: Some(false),
+        price_overrides: vec![settings::PriceOverride {
+            model: "claude-opus-5-5".into(),
+            input: 5.0,
+            output: 25.0,
+            cache_read: Some(0.25),
+            cache_write_5m: None,
+            cache_write_1h: Some(10.0),
+        }],
     };
     ccmeter_core::store::settings::save(&conn, &settings)?;
     assert_eq!(ccmeter_core::store::settings::load(&conn)?, settings);
@@ -813,7 +821,30 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
         },
         ..Default::default()
     };
+    let price = |model: &str, input: f64, cache_read: Option<f64>| settings::PriceOverride {
+        model: model.into(),
+        input,
+        output: 25.0,
+        cache_read,
+        cache_write_5m: None,
+        cache_write_1h: None,
+    };
+    let prices =
+        |overrides: Vec<settings::PriceOverride>| Settings { price_overrides: overrides, ..Default::default() };
     let cases = [
+        (prices(vec![price("", 5.0, None)]), SettingsField::PriceOverride, "needs the model's name"),
+        (prices(vec![price("   ", 5.0, None)]), SettingsField::PriceOverride, "needs the model's name"),
+        (prices(vec![price("claude\u{7}", 5.0, None)]), SettingsField::PriceOverride, "needs the model's name"),
+        (prices(vec![price(&"m".repeat(201), 5.0, None)]), SettingsField::PriceOverride, "at most 200 characters"),
+        (prices(vec![price("m", -1.0, None)]), SettingsField::PriceOverride, "m's input price must be"),
+        (prices(vec![price("m", f64::NAN, None)]), SettingsField::PriceOverride, "(got NaN)"),
+        (prices(vec![price("m", 10_000.5, None)]), SettingsField::PriceOverride, "from 0 to 10000"),
+        (prices(vec![price("m", 5.0, Some(f64::INFINITY))]), SettingsField::PriceOverride, "m's cache read price"),
+        (
+            prices(vec![price("claude-opus-5-5", 5.0, None), price("Claude-Opus-5-5[1m]", 6.0, None)]),
+            SettingsField::PriceOverride,
+            "Claude-Opus-5-5[1m] has two prices: keep one",
+        ),
         (day(-5.0, &[50]), SettingsField::Budget, "from 0.01 to 1000000"),
         (day(0.0, &[50]), SettingsField::Budget, "from 0.01 to 1000000"),
         (day(f64::NAN, &[50]), SettingsField::Budget, "got NaN"),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ccmeter_core::Store;
 use ccmeter_core::history::{Imported, import};
+use ccmeter_core::pricing::RateSource;
 use ccmeter_core::read::query;
 use ccmeter_core::words::range::Range;
 
@@ -363,6 +364,88 @@ async fn rates_learned_after_an_import_price_its_estimates_again_and_every_figur
     let ctx = ccmeter_core::TimeContext::system();
     let estimates = query::estimated(&conn, &ctx, Range::default()).expect("estimated");
     assert_eq!((estimates.total, estimates.unpriced), (estimated, 0));
+}
+
+/// Saves the user's prices as the Settings window does.
+async fn set_prices(store: &Store, overrides: Vec<ccmeter_core::words::settings::PriceOverride>) {
+    let patch = ccmeter_core::words::settings::SettingsPatch { price_overrides: Some(overrides), ..Default::default() };
+    let ctx = ccmeter_core::TimeContext::system();
+    store.exec(move |tx| ccmeter_core::apply_settings::patch_and_apply(tx, &ctx, &patch)).await.expect("saved");
+}
+
+#[tokio::test]
+async fn a_price_the_user_sets_prices_a_model_no_table_knows_and_a_change_prices_it_again_until_telemetry_teaches_it() {
+    let (dir, store) = open();
+    let projects = dir.path().join("projects");
+    let folder = projects.join("-w");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let model = "claude-future-9";
+    let transcript = folder.join("5e55a000-0000-4000-8000-000000000001.jsonl");
+    for (at, output) in [(1, 40), (2, 300), (3, 1_000)] {
+        append(&transcript, &assistant_of(model, &format!("f{at}"), output, Some("end_turn"), "2026-12-01T10:00:00Z"));
+    }
+    let price = |input: f64, output: f64| ccmeter_core::words::settings::PriceOverride {
+        model: "Claude-Future-9".into(),
+        input,
+        output,
+        cache_read: None,
+        cache_write_5m: None,
+        cache_write_1h: None,
+    };
+    set_prices(&store, vec![price(4.0, 20.0)]).await;
+    let imported = import(&store, std::slice::from_ref(&projects), None, |_, _| {}).await.expect("imported");
+    assert_eq!((imported.added, imported.priced_override, imported.no_price), (3, 3, 0), "{imported:?}");
+    // 10 in, 1,000 cache reads at a tenth of input, 100 written at 1.25× input, and the output.
+    let cost = |input: i64, output: i64| -> i64 {
+        [40, 300, 1_000]
+            .iter()
+            .map(|o| (10 * input + o * output + 1_000 * input / 10 + 100 * input * 5 / 4) / 1_000)
+            .sum()
+    };
+    assert_eq!(cost(4_000_000, 20_000_000), 29_620_000);
+    assert_eq!(
+        (imported.estimated_nanos, totals(&store).0),
+        (cost(4_000_000, 20_000_000), cost(4_000_000, 20_000_000))
+    );
+
+    // The user corrects the price: every estimate follows, the import's transcripts unchanged.
+    set_prices(&store, vec![price(5.0, 25.0)]).await;
+    assert_eq!(ccmeter_core::history::reprice_now(&store).await.expect("repriced"), 3);
+    assert_eq!(totals(&store).0, cost(5_000_000, 25_000_000));
+    assert_eq!(
+        ccmeter_core::history::reprice_now(&store).await.expect("unchanged"),
+        0,
+        "prices the same: nothing to do"
+    );
+
+    // Removed, the model has no price again: its tokens stay, its cost is not passed off as $0.
+    set_prices(&store, Vec::new()).await;
+    ccmeter_core::history::reprice_now(&store).await.expect("repriced");
+    let conn = store.reader().expect("reader");
+    let ctx = ccmeter_core::TimeContext::system();
+    let estimates = query::estimated(&conn, &ctx, Range::default()).expect("estimated");
+    assert_eq!((totals(&store).0, estimates.unpriced), (0, 3));
+    let today = chrono::Utc::now().date_naive();
+    let listed = ccmeter_core::read::prices::model_prices(&conn, today).expect("prices");
+    assert_eq!(listed[0].model, model, "the model without a price comes first: {listed:?}");
+    assert_eq!((listed[0].source, listed[0].unpriced_requests), (None, 3));
+
+    // Rates learned from telemetry come before the user's.
+    set_prices(&store, vec![price(5.0, 25.0)]).await;
+    let rates = ccmeter_core::pricing::Rates {
+        input: 6_000_000,
+        output: 30_000_000,
+        cache_read: 600_000,
+        cache_write_5m: 7_500_000,
+        cache_write_1h: 12_000_000,
+    };
+    let telemetry = telemetry_of(&store, model, rates, 8).await;
+    ccmeter_core::history::reprice_now(&store).await.expect("repriced");
+    assert_eq!(totals(&store).0, telemetry + cost(6_000_000, 30_000_000));
+    let listed = ccmeter_core::read::prices::model_prices(&conn, today).expect("prices");
+    let future = listed.iter().find(|m| m.model == model).expect("listed");
+    assert_eq!((future.source, future.learned_from, future.estimated_requests), (Some(RateSource::Learned), 8, 3));
+    assert_eq!(future.per_million.map(|p| (p.input, p.output, p.cache_read)), Some((6.0, 30.0, 0.6)));
 }
 
 #[tokio::test]

@@ -200,3 +200,74 @@ fn a_synthetic_folder_of_copied_sessions_long_files_and_huge_snapshot_lines_give
     let again = said(&import(&db, &claude, &["--dir", &claude.join("projects").to_string_lossy()]));
     assert_eq!(again, format!("Nothing new: {} transcript files, unchanged since the last import.\n", corpus.files));
 }
+
+fn prices(db: &Path, args: &[&str]) -> Output {
+    let output = Command::new(ccmeter_bin())
+        .arg("prices")
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("CCMETER_TZ", "UTC")
+        .env("CCMETER_LOG", "warn")
+        .output()
+        .expect("ccmeter prices");
+    println!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+#[test]
+fn a_model_without_a_price_is_listed_first_and_the_price_the_user_sets_costs_its_requests_at_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (db, claude) = (dir.path().join("ccmeter.db"), dir.path().join("claude"));
+    let projects = claude_folder(&claude);
+    // A model released after the bundled table, in a session of its own.
+    let folder = projects.join("-home-dev1-next");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let line = |n: u32, output: u32| {
+        format!(
+            r#"{{"type":"assistant","sessionId":"5e55a000-0000-4000-8000-0000000000f9","cwd":"/home/dev1/next","version":"2.1.332","timestamp":"2026-11-30T10:0{n}:00Z","requestId":"req_next{n}","message":{{"id":"msg_next{n}","model":"claude-future-9","stop_reason":"end_turn","usage":{{"input_tokens":10,"output_tokens":{output},"cache_read_input_tokens":1000,"cache_creation_input_tokens":100}}}}}}"#
+        ) + "\n"
+    };
+    std::fs::write(folder.join("5e55a000-0000-4000-8000-0000000000f9.jsonl"), line(1, 40) + &line(2, 960))
+        .expect("written");
+    let out = said(&import(&db, &claude, &[]));
+    assert!(out.contains("2 requests of a model with no known price"), "{out}");
+
+    let listed = said(&prices(&db, &[]));
+    let first = listed.lines().nth(1).expect("a model");
+    assert!(first.starts_with("claude-future-9") && first.contains("no price"), "{listed}");
+    assert!(listed.contains("bundled table"), "{listed}");
+    let before = report(&db, &[])["total"]["cost_usd"].as_f64().expect("cost");
+    assert!((before - telemetry_cost_usd()).abs() < 1e-9, "no price is no cost: {before}");
+
+    // Refused, with the reason, and nothing changed.
+    for (bad, reason) in [
+        (vec!["set", "claude-future-9", "--input", "-1", "--output", "20"], "US dollars per million tokens"),
+        (vec!["set", "claude-future-9", "--input", "four", "--output", "20"], "(got \"four\")"),
+        (vec!["set", "claude-future-9", "--input", "0.0000001", "--output", "20"], "at most six decimals"),
+        (vec!["set", "claude-future-9", "--input", "20000", "--output", "20"], "from 0 to 10000"),
+        (vec!["set", " ", "--input", "4", "--output", "20"], "needs the model's name"),
+    ] {
+        let refused = prices(&db, &bad);
+        assert_eq!(refused.status.code(), Some(1), "{bad:?}");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(reason), "{bad:?}: {refused:?}");
+    }
+    assert_eq!(report(&db, &[])["total"]["cost_usd"].as_f64(), Some(before));
+
+    let set = said(&prices(&db, &["set", "Claude-Future-9", "--input", "4", "--output", "$20", "--cache-read", "0.4"]));
+    assert!(set.contains("Claude-Future-9 priced at your rates"), "{set}");
+    // 20 in at $4, 1,000 out at $20, 2,000 cache reads at $0.40, 200 written at 1.25 × $4 per million tokens.
+    let expected = (20.0 * 4.0 + 1_000.0 * 20.0 + 2_000.0 * 0.4 + 200.0 * 5.0) / 1e6;
+    let after = report(&db, &[]);
+    let cost = after["total"]["cost_usd"].as_f64().expect("cost");
+    assert!((cost - before - expected).abs() < 1e-9, "{cost} - {before} should be {expected}");
+    let json: Value = serde_json::from_str(&said(&prices(&db, &["--json"]))).expect("json");
+    let future = json.as_array().expect("list").iter().find(|m| m["model"] == "claude-future-9").expect("listed");
+    assert_eq!((&future["source"], &future["estimated_requests"]), (&Value::from("override"), &Value::from(2)));
+    assert_eq!(future["per_million"]["cache_write_5m"], 5.0);
+
+    let cleared = said(&prices(&db, &["clear", "claude-future-9"]));
+    assert!(cleared.contains("is removed"), "{cleared}");
+    assert_eq!(report(&db, &[])["total"]["cost_usd"].as_f64(), Some(before));
+    assert!(said(&prices(&db, &["clear", "claude-future-9"])).contains("nothing changed"));
+}

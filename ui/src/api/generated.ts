@@ -433,13 +433,56 @@ error: string | null,
  */
 attributes: JsonValue, };
 
+export type ModelPrice = { 
+/**
+ * The model's name as Claude Code reports it, without a `[1m]` suffix.
+ */
+model: string, 
+/**
+ * Where its rates come from; `None`: no price is known, its requests are costed apart.
+ */
+source: RateSource | null, 
+/**
+ * Its rates in USD per million tokens (for a prompt below any long-context tier).
+ */
+per_million: PerMillion | null, 
+/**
+ * The telemetry requests its rates were learned from (0 unless learned).
+ */
+learned_from: number, 
+/**
+ * Requests read from transcripts priced at these rates, and those of this model without a price.
+ */
+estimated_requests: number, unpriced_requests: number, };
+
 export type ModelUsage = { model: string, cost_usd: number, tokens: TokenCounts, api_requests: number, api_errors: number, };
 
 export type Outlook = { "outlook": "gathering", points: number, minutes: number, } | { "outlook": "reached", at: string, } | { "outlook": "holds" } | { "outlook": "quiet" } | { "outlook": "over" };
 
 export type Pace = { from: string, to: string, points: number, rise: number, per_hour: number, };
 
+export type PerMillion = { input: number, output: number, cache_read: number, cache_write_5m: number, cache_write_1h: number, };
+
 export type Period = "day" | "week" | "month" | "session";
+
+export type PriceOverride = { 
+/**
+ * The model's name as Claude Code reports it (`claude-opus-5-5`); a `[1m]` suffix and letter case do not
+ * matter.
+ */
+model: string, input: number, output: number, 
+/**
+ * Cache reads; when not given, a tenth of the input price (Anthropic's rule for most models).
+ */
+cache_read?: number, 
+/**
+ * Cache writes kept five minutes; when not given, 1.25 times the input price.
+ */
+cache_write_5m?: number, 
+/**
+ * Cache writes kept an hour; when not given, twice the input price.
+ */
+cache_write_1h?: number, };
 
 export type ProjectBudget = { 
 /**
@@ -450,6 +493,8 @@ project: string,
  * Day, week or month: a session belongs to one project, so the per-session budget already covers it.
  */
 period: Period, budget: Budget, };
+
+export type RateSource = "learned" | "override" | "table";
 
 export type RawSourceUsage = { 
 /**
@@ -629,9 +674,18 @@ welcomed: boolean,
  * Keep importing the requests Claude Code's transcripts record while ccmeter runs (`history`): the history
  * from before telemetry, and the sessions whose telemetry is off. `None`: not asked yet (the app offers it).
  */
-follow_transcripts: boolean | null, };
+follow_transcripts: boolean | null, 
+/**
+ * The user's own prices of models, for the requests read from transcripts (`pricing`): after the rates
+ * learned from telemetry, before the bundled table. One per model.
+ */
+price_overrides: Array<PriceOverride>, };
 
-export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, limit_alerts?: Array<number>, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, follow_transcripts?: boolean | null, };
+export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, limit_alerts?: Array<number>, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, follow_transcripts?: boolean | null, 
+/**
+ * Every price override, replacing the stored list.
+ */
+price_overrides?: Array<PriceOverride>, };
 
 export type SourceClass = "main" | "subagent" | "auxiliary";
 
@@ -799,9 +853,10 @@ estimated_nanos: number,
  */
 estimated_usd: number, 
 /**
- * Requests added priced from rates learned from this database's telemetry, and from the bundled table.
+ * Requests added priced from rates learned from this database's telemetry, from the user's own prices
+ * (Settings), and from the bundled table.
  */
-priced_learned: number, priced_table: number, 
+priced_learned: number, priced_override: number, priced_table: number, 
 /**
  * Requests added of a model with no known price (with their tokens, costed apart).
  */
@@ -902,5 +957,9 @@ export const commands = {
   /** Imports Claude Code's transcripts into the history and follows them from then on; the windows hear `IMPORT_PROGRESS_EVENT` as it goes. */
   importTranscripts(): Promise<TranscriptsImported> {
     return invoke("import_transcripts");
+  },
+  /** The price each model's estimated requests are costed at and where it comes from, the models without a price first. */
+  modelPrices(): Promise<Array<ModelPrice>> {
+    return invoke("model_prices");
   },
 };

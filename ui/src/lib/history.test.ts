@@ -16,6 +16,7 @@ const none: TranscriptsImported = {
   estimated_nanos: 600_000_000,
   estimated_usd: 0.6,
   priced_learned: 0,
+  priced_override: 0,
   priced_table: 40,
   no_price: 0,
   skipped: { too_long: 0, unreadable: 0, unfinished: 0 },

@@ -191,6 +191,10 @@ pub async fn models(state: &AppState) -> Result<Vec<String>, IpcError> {
     read(state, |conn, _| query::models(conn)).await
 }
 
+pub async fn model_prices(state: &AppState) -> Result<Vec<ccmeter_core::read::prices::ModelPrice>, IpcError> {
+    read(state, |conn, time| ccmeter_core::read::prices::model_prices(conn, time.today())).await
+}
+
 pub async fn projects(state: &AppState) -> Result<Vec<String>, IpcError> {
     read(state, |conn, _| query::projects(conn)).await
 }

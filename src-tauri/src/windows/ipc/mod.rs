@@ -17,6 +17,7 @@ use ccmeter_core::dashboard::Dashboard;
 use ccmeter_core::history::Imported as TranscriptsImported;
 use ccmeter_core::read::export::Format;
 use ccmeter_core::read::logs::LogPage;
+use ccmeter_core::read::prices::ModelPrice;
 use ccmeter_core::read::query::SessionPage;
 use ccmeter_core::words::period::Period;
 use ccmeter_core::words::settings::{Budget, SettingsPatch};
@@ -106,4 +107,7 @@ contract! {
     /// Imports Claude Code's transcripts into the history and follows them from then on; the windows hear
     /// `IMPORT_PROGRESS_EVENT` as it goes.
     fn import_transcripts() -> TranscriptsImported;
+    /// The price each model's estimated requests are costed at and where it comes from, the models without a
+    /// price first.
+    fn model_prices() -> Vec<ModelPrice>;
 }
