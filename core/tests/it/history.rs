@@ -308,18 +308,24 @@ async fn telemetry_of(store: &Store, model: &str, rates: ccmeter_core::pricing::
     total
 }
 
-#[tokio::test]
-async fn rates_learned_after_an_import_price_its_estimates_again_and_every_figure_follows() {
-    let (dir, store) = open();
-    let projects = dir.path().join("projects");
+/// A `projects` folder under `root` with one session of three responses of a model no table knows.
+fn future_model_session(root: &std::path::Path) -> (PathBuf, &'static str) {
+    let projects = root.join("projects");
     let folder = projects.join("-w");
     std::fs::create_dir_all(&folder).expect("folder");
-    // A model released after the bundled table: its requests have no price yet.
     let model = "claude-future-9";
     let transcript = folder.join("5e55a000-0000-4000-8000-000000000001.jsonl");
     for (at, output) in [(1, 40), (2, 300), (3, 1_000)] {
         append(&transcript, &assistant_of(model, &format!("f{at}"), output, Some("end_turn"), "2026-12-01T10:00:00Z"));
     }
+    (projects, model)
+}
+
+#[tokio::test]
+async fn rates_learned_after_an_import_price_its_estimates_again_and_every_figure_follows() {
+    let (dir, store) = open();
+    // A model released after the bundled table: its requests have no price yet.
+    let (projects, model) = future_model_session(dir.path());
     let import = || async { import(&store, std::slice::from_ref(&projects), None, |_, _| {}).await.expect("imported") };
     let first = import().await;
     assert_eq!((first.added, first.no_price), (3, 3), "{first:?}");
@@ -376,14 +382,7 @@ async fn set_prices(store: &Store, overrides: Vec<ccmeter_core::words::settings:
 #[tokio::test]
 async fn a_price_the_user_sets_prices_a_model_no_table_knows_and_a_change_prices_it_again_until_telemetry_teaches_it() {
     let (dir, store) = open();
-    let projects = dir.path().join("projects");
-    let folder = projects.join("-w");
-    std::fs::create_dir_all(&folder).expect("folder");
-    let model = "claude-future-9";
-    let transcript = folder.join("5e55a000-0000-4000-8000-000000000001.jsonl");
-    for (at, output) in [(1, 40), (2, 300), (3, 1_000)] {
-        append(&transcript, &assistant_of(model, &format!("f{at}"), output, Some("end_turn"), "2026-12-01T10:00:00Z"));
-    }
+    let (projects, model) = future_model_session(dir.path());
     let price = |input: f64, output: f64| ccmeter_core::words::settings::PriceOverride {
         model: "Claude-Future-9".into(),
         input,
