@@ -3,13 +3,12 @@
 
 use std::path::Path;
 
-use ccmeter_core::error::SettingsField;
-use ccmeter_core::pricing::{RateSource, pico_per_token};
+use ccmeter_core::pricing::RateSource;
 use ccmeter_core::read::prices::{ModelPrice, model_prices};
 use ccmeter_core::words::settings::{PriceOverride, SettingsPatch};
 use ccmeter_core::{Store, StoreError, TimeContext};
 
-use crate::cli::{PriceSetArgs, PricesAction, PricesArgs};
+use crate::cli::{PricesAction, PricesArgs};
 use crate::report::plural;
 
 pub fn run(db: &Path, args: &PricesArgs) -> Result<String, StoreError> {
@@ -17,8 +16,15 @@ pub fn run(db: &Path, args: &PricesArgs) -> Result<String, StoreError> {
         None => list(db, args.json),
         Some(PricesAction::Set(set)) => {
             // Checked before the database is opened: a wrong price changes nothing, not even creates the file.
-            let price = read(set)?;
-            price.validate()?;
+            // Read by the rules the Settings window's fields are read by.
+            let price = PriceOverride::from_text(
+                &set.model,
+                &set.input,
+                &set.output,
+                set.cache_read.as_deref(),
+                set.cache_write_5m.as_deref(),
+                set.cache_write_1h.as_deref(),
+            )?;
             let model = price.model.clone();
             change(db, move |prices| {
                 prices.retain(|p| !p.prices(&price.model));
@@ -54,30 +60,6 @@ fn list(db: &Path, json: bool) -> Result<String, StoreError> {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&models).unwrap_or_default()));
     }
     Ok(table(&models))
-}
-
-/// The user's price as typed, each amount read exactly as `pricing` reads the bundled table's.
-fn read(set: &PriceSetArgs) -> Result<PriceOverride, StoreError> {
-    let amount = |kind: &str, text: &str| -> Result<f64, StoreError> {
-        pico_per_token(text.trim().trim_start_matches('$')).map(|pico| pico as f64 / 1e6).ok_or_else(|| {
-            StoreError::settings(
-                SettingsField::PriceOverride,
-                format!(
-                    "the {kind} price is in US dollars per million tokens, e.g. 5 or 0.3125, at most six decimals \
-                     (got {text:?})"
-                ),
-            )
-        })
-    };
-    let optional = |kind: &str, text: &Option<String>| text.as_deref().map(|t| amount(kind, t)).transpose();
-    Ok(PriceOverride {
-        model: set.model.clone(),
-        input: amount("input", &set.input)?,
-        output: amount("output", &set.output)?,
-        cache_read: optional("cache read", &set.cache_read)?,
-        cache_write_5m: optional("5-minute cache write", &set.cache_write_5m)?,
-        cache_write_1h: optional("1-hour cache write", &set.cache_write_1h)?,
-    })
 }
 
 /// Changes the stored prices in one transaction (validated as the Settings window's are), then prices every

@@ -9,6 +9,7 @@ import type {
   LimitRise,
   LogPage,
   LogRow,
+  ModelPrice,
   SeriesPoint,
   SessionPage,
   SessionRow,
@@ -555,6 +556,7 @@ function timelineEvent(second: number, name: string, extra: Partial<TimelineEven
     status_code: null,
     query_source: null,
     source: null,
+    cost_estimate: null,
     attributes: {},
     ...extra,
   };
@@ -652,6 +654,49 @@ export const sessionView: SessionView = {
   series: [],
 };
 
+/** A request read from Claude Code's transcripts: no duration, no source; priced by ccmeter, or with no price. */
+const imported = (second: number, cost: number | null, model = "claude-opus-4-8"): TimelineEvent =>
+  timelineEvent(second, "api_request", {
+    prompt_id: null,
+    model,
+    cost_usd: cost ?? 0,
+    tokens: tokens(4, 300 + second * 3, 18_000 + second * 50, 2_200),
+    cost_estimate: cost === null ? "no_price" : "priced",
+  });
+
+const oldSession =
+  allSessions[100] ??
+  (() => {
+    throw new Error("no sessions");
+  })();
+
+/** A session from before telemetry was on, read from its transcript: every cost an estimate, one request unpriced. */
+export const importedSessionView: SessionView = {
+  detail: {
+    ...oldSession,
+    models: ["claude-opus-4-8", "claude-opus-5-5"],
+    app_version: "2.1.332",
+    terminal_type: null,
+    // What the timeline below adds up to: the request of a model with no price counts no cost.
+    cost_usd: 0.1533,
+    estimated_cost_usd: 0.1533,
+    unpriced_requests: 1,
+    api_requests: 4,
+    tokens: tokens(16, 1_287, 73_350, 8_800),
+    // A transcript brings requests alone: prompts, tools, lines and commits are telemetry's.
+    api_errors: 0,
+    user_prompts: 0,
+    tool_results: 0,
+    lines_added: 0,
+    lines_removed: 0,
+    commits: 0,
+    pull_requests: 0,
+    subagents: [],
+    timeline: [imported(0, 0.0342), imported(21, 0.0517), imported(45, 0.0674), imported(70, null, "claude-opus-5-5")],
+  },
+  series: [],
+};
+
 const logRow = (i: number, extra: Partial<LogRow>): LogRow => ({
   time: new Date(Date.UTC(2026, 10, 24, 13, 40) - i * 97_000).toISOString(),
   session_id: allSessions[i % 7]?.id ?? null,
@@ -734,3 +779,38 @@ export const savedSettings: Settings = {
   follow_transcripts: true,
   price_overrides: [],
 };
+
+/** The saved settings with a price of the user's own: a rate negotiated for Haiku. */
+export const pricedSettings: Settings = {
+  ...savedSettings,
+  price_overrides: [{ model: "claude-haiku-4-5", input: 1, output: 5 }],
+};
+
+/** Each model's price as the Settings window lists it with `pricedSettings`: the one without a price first. */
+export const modelPriceList: ModelPrice[] = [
+  { model: "claude-opus-5-5", source: null, per_million: null, learned_from: 0, estimated_requests: 0, unpriced_requests: 12 },
+  {
+    model: "claude-opus-4-8",
+    source: "learned",
+    per_million: { input: 5, output: 25, cache_read: 0.5, cache_write_5m: 6.25, cache_write_1h: 10 },
+    learned_from: 64,
+    estimated_requests: 420,
+    unpriced_requests: 0,
+  },
+  {
+    model: "claude-sonnet-4-5",
+    source: "table",
+    per_million: { input: 3, output: 15, cache_read: 0.3, cache_write_5m: 3.75, cache_write_1h: 6 },
+    learned_from: 0,
+    estimated_requests: 180,
+    unpriced_requests: 0,
+  },
+  {
+    model: "claude-haiku-4-5",
+    source: "override",
+    per_million: { input: 1, output: 5, cache_read: 0.1, cache_write_5m: 1.25, cache_write_1h: 2 },
+    learned_from: 0,
+    estimated_requests: 60,
+    unpriced_requests: 0,
+  },
+];

@@ -26,6 +26,22 @@ export function mockIpcScript(answers: MockAnswers): string {
       }
       return Promise.resolve({ limit_usd: usd, thresholds: [...new Set(parts.map(Number))].sort((a, b) => a - b) });
     }
+    // A stand-in for the app's PriceOverride::from_text: amounts read as numbers, a blank cache price left out.
+    function readPrice({ fields }) {
+      const model = fields.model.trim();
+      const price = { model };
+      for (const [key, kind] of [["input", "input"], ["output", "output"], ["cache_read", "cache read"], ["cache_write_5m", "5-minute cache write"], ["cache_write_1h", "1-hour cache write"]]) {
+        const text = fields[key].trim().replace(/^\\$/, "");
+        if (text === "" && key.startsWith("cache")) {
+          continue;
+        }
+        if (!/^\\d*\\.?\\d{0,6}$/.test(text) || text === "" || text === ".") {
+          return Promise.reject({ kind: "invalid_settings", message: model + "'s " + kind + " price is in US dollars per million tokens, e.g. 5 or 0.3125, at most six decimals (got " + JSON.stringify(fields[key]) + ")" });
+        }
+        price[key] = Number(text);
+      }
+      return Promise.resolve(price);
+    }
     let next = 1;
     const callbacks = new Map();
     window.__TAURI_INTERNALS__ = {
@@ -50,6 +66,9 @@ export function mockIpcScript(answers: MockAnswers): string {
         }
         if (command === "read_budget" && !(command in state.answers)) {
           return readBudget(args);
+        }
+        if (command === "read_price" && !(command in state.answers)) {
+          return readPrice(args);
         }
         if (!(command in state.answers)) {
           throw new Error("mock IPC: no answer for " + command);

@@ -17,8 +17,11 @@ import {
   emptyDashboard,
   emptyPage,
   errorLog,
+  importedSessionView,
+  modelPriceList,
   neverReceived,
   PROJECTS,
+  pricedSettings,
   receiving,
   savedSettings,
   sessionPage,
@@ -318,6 +321,26 @@ describe.each(["light", "dark"] as const)("history (%s)", (scheme) => {
 });
 
 describe("history behaviour", () => {
+  it("marks the estimated cost of a session read from Claude Code's transcripts, request by request", async () => {
+    const { page, errors, close } = await open("history", { ...historyAnswers, session: importedSessionView }, "light");
+    await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
+    await page.locator("tbody tr").first().click();
+    await expect.poll(() => page.locator(".timeline tbody tr").count()).toBe(4);
+    expect(await kpi(page, "Cost").textContent()).toBe("≈ $0.15");
+    expect(await page.getByRole("region", { name: "Cost" }).locator(".estimate").textContent()).toContain(
+      "≈ all of it estimated from Claude Code's transcripts; 1 request with no known price not counted",
+    );
+    expect(await page.locator(".meta").textContent()).toContain("cost estimated from Claude Code's transcripts");
+    const rows = await page.locator(".timeline tbody tr").allTextContents();
+    expect(rows[0]).toContain("≈ $0.03");
+    expect(rows[3]).toContain("claude-opus-5-5");
+    expect(rows[3]).toContain("no price");
+    expect(rows[3]).not.toContain("$0");
+    await shot(page, "session-imported");
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it("sorts, filters and searches through the backend, keeping the choices", async () => {
     const { page, errors, close } = await open("history", historyAnswers, "light");
     await expect.poll(() => page.locator("tbody tr").count()).toBe(50);
@@ -462,7 +485,7 @@ describe("deleting history", () => {
 
 describe.each(["light", "dark"] as const)("settings (%s)", (scheme) => {
   it("shows the saved settings", async () => {
-    const { page, errors, close } = await open("settings", { settings: savedSettings, status: receiving }, scheme);
+    const { page, errors, close } = await open("settings", { settings: pricedSettings, status: receiving, model_prices: modelPriceList }, scheme);
     await expect.poll(() => page.getByLabel("Daily limit in USD").inputValue()).toBe("10");
     expect(await page.getByLabel("Monthly alert thresholds in percent").inputValue()).toBe("80, 100");
     expect(await page.getByLabel("Weekly limit in USD").isDisabled()).toBe(true);
@@ -493,6 +516,71 @@ describe("settings behaviour", () => {
       grpc_addr: "127.0.0.1:14317",
     });
     await expect.poll(() => page.getByRole("status").last().textContent()).toContain("take effect when ccmeter next starts");
+    await close();
+  });
+
+  it("lists each model's price with where it comes from, and prices a model that has none", async () => {
+    const answers = { settings: pricedSettings, status: receiving, model_prices: modelPriceList, save_settings: pricedSettings };
+    const { page, errors, close } = await open("settings", answers, "light");
+    const prices = page.getByRole("table", { name: /The price each model's estimated requests are costed at/ });
+    await expect.poll(() => prices.locator("tbody tr").count()).toBe(4);
+    const rows = await prices.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).innerText.replace(/\s+/g, " ").trim()));
+    expect(rows).toEqual([
+      "claude-opus-5-5 12 requests without a price no price its tokens are counted, its cost is not Set a price",
+      "claude-opus-4-8 420 requests estimated learned from 64 requests $5.00 $25.00 $0.50 $6.25 $10.00 —",
+      "claude-sonnet-4-5 180 requests estimated bundled table $3.00 $15.00 $0.30 $3.75 $6.00 Set a price",
+      "claude-haiku-4-5 60 requests estimated your price $1.00 $5.00 $0.10 $1.25 $2.00",
+    ]);
+    // The user's own price is a row of its own, the cache prices it leaves blank shown as the ones derived.
+    expect(await page.getByLabel("Model of price 1").inputValue()).toBe("claude-haiku-4-5");
+    expect(await page.getByLabel("claude-haiku-4-5 input price").inputValue()).toBe("1.00");
+    expect(await page.getByLabel("claude-haiku-4-5 cache read price").getAttribute("placeholder")).toBe("0.10");
+
+    // "Set a price" on the model without one: a row for it, its input price focused.
+    await page.getByRole("button", { name: "Set a price of claude-opus-5-5" }).click();
+    expect(await page.getByLabel("Model of price 2").inputValue()).toBe("claude-opus-5-5");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("claude-opus-5-5 input price");
+    await page.keyboard.type("five");
+    await page.getByLabel("claude-opus-5-5 output price").fill("25");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("claude-opus-5-5's input price is in US dollars per million tokens");
+    expect(await calls(page, "save_settings")).toEqual([]);
+
+    await page.getByLabel("claude-opus-5-5 input price").fill("5");
+    await page.getByLabel("claude-opus-5-5 cache read price").fill("0.25");
+    await shot(page, "settings-prices");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await calls(page, "save_settings")).length).toBe(1);
+    expect((await calls(page, "save_settings"))[0]?.["patch"]).toEqual({
+      price_overrides: [
+        { model: "claude-haiku-4-5", input: 1, output: 5 },
+        { model: "claude-opus-5-5", input: 5, output: 25, cache_read: 0.25 },
+      ],
+    });
+    await expect.poll(() => page.getByRole("status").last().textContent()).toContain("Every estimate is costed at the new prices");
+    // The list is read again: the save priced the estimates anew.
+    await expect.poll(async () => (await calls(page, "model_prices")).length).toBe(2);
+
+    // A row without a model is refused before anything is sent; removing one sends the list without it.
+    await page.getByRole("button", { name: "Add a price" }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Model of price 2");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Name the model of price 2");
+    await page.getByRole("button", { name: "Remove the price of Price 2" }).click();
+    await page.getByRole("button", { name: "Remove the price of claude-haiku-4-5" }).click();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await calls(page, "save_settings")).length).toBe(2);
+    expect((await calls(page, "save_settings"))[1]?.["patch"]).toEqual({ price_overrides: [] });
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it("says when the prices cannot be read, and still saves the rest", async () => {
+    const answers = { settings: savedSettings, status: receiving, model_prices: { __reject: { kind: "database", message: "the database is locked" } } };
+    const { page, errors, close } = await open("settings", answers, "light");
+    await expect.poll(() => page.getByText("Cannot read the prices: the database is locked").count()).toBe(1);
+    expect(await page.getByLabel("Daily limit in USD").inputValue()).toBe("10");
+    expect(errors).toEqual([]);
     await close();
   });
 

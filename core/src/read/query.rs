@@ -777,7 +777,20 @@ pub struct TimelineEvent {
     pub query_source: Option<String>,
     /// `query_source` as main / subagent / auxiliary.
     pub source: Option<crate::words::source::SourceClass>,
+    /// An API request read from Claude Code's transcripts (telemetry never reported it): its cost is ccmeter's
+    /// estimate, or unknown when no price of its model is known. `None`: Claude Code's own cost, or no cost.
+    pub cost_estimate: Option<CostEstimate>,
     pub attributes: Value,
+}
+
+/// How an API request read from a transcript is costed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CostEstimate {
+    /// At the best rates ccmeter knows (`ccmeter prices` says which).
+    Priced,
+    /// No price of its model is known: its tokens count, its cost does not (never shown as $0).
+    NoPrice,
 }
 
 /// One subagent a session ran (one `agent_id`): what its own API requests cost.
@@ -890,11 +903,12 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
             session_row,
         )
         .optional()?;
-    let Some(session) = row else { return Ok(None) };
+    let Some(mut session) = row else { return Ok(None) };
+    mark_estimates(conn, Range::ALL, std::slice::from_mut(&mut session))?;
     let mut statement = conn.prepare_cached(
         "SELECT time_ns, name, sequence, prompt_id, model, cost_nanos, input_tokens, output_tokens, cache_read_tokens,
                 cache_creation_tokens, duration_ms, success, tool_name, decision, status_code, query_source, attributes,
-                cache_creation_5m_tokens, cache_creation_1h_tokens, ttft_ms, agent_id, agent_name
+                cache_creation_5m_tokens, cache_creation_1h_tokens, ttft_ms, agent_id, agent_name, estimated
          FROM events WHERE session_id = ?1 ORDER BY time_ns, sequence, id",
     )?;
     let timeline = statement
@@ -930,6 +944,11 @@ pub fn session(conn: &Connection, id: &str) -> Result<Option<SessionDetail>> {
                 status_code: row.get(14)?,
                 source: row.get::<_, Option<String>>(15)?.as_deref().map(crate::words::source::classify_query_source),
                 query_source: row.get(15)?,
+                cost_estimate: match row.get::<_, i64>(22)? {
+                    1 => Some(CostEstimate::Priced),
+                    2 => Some(CostEstimate::NoPrice),
+                    _ => None,
+                },
                 attributes: serde_json::from_str(&attributes).unwrap_or(Value::Null),
             })
         })?

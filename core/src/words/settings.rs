@@ -258,6 +258,46 @@ pub struct PriceOverride {
 }
 
 impl PriceOverride {
+    /// A price as a person types it — the Settings window's fields, `ccmeter prices set`'s flags: each amount in
+    /// USD per million tokens ("5", "$0.3125", at most six decimals, read as the bundled table's prices are), a
+    /// cache price left out or blank derived from the input price; then validated.
+    pub fn from_text(
+        model: &str,
+        input: &str,
+        output: &str,
+        cache_read: Option<&str>,
+        cache_write_5m: Option<&str>,
+        cache_write_1h: Option<&str>,
+    ) -> Result<PriceOverride> {
+        let model = model.trim();
+        let amount = |kind: &str, text: &str| -> Result<f64> {
+            crate::pricing::pico_per_token(text.trim().trim_start_matches('$').trim())
+                .map(|pico| pico as f64 / 1e6)
+                .ok_or_else(|| {
+                    let whose = if model.is_empty() { String::new() } else { format!("{model}'s ") };
+                    StoreError::settings(
+                        SettingsField::PriceOverride,
+                        format!(
+                            "{whose}{kind} price is in US dollars per million tokens, e.g. 5 or 0.3125, at most six \
+                             decimals (got {text:?})"
+                        ),
+                    )
+                })
+        };
+        let optional =
+            |kind: &str, text: Option<&str>| text.filter(|t| !t.trim().is_empty()).map(|t| amount(kind, t)).transpose();
+        let price = PriceOverride {
+            model: model.to_owned(),
+            input: amount("input", input)?,
+            output: amount("output", output)?,
+            cache_read: optional("cache read", cache_read)?,
+            cache_write_5m: optional("5-minute cache write", cache_write_5m)?,
+            cache_write_1h: optional("1-hour cache write", cache_write_1h)?,
+        };
+        price.validate()?;
+        Ok(price)
+    }
+
     /// Whether this override prices `model` (a name as Claude Code reports it).
     pub fn prices(&self, model: &str) -> bool {
         ccmeter_proto::normalize_model(&self.model).eq_ignore_ascii_case(ccmeter_proto::normalize_model(model))

@@ -931,6 +931,40 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
 }
 
 #[test]
+fn a_price_is_read_as_people_type_it_and_refused_with_the_field_named() {
+    use settings::PriceOverride;
+    let price = PriceOverride::from_text(" claude-opus-5-5 ", "$5", " 25 ", Some("0.5"), Some(""), None);
+    assert_eq!(
+        price.ok(),
+        Some(PriceOverride {
+            model: "claude-opus-5-5".into(),
+            input: 5.0,
+            output: 25.0,
+            cache_read: Some(0.5),
+            cache_write_5m: None,
+            cache_write_1h: None,
+        })
+    );
+    let cases = [
+        (("m", "five", "25", None), "m's input price is in US dollars per million tokens"),
+        (("m", "5", "", None), "m's output price is in US dollars per million tokens, e.g. 5"),
+        (("m", "5", "25", Some("-1")), "m's cache read price is"),
+        (("m", "5", "25", Some("0.0000001")), "at most six decimals"),
+        (("", "5", "25", None), "needs the model's name"),
+        (("m", "10001", "25", None), "from 0 to 10000"),
+    ];
+    for ((model, input, output, cache_read), expected) in cases {
+        match PriceOverride::from_text(model, input, output, cache_read, None, None) {
+            Err(StoreError::InvalidSettings { field, problem: message }) => {
+                assert_eq!(field, SettingsField::PriceOverride);
+                assert!(message.contains(expected), "{message:?} should contain {expected:?}");
+            }
+            other => panic!("{model} {input} {output} {cache_read:?}: expected a refusal, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn a_saved_row_this_version_cannot_read_is_an_error_that_says_how_to_reset() -> TestResult {
     let (_dir, conn) = open_db();
     conn.execute("INSERT INTO settings (id, json) VALUES (1, ?1)", [r#"{"week_start": "Someday"}"#])?;

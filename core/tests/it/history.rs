@@ -406,6 +406,18 @@ async fn a_price_the_user_sets_prices_a_model_no_table_knows_and_a_change_prices
         (imported.estimated_nanos, totals(&store).0),
         (cost(4_000_000, 20_000_000), cost(4_000_000, 20_000_000))
     );
+    // The session's page marks it: all of its cost estimated, each request priced by ccmeter.
+    let session_page = || {
+        let conn = store.reader().expect("reader");
+        query::session(&conn, "5e55a000-0000-4000-8000-000000000001").expect("read").expect("the session")
+    };
+    let page = session_page();
+    assert_eq!(
+        (page.session.usage.cost_usd, page.session.estimated_cost_usd, page.session.unpriced_requests),
+        (0.02962, 0.02962, 0)
+    );
+    let marks: Vec<_> = page.timeline.iter().map(|event| event.cost_estimate).collect();
+    assert_eq!(marks, [Some(query::CostEstimate::Priced); 3]);
 
     // The user corrects the price: every estimate follows, the import's transcripts unchanged.
     set_prices(&store, vec![price(5.0, 25.0)]).await;
@@ -424,6 +436,10 @@ async fn a_price_the_user_sets_prices_a_model_no_table_knows_and_a_change_prices
     let ctx = ccmeter_core::TimeContext::system();
     let estimates = query::estimated(&conn, &ctx, Range::default()).expect("estimated");
     assert_eq!((totals(&store).0, estimates.unpriced), (0, 3));
+    let page = session_page();
+    assert_eq!((page.session.estimated_cost_usd, page.session.unpriced_requests), (0.0, 3));
+    let marks: Vec<_> = page.timeline.iter().map(|event| event.cost_estimate).collect();
+    assert_eq!(marks, [Some(query::CostEstimate::NoPrice); 3], "no price, never $0");
     let today = chrono::Utc::now().date_naive();
     let listed = ccmeter_core::read::prices::model_prices(&conn, today).expect("prices");
     assert_eq!(listed[0].model, model, "the model without a price comes first: {listed:?}");

@@ -110,6 +110,8 @@ export type Connected = { path: string,
  */
 backup: string | null, changed: number, };
 
+export type CostEstimate = "priced" | "no_price";
+
 export type CostSource = "events" | "metrics";
 
 export type CurrentLimit = { kind: LimitKind, used_pct: number, resets_at: string, reported_at: string, };
@@ -465,6 +467,8 @@ export type PerMillion = { input: number, output: number, cache_read: number, ca
 
 export type Period = "day" | "week" | "month" | "session";
 
+export type PriceFields = { model: string, input: string, output: string, cache_read: string, cache_write_5m: string, cache_write_1h: string, };
+
 export type PriceOverride = { 
 /**
  * The model's name as Claude Code reports it (`claude-opus-5-5`); a `[1m]` suffix and letter case do not
@@ -774,7 +778,12 @@ query_source: string | null,
 /**
  * `query_source` as main / subagent / auxiliary.
  */
-source: SourceClass | null, attributes: JsonValue, };
+source: SourceClass | null, 
+/**
+ * An API request read from Claude Code's transcripts (telemetry never reported it): its cost is ccmeter's
+ * estimate, or unknown when no price of its model is known. `None`: Claude Code's own cost, or no cost.
+ */
+cost_estimate: CostEstimate | null, attributes: JsonValue, };
 
 export type TokenCounts = { input: number, output: number, cacheRead: number, cacheCreation: number, };
 
@@ -929,6 +938,10 @@ export const commands = {
   /** A budget as typed in the Settings window: read and validated by the CLI's rules, or why not. */
   readBudget(period: Period, limit: string, thresholds: string): Promise<Budget> {
     return invoke("read_budget", { period, limit, thresholds });
+  },
+  /** A price of your own as typed in the Settings window: read and validated by the CLI's rules, or why not. */
+  readPrice(fields: PriceFields): Promise<PriceOverride> {
+    return invoke("read_price", { fields });
   },
   /** Applies the fields given to the settings as stored now, validates and saves them; resolves with what was saved. Fields left out are kept as they are. */
   saveSettings(patch: SettingsPatch): Promise<Settings> {

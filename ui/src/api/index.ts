@@ -25,6 +25,7 @@ export const {
   session,
   settings,
   readBudget,
+  readPrice,
   saveSettings,
   deleteSession,
   deleteDays,
@@ -33,6 +34,7 @@ export const {
   about,
   openWindow,
   importTranscripts,
+  modelPrices,
 } = commands;
 
 /** What went wrong, in words: an `IpcError`'s message, or whatever else was thrown as text. */

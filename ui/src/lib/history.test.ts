@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { TranscriptsImported } from "../api";
-import { estimateNote, importSummary, progressText, sessionCost } from "./history";
+import { costSourceText, estimateNote, importSummary, progressText, sessionCost } from "./history";
 
 const none: TranscriptsImported = {
   files: 8,
@@ -60,5 +60,24 @@ describe("estimate marks", () => {
     expect(sessionCost(1.5, 0, 0)).toBe("$1.50");
     expect(sessionCost(1.5, 0.25, 0)).toBe("≈ $1.50");
     expect(sessionCost(0, 0, 3)).toBe("≈ $0.00");
+  });
+});
+
+describe("costSourceText", () => {
+  const telemetry = { cost_source: "events", cost_usd: 0.6, estimated_cost_usd: 0, unpriced_requests: 0, api_requests: 8 } as const;
+
+  it("names Claude Code's own source when nothing is estimated", () => {
+    expect(costSourceText(telemetry)).toBe("from API request events");
+    expect(costSourceText({ ...telemetry, cost_source: "metrics" })).toBe("from metrics");
+  });
+
+  it("says a session read from the transcripts alone is estimated", () => {
+    expect(costSourceText({ ...telemetry, estimated_cost_usd: 0.6 })).toBe("estimated from Claude Code's transcripts");
+    expect(costSourceText({ ...telemetry, cost_usd: 0, unpriced_requests: 8 })).toBe("estimated from Claude Code's transcripts");
+  });
+
+  it("names both when telemetry and the transcripts each brought part of it", () => {
+    expect(costSourceText({ ...telemetry, estimated_cost_usd: 0.2 })).toBe("from API request events and, estimated, Claude Code's transcripts");
+    expect(costSourceText({ ...telemetry, unpriced_requests: 2 })).toBe("from API request events and, estimated, Claude Code's transcripts");
   });
 });

@@ -1,5 +1,5 @@
 /** What the windows say of an import of Claude Code's transcripts (the history from before telemetry). */
-import type { TranscriptsImported } from "../api";
+import type { SessionRow, TranscriptsImported } from "../api";
 import { money, plural } from "./format";
 
 /** "Added 40 requests from 4 sessions, estimated at $0.60." or why nothing was added, then what was passed over. */
@@ -53,4 +53,18 @@ export function estimateNote(estimatedUsd: number, costUsd: number, unpriced: nu
 /** A session's cost as the history lists it: "≈ $0.60" when any of it is an estimate. */
 export function sessionCost(costUsd: number, estimatedUsd: number, unpriced: number): string {
   return `${estimatedUsd > 0 || unpriced > 0 ? "≈ " : ""}${money(costUsd)}`;
+}
+
+/**
+ * Where a session's cost comes from, after "cost ": Claude Code's own (its API request events or, without them,
+ * its metrics), ccmeter's estimate of the requests read from its transcripts, or both.
+ */
+export function costSourceText(session: Pick<SessionRow, "cost_source" | "cost_usd" | "estimated_cost_usd" | "unpriced_requests" | "api_requests">): string {
+  const own = session.cost_source === "events" ? "API request events" : "metrics";
+  if (session.estimated_cost_usd <= 0 && session.unpriced_requests === 0) {
+    return `from ${own}`;
+  }
+  const all =
+    session.estimated_cost_usd > 0 ? Math.abs(session.cost_usd - session.estimated_cost_usd) < 0.005 : session.unpriced_requests >= session.api_requests;
+  return all ? "estimated from Claude Code's transcripts" : `from ${own} and, estimated, Claude Code's transcripts`;
 }

@@ -24,6 +24,7 @@ function event(name: string, extra: Partial<TimelineEvent> = {}): TimelineEvent 
     status_code: null,
     query_source: null,
     source: null,
+    cost_estimate: null,
     attributes: {},
     ...extra,
   };
@@ -65,6 +66,13 @@ group("timeline", () => {
       source: "subagent",
     });
     expect(describe(request)).toBe("claude-opus-4-8 · 3 in · 160 out · 12.5k cache read · 1.7k cache write · $0.02 · 2.4 s · subagent (agent:builtin:Explore)");
+    // Read from a transcript: ccmeter's estimate is marked, and a model with no price is never $0.
+    expect(describe({ ...request, query_source: null, source: null, duration_ms: null, cost_estimate: "priced" })).toBe(
+      "claude-opus-4-8 · 3 in · 160 out · 12.5k cache read · 1.7k cache write · ≈ $0.02",
+    );
+    expect(describe({ ...request, query_source: null, source: null, duration_ms: null, cost_usd: 0, cost_estimate: "no_price" })).toBe(
+      "claude-opus-4-8 · 3 in · 160 out · 12.5k cache read · 1.7k cache write · no price",
+    );
     expect(describe(event("tool_result", { tool_name: "Bash", success: false, duration_ms: 840, attributes: { error: "exit 1" } }))).toBe(
       "Bash · failed · 840 ms · exit 1",
     );

@@ -176,8 +176,11 @@ export function describe(event: TimelineEvent): string {
             : "";
         parts.push(`${compact(t.input)} in · ${compact(t.output)} out · ${compact(t.cacheRead)} cache read · ${compact(t.cacheCreation)} cache write${split}`);
       }
-      if (event.cost_usd !== null) {
-        parts.push(moneyPrecise(event.cost_usd));
+      // A request read from a transcript: ccmeter's estimate, or no price at all (never $0).
+      if (event.cost_estimate === "no_price") {
+        parts.push("no price");
+      } else if (event.cost_usd !== null) {
+        parts.push(`${event.cost_estimate === "priced" ? "≈ " : ""}${moneyPrecise(event.cost_usd)}`);
       }
       if (event.duration_ms !== null) {
         parts.push(event.ttft_ms !== null ? `${millis(event.duration_ms)} (first token ${millis(event.ttft_ms)})` : millis(event.duration_ms));

@@ -12,7 +12,7 @@ use ccmeter_core::read::query::{self, SeriesPoint, SessionDetail, SessionFilter,
 use ccmeter_core::store::{Connection, settings};
 use ccmeter_core::words::period::Period;
 use ccmeter_core::words::range::{Range, parse_date};
-use ccmeter_core::words::settings::{Budget, SettingsPatch};
+use ccmeter_core::words::settings::{Budget, PriceOverride, SettingsPatch};
 use ccmeter_core::write::delete::Deleted;
 use ccmeter_core::{Settings, StoreError, TimeContext};
 use chrono::{DateTime, Utc};
@@ -247,6 +247,30 @@ pub async fn read_budget(
     thresholds: String,
 ) -> Result<Budget, IpcError> {
     Ok(Budget::from_text(period, &limit, Some(&thresholds))?)
+}
+
+/// A price of your own as the Settings window's row holds it: text as typed; a blank cache price is derived
+/// from the input price.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PriceFields {
+    pub model: String,
+    pub input: String,
+    pub output: String,
+    pub cache_read: String,
+    pub cache_write_5m: String,
+    pub cache_write_1h: String,
+}
+
+/// A price as the Settings window's fields give it, read and validated by the rules `ccmeter prices set` uses.
+pub async fn read_price(_state: &AppState, fields: PriceFields) -> Result<PriceOverride, IpcError> {
+    Ok(PriceOverride::from_text(
+        &fields.model,
+        &fields.input,
+        &fields.output,
+        Some(&fields.cache_read),
+        Some(&fields.cache_write_5m),
+        Some(&fields.cache_write_1h),
+    )?)
 }
 
 /// Applies the fields the window changed to the settings as stored now and saves them in the writer's

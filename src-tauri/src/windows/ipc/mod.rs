@@ -20,10 +20,10 @@ use ccmeter_core::read::logs::LogPage;
 use ccmeter_core::read::prices::ModelPrice;
 use ccmeter_core::read::query::SessionPage;
 use ccmeter_core::words::period::Period;
-use ccmeter_core::words::settings::{Budget, SettingsPatch};
+use ccmeter_core::words::settings::{Budget, PriceOverride, SettingsPatch};
 use ccmeter_core::write::delete::Deleted;
 
-use self::commands::{About, LogQuery, SessionView, SessionsQuery, Status};
+use self::commands::{About, LogQuery, PriceFields, SessionView, SessionsQuery, Status};
 use self::state::AppState;
 use crate::window::WindowKind;
 use ccmeter_app::error::IpcError;
@@ -91,6 +91,8 @@ contract! {
     fn settings() -> Settings;
     /// A budget as typed in the Settings window: read and validated by the CLI's rules, or why not.
     fn read_budget(period: Period, limit: String, thresholds: String) -> Budget;
+    /// A price of your own as typed in the Settings window: read and validated by the CLI's rules, or why not.
+    fn read_price(fields: PriceFields) -> PriceOverride;
     /// Applies the fields given to the settings as stored now, validates and saves them; resolves with what
     /// was saved. Fields left out are kept as they are.
     fn save_settings(patch: SettingsPatch) -> Settings;

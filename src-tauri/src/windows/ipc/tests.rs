@@ -195,3 +195,28 @@ async fn a_budget_typed_in_the_settings_window_is_read_by_the_clis_rules() {
     let negative = commands::read_budget(&app.state, Period::Month, "-3".into(), "50".into()).await;
     assert!(negative.expect_err("negative").message.contains("from 0.01 to 1000000"));
 }
+
+#[tokio::test]
+async fn a_price_typed_in_the_window_is_read_by_the_clis_rules() {
+    let app = App::new();
+    let fields = |input: &str, cache_read: &str| commands::PriceFields {
+        model: "claude-opus-5-5".into(),
+        input: input.into(),
+        output: "25".into(),
+        cache_read: cache_read.into(),
+        cache_write_5m: String::new(),
+        cache_write_1h: " ".into(),
+    };
+    let read = commands::read_price(&app.state, fields("$5", "0.5")).await.expect("a price");
+    assert_eq!(
+        (read.input, read.output, read.cache_read, read.cache_write_5m, read.cache_write_1h),
+        (5.0, 25.0, Some(0.5), None, None)
+    );
+    let words = commands::read_price(&app.state, fields("five", "")).await.expect_err("not a price");
+    assert_eq!(words.kind, ErrorKind::InvalidSettings);
+    assert!(
+        words.message.starts_with("claude-opus-5-5's input price is in US dollars per million tokens"),
+        "{}",
+        words.message
+    );
+}
