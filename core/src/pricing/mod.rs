@@ -26,6 +26,9 @@ use table::PriceTable;
 /// A price per token, in pico-dollars (10⁻¹² USD): $3.75 per million tokens is 3,750,000.
 pub type Pico = i64;
 
+/// Prices are read from text by the vocabulary's rule, shared with the prices people type.
+pub use crate::words::money::pico_per_token;
+
 /// The tokens one request is billed for, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Billed {
@@ -186,37 +189,9 @@ fn per_token(usd_per_million: f64) -> Pico {
     (usd_per_million * 1e6).round() as Pico
 }
 
-/// "4" or "0.3125" (USD per million tokens) → pico-dollars per token, exactly; `None` for anything else (a
-/// negative price, more than six decimals, not a number).
-pub fn pico_per_token(usd_per_million: &str) -> Option<Pico> {
-    let text = usd_per_million.trim();
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() && fraction.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-        || fraction.len() > 6
-    {
-        return None;
-    }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-    let fraction: i64 = format!("{fraction:0<6}").parse().ok()?;
-    whole.checked_mul(1_000_000)?.checked_add(fraction)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prices_per_million_tokens_become_whole_pico_dollars_per_token() {
-        assert_eq!(pico_per_token("4"), Some(4_000_000));
-        assert_eq!(pico_per_token("0.3125"), Some(312_500));
-        assert_eq!(pico_per_token("3.75"), Some(3_750_000));
-        assert_eq!(pico_per_token(".5"), Some(500_000));
-        for bad in ["", ".", "-1", "1e3", "0.0000001", "abc", "1.2.3"] {
-            assert_eq!(pico_per_token(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn learned_rates_come_first_but_a_long_prompt_takes_the_tables_tiers_and_an_unknown_model_has_no_price() {

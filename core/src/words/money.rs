@@ -1,6 +1,6 @@
 //! Money: exact nano-dollars inside (`ccmeter_proto::Nanos`, what every sum adds), and the three ways it
 //! leaves: USD as a JSON number for the windows, dollars and cents for people, exact nine-decimal USD for
-//! files.
+//! files; and prices per million tokens read exactly from text.
 
 use ccmeter_proto::Nanos;
 
@@ -23,9 +23,37 @@ pub fn exact_usd(nanos: i64) -> String {
     format!("{sign}{}.{:09}", abs / 1_000_000_000, abs % 1_000_000_000)
 }
 
+/// "4" or "0.3125" (USD per million tokens) → pico-dollars per token, exactly; `None` for anything else (a
+/// negative price, more than six decimals, not a number).
+pub fn pico_per_token(usd_per_million: &str) -> Option<i64> {
+    let text = usd_per_million.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+        || fraction.len() > 6
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let fraction: i64 = format!("{fraction:0<6}").parse().ok()?;
+    whole.checked_mul(1_000_000)?.checked_add(fraction)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prices_per_million_tokens_become_whole_pico_dollars_per_token() {
+        assert_eq!(pico_per_token("4"), Some(4_000_000));
+        assert_eq!(pico_per_token("0.3125"), Some(312_500));
+        assert_eq!(pico_per_token("3.75"), Some(3_750_000));
+        assert_eq!(pico_per_token(".5"), Some(500_000));
+        for bad in ["", ".", "-1", "1e3", "0.0000001", "abc", "1.2.3"] {
+            assert_eq!(pico_per_token(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn money_rounds_to_cents() {

@@ -271,7 +271,7 @@ impl PriceOverride {
     ) -> Result<PriceOverride> {
         let model = model.trim();
         let amount = |kind: &str, text: &str| -> Result<f64> {
-            crate::pricing::pico_per_token(text.trim().trim_start_matches('$').trim())
+            crate::words::money::pico_per_token(text.trim().trim_start_matches('$').trim())
                 .map(|pico| pico as f64 / 1e6)
                 .ok_or_else(|| {
                     let whose = if model.is_empty() { String::new() } else { format!("{model}'s ") };
