@@ -14,10 +14,13 @@ command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Tests: a virtual display, a private D-Bus session bus and busctl (systemd), a notification daemon,
 # WebKit's WebDriver, Chromium for the windows' browser tests, and for the installed .deb's test: gio (starts
-# the menu entry as a desktop does) and desktop-file-validate; Python for the import-circle check.
+# the menu entry as a desktop does) and desktop-file-validate; Python for the import-circle check; Prometheus.
 if [ "$want_test_tools" = 1 ]; then
   packages+=(xvfb xauth x11-utils dbus dbus-x11 systemd dunst webkit2gtk-driver imagemagick chromium)
   packages+=(libglib2.0-bin desktop-file-utils python3)
+  # A real Prometheus scrapes the /metrics endpoint in the tests, on a port and data folder of their own (the
+  # package's service is left as the package leaves it; in CI nothing starts it).
+  packages+=(prometheus)
 fi
 
 missing=()

@@ -9,11 +9,13 @@ pub mod grpc;
 pub mod http;
 pub mod json;
 pub mod model;
+pub mod scrape;
 pub mod server;
 pub mod sink;
 
 pub use auth::{Token, TokenError};
 pub use model::*;
+pub use scrape::serve_metrics;
 pub use server::{BindError, Protocol, bind, serve_grpc, serve_http};
 pub use sink::{Sink, SinkError, SinkFuture, Stored};
 

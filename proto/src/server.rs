@@ -14,6 +14,8 @@ use crate::sink::Sink;
 pub enum Protocol {
     Grpc,
     Http,
+    /// The Prometheus scrape endpoint (`/metrics`), not OTLP but bound by the same rules.
+    Metrics,
 }
 
 impl Protocol {
@@ -21,6 +23,7 @@ impl Protocol {
         match self {
             Protocol::Grpc => "OTLP/gRPC",
             Protocol::Http => "OTLP/HTTP",
+            Protocol::Metrics => "the Prometheus endpoint",
         }
     }
 
@@ -28,6 +31,7 @@ impl Protocol {
         match self {
             Protocol::Grpc => "--grpc",
             Protocol::Http => "--http",
+            Protocol::Metrics => "--metrics",
         }
     }
 }

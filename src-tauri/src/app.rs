@@ -41,6 +41,8 @@ pub struct AppOptions {
     pub grpc: Option<SocketAddr>,
     /// Where the OTLP/HTTP receiver listens (`None`: the saved setting).
     pub http: Option<SocketAddr>,
+    /// Where the Prometheus endpoint listens (`None`: none).
+    pub metrics: Option<SocketAddr>,
     /// The bearer token exports must carry (required beyond loopback).
     pub token: Option<ccmeter_proto::Token>,
     /// A window to open at start.
@@ -80,8 +82,20 @@ pub fn run(options: AppOptions) -> Result<(), AppError> {
 
 async fn serve(options: AppOptions) -> Result<(), AppError> {
     let cancel = CancellationToken::new();
-    let collector =
-        ccmeter_core::collector::start(&options.db, options.grpc, options.http, options.token.clone(), &cancel).await?;
+    let collector = ccmeter_core::collector::start(
+        &options.db,
+        options.grpc,
+        options.http,
+        options.metrics,
+        options.token.clone(),
+        &cancel,
+    )
+    .await?;
+    match &collector.metrics {
+        Some(Ok(addr)) => tracing::info!(%addr, "Prometheus endpoint listening on /metrics"),
+        Some(Err(error)) => tracing::error!(%error, "Prometheus endpoint not started"),
+        None => {}
+    }
     for (protocol, state) in [(Protocol::Grpc, &collector.grpc), (Protocol::Http, &collector.http)] {
         match state {
             Ok(addr) => tracing::info!(%addr, "{} listening", protocol.label()),
@@ -102,6 +116,9 @@ async fn serve(options: AppOptions) -> Result<(), AppError> {
         .filter_map(|state| state.as_ref().err().map(ToString::to_string))
         .collect();
     let view = start_tray(&app).await;
+    if let Some(Err(error)) = &collector.metrics {
+        app.notify("ccmeter is not serving Prometheus".into(), error.to_string());
+    }
     for error in bind_errors {
         app.notify("ccmeter is not receiving telemetry".into(), error);
     }

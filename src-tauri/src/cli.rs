@@ -132,6 +132,10 @@ pub struct ReceiverArgs {
     /// Address for OTLP/HTTP [default: the saved setting, else 127.0.0.1:4318]
     #[arg(long, value_name = "ADDR")]
     pub http: Option<SocketAddr>,
+    /// Serve ccmeter's totals to Prometheus at http://ADDR/metrics, under the names Prometheus gives Claude Code's
+    /// metrics (e.g. 127.0.0.1:9466; 9464 is Claude Code's own exporter's)
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<SocketAddr>,
     /// Bearer token every export must carry; required to listen beyond 127.0.0.1. Claude Code sends it with
     /// OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <TOKEN>"
     #[arg(long, value_name = "TOKEN", env = "CCMETER_TOKEN", hide_env_values = true, value_parser = checked_token)]

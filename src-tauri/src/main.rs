@@ -139,7 +139,7 @@ fn print_or_fail(result: Result<String, ccmeter_core::StoreError>) -> ExitCode {
 /// `ccmeter-windows`).
 fn serve_headless(args: cli::ReceiverArgs) -> ExitCode {
     let db = ccmeter_core::paths::database_path(args.db.db.clone());
-    match headless::run(&db, args.grpc, args.http, args.token()) {
+    match headless::run(&db, args.grpc, args.http, args.metrics, args.token()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
@@ -151,6 +151,7 @@ fn run_gui(receiver: cli::ReceiverArgs, show: Option<WindowKind>) -> ExitCode {
         db: ccmeter_core::paths::database_path(receiver.db.db),
         grpc: receiver.grpc,
         http: receiver.http,
+        metrics: receiver.metrics,
         show,
     };
     match app::run(options) {

@@ -354,6 +354,8 @@ pub struct Server {
     pub child: std::process::Child,
     pub grpc: std::net::SocketAddr,
     pub http: std::net::SocketAddr,
+    /// The Prometheus endpoint, when started with `--metrics`.
+    pub metrics: Option<std::net::SocketAddr>,
     pub db: PathBuf,
     _dir: Option<tempfile::TempDir>,
 }
@@ -401,7 +403,8 @@ impl Server {
             let start = line.find(&format!("{name}=")).expect("address in listening line") + name.len() + 1;
             line[start..].split_whitespace().next().expect("address").parse().expect("socket address")
         };
-        Ok(Server { grpc: field("grpc"), http: field("http"), db: db.to_owned(), child, _dir: None })
+        let metrics = line.contains(" metrics=").then(|| field("metrics"));
+        Ok(Server { grpc: field("grpc"), http: field("http"), metrics, db: db.to_owned(), child, _dir: None })
     }
 
     pub fn http_url(&self, path: &str) -> String {

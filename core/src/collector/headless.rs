@@ -30,20 +30,25 @@ pub fn run(
     db: &Path,
     grpc: Option<SocketAddr>,
     http: Option<SocketAddr>,
+    metrics: Option<SocketAddr>,
     token: Option<ccmeter_proto::Token>,
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     runtime.block_on(async {
         let cancel = CancellationToken::new();
-        let collector = super::start(db, grpc, http, token, &cancel).await?;
+        let collector = super::start(db, grpc, http, metrics, token, &cancel).await?;
         // Headless, a receiver that cannot listen is fatal: there is no tray to say why.
         let grpc_addr = collector.grpc?;
         let http_addr = collector.http?;
+        let metrics = match collector.metrics {
+            Some(listening) => format!(" metrics={}", listening?),
+            None => String::new(),
+        };
         // Handlers first: a signal sent as soon as the "listening" line is read must already be caught.
         let shutdown = shutdown_signal().map_err(ServeError::Runtime)?;
         tracing::info!(%grpc_addr, %http_addr, db = %db.display(), "ccmeter is listening");
         // One line on stdout that scripts (and the tests) can read the bound addresses from.
-        println!("ccmeter listening: grpc={grpc_addr} http={http_addr} db={}", db.display());
+        println!("ccmeter listening: grpc={grpc_addr} http={http_addr}{metrics} db={}", db.display());
         tokio::spawn(pick_up(collector.store.clone(), db.to_owned(), cancel.clone()));
 
         let mut tasks = collector.tasks;

@@ -25,6 +25,8 @@ pub struct Collector {
     pub db: PathBuf,
     pub grpc: Listening,
     pub http: Listening,
+    /// The Prometheus endpoint, when one was asked for (`serve --metrics ADDR`).
+    pub metrics: Option<Listening>,
     /// The serving tasks; each ends when `cancel` fires (or with the error that stopped it).
     pub tasks: JoinSet<(Protocol, std::io::Result<()>)>,
 }
@@ -33,11 +35,13 @@ pub struct Collector {
 /// its `Listening`, and the other one still runs: the tray app stays up and says why.
 ///
 /// An address not given (`None`) is the one saved in the settings, else the OTLP standard port. An address
-/// beyond loopback needs a `token`; with one, both receivers require it of every export.
+/// beyond loopback needs a `token`; with one, both receivers require it of every export. `metrics`: where to
+/// serve the store's totals to Prometheus (`/metrics`), under the same rule.
 pub async fn start(
     db: &Path,
     grpc: Option<SocketAddr>,
     http: Option<SocketAddr>,
+    metrics: Option<SocketAddr>,
     token: Option<Token>,
     cancel: &CancellationToken,
 ) -> Result<Collector, crate::StoreError> {
@@ -56,14 +60,19 @@ pub async fn start(
     let http = or_saved(http, &saved.http_addr, &defaults.http_addr);
     let sink = crate::write::writer::sink(&store);
     let mut tasks = JoinSet::new();
+    let store_for_scrapes = store.clone();
     let mut listen = async |protocol: Protocol, addr: SocketAddr| -> Listening {
         let listener = ccmeter_proto::bind(protocol, addr, token.as_ref()).await?;
         let bound = listener.local_addr().map_err(|source| BindError::Io { protocol, addr, source })?;
         let (sink, token, cancel) = (sink.clone(), token.clone(), cancel.clone());
+        let store_for_scrapes = store_for_scrapes.clone();
         tasks.spawn(async move {
             let result = match protocol {
                 Protocol::Grpc => ccmeter_proto::serve_grpc(listener, sink, token, cancel).await,
                 Protocol::Http => ccmeter_proto::serve_http(listener, sink, token, cancel).await,
+                Protocol::Metrics => {
+                    ccmeter_proto::serve_metrics(listener, totals(&store_for_scrapes), token, cancel).await
+                }
             };
             (protocol, result)
         });
@@ -71,8 +80,22 @@ pub async fn start(
     };
     let grpc = listen(Protocol::Grpc, grpc).await;
     let http = listen(Protocol::Http, http).await;
+    let metrics = match metrics {
+        Some(addr) => Some(listen(Protocol::Metrics, addr).await),
+        None => None,
+    };
     tokio::spawn(enforce_retention(store.clone(), cancel.clone()));
-    Ok(Collector { store, db: db.to_owned(), grpc, http, tasks })
+    Ok(Collector { store, db: db.to_owned(), grpc, http, metrics, tasks })
+}
+
+/// A scrape's answer: the store's totals read afresh, labelled with this computer's name.
+fn totals(store: &Store) -> ccmeter_proto::scrape::Render {
+    let store = store.clone();
+    let machine = gethostname::gethostname().to_string_lossy().into_owned();
+    std::sync::Arc::new(move || {
+        let conn = store.reader().map_err(|error| error.to_string())?;
+        crate::read::prometheus::exposition(&conn, &machine).map_err(|error| error.to_string())
+    })
 }
 
 /// Prunes the records the retention setting no longer keeps (their rollups stay): at start, then after each

@@ -14,6 +14,7 @@ pub mod glance;
 pub mod insights;
 pub mod logs;
 pub mod prices;
+pub mod prometheus;
 pub mod query;
 pub mod report;
 pub mod session_mix;

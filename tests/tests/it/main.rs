@@ -16,6 +16,7 @@ mod hostile_input;
 mod listen_settings;
 mod otlp_clients;
 mod projects;
+mod prometheus;
 mod sessions_and_processes;
 mod statusline;
 mod transfer_cli;

@@ -55,7 +55,7 @@ impl App {
             protocol: ccmeter_proto::Protocol::Http,
             addr: "127.0.0.1:4318".parse().expect("address"),
         });
-        let collector = Collector { store, db, grpc: Ok(grpc), http, tasks: JoinSet::new() };
+        let collector = Collector { store, db, grpc: Ok(grpc), http, metrics: None, tasks: JoinSet::new() };
         let desktop = Arc::new(RecordingDesktop::default());
         let time = TimeContext::fixed(Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap(), chrono_tz::Europe::Berlin);
         App {
