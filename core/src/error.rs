@@ -85,6 +85,8 @@ pub enum SettingsField {
     LimitAlerts,
     GrpcAddr,
     HttpAddr,
+    /// Where the Prometheus endpoint listens.
+    MetricsAddr,
     /// A model's price, set by the user.
     PriceOverride,
     /// The stored row as a whole (unreadable, or not encodable).

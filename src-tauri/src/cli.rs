@@ -133,7 +133,7 @@ pub struct ReceiverArgs {
     #[arg(long, value_name = "ADDR")]
     pub http: Option<SocketAddr>,
     /// Serve ccmeter's totals to Prometheus at http://ADDR/metrics, under the names Prometheus gives Claude Code's
-    /// metrics (e.g. 127.0.0.1:9466; 9464 is Claude Code's own exporter's)
+    /// metrics, e.g. 127.0.0.1:9466 (9464 is Claude Code's own exporter's) [default: the saved setting, else none]
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<SocketAddr>,
     /// Bearer token every export must carry; required to listen beyond 127.0.0.1. Claude Code sends it with

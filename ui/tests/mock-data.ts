@@ -775,6 +775,7 @@ export const savedSettings: Settings = {
   icon_shows_amount: false,
   grpc_addr: "127.0.0.1:4317",
   http_addr: "127.0.0.1:4318",
+  metrics_addr: null,
   welcomed: true,
   follow_transcripts: true,
   price_overrides: [],

@@ -575,6 +575,26 @@ describe("settings behaviour", () => {
     await close();
   });
 
+  it("turns the Prometheus endpoint on at its default address, and off again", async () => {
+    const { page, errors, close } = await open("settings", { settings: savedSettings, status: receiving, save_settings: savedSettings }, "light");
+    await expect.poll(() => page.getByLabel("Prometheus endpoint address").inputValue()).toBe("127.0.0.1:9466");
+    expect(await page.getByLabel("Prometheus endpoint address").isDisabled()).toBe(true);
+    await page.getByRole("checkbox", { name: "Serve the totals to Prometheus" }).check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await calls(page, "save_settings"))[0]?.["patch"]).toEqual({ metrics_addr: "127.0.0.1:9466" });
+    await expect.poll(() => page.getByRole("status").last().textContent()).toContain("take effect when ccmeter next starts");
+    await close();
+
+    const on = { ...savedSettings, metrics_addr: "127.0.0.1:19466" };
+    const again = await open("settings", { settings: on, status: receiving, save_settings: savedSettings }, "light");
+    await expect.poll(() => again.page.getByLabel("Prometheus endpoint address").inputValue()).toBe("127.0.0.1:19466");
+    await again.page.getByRole("checkbox", { name: "Serve the totals to Prometheus" }).uncheck();
+    await again.page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(async () => (await calls(again.page, "save_settings"))[0]?.["patch"]).toEqual({ metrics_addr: null });
+    expect([...errors, ...again.errors]).toEqual([]);
+    await again.close();
+  });
+
   it("says when the prices cannot be read, and still saves the rest", async () => {
     const answers = { settings: savedSettings, status: receiving, model_prices: { __reject: { kind: "database", message: "the database is locked" } } };
     const { page, errors, close } = await open("settings", answers, "light");

@@ -36,7 +36,7 @@ pub struct Collector {
 ///
 /// An address not given (`None`) is the one saved in the settings, else the OTLP standard port. An address
 /// beyond loopback needs a `token`; with one, both receivers require it of every export. `metrics`: where to
-/// serve the store's totals to Prometheus (`/metrics`), under the same rule.
+/// serve the store's totals to Prometheus (`/metrics`), else the saved setting, else nowhere; under the same rule.
 pub async fn start(
     db: &Path,
     grpc: Option<SocketAddr>,
@@ -58,6 +58,7 @@ pub async fn start(
     let defaults = Settings::default();
     let grpc = or_saved(grpc, &saved.grpc_addr, &defaults.grpc_addr);
     let http = or_saved(http, &saved.http_addr, &defaults.http_addr);
+    let metrics = metrics.or_else(|| saved.metrics_addr.as_deref().and_then(|addr| addr.parse().ok()));
     let sink = crate::write::writer::sink(&store);
     let mut tasks = JoinSet::new();
     let store_for_scrapes = store.clone();

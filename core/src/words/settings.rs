@@ -49,6 +49,8 @@ pub struct Settings {
     pub icon_shows_amount: bool,
     pub grpc_addr: String,
     pub http_addr: String,
+    /// Where ccmeter serves its totals to Prometheus (`/metrics`); `None`: not served (the default).
+    pub metrics_addr: Option<String>,
     /// The welcome window was shown: it opens once, on the first start (see [`take_welcome`]).
     pub welcomed: bool,
     /// Keep importing the requests Claude Code's transcripts record while ccmeter runs (`history`): the history
@@ -74,6 +76,7 @@ impl Default for Settings {
             icon_shows_amount: false,
             grpc_addr: "127.0.0.1:4317".into(),
             http_addr: "127.0.0.1:4318".into(),
+            metrics_addr: None,
             welcomed: false,
             follow_transcripts: None,
             price_overrides: Vec::new(),
@@ -124,6 +127,10 @@ pub struct SettingsPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub http_addr: Option<String>,
+    /// `null` stops serving Prometheus.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    #[ts(optional)]
+    pub metrics_addr: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub welcomed: Option<bool>,
@@ -191,6 +198,7 @@ impl From<&Settings> for SettingsPatch {
             icon_shows_amount: Some(settings.icon_shows_amount),
             grpc_addr: Some(settings.grpc_addr.clone()),
             http_addr: Some(settings.http_addr.clone()),
+            metrics_addr: Some(settings.metrics_addr.clone()),
             welcomed: Some(settings.welcomed),
             follow_transcripts: Some(settings.follow_transcripts),
             price_overrides: Some(settings.price_overrides.clone()),
@@ -224,11 +232,16 @@ impl SettingsPatch {
         set(&mut settings.icon_shows_amount, &self.icon_shows_amount);
         set(&mut settings.grpc_addr, &self.grpc_addr);
         set(&mut settings.http_addr, &self.http_addr);
+        set(&mut settings.metrics_addr, &self.metrics_addr);
         set(&mut settings.welcomed, &self.welcomed);
         set(&mut settings.follow_transcripts, &self.follow_transcripts);
         set(&mut settings.price_overrides, &self.price_overrides);
     }
 }
+
+/// Where the Prometheus endpoint listens when the user turns it on without choosing: beside Claude Code's own
+/// exporter's 9464, not on it.
+pub const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9466";
 
 /// The most a price override may be, in USD per million tokens: far above any model's list price, low enough that
 /// a slip of the keyboard (a price per token typed as per million, extra zeros) is caught.
@@ -650,6 +663,14 @@ impl Settings {
                     format!("the OTLP/{what} address {addr:?} must be an IP address and port, e.g. {example}"),
                 );
             }
+        }
+        if let Some(addr) = &self.metrics_addr
+            && addr.parse::<SocketAddr>().is_err()
+        {
+            return invalid(
+                SettingsField::MetricsAddr,
+                format!("the Prometheus address {addr:?} must be an IP address and port, e.g. {DEFAULT_METRICS_ADDR}"),
+            );
         }
         Ok(())
     }

@@ -759,6 +759,7 @@ fn settings_saved_read_back_equal_and_the_privacy_switch_reaches_ingest() -> Tes
         icon_shows_amount: true,
         grpc_addr: "0.0.0.0:14317".into(),
         http_addr: "[::1]:14318".into(),
+        metrics_addr: Some("127.0.0.1:19466".into()),
         welcomed: true,
         follow_transcripts: Some(false),
         price_overrides: vec![settings::PriceOverride {
@@ -918,6 +919,11 @@ fn invalid_settings_are_refused_with_a_reason_and_change_nothing() -> TestResult
             Settings { http_addr: "127.0.0.1".into(), ..Default::default() },
             SettingsField::HttpAddr,
             "OTLP/HTTP address \"127.0.0.1\"",
+        ),
+        (
+            Settings { metrics_addr: Some("localhost:9466".into()), ..Default::default() },
+            SettingsField::MetricsAddr,
+            "the Prometheus address \"localhost:9466\" must be an IP address and port, e.g. 127.0.0.1:9466",
         ),
     ];
     for (settings, field, reason) in cases {

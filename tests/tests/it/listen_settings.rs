@@ -37,3 +37,27 @@ fn serve_listens_on_the_saved_addresses_unless_a_flag_says_otherwise() {
     assert_eq!((server.grpc.port(), server.http.port()), (grpc, flagged), "the flag wins for its receiver only");
     assert!(server.stop().success());
 }
+
+#[test]
+fn the_prometheus_endpoint_is_served_where_the_settings_say_and_not_at_all_by_default() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ccmeter.db");
+    let loopback = ["--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"];
+    let server = Server::start_with(&db, &loopback).expect("serve starts");
+    assert_eq!(server.metrics, None, "off unless asked for");
+    assert!(server.stop().success());
+
+    let port = free_port();
+    let conn = rusqlite::Connection::open(&db).expect("open the database");
+    let json = serde_json::json!({ "metrics_addr": format!("127.0.0.1:{port}") }).to_string();
+    conn.execute("INSERT OR REPLACE INTO settings (id, json) VALUES (1, ?1)", [json]).expect("save settings");
+    let server = Server::start_with(&db, &loopback).expect("serve starts");
+    assert_eq!(server.metrics.map(|addr| addr.port()), Some(port));
+    assert!(server.stop().success());
+
+    let flagged = free_port();
+    let server = Server::start_with(&db, &[&loopback[..], &["--metrics", &format!("127.0.0.1:{flagged}")]].concat())
+        .expect("serve starts");
+    assert_eq!(server.metrics.map(|addr| addr.port()), Some(flagged), "the flag wins");
+    assert!(server.stop().success());
+}

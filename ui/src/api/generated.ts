@@ -33,6 +33,9 @@ export const DEFAULT_HTTP_ADDR = "127.0.0.1:4318" as const;
 /** Where the OTLP/gRPC receiver listens unless set otherwise. */
 export const DEFAULT_GRPC_ADDR = "127.0.0.1:4317" as const;
 
+/** Where the Prometheus endpoint listens when turned on without another address. */
+export const DEFAULT_METRICS_ADDR = "127.0.0.1:9466" as const;
+
 export type About = { diagnostics: Diagnostics, 
 /**
  * Where each receiver listens, or why it does not.
@@ -671,6 +674,10 @@ limit_alerts: Array<number>, start_at_login: boolean,
  */
 icon_shows_amount: boolean, grpc_addr: string, http_addr: string, 
 /**
+ * Where ccmeter serves its totals to Prometheus (`/metrics`); `None`: not served (the default).
+ */
+metrics_addr: string | null, 
+/**
  * The welcome window was shown: it opens once, on the first start (see [`take_welcome`]).
  */
 welcomed: boolean, 
@@ -685,7 +692,11 @@ follow_transcripts: boolean | null,
  */
 price_overrides: Array<PriceOverride>, };
 
-export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, limit_alerts?: Array<number>, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, welcomed?: boolean, follow_transcripts?: boolean | null, 
+export type SettingsPatch = { budgets?: BudgetsPatch, active_window_minutes?: number, store_prompt_text?: boolean, retention_days?: number | null, week_start?: "Mon" | "Tue" | "Wed" | "Thu" | "Fri" | "Sat" | "Sun", alerts_enabled?: boolean, alerts_paused_until?: string | null, limit_alerts?: Array<number>, start_at_login?: boolean, icon_shows_amount?: boolean, grpc_addr?: string, http_addr?: string, 
+/**
+ * `null` stops serving Prometheus.
+ */
+metrics_addr?: string | null, welcomed?: boolean, follow_transcripts?: boolean | null, 
 /**
  * Every price override, replacing the stored list.
  */

@@ -12,7 +12,16 @@ import type { Format, IpcError, SessionsQuery } from "./generated";
 
 export type * from "./generated";
 /** The rules the UI shares with the app, generated from their one Rust copy. */
-export { CLAUDE_CODE_ENV, DEFAULT_GRPC_ADDR, DEFAULT_HTTP_ADDR, DEFAULT_THRESHOLDS, LIMIT_RISES_UP_TO_DAYS, PERIODS, WINDOW_KINDS } from "./generated";
+export {
+  CLAUDE_CODE_ENV,
+  DEFAULT_GRPC_ADDR,
+  DEFAULT_HTTP_ADDR,
+  DEFAULT_METRICS_ADDR,
+  DEFAULT_THRESHOLDS,
+  LIMIT_RISES_UP_TO_DAYS,
+  PERIODS,
+  WINDOW_KINDS,
+} from "./generated";
 
 /** Every command, typed from their one Rust list; each rejects with an `IpcError` (see `problemText`). */
 export const {

@@ -139,6 +139,11 @@ fn the_generated_typescript_matches_the_rust_types() {
             json(&defaults.http_addr),
         ),
         (
+            "DEFAULT_METRICS_ADDR",
+            "Where the Prometheus endpoint listens when turned on without another address.",
+            json(ccmeter_core::words::settings::DEFAULT_METRICS_ADDR),
+        ),
+        (
             "PERIODS",
             "The budget periods with their names: in sentences, in a list of budgets, and while they run.",
             json(
