@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use bytes::Buf;
 use opentelemetry_proto::tonic::collector::logs::v1::{
     ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
 };
@@ -117,12 +118,22 @@ impl ExportMethod for Traces {
     }
 }
 
-/// Protobuf both ways; a request that does not decode is `INVALID_ARGUMENT`.
-struct OtlpCodec<M>(PhantomData<fn() -> M>);
+/// Protobuf both ways; a request that does not decode is `INVALID_ARGUMENT`. With `keep`, the request's own
+/// bytes come along (gzip undone), to be forwarded as they came.
+struct OtlpCodec<M> {
+    keep: bool,
+    method: PhantomData<fn() -> M>,
+}
+
+/// A decoded request and, when kept, its bytes.
+struct Received<R> {
+    message: R,
+    bytes: Option<bytes::Bytes>,
+}
 
 impl<M: ExportMethod> Codec for OtlpCodec<M> {
     type Encode = M::Response;
-    type Decode = M::Request;
+    type Decode = Received<M::Request>;
     type Encoder = ResponseEncoder<M>;
     type Decoder = RequestDecoder<M>;
 
@@ -131,7 +142,7 @@ impl<M: ExportMethod> Codec for OtlpCodec<M> {
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        RequestDecoder(PhantomData)
+        RequestDecoder { keep: self.keep, method: PhantomData }
     }
 }
 
@@ -146,16 +157,24 @@ impl<M: ExportMethod> Encoder for ResponseEncoder<M> {
     }
 }
 
-struct RequestDecoder<M>(PhantomData<fn() -> M>);
+struct RequestDecoder<M> {
+    keep: bool,
+    method: PhantomData<fn() -> M>,
+}
 
 impl<M: ExportMethod> Decoder for RequestDecoder<M> {
-    type Item = M::Request;
+    type Item = Received<M::Request>;
     type Error = Status;
 
     fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Status> {
-        M::Request::decode(buf)
-            .map(Some)
-            .map_err(|e| Status::invalid_argument(format!("invalid OTLP protobuf in {}: {e}", M::PATH)))
+        let invalid =
+            |e: prost::DecodeError| Status::invalid_argument(format!("invalid OTLP protobuf in {}: {e}", M::PATH));
+        if self.keep {
+            let bytes = buf.copy_to_bytes(buf.remaining());
+            let message = M::Request::decode(bytes.clone()).map_err(invalid)?;
+            return Ok(Some(Received { message, bytes: Some(bytes) }));
+        }
+        Ok(Some(Received { message: M::Request::decode(buf).map_err(invalid)?, bytes: None }))
     }
 }
 
@@ -165,14 +184,16 @@ struct Handler<M> {
     method: PhantomData<fn() -> M>,
 }
 
-impl<M: ExportMethod> UnaryService<M::Request> for Handler<M> {
+impl<M: ExportMethod> UnaryService<Received<M::Request>> for Handler<M> {
     type Response = M::Response;
     type Future = BoxFuture<tonic::Response<M::Response>, Status>;
 
-    fn call(&mut self, request: Request<M::Request>) -> Self::Future {
+    fn call(&mut self, request: Request<Received<M::Request>>) -> Self::Future {
         let sink = Arc::clone(&self.sink);
         Box::pin(async move {
-            let batch = M::decode(request.get_ref());
+            let received = request.into_inner();
+            let mut batch = M::decode(&received.message);
+            batch.request = received.bytes;
             let outcome = export(sink.as_ref(), batch).await.map_err(status)?;
             Ok(tonic::Response::new(M::answer(outcome)))
         })
@@ -217,7 +238,8 @@ where
                 return Ok(Status::unimplemented(format!("no method {method}: OTLP services have Export")).into_http());
             }
             // tonic applies the size bound after gzip is undone, so a gzip bomb is refused too.
-            let mut grpc = Grpc::new(OtlpCodec::<M>(PhantomData))
+            let codec = OtlpCodec::<M> { keep: sink.keeps_requests(), method: PhantomData };
+            let mut grpc = Grpc::new(codec)
                 .accept_compressed(CompressionEncoding::Gzip)
                 .send_compressed(CompressionEncoding::Gzip)
                 .max_decoding_message_size(crate::MAX_DECODED_BYTES);

@@ -197,30 +197,39 @@ fn decompress(headers: &HeaderMap, body: Bytes) -> Result<Bytes, Failure> {
     }
 }
 
-fn decode_body(signal: Signal, encoding: Encoding, body: &[u8]) -> Result<Batch, Failure> {
+/// The body's records; with `keep`, the request too ([`Batch::request`]): a protobuf body as it came, a JSON one
+/// encoded in protobuf.
+fn decode_body(signal: Signal, encoding: Encoding, body: &Bytes, keep: bool) -> Result<Batch, Failure> {
     let now = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0);
     let bad = |e: String| Failure::new(StatusCode::BAD_REQUEST, e);
-    Ok(match (signal, encoding) {
-        (Signal::Logs, Encoding::Protobuf) => decode::decode_logs(
-            &ExportLogsServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?,
-            now,
-        ),
+    let invalid = |e: prost::DecodeError| bad(format!("invalid OTLP protobuf: {e}"));
+    let (mut batch, json_request) = match (signal, encoding) {
+        (Signal::Logs, Encoding::Protobuf) => {
+            (decode::decode_logs(&ExportLogsServiceRequest::decode(body.as_ref()).map_err(invalid)?, now), None)
+        }
         (Signal::Logs, Encoding::Json) => {
-            decode::decode_logs(&otlp_json::logs_request(body).map_err(|e| bad(e.to_string()))?, now)
+            let request = otlp_json::logs_request(body).map_err(|e| bad(e.to_string()))?;
+            (decode::decode_logs(&request, now), keep.then(|| Bytes::from(request.encode_to_vec())))
         }
-        (Signal::Metrics, Encoding::Protobuf) => decode::decode_metrics(
-            &ExportMetricsServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?,
-        ),
+        (Signal::Metrics, Encoding::Protobuf) => {
+            (decode::decode_metrics(&ExportMetricsServiceRequest::decode(body.as_ref()).map_err(invalid)?), None)
+        }
         (Signal::Metrics, Encoding::Json) => {
-            decode::decode_metrics(&otlp_json::metrics_request(body).map_err(|e| bad(e.to_string()))?)
+            let request = otlp_json::metrics_request(body).map_err(|e| bad(e.to_string()))?;
+            (decode::decode_metrics(&request), keep.then(|| Bytes::from(request.encode_to_vec())))
         }
-        (Signal::Traces, Encoding::Protobuf) => decode::decode_traces(
-            &ExportTraceServiceRequest::decode(body).map_err(|e| bad(format!("invalid OTLP protobuf: {e}")))?,
-        ),
+        (Signal::Traces, Encoding::Protobuf) => {
+            (decode::decode_traces(&ExportTraceServiceRequest::decode(body.as_ref()).map_err(invalid)?), None)
+        }
         (Signal::Traces, Encoding::Json) => {
-            decode::decode_traces(&otlp_json::traces_request(body).map_err(|e| bad(e.to_string()))?)
+            let request = otlp_json::traces_request(body).map_err(|e| bad(e.to_string()))?;
+            (decode::decode_traces(&request), keep.then(|| Bytes::from(request.encode_to_vec())))
         }
-    })
+    };
+    if keep {
+        batch.request = json_request.or_else(|| Some(body.clone()));
+    }
+    Ok(batch)
 }
 
 async fn handle(State(receiver): State<Receiver>, headers: HeaderMap, body: Body, signal: Signal) -> Response {
@@ -239,7 +248,7 @@ async fn handle(State(receiver): State<Receiver>, headers: HeaderMap, body: Body
     }
     let result = async {
         let body = decompress(&headers, body?)?;
-        let batch = decode_body(signal, encoding, &body)?;
+        let batch = decode_body(signal, encoding, &body, sink.keeps_requests())?;
         export(sink.as_ref(), batch).await.map_err(|e| Failure::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
     }
     .await;

@@ -77,11 +77,15 @@ pub struct Batch {
     pub points: Vec<MetricPoint>,
     pub spans: Vec<Span>,
     pub rejected: Vec<Rejection>,
+    /// The export request as the client sent it, in protobuf (its bytes as received over gRPC and
+    /// HTTP/protobuf, gzip undone; re-encoded from OTLP/JSON, equal in content): what is forwarded upstream.
+    /// Kept only when the sink asks for it ([`crate::Sink::keeps_requests`]).
+    pub request: Option<bytes::Bytes>,
 }
 
 impl Batch {
     pub fn new(signal: Signal) -> Self {
-        Batch { signal, events: Vec::new(), points: Vec::new(), spans: Vec::new(), rejected: Vec::new() }
+        Batch { signal, events: Vec::new(), points: Vec::new(), spans: Vec::new(), rejected: Vec::new(), request: None }
     }
 
     pub fn record_count(&self) -> usize {

@@ -28,4 +28,11 @@ pub type SinkFuture = Pin<Box<dyn Future<Output = Result<Stored, SinkError>> + S
 /// Accepts a batch and resolves only once it is durably stored (the receiver acknowledges after that).
 pub trait Sink: Send + Sync + 'static {
     fn ingest(&self, batch: Batch) -> SinkFuture;
+
+    /// Whether batches should carry the export request they came in ([`Batch::request`]): asked of each
+    /// request, so forwarding turned on or off applies to the next one. Keeping costs a copy (gRPC) or an
+    /// encoding (JSON); a sink that forwards nothing asks for none.
+    fn keeps_requests(&self) -> bool {
+        false
+    }
 }

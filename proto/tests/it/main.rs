@@ -2,4 +2,5 @@
 //! decoders' properties under random and mutated input.
 
 mod fixture_traps;
+mod kept_requests;
 mod properties;
